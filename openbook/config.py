@@ -1,0 +1,72 @@
+"""Settings read from the environment, in one place (docs/operators.md lists them all).
+
+Kept apart from Django's settings module so that the CLI, the benchmark and tests can read the
+same values without configuring Django.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+
+class ConfigurationError(Exception):
+    """A setting has a value openbook cannot use; the message says which and why."""
+
+
+def data_dir() -> Path:
+    """Where the embedded database and other local files live (``OPENBOOK_DATA_DIR``)."""
+    default = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "openbook"
+    return Path(os.environ.get("OPENBOOK_DATA_DIR", default)).expanduser()
+
+
+def database_url() -> str:
+    """``OPENBOOK_DATABASE_URL``, or an SQLite file under the data directory."""
+    url = os.environ.get("OPENBOOK_DATABASE_URL", "").strip()
+    return url or f"sqlite:///{data_dir() / 'openbook.sqlite3'}"
+
+
+def django_database(url: str) -> dict[str, object]:
+    """Translate a database URL into Django's DATABASES entry.
+
+    ``sqlite:///relative/path`` and ``sqlite:////absolute/path`` follow SQLAlchemy's convention;
+    ``postgresql://user:password@host:port/name?sslmode=...`` passes query parameters as options.
+    """
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(parts.path[1:] if parts.path.startswith("/") else parts.path)
+        if not path:
+            raise ConfigurationError(
+                f"OPENBOOK_DATABASE_URL {url!r} names no SQLite file: "
+                "write sqlite:///relative/file.sqlite3 or sqlite:////absolute/file.sqlite3"
+            )
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456"
+                ),
+            },
+        }
+    if parts.scheme in ("postgres", "postgresql"):
+        name = unquote(parts.path.lstrip("/"))
+        if not name:
+            raise ConfigurationError(f"OPENBOOK_DATABASE_URL {url!r} names no PostgreSQL database")
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "OPTIONS": options,
+            "CONN_MAX_AGE": 60,
+        }
+    raise ConfigurationError(
+        f"OPENBOOK_DATABASE_URL {url!r} is not understood: "
+        "it must start with sqlite:/// or postgresql://"
+    )

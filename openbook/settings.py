@@ -1,0 +1,33 @@
+"""Django settings, all read from the environment through openbook.config."""
+
+import os
+
+from openbook import config
+
+SECRET_KEY = os.environ.get("OPENBOOK_SECRET_KEY", "openbook-development-key-not-for-production")
+DEBUG = os.environ.get("OPENBOOK_DEBUG", "") == "1"
+ALLOWED_HOSTS = [
+    host.strip() for host in os.environ.get("OPENBOOK_ALLOWED_HOSTS", "*").split(",") if host
+]
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "openbook.store",
+]
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+ROOT_URLCONF = "openbook.web.urls"
+WSGI_APPLICATION = "openbook.web.wsgi.application"
+
+DATABASES = {"default": config.django_database(config.database_url())}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-gb"
+
+# The platform's own ocid prefix (issue 4 mints ocids with it).
+OPENBOOK_OCID_PREFIX = os.environ.get("OPENBOOK_OCID_PREFIX", "ocds-openbk")

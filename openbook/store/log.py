@@ -1,0 +1,283 @@
+"""Appending statements to the log, and reading them back.
+
+Appends are batched: one transaction per batch takes the log's write lock, numbers the new
+entries after the last one (gap-free, because numbering happens under the lock and inside the
+transaction that inserts them), and marks their records for recompiling. A batch is all or
+nothing, so an interrupted load leaves the log at a batch boundary.
+"""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import orjson
+
+from openbook.standards.log import Entry, format_log_time
+from openbook.store.database import Store, chunked, placeholders
+
+
+@dataclass(slots=True)
+class Statement:
+    """A statement ready to append: identified, canonicalised, hashed and reviewed."""
+
+    record_key: str
+    statement_id: str
+    statement_date: str
+    body: bytes  # RFC 8785 canonical JSON
+    body_hash: str
+    problems: list[dict]
+    source: str  # where it came from: file and position, or API call
+    package: tuple[str, bytes] | None = None  # enclosing package: (hash, canonical metadata)
+
+
+@dataclass(slots=True)
+class Appended:
+    """What became of each statement of a batch."""
+
+    entries: list[tuple[Statement, int]] = field(default_factory=list)  # with their seq
+    duplicates: list[tuple[Statement, int]] = field(default_factory=list)  # seq of the stored one
+    conflicts: list[tuple[Statement, int]] = field(default_factory=list)  # seq of the stored one
+
+
+def append(
+    store: Store,
+    register: str,
+    statements: Sequence[Statement],
+    publisher: str,
+    now: datetime | None = None,
+) -> Appended:
+    """Append a batch. Idempotent: a statement already stored with the same body is a duplicate;
+    with another body, a conflict, kept aside in ``conflict`` (once per distinct body)."""
+    outcome = Appended()
+    if not statements:
+        return outcome
+    with store.atomic() as cursor:
+        if store.vendor == "postgresql":
+            # Self-exclusive but lets readers through: one appender at a time, so seq has no gaps.
+            cursor.execute("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE")
+        stored = _stored_hashes(cursor, register, statements)
+        cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
+        last = cursor.fetchone()
+        seq = last[0] + 1 if last else 0
+        # Log time never goes backwards along the log, even if the clock does.
+        log_time = format_log_time(now or datetime.now(UTC))
+        if last and last[1] > log_time:
+            log_time = last[1]
+        entries, bodies, reviews, conflicts = [], [], [], []
+        packages: dict[str, str] = {}
+        for statement in statements:
+            key = (statement.record_key, statement.statement_id)
+            if key in stored:
+                stored_hash, stored_seq = stored[key]
+                if stored_hash == statement.body_hash:
+                    outcome.duplicates.append((statement, stored_seq))
+                else:
+                    outcome.conflicts.append((statement, stored_seq))
+                    conflicts.append(
+                        _conflict_row(register, statement, stored_hash, stored_seq, log_time)
+                    )
+                continue
+            entry = Entry(
+                seq=seq,
+                register=register,
+                record_key=statement.record_key,
+                statement_id=statement.statement_id,
+                statement_date=statement.statement_date,
+                log_time=log_time,
+                publisher=publisher,
+                body_hash=statement.body_hash,
+            )
+            entries.append(
+                (
+                    seq,
+                    register,
+                    entry.record_key,
+                    entry.statement_id,
+                    entry.statement_date,
+                    log_time,
+                    publisher,
+                    entry.body_hash,
+                    entry.leaf_hash(),
+                )
+            )
+            bodies.append((seq, statement.body.decode()))
+            errors = sum(1 for problem in statement.problems if problem["severity"] == "error")
+            reviews.append(
+                (
+                    seq,
+                    errors,
+                    len(statement.problems) - errors,
+                    orjson.dumps(statement.problems).decode(),
+                    statement.package[0] if statement.package else None,
+                )
+            )
+            if statement.package:
+                packages[statement.package[0]] = statement.package[1].decode()
+            stored[key] = (statement.body_hash, seq)
+            outcome.entries.append((statement, seq))
+            seq += 1
+        if entries:
+            cursor.executemany(
+                "INSERT INTO log_entry (seq, register, record_key, statement_id, statement_date,"
+                " log_time, publisher, body_hash, leaf_hash)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                entries,
+            )
+            cursor.executemany("INSERT INTO log_body (seq, body) VALUES (%s, %s)", bodies)
+            cursor.executemany(
+                "INSERT INTO source_package (package_hash, metadata) VALUES (%s, %s)"
+                " ON CONFLICT (package_hash) DO NOTHING",
+                sorted(packages.items()),
+            )
+            cursor.executemany(
+                "INSERT INTO review (seq, errors, warnings, problems, package_hash)"
+                " VALUES (%s, %s, %s, %s, %s)",
+                reviews,
+            )
+            keys = sorted({row[2] for row in entries})
+            cursor.executemany(
+                "INSERT INTO pending_record (register, record_key) VALUES (%s, %s)"
+                " ON CONFLICT (register, record_key) DO NOTHING",
+                [(register, key) for key in keys],
+            )
+        if conflicts:
+            cursor.executemany(
+                "INSERT INTO conflict (register, record_key, statement_id, body_hash, body,"
+                " stored_seq, source, received_time, report)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (register, record_key, statement_id, body_hash) DO NOTHING",
+                conflicts,
+            )
+    return outcome
+
+
+def _stored_hashes(
+    cursor, register: str, statements: Sequence[Statement]
+) -> dict[tuple[str, str], tuple[str, int]]:
+    # By record key, which leads the unique index; a record has few statements.
+    keys = sorted({statement.record_key for statement in statements})
+    stored = {}
+    for chunk in chunked(keys, 500):
+        cursor.execute(
+            "SELECT record_key, statement_id, body_hash, seq FROM log_entry"
+            f" WHERE register = %s AND record_key IN ({placeholders(chunk)})",
+            [register, *chunk],
+        )
+        for record_key, statement_id, body_hash, seq in cursor.fetchall():
+            stored[(record_key, statement_id)] = (body_hash, seq)
+    return stored
+
+
+def _conflict_row(register, statement, stored_hash, stored_seq, received_time):
+    report = (
+        f"{statement.source}: statement {statement.statement_id!r} of record "
+        f"{statement.record_key!r} is already in the log (entry {stored_seq}, body SHA-256 "
+        f"{stored_hash}) with a different body (SHA-256 {statement.body_hash}). The stored "
+        "statement is unchanged; a correction must be published as a new statement with a new id."
+    )
+    return (
+        register,
+        statement.record_key,
+        statement.statement_id,
+        statement.body_hash,
+        statement.body.decode(),
+        stored_seq,
+        statement.source,
+        received_time,
+        report,
+    )
+
+
+def log_size(store: Store) -> int:
+    with store.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM log_entry")
+        return int(cursor.fetchone()[0])
+
+
+@dataclass(frozen=True, slots=True)
+class StoredStatement:
+    entry: Entry
+    leaf_hash: str
+    body: bytes | None  # None once redacted
+    problems: list[dict]
+    package: dict | None  # metadata of the package it arrived in
+
+
+def record_statements(store: Store, register: str, record_key: str) -> list[StoredStatement]:
+    """A record's statements in log order."""
+    return list(
+        _read_statements(store, "e.register = %s AND e.record_key = %s", [register, record_key])
+    )
+
+
+def entries(store: Store, start: int, stop: int) -> list[StoredStatement]:
+    """Log entries ``start <= seq < stop`` in log order."""
+    return list(_read_statements(store, "e.seq >= %s AND e.seq < %s", [start, stop]))
+
+
+def _read_statements(store: Store, where: str, params: list) -> Iterator[StoredStatement]:
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.seq, e.register, e.record_key, e.statement_id, e.statement_date, e.log_time,"
+            " e.publisher, e.body_hash, e.leaf_hash, b.body, r.problems, p.metadata"
+            " FROM log_entry e JOIN log_body b ON b.seq = e.seq"
+            " LEFT JOIN review r ON r.seq = e.seq"
+            " LEFT JOIN source_package p ON p.package_hash = r.package_hash"
+            f" WHERE {where} ORDER BY e.seq",
+            params,
+        )
+        for row in cursor.fetchall():
+            yield StoredStatement(
+                entry=Entry(*row[:8]),
+                leaf_hash=row[8],
+                body=row[9].encode() if row[9] is not None else None,
+                problems=orjson.loads(row[10]) if row[10] else [],
+                package=orjson.loads(row[11]) if row[11] else None,
+            )
+
+
+def conflicts(store: Store, register: str | None = None) -> list[dict]:
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT register, record_key, statement_id, body_hash, stored_seq, source,"
+            " received_time, report FROM conflict"
+            + (" WHERE register = %s" if register else "")
+            + " ORDER BY id",
+            [register] if register else [],
+        )
+        columns = [column[0] for column in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def counts(store: Store) -> dict[str, list[dict]]:
+    """Statements per register and per (register, publisher), with reviewed error counts."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.register, e.publisher, COUNT(*), COUNT(DISTINCT e.record_key),"
+            " SUM(CASE WHEN r.errors > 0 THEN 1 ELSE 0 END)"
+            " FROM log_entry e LEFT JOIN review r ON r.seq = e.seq"
+            " GROUP BY e.register, e.publisher ORDER BY e.register, e.publisher"
+        )
+        by_publisher = [
+            {
+                "register": register,
+                "publisher": publisher,
+                "statements": int(statements),
+                "records": int(records),
+                "with_errors": int(with_errors or 0),
+            }
+            for register, publisher, statements, records, with_errors in cursor.fetchall()
+        ]
+        cursor.execute(
+            "SELECT e.register, COUNT(*), COUNT(DISTINCT e.record_key) FROM log_entry e"
+            " GROUP BY e.register ORDER BY e.register"
+        )
+        by_register = [
+            {"register": register, "statements": int(statements), "records": int(records)}
+            for register, statements, records in cursor.fetchall()
+        ]
+        cursor.execute("SELECT register, COUNT(*) FROM conflict GROUP BY register")
+        conflicts_by_register = dict(cursor.fetchall())
+    for row in by_register:
+        row["conflicts"] = int(conflicts_by_register.get(row["register"], 0))
+    return {"registers": by_register, "publishers": by_publisher}

@@ -1,0 +1,133 @@
+"""The tables of the store. The schema lives here (and in migrations); the SQL that reads and
+writes them lives in the store's other modules.
+
+The log is standard-agnostic (docs/log-format.md): a statement belongs to a register (``ocds``,
+later ``bods``...) and a record within it (the OCDS ocid), and has its own id.
+"""
+
+from django.db import models
+
+
+class LogEntry(models.Model):
+    """One accepted statement. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE."""
+
+    seq = models.BigIntegerField(primary_key=True)  # 0-based and gap-free, as RFC 9162 leaves
+    register = models.CharField(max_length=32)
+    record_key = models.CharField(max_length=512)
+    statement_id = models.CharField(max_length=512)
+    statement_date = models.CharField(max_length=64)  # as the statement gives it
+    log_time = models.CharField(
+        max_length=32
+    )  # RFC 3339, UTC, microseconds: "...T..:..:...ffffffZ"
+    publisher = models.CharField(max_length=512)
+    body_hash = models.CharField(max_length=64)  # hex SHA-256 of the RFC 8785 canonical body
+    leaf_hash = models.CharField(max_length=64)  # hex RFC 9162 leaf hash of the entry
+
+    class Meta:
+        db_table = "log_entry"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "record_key", "statement_id"], name="log_entry_statement"
+            )
+        ]
+        indexes = [models.Index(fields=["register", "record_key", "seq"], name="log_entry_record")]
+
+
+class LogBody(models.Model):
+    """A statement's body, apart from its entry so that a logged redaction can remove it while the
+    entry (and its hash, and so every proof) stays."""
+
+    entry = models.OneToOneField(
+        LogEntry, primary_key=True, db_column="seq", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(null=True)  # canonical JSON text; NULL once redacted
+
+    class Meta:
+        db_table = "log_body"
+
+
+class Review(models.Model):
+    """The review result attached to a statement when it was accepted (validation problems)."""
+
+    entry = models.OneToOneField(
+        LogEntry, primary_key=True, db_column="seq", on_delete=models.PROTECT, related_name="+"
+    )
+    errors = models.IntegerField()
+    warnings = models.IntegerField()
+    problems = models.TextField()  # JSON list of {code, path, message, severity}
+    package_hash = models.CharField(max_length=64, null=True)  # the enclosing package, if any
+
+    class Meta:
+        db_table = "review"
+
+
+class SourcePackage(models.Model):
+    """The metadata of a package statements arrived in (publisher, license, extensions declared),
+    once per distinct metadata, so that record packages can declare what their releases used."""
+
+    package_hash = models.CharField(
+        max_length=64, primary_key=True
+    )  # SHA-256 of the canonical JSON
+    metadata = models.TextField()  # canonical JSON, without the releases or records
+
+    class Meta:
+        db_table = "source_package"
+
+
+class Conflict(models.Model):
+    """A statement whose (register, record key, id) was already in the log with another body.
+
+    The stored statement is untouched; the newcomer is kept here, outside the log, with the report.
+    """
+
+    register = models.CharField(max_length=32)
+    record_key = models.CharField(max_length=512)
+    statement_id = models.CharField(max_length=512)
+    body_hash = models.CharField(max_length=64)
+    body = models.TextField()
+    stored_seq = models.BigIntegerField()
+    source = models.TextField()  # file and position, or the API call
+    received_time = models.CharField(max_length=32)
+    report = models.TextField()
+
+    class Meta:
+        db_table = "conflict"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "record_key", "statement_id", "body_hash"],
+                name="conflict_statement_body",
+            )
+        ]
+
+
+class Record(models.Model):
+    """A record compiled from its statements (for OCDS: the compiled release of one ocid)."""
+
+    register = models.CharField(max_length=32)
+    record_key = models.CharField(max_length=512)
+    compiled = models.TextField(null=True)  # JSON; NULL when compiling failed (see compile_error)
+    versioned = models.TextField(null=True)  # JSON; built on demand, cleared on every recompile
+    compile_error = models.TextField(null=True)
+    statement_count = models.IntegerField()
+    last_seq = models.BigIntegerField()
+    compiled_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "record"
+        constraints = [
+            models.UniqueConstraint(fields=["register", "record_key"], name="record_key_unique")
+        ]
+
+
+class PendingRecord(models.Model):
+    """A record that has new statements and must be recompiled; written in the same transaction
+    as the statements, so an interrupted load leaves a to-do list rather than a stale record."""
+
+    register = models.CharField(max_length=32)
+    record_key = models.CharField(max_length=512)
+
+    class Meta:
+        db_table = "pending_record"
+        constraints = [
+            models.UniqueConstraint(fields=["register", "record_key"], name="pending_record_key")
+        ]

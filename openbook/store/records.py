@@ -1,0 +1,129 @@
+"""Compiled records: which records wait for compiling, their statements, and the results."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openbook.store.database import Store, chunked, placeholders
+
+
+def pending(store: Store, register: str, limit: int) -> list[str]:
+    """Record keys waiting to be compiled, in key order."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT record_key FROM pending_record WHERE register = %s"
+            " ORDER BY record_key LIMIT %s",
+            [register, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def pending_count(store: Store, register: str) -> int:
+    with store.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pending_record WHERE register = %s", [register])
+        return int(cursor.fetchone()[0])
+
+
+def bodies(
+    store: Store, register: str, record_keys: Sequence[str]
+) -> dict[str, list[tuple[int, str | None]]]:
+    """For each record, its statements' (seq, body) in log order; a redacted body is None."""
+    found: dict[str, list[tuple[int, str | None]]] = {key: [] for key in record_keys}
+    with store.cursor() as cursor:
+        for chunk in chunked(record_keys, 500):
+            cursor.execute(
+                "SELECT e.record_key, e.seq, b.body FROM log_entry e"
+                " JOIN log_body b ON b.seq = e.seq"
+                f" WHERE e.register = %s AND e.record_key IN ({placeholders(chunk)})"
+                " ORDER BY e.record_key, e.seq",
+                [register, *chunk],
+            )
+            for record_key, seq, body in cursor.fetchall():
+                found[record_key].append((seq, body))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    record_key: str
+    compiled: str | None  # JSON text
+    compile_error: str | None
+    statement_count: int
+    last_seq: int
+
+
+def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> None:
+    """Store compiled records and take them off the pending list, in one transaction.
+
+    The versioned release is cleared: it is rebuilt on demand from the new statements."""
+    with store.atomic() as cursor:
+        cursor.executemany(
+            "INSERT INTO record (register, record_key, compiled, versioned, compile_error,"
+            " statement_count, last_seq, compiled_time) VALUES (%s, %s, %s, NULL, %s, %s, %s, %s)"
+            " ON CONFLICT (register, record_key) DO UPDATE SET compiled = excluded.compiled,"
+            " versioned = NULL, compile_error = excluded.compile_error,"
+            " statement_count = excluded.statement_count, last_seq = excluded.last_seq,"
+            " compiled_time = excluded.compiled_time",
+            [
+                (
+                    register,
+                    result.record_key,
+                    result.compiled,
+                    result.compile_error,
+                    result.statement_count,
+                    result.last_seq,
+                    compiled_time,
+                )
+                for result in results
+            ],
+        )
+        # Only what was compiled is taken off: a statement appended meanwhile re-marks its record
+        # in its own transaction, and its seq is then above last_seq.
+        cursor.executemany(
+            "DELETE FROM pending_record WHERE register = %s AND record_key = %s AND NOT EXISTS"
+            " (SELECT 1 FROM log_entry e WHERE e.register = %s AND e.record_key = %s"
+            " AND e.seq > %s)",
+            [
+                (register, result.record_key, register, result.record_key, result.last_seq)
+                for result in results
+            ],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    record_key: str
+    compiled: str | None
+    versioned: str | None
+    compile_error: str | None
+    statement_count: int
+    last_seq: int
+    compiled_time: str
+
+
+def get(store: Store, register: str, record_key: str) -> StoredRecord | None:
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT record_key, compiled, versioned, compile_error, statement_count, last_seq,"
+            " compiled_time FROM record WHERE register = %s AND record_key = %s",
+            [register, record_key],
+        )
+        row = cursor.fetchone()
+    return StoredRecord(*row) if row else None
+
+
+def save_versioned(
+    store: Store, register: str, record_key: str, versioned: str, last_seq: int
+) -> None:
+    """Cache a versioned release, unless the record was recompiled since it was built."""
+    with store.atomic() as cursor:
+        cursor.execute(
+            "UPDATE record SET versioned = %s WHERE register = %s AND record_key = %s"
+            " AND last_seq = %s",
+            [versioned, register, record_key, last_seq],
+        )
+
+
+def count(store: Store, register: str) -> int:
+    with store.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM record WHERE register = %s", [register])
+        return int(cursor.fetchone()[0])

@@ -1,0 +1,128 @@
+"""Test set-up: Django configured once; every storage test runs on real SQLite and real PostgreSQL.
+
+Each test gets a fresh database of its kind, copied from a migrated template (a file copy on
+SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL), so that tests never need to delete log
+entries, which the database refuses by design.
+"""
+
+import itertools
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SESSION_DIR = Path(tempfile.mkdtemp(prefix="openbook-tests-"))
+os.environ["DJANGO_SETTINGS_MODULE"] = "openbook.settings"
+os.environ["OPENBOOK_DATA_DIR"] = str(SESSION_DIR / "data")
+os.environ["OPENBOOK_DATABASE_URL"] = f"sqlite:///{SESSION_DIR / 'unused.sqlite3'}"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "OPENBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connections  # noqa: E402
+
+from openbook import config  # noqa: E402
+from openbook.store.database import Store, migrate  # noqa: E402
+
+_counter = itertools.count()
+
+
+@dataclass
+class Database:
+    """A fresh database for one test: its store and the URL a subprocess would use."""
+
+    vendor: str
+    url: str
+    store: Store
+
+
+def use_database(url: str) -> None:
+    """Point Django's default connection at the database named by this URL."""
+    connections["default"].close()
+    settings_dict = connections.configure_settings({"default": config.django_database(url)})
+    connections.settings["default"] = settings_dict["default"]
+    del connections["default"]
+
+
+def _postgres_admin():
+    import psycopg
+
+    try:
+        return psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError as error:
+        pytest.fail(
+            f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL} ({error}). Every storage test "
+            "runs on PostgreSQL too: start it, or set OPENBOOK_TEST_POSTGRES_URL.",
+            pytrace=False,
+        )
+
+
+def _postgres_url(name: str) -> str:
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    path = SESSION_DIR / "template.sqlite3"
+    use_database(f"sqlite:///{path}")
+    migrate(Store())
+    connections["default"].close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template():
+    name = f"openbook_test_template_{os.getpid()}"
+    with _postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    use_database(_postgres_url(name))
+    migrate(Store())
+    connections["default"].close()
+    yield name
+    with _postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> Database:
+    """A fresh, migrated database: SQLite and PostgreSQL in turn."""
+    number = next(_counter)
+    if request.param == "sqlite":
+        template = request.getfixturevalue("sqlite_template")
+        path = SESSION_DIR / f"test-{number}.sqlite3"
+        shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
+        use_database(url)
+        yield Database("sqlite", url, Store())
+        connections["default"].close()
+        path.unlink(missing_ok=True)
+        return
+    template = request.getfixturevalue("postgres_template")
+    name = f"openbook_test_{os.getpid()}_{number}"
+    with _postgres_admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = _postgres_url(name)
+    use_database(url)
+    yield Database("postgresql", url, Store())
+    connections["default"].close()
+    with _postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def store(database: Database) -> Store:
+    return database.store
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(SESSION_DIR, ignore_errors=True)
