@@ -9,6 +9,8 @@ import itertools
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,9 @@ import pytest
 SESSION_DIR = Path(tempfile.mkdtemp(prefix="openbook-tests-"))
 os.environ["DJANGO_SETTINGS_MODULE"] = "openbook.settings"
 os.environ["OPENBOOK_DATA_DIR"] = str(SESSION_DIR / "data")
-os.environ["OPENBOOK_DATABASE_URL"] = f"sqlite:///{SESSION_DIR / 'unused.sqlite3'}"
+# Between tests Django's default connection points at an empty file no test uses.
+UNUSED_URL = f"sqlite:///{SESSION_DIR / 'unused.sqlite3'}"
+os.environ["OPENBOOK_DATABASE_URL"] = UNUSED_URL
 POSTGRES_ADMIN_URL = os.environ.get(
     "OPENBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
@@ -93,19 +97,20 @@ def postgres_template():
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request) -> Database:
-    """A fresh, migrated database: SQLite and PostgreSQL in turn."""
+@contextmanager
+def fresh_database(vendor: str, request) -> Iterator[Database]:
+    """A new, migrated database of this kind, dropped afterwards."""
     number = next(_counter)
-    if request.param == "sqlite":
+    if vendor == "sqlite":
         template = request.getfixturevalue("sqlite_template")
         path = SESSION_DIR / f"test-{number}.sqlite3"
         shutil.copyfile(template, path)
         url = f"sqlite:///{path}"
         use_database(url)
         yield Database("sqlite", url, Store())
-        connections["default"].close()
-        path.unlink(missing_ok=True)
+        use_database(UNUSED_URL)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     template = request.getfixturevalue("postgres_template")
     name = f"openbook_test_{os.getpid()}_{number}"
@@ -114,9 +119,16 @@ def database(request) -> Database:
     url = _postgres_url(name)
     use_database(url)
     yield Database("postgresql", url, Store())
-    connections["default"].close()
+    use_database(UNUSED_URL)
     with _postgres_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request) -> Iterator[Database]:
+    """A fresh, migrated database: SQLite and PostgreSQL in turn."""
+    with fresh_database(request.param, request) as database:
+        yield database
 
 
 @pytest.fixture

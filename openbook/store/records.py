@@ -25,20 +25,35 @@ def pending_count(store: Store, register: str) -> int:
 
 def bodies(
     store: Store, register: str, record_keys: Sequence[str]
-) -> dict[str, list[tuple[int, str | None]]]:
-    """For each record, its statements' (seq, body) in log order; a redacted body is None."""
-    found: dict[str, list[tuple[int, str | None]]] = {key: [] for key in record_keys}
+) -> dict[str, list[tuple[int, str | None, str | None]]]:
+    """For each record, its statements' (seq, body, package hash) in log order; a redacted body
+    is None, and so is the package hash of a statement that came without a package."""
+    found: dict[str, list[tuple[int, str | None, str | None]]] = {key: [] for key in record_keys}
     with store.cursor() as cursor:
         for chunk in chunked(record_keys, 500):
             cursor.execute(
-                "SELECT e.record_key, e.seq, b.body FROM log_entry e"
-                " JOIN log_body b ON b.seq = e.seq"
+                "SELECT e.record_key, e.seq, b.body, r.package_hash FROM log_entry e"
+                " JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
                 f" WHERE e.register = %s AND e.record_key IN ({placeholders(chunk)})"
                 " ORDER BY e.record_key, e.seq",
                 [register, *chunk],
             )
-            for record_key, seq, body in cursor.fetchall():
-                found[record_key].append((seq, body))
+            for record_key, seq, body, package_hash in cursor.fetchall():
+                found[record_key].append((seq, body, package_hash))
+    return found
+
+
+def packages(store: Store, package_hashes: Sequence[str]) -> dict[str, str]:
+    """Package metadata (JSON text) by hash."""
+    found = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(package_hashes, 500):
+            cursor.execute(
+                "SELECT package_hash, metadata FROM source_package"
+                f" WHERE package_hash IN ({placeholders(chunk)})",
+                list(chunk),
+            )
+            found.update(cursor.fetchall())
     return found
 
 

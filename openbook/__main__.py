@@ -1,0 +1,5 @@
+import sys
+
+from openbook.cli import main
+
+sys.exit(main())

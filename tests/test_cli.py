@@ -1,0 +1,133 @@
+"""The openbook command, run as a user runs it: a separate process, on SQLite and PostgreSQL."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import orjson
+import pytest
+
+from tests.conftest import SHARED_DATA, fresh_database, use_database
+from tests.load.test_loader import snapshot
+
+
+def openbook(database, *arguments, check=True, **options) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+    result = subprocess.run(
+        [sys.executable, "-m", "openbook", *map(str, arguments)],
+        env=env,
+        capture_output=True,
+        timeout=600,
+        check=False,
+        **options,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stderr.decode()[-2000:]}")
+    return result
+
+
+def test_help_for_every_command(database):
+    for command in ["load", "record", "stats", "serve", "generate", "migrate", "demo"]:
+        assert (
+            b"usage: openbook " + command.encode() in openbook(database, command, "--help").stdout
+        )
+
+
+def test_load_then_record_then_stats(database, tmp_path):
+    path = tmp_path / "g.jsonl"
+    openbook(database, "generate", "--processes", "30", "--seed", "7", "--output", path)
+    result = openbook(database, "load", path, "--publisher", "Test Council")
+    text = result.stdout.decode()
+    lines = path.read_bytes().splitlines()
+    ocids = {orjson.loads(line)["ocid"] for line in lines}
+    assert "Nothing was rejected." in text
+    assert f"processes compiled: {len(ocids)}" in text and f"loaded: {len(lines)}" in text
+    ocid = orjson.loads(lines[0])["ocid"]
+    package = orjson.loads(openbook(database, "record", ocid).stdout)
+    assert package["records"][0]["ocid"] == ocid
+    assert {"releases", "compiledRelease", "versionedRelease"} <= package["records"][0].keys()
+    stats = orjson.loads(openbook(database, "stats", "--json").stdout)
+    assert stats["publishers"][0]["publisher"] == "Test Council"
+    assert stats["registers"][0]["records"] == len(ocids)
+    missing = openbook(database, "record", "ocds-nothing", check=False)
+    assert missing.returncode == 1 and b"no release with ocid" in missing.stderr
+
+
+def test_load_exits_non_zero_and_explains_when_something_is_rejected(database, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_bytes(
+        b'{"releases": [{"ocid": "ocds-x", "id": "1", "date": "2026-01-01T00:00:00Z"}, '
+    )
+    result = openbook(database, "load", path, tmp_path / "absent.json", check=False)
+    assert result.returncode == 1
+    assert b"no such file" in result.stderr
+    assert b"bad.json" in result.stdout and b"invalid-json" in result.stdout
+    assert b"Traceback" not in result.stdout + result.stderr
+
+
+def test_load_every_real_sample_without_a_crash(database):
+    paths = sorted(
+        path
+        for folder in SHARED_DATA.glob("ocds-*")
+        for path in folder.rglob("*")
+        if path.is_file() and path.suffix in {".json", ".jsonl", ".gz"}
+    )
+    assert len(paths) > 100
+    result = openbook(database, "load", "--json", "--no-progress", *paths, check=False)
+    assert result.returncode in (0, 1), result.stderr.decode()[-3000:]
+    assert b"Traceback" not in result.stderr
+    report = orjson.loads(result.stdout)
+    assert report["totals"]["loaded"] > 1000
+    assert len(report["files"]) == len(paths)
+
+
+@pytest.mark.parametrize("delay", [0.9, 1.6, 2.4])
+def test_an_interrupted_load_finishes_with_the_same_state_when_run_again(
+    database, request, tmp_path, delay
+):
+    """Killed (SIGKILL, no clean-up) at some point, then run again: the stored state is exactly
+    that of an uninterrupted load into a fresh database, log times aside."""
+    path = tmp_path / "g.jsonl"
+    openbook(database, "generate", "--processes", "1500", "--seed", "11", "--output", path)
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openbook", "load", "--no-progress", str(path)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    openbook(database, "load", path)
+    use_database(database.url)
+    interrupted = snapshot(database.store)
+    with fresh_database(database.vendor, request) as fresh:
+        openbook(fresh, "load", path)
+        use_database(fresh.url)
+        assert snapshot(fresh.store) == interrupted
+    ocids = {orjson.loads(line)["ocid"] for line in path.read_bytes().splitlines()}
+    assert interrupted["pending"] == 0 and len(interrupted["records"]) == len(ocids)
+
+
+def test_sqlite_and_postgresql_give_identical_results(request, tmp_path):
+    path = tmp_path / "g.jsonl"
+    samples = SHARED_DATA / "ocds-real-publisher-samples" / "uk-contracts-finder" / "sample"
+    paths = [path, *sorted(samples.rglob("*.json"))]
+    states, packages = [], []
+    for vendor in ("sqlite", "postgresql"):
+        with fresh_database(vendor, request) as database:
+            if vendor == "sqlite":
+                openbook(database, "generate", "--processes", "50", "--seed", "5", "--output", path)
+            # Contracts Finder's republished releases are conflicts: exit code 1 on both.
+            assert openbook(database, "load", *paths, check=False).returncode == 1
+            use_database(database.url)
+            states.append(snapshot(database.store))
+            ocid = states[-1]["entries"][0][2]
+            package = orjson.loads(openbook(database, "record", ocid).stdout)
+            package.pop("publishedDate")
+            packages.append(package)
+    assert states[0] == states[1]
+    assert packages[0] == packages[1]
