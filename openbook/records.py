@@ -1,10 +1,12 @@
 """Compiled records (use case): keeping compiled releases current, and OCDS record packages."""
 
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import orjson
 
+from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import compile as ocds_compile
 from openbook.standards.ocds import schema
@@ -16,15 +18,22 @@ RECORD_PACKAGE_VERSION = "1.1"
 
 
 def compile_pending(
-    store: Store, batch_size: int = 500, progress: Callable[[int], None] | None = None
+    store: Store,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+    pool: Pool | None = None,
 ) -> int:
     """Compile every record with new statements, each once, in batches; returns how many.
 
-    Safe to interrupt: a record leaves the pending list only in the transaction that stores its
-    compiled release."""
+    Given a process pool, the merging (pure CPU) runs in its workers while this process reads
+    statements and writes results. Safe to interrupt: a record leaves the pending list only in
+    the transaction that stores its compiled release."""
     done = 0
+    if pool is not None:
+        done += _compile_in_parallel(store, batch_size, progress, pool)
+    # Sequentially: everything (small loads), or what was appended while the workers ran.
     while keys := records.pending(store, REGISTER, batch_size):
-        compile_records(store, keys)
+        _save(store, [_compile(work) for work in _work(store, keys)])
         done += len(keys)
         if progress:
             progress(len(keys))
@@ -32,31 +41,73 @@ def compile_pending(
 
 
 def compile_records(store: Store, record_keys: Sequence[str]) -> None:
+    _save(store, [_compile(work) for work in _work(store, record_keys)])
+
+
+def _compile_in_parallel(store, batch_size, progress, pool) -> int:
+    done = 0
+    after = ""
+    in_flight: deque = deque()
+    depth = pool.size
+    while True:
+        keys = records.pending_after(store, REGISTER, after, batch_size)
+        if keys:
+            after = keys[-1]
+            in_flight.append(pool.executor.submit(_compile_batch, _work(store, keys)))
+        # Keep every worker busy and one batch waiting; save results in order.
+        while in_flight and (not keys or len(in_flight) > depth):
+            results = in_flight.popleft().result()
+            _save(store, results)
+            done += len(results)
+            if progress:
+                progress(len(results))
+        if not keys and not in_flight:
+            return done
+
+
+# What a worker needs for one record: key, bodies (JSON text), extensions, count, last seq.
+_Work = tuple[str, list[str], tuple[str, ...], int, int]
+
+
+def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
     found = records.bodies(store, REGISTER, record_keys)
     hashes = sorted(
         {row[2] for rows in found.values() for row in rows if row[2]} - _EXTENSIONS.keys()
     )
     for package_hash, metadata in records.packages(store, hashes).items():
         _EXTENSIONS[package_hash] = declared_extensions(orjson.loads(metadata))
-    results = []
+    work = []
     for key in record_keys:
         rows = found[key]
-        releases = [orjson.loads(body) for _, body, _ in rows if body is not None]
-        merger = merger_for(_EXTENSIONS.get(row[2]) if row[2] else None for row in rows)
-        compiled, error = None, None
-        try:
-            compiled = orjson.dumps(merger.compiled_release(releases)).decode()
-        except ocds_compile.CompileError as exception:
-            error = str(exception)
-        results.append(
-            records.Compiled(
-                record_key=key,
-                compiled=compiled,
-                compile_error=error,
-                statement_count=len(rows),
-                last_seq=rows[-1][0] if rows else -1,
-            )
-        )
+        extensions = extensions_for(_EXTENSIONS.get(row[2]) if row[2] else None for row in rows)
+        bodies = [body for _, body, _ in rows if body is not None]
+        work.append((key, bodies, extensions, len(rows), rows[-1][0] if rows else -1))
+    return work
+
+
+def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
+    return [_compile(item) for item in work]
+
+
+def _compile(work: _Work) -> records.Compiled:
+    key, bodies, extensions, count, last_seq = work
+    compiled, error = None, None
+    try:
+        releases = [orjson.loads(body) for body in bodies]
+        merged = ocds_compile.extended_merger(extensions).compiled_release(releases)
+        compiled = orjson.dumps(merged).decode()
+    except ocds_compile.CompileError as exception:
+        error = str(exception)
+    return records.Compiled(
+        record_key=key,
+        compiled=compiled,
+        compile_error=error,
+        statement_count=count,
+        last_seq=last_seq,
+    )
+
+
+def _save(store: Store, results: list[records.Compiled]) -> None:
     records.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
 
 
@@ -75,13 +126,13 @@ def declared_extensions(package: dict | None) -> tuple[str, ...]:
     return schema.resolve_extensions([url for url in declared if isinstance(url, str)])[0]
 
 
-def merger_for(extension_sets: Iterable[tuple[str, ...] | None]) -> ocds_compile.Merger:
-    """The merger for a process: the merge rules of every extension its releases declared
-    (``None`` for a release that came without a package)."""
+def extensions_for(extension_sets: Iterable[tuple[str, ...] | None]) -> tuple[str, ...]:
+    """The extensions whose merge rules apply to a process: every extension its releases
+    declared (``None`` for a release that came without a package: the UK profile)."""
     union: set[str] = set()
     for extensions in extension_sets:
         union.update(schema.UK_PROFILE if extensions is None else extensions)
-    return ocds_compile.extended_merger(tuple(sorted(union)))
+    return tuple(sorted(union))
 
 
 def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
@@ -103,8 +154,10 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         if stored.versioned is not None:
             record["versionedRelease"] = orjson.loads(stored.versioned)
         else:
-            merger = merger_for(
-                declared_extensions(s.package) if s.package else None for s in statements
+            merger = ocds_compile.extended_merger(
+                extensions_for(
+                    declared_extensions(s.package) if s.package else None for s in statements
+                )
             )
             versioned = merger.versioned_release(releases)
             records.save_versioned(

@@ -7,15 +7,24 @@ compile are recorded in the same transaction as their releases.
 """
 
 import hashlib
-from collections.abc import Iterable
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+
+import orjson
 
 from openbook import records
 from openbook.load.reading import Found, Issue, Reader
 from openbook.load.report import FileReport, LoadReport
+from openbook.pool import Pool
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.ocds import schema, validate
 from openbook.store import log
+from openbook.store import records as stored_records
 from openbook.store.database import Store
 
 BATCH_SIZE = 2000
@@ -31,6 +40,13 @@ class Progress:
     def close(self) -> None: ...
 
 
+# Inputs at least this large are reviewed in worker processes, one per core; below it, starting
+# them costs more than it saves.
+PARALLEL_FROM_BYTES = 16 * 2**20
+# Releases handed to a worker at a time.
+CHUNK = 500
+
+
 def load(
     store: Store,
     paths: Iterable[Path],
@@ -39,63 +55,126 @@ def load(
     strict: bool = False,
     batch_size: int = BATCH_SIZE,
     progress: Progress | None = None,
+    workers: int | None = None,
+    parallel_from_bytes: int = PARALLEL_FROM_BYTES,
 ) -> LoadReport:
-    """Load files; ``publisher`` overrides the name the packages give (bare releases have none)."""
-    progress = progress or Progress()
-    report = LoadReport()
-    for path in paths:
-        file_report = FileReport(path=str(path))
-        report.files.append(file_report)
-        _load_file(
-            store,
-            Path(path),
-            file_report=file_report,
-            report=report,
-            publisher=publisher,
-            strict=strict,
-            batch_size=batch_size,
-            progress=progress,
-        )
-    from openbook.store import records as stored_records
+    """Load files; ``publisher`` overrides the name the packages give (bare releases have none).
 
-    progress.start_compile(stored_records.pending_count(store, records.REGISTER))
-    report.compiled = records.compile_pending(store, progress=progress.compiled)
+    Reviewing and canonicalising (pure CPU) run in ``workers`` processes for large inputs, and so
+    does compiling; this process reads the files and writes to the database, in file order, so
+    the log's order never depends on the number of workers."""
+    progress = progress or Progress()
+    paths = [Path(path) for path in paths]
+    report = LoadReport()
+    with _pool(paths, workers, parallel_from_bytes) as pool:
+        for path in paths:
+            file_report = FileReport(path=str(path))
+            report.files.append(file_report)
+            _load_file(
+                store,
+                path,
+                file_report=file_report,
+                report=report,
+                publisher=publisher,
+                strict=strict,
+                batch_size=batch_size,
+                progress=progress,
+                pool=pool,
+            )
+        progress.start_compile(stored_records.pending_count(store, records.REGISTER))
+        report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
     progress.close()
     return report
 
 
-def _load_file(store, path, *, file_report, report, publisher, strict, batch_size, progress):
-    try:
-        reader = Reader(path)
-    except OSError as error:
-        file_report.note(
-            str(path), "unreadable-file", f"cannot open the file: {error.strerror}", "error"
-        )
+@contextmanager
+def _pool(paths: list[Path], workers: int | None, from_bytes: int) -> Iterator[Pool | None]:
+    workers = workers or os.cpu_count() or 1
+    size = sum(path.stat().st_size for path in paths if path.is_file())
+    if workers < 2 or size < from_bytes:
+        yield None
         return
+    # spawn, not fork: workers must not inherit this process's database connections.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as executor:
+        yield Pool(executor, workers)
+
+
+# (problems, canonical body or None, why it could not be canonicalised or None)
+Reviewed = tuple[list[dict], bytes | None, str | None]
+
+
+def review_chunk(chunk: list[tuple[bytes, tuple[str, ...]]]) -> list[Reviewed]:
+    """Review and canonicalise releases (JSON text, extensions): what a worker does."""
+    return [review(orjson.loads(data), extensions) for data, extensions in chunk]
+
+
+def review(release: dict, extensions: tuple[str, ...]) -> Reviewed:
+    problems = [problem.as_dict() for problem in validate.review_release(release, extensions)]
+    try:
+        return problems, canonical_json(release), None
+    except CanonicalizationError as error:
+        return problems, None, str(error)
+
+
+def _load_file(store, path, *, file_report, report, publisher, strict, batch_size, progress, pool):
+    reader = Reader(path)
     progress.start_file(path, reader.size)
     prepare = _Preparer(reader, file_report, report, strict)
     batch: list[log.Statement] = []
     batch_publisher = None
-    for count, item in enumerate(reader, 1):
-        if isinstance(item, Issue):
-            file_report.note(item.where, item.code, item.message, item.severity)
-            continue
-        assert isinstance(item, Found)
-        file_report.read += 1
-        statement = prepare(item)
+    for found, package, reviewed in _reviewed(reader, file_report, prepare, pool):
+        statement = prepare.statement(found, package, reviewed)
         if statement is None:
             continue
-        name = publisher if publisher is not None else _publisher_name(item.package)
+        name = publisher if publisher is not None else _publisher_name(found.package)
         if batch and (len(batch) >= batch_size or name != batch_publisher):
             _append(store, batch, batch_publisher, file_report)
             batch = []
+            progress.advance(reader.position)
         batch.append(statement)
         batch_publisher = name
-        if count % 256 == 0:
-            progress.advance(reader.position)
     _append(store, batch, batch_publisher, file_report)
     file_report.format = reader.format
     progress.advance(reader.size)
+
+
+def _reviewed(reader, file_report, prepare, pool):
+    """The file's releases with their reviews, in file order: reviewed here, or in chunks by
+    the pool with a few chunks in flight (so memory stays bounded)."""
+    chunk: list = []
+    in_flight: deque = deque()
+    depth = 2 * (pool.size if pool is not None else 1)
+    for item in reader:
+        if isinstance(item, Issue):
+            file_report.note(item.where, item.code, item.message, item.severity)
+            continue
+        file_report.read += 1
+        extensions, package = prepare.for_package(item.package)
+        if pool is None:
+            yield item, package, review(item.release, extensions)
+            continue
+        chunk.append((item, extensions, package))
+        if len(chunk) >= CHUNK:
+            in_flight.append((chunk, _submit(pool, chunk)))
+            chunk = []
+            while len(in_flight) > depth:
+                yield from _collect(*in_flight.popleft())
+    if chunk:
+        in_flight.append((chunk, _submit(pool, chunk)))
+    while in_flight:
+        yield from _collect(*in_flight.popleft())
+
+
+def _submit(pool, chunk):
+    return pool.executor.submit(
+        review_chunk, [(orjson.dumps(found.release), extensions) for found, extensions, _ in chunk]
+    )
+
+
+def _collect(chunk, future):
+    for (found, _, package), reviewed in zip(chunk, future.result(), strict=True):
+        yield found, package, reviewed
 
 
 def _append(store, batch, publisher, file_report):
@@ -138,10 +217,8 @@ def _publisher_name(package: dict | None) -> str:
 
 
 class _Preparer:
-    """Turns a release read from a file into a statement: review, canonical form, hash.
-
-    Package-level work (extensions resolved, package reviewed, package metadata hashed) is done
-    once per package, not once per release."""
+    """Turns a reviewed release into a statement; does the package-level work (extensions
+    resolved, package reviewed, package metadata hashed) once per package, not per release."""
 
     def __init__(
         self, reader: Reader, file_report: FileReport, report: LoadReport, strict: bool
@@ -156,10 +233,10 @@ class _Preparer:
             None,
         )
 
-    def __call__(self, found: Found) -> log.Statement | None:
-        extensions, package = self._for_package(found.package)
-        release = found.release
-        problems = [problem.as_dict() for problem in validate.review_release(release, extensions)]
+    def statement(
+        self, found: Found, package: tuple[str, bytes] | None, reviewed: Reviewed
+    ) -> log.Statement | None:
+        problems, body, unwritable = reviewed
         self.report.count_problems(problems)
         if self.strict and _has_errors(problems):
             self.file_report.invalid += 1
@@ -173,11 +250,10 @@ class _Preparer:
                 }
             )
             return None
-        try:
-            body = canonical_json(release)
-        except CanonicalizationError as error:
-            self.file_report.note(found.where, "not-canonicalizable", str(error), "error")
+        if body is None:
+            self.file_report.note(found.where, "not-canonicalizable", str(unwritable), "error")
             return None
+        release = found.release
         return log.Statement(
             record_key=release["ocid"],
             statement_id=release["id"],
@@ -189,7 +265,8 @@ class _Preparer:
             package=package,
         )
 
-    def _for_package(self, package: dict | None):
+    def for_package(self, package: dict | None):
+        """(extensions to review against, (hash, canonical metadata) or None)."""
         if package is self._package:
             return self._package_state
         self._package = package
@@ -197,22 +274,20 @@ class _Preparer:
             self._package_state = (schema.UK_PROFILE, None)
             return self._package_state
         declared = package.get("extensions") or []
-        declared = (
-            [url for url in declared if isinstance(url, str)] if isinstance(declared, list) else []
-        )
-        known, _unknown = schema.resolve_extensions(declared)
+        if not isinstance(declared, list):
+            declared = []
+        known, _unknown = schema.resolve_extensions([u for u in declared if isinstance(u, str)])
         kind = "record" if self.reader.format == "record-package" else "release"
         for problem in validate.review_package(package, kind):
             self.file_report.note(
                 f"package {problem.path or '(root)'}", problem.code, problem.message, "warning"
             )
         try:
-            metadata = canonical_json(package)
+            metadata: bytes | None = canonical_json(package)
         except CanonicalizationError:
             metadata = None
-        state = (
+        self._package_state = (
             known,
             (hashlib.sha256(metadata).hexdigest(), metadata) if metadata is not None else None,
         )
-        self._package_state = state
-        return state
+        return self._package_state

@@ -17,6 +17,17 @@ def pending(store: Store, register: str, limit: int) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def pending_after(store: Store, register: str, after: str, limit: int) -> list[str]:
+    """Record keys waiting to be compiled that sort after ``after``, in key order."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT record_key FROM pending_record WHERE register = %s AND record_key > %s"
+            " ORDER BY record_key LIMIT %s",
+            [register, after, limit],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def pending_count(store: Store, register: str) -> int:
     with store.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM pending_record WHERE register = %s", [register])

@@ -225,3 +225,21 @@ def test_any_batch_size_gives_a_complete_gap_free_log(store, tmp_path, batch_siz
     state = snapshot(store)
     assert state["pending"] == 0 and len(state["records"]) >= 20
     assert [e[0] for e in state["entries"]] == list(range(len(state["entries"])))
+
+
+def test_worker_processes_store_exactly_what_a_single_process_stores(request, tmp_path):
+    """Reviewing and compiling in worker processes changes nothing stored, not even the order."""
+    from openbook.generate import generate_releases
+    from tests.conftest import fresh_database
+
+    path = write_jsonl(tmp_path / "g.jsonl", generate_releases(300, seed=9))
+    bad = write_jsonl(tmp_path / "bad.jsonl", [create_release(tender={"id": 1, "status": "x"})])
+    states = []
+    for workers in (1, 2):
+        with fresh_database("sqlite", request) as database:
+            report = load(
+                database.store, [path, bad], workers=workers, parallel_from_bytes=0, batch_size=250
+            )
+            states.append((snapshot(database.store), report.as_dict()["totals"]))
+    assert states[0] == states[1]
+    assert states[0][1]["loaded_with_errors"] == 1
