@@ -131,3 +131,36 @@ def test_sqlite_and_postgresql_give_identical_results(request, tmp_path):
             packages.append(package)
     assert states[0] == states[1]
     assert packages[0] == packages[1]
+
+
+def test_serve_runs_a_production_server(database):
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openbook", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/health", timeout=2
+                ) as response:
+                    assert orjson.loads(response.read()) == {"status": "ok"}
+                    assert "gunicorn" in response.headers.get("Server", "")
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                assert server.poll() is None, "the server exited"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

@@ -67,7 +67,9 @@ def test_loads_real_bare_releases_and_compiles_each_process(store):
 
 
 def test_loads_real_release_packages_with_their_metadata(store):
-    paths = sorted((SAMPLES / "australia" / "new-south-wales" / "sample" / "releases").glob("*.json"))
+    paths = sorted(
+        (SAMPLES / "australia" / "new-south-wales" / "sample" / "releases").glob("*.json")
+    )
     report = load(store, paths)
     assert report.total("loaded") > 0 and report.total("unreadable") == 0
     (first, *_) = log.entries(store, 0, 1)
@@ -243,3 +245,81 @@ def test_worker_processes_store_exactly_what_a_single_process_stores(request, tm
             states.append((snapshot(database.store), report.as_dict()["totals"]))
     assert states[0] == states[1]
     assert states[0][1]["loaded_with_errors"] == 1
+
+
+BAD_INPUTS = {
+    "malformed-json-mid-file": (
+        b'{"ocid":"ocds-b","id":"1","date":"2026-01-01T00:00:00Z"}\n{"ocid": "ocds-b", "id": \n'
+        b'{"ocid":"ocds-b","id":"3","date":"2026-01-01T00:00:00Z"}\n',
+        "invalid-json",
+        "line 2",
+    ),
+    "iso-8859-1": (
+        b'{"ocid":"ocds-b","id":"1","date":"2026-01-01T00:00:00Z"}\n'
+        + '{"ocid":"ocds-b","id":"2","date":"2026-01-01T00:00:00Z","title":"Caf\xe9"}\n'.encode(
+            "latin-1"
+        ),
+        "not-utf8",
+        "line 2",
+    ),
+    "huge-number": (
+        b'{"ocid":"ocds-b","id":"1","date":"2026-01-01T00:00:00Z"}\n'
+        b'{"ocid":"ocds-b","id":"2","date":"2026-01-01T00:00:00Z","value":{"amount":1e9999}}\n',
+        "number-out-of-range",
+        "line 2",
+    ),
+    "no-ocid": (b'{"id":"1","date":"2026-01-01T00:00:00Z"}', "missing-ocid", ""),
+    "no-id": (b'{"ocid":"ocds-b","date":"2026-01-01T00:00:00Z"}', "missing-id", ""),
+    "no-date": (b'{"ocid":"ocds-b","id":"1"}', "missing-date", ""),
+    "empty": (b"", "empty-file", ""),
+    "whitespace-only": (b" \n\n ", "empty-file", ""),
+    "releases-not-a-list": (b'{"uri":"x","releases":{"ocid":"a"}}', "not-a-list", ""),
+    "deep-nesting": (b'{"releases":[' + b"[" * 10_000 + b"]" * 10_000 + b"]}", "too-deep", ""),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_bad_input_gets_a_precise_message_and_changes_nothing_stored(store, tmp_path, name):
+    data, code, where = BAD_INPUTS[name]
+    load(
+        store,
+        [
+            write_jsonl(
+                tmp_path / "before.jsonl", [create_release(), create_release(release_id="2")]
+            )
+        ],
+    )
+    before = snapshot(store)
+    path = tmp_path / f"{name}.json"
+    path.write_bytes(data)
+    report = load(store, [path])
+    messages = [m for m in report.files[0].messages if m["code"] == code]
+    assert messages, report.files[0].messages
+    assert messages[0]["where"].startswith(where)
+    assert messages[0]["message"]  # a sentence, not a stack trace
+    assert report.rejected >= 1
+    after = snapshot(store)
+    # What was stored before is untouched; good releases in the same file were added after it.
+    assert after["entries"][: len(before["entries"])] == before["entries"]
+    assert all(after["records"][key] == value for key, value in before["records"].items())
+    assert "Traceback" not in report.as_text()
+
+
+def test_a_bom_is_accepted_with_a_warning(store, tmp_path):
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + orjson.dumps(create_release()))
+    report = load(store, [path])
+    assert report.total("loaded") == 1 and report.rejected == 0
+    assert report.files[0].messages[0]["code"] == "bom"
+
+
+def test_a_zero_byte_record_file_as_published(store):
+    empty = [
+        p
+        for p in (SAMPLES / "paraguay" / "sample" / "records").glob("*.json")
+        if p.stat().st_size == 0
+    ]
+    assert len(empty) == 3
+    report = load(store, empty)
+    assert [f.messages[0]["code"] for f in report.files] == ["empty-file"] * 3
+    assert log.log_size(store) == 0
