@@ -65,23 +65,25 @@ def _compile_in_parallel(store, batch_size, progress, pool) -> int:
             return done
 
 
-# What a worker needs for one record: key, bodies (JSON text), extensions, count, last seq.
-_Work = tuple[str, list[str], tuple[str, ...], int, int]
+# How a process is merged: the OCDS version ("1.0" or "1.1") and the extensions applied.
+Profile = tuple[str, tuple[str, ...]]
+# What a worker needs for one record: key, bodies (JSON text), profile, count, last seq.
+_Work = tuple[str, list[str], Profile, int, int]
 
 
 def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
     found = records.bodies(store, REGISTER, record_keys)
     hashes = sorted(
-        {row[2] for rows in found.values() for row in rows if row[2]} - _EXTENSIONS.keys()
+        {row[2] for rows in found.values() for row in rows if row[2]} - _PROFILES.keys()
     )
     for package_hash, metadata in records.packages(store, hashes).items():
-        _EXTENSIONS[package_hash] = declared_extensions(orjson.loads(metadata))
+        _PROFILES[package_hash] = package_profile(orjson.loads(metadata))
     work = []
     for key in record_keys:
         rows = found[key]
-        extensions = extensions_for(_EXTENSIONS.get(row[2]) if row[2] else None for row in rows)
+        profile = process_profile(_PROFILES.get(row[2]) if row[2] else None for row in rows)
         bodies = [body for _, body, _ in rows if body is not None]
-        work.append((key, bodies, extensions, len(rows), rows[-1][0] if rows else -1))
+        work.append((key, bodies, profile, len(rows), rows[-1][0] if rows else -1))
     return work
 
 
@@ -90,11 +92,11 @@ def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
 
 
 def _compile(work: _Work) -> records.Compiled:
-    key, bodies, extensions, count, last_seq = work
+    key, bodies, profile, count, last_seq = work
     compiled, error = None, None
     try:
         releases = [orjson.loads(body) for body in bodies]
-        merged = ocds_compile.extended_merger(extensions).compiled_release(releases)
+        merged = merger(profile).compiled_release(releases)
         compiled = orjson.dumps(merged).decode()
     except ocds_compile.CompileError as exception:
         error = str(exception)
@@ -111,28 +113,43 @@ def _save(store: Store, results: list[records.Compiled]) -> None:
     records.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
 
 
-# The extensions each stored package declared, by package hash (packages never change).
-_EXTENSIONS: dict[str, tuple[str, ...]] = {}
+# How each stored package's releases are merged, by package hash (packages never change).
+_PROFILES: dict[str, Profile] = {}
+# A release without a package is taken as OCDS 1.1 with the UK profile, as its review was.
+BARE: Profile = ("1.1", schema.UK_PROFILE)
 
 
-def declared_extensions(package: dict | None) -> tuple[str, ...]:
-    """The carried extensions a package declares; a release without a package gets the UK
-    profile, as its review did (docs/review-codes.md)."""
+def package_profile(package: dict | None) -> Profile:
+    """The OCDS version and carried extensions a package declares (docs/review-codes.md)."""
     if package is None:
-        return schema.UK_PROFILE
+        return BARE
+    # OCDS 1.1 reads a package without `version` as 1.0; real 1.1 publishers often leave it out,
+    # so 1.0 merge rules are used only when a package says 1.0 outright.
+    version = "1.0" if package.get("version") == "1.0" else "1.1"
     declared = package.get("extensions")
     if not isinstance(declared, list):
-        return ()
-    return schema.resolve_extensions([url for url in declared if isinstance(url, str)])[0]
+        return version, ()
+    known = schema.resolve_extensions([url for url in declared if isinstance(url, str)])[0]
+    return version, known
 
 
-def extensions_for(extension_sets: Iterable[tuple[str, ...] | None]) -> tuple[str, ...]:
-    """The extensions whose merge rules apply to a process: every extension its releases
-    declared (``None`` for a release that came without a package: the UK profile)."""
+def process_profile(profiles: Iterable[Profile | None]) -> Profile:
+    """How a process is merged: 1.0 if all its releases were declared 1.0, else 1.1 with every
+    extension its releases declared (``None`` for a release without a package)."""
+    versions: set[str] = set()
     union: set[str] = set()
-    for extensions in extension_sets:
-        union.update(schema.UK_PROFILE if extensions is None else extensions)
-    return tuple(sorted(union))
+    for profile in profiles:
+        version, extensions = profile or BARE
+        versions.add(version)
+        union.update(extensions)
+    return ("1.0", ()) if versions == {"1.0"} else ("1.1", tuple(sorted(union)))
+
+
+def merger(profile: Profile) -> ocds_compile.Merger:
+    version, extensions = profile
+    if version == "1.0":
+        return ocds_compile.legacy_merger()
+    return ocds_compile.extended_merger(extensions)
 
 
 def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
@@ -154,12 +171,10 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         if stored.versioned is not None:
             record["versionedRelease"] = orjson.loads(stored.versioned)
         else:
-            merger = ocds_compile.extended_merger(
-                extensions_for(
-                    declared_extensions(s.package) if s.package else None for s in statements
-                )
+            profile = process_profile(
+                package_profile(s.package) if s.package else None for s in statements
             )
-            versioned = merger.versioned_release(releases)
+            versioned = merger(profile).versioned_release(releases)
             records.save_versioned(
                 store, REGISTER, ocid, orjson.dumps(versioned).decode(), stored.last_seq
             )

@@ -333,6 +333,10 @@ def build(source: Path) -> dict[str, Any]:
     outputs: dict[str, Any] = {
         file: strip_prose(schemas[kind]) for kind, file in SCHEMA_FILES.items()
     }
+    # OCDS 1.0's release schema, for its merge rules only: data a package declares as version
+    # 1.0 is compiled as 1.0 merges (the 1.0.3 schema, as the merge fixtures carry it).
+    legacy = source / "ocds-merge-fixtures" / "release-schema-1__0__3.json"
+    outputs["release-schema-1.0.json"] = strip_prose(json.loads(legacy.read_text("utf-8")))
     outputs["codelists.json"] = codelists
     outputs["extensions.json"] = {key: extensions[key] for key in sorted(extensions)}
     return outputs

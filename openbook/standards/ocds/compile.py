@@ -107,6 +107,15 @@ def _package_merger() -> Merger:
     return Merger.from_schema(release_schema())
 
 
+@functools.cache
+def legacy_merger() -> Merger:
+    """The merger for data declared as OCDS 1.0 (a package with ``"version": "1.0"``): 1.0's
+    merge rules differ from 1.1's (1.1 added identifier merges for arrays such as suppliers)."""
+    from openbook.standards.ocds.schema import release_schema_1_0
+
+    return Merger.from_schema(release_schema_1_0())
+
+
 @functools.lru_cache(maxsize=64)
 def extended_merger(extensions: tuple[str, ...]) -> Merger:
     """The merger for the release schema with these carried extensions applied (ids as

@@ -322,6 +322,11 @@ def release_schema(extensions: tuple[str, ...] = ()) -> dict[str, Any]:
     return copy.deepcopy(_patched("release", applied_extensions(tuple(extensions))))
 
 
+def release_schema_1_0() -> dict[str, Any]:
+    """The OCDS 1.0.3 release schema (structure only), for compiling data declared as 1.0."""
+    return copy.deepcopy(_load("release-schema-1.0.json"))
+
+
 def release_package_schema(extensions: tuple[str, ...] = ()) -> dict[str, Any]:
     """The release package schema, with any extensions' package patches (e.g. pagination)."""
     return copy.deepcopy(_patched("release-package", applied_extensions(tuple(extensions))))
