@@ -45,9 +45,14 @@ def django_database(url: str) -> dict[str, object]:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
+                # WAL: readers never block the writer. NORMAL: durable at checkpoints, never
+                # corrupt. A larger autocheckpoint (64 MB of WAL) means fewer, larger fsyncs
+                # during bulk loads. The page cache is bounded (32 MB) so a load's memory
+                # stays flat.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456"
+                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; "
+                    "PRAGMA wal_autocheckpoint=16384"
                 ),
             },
         }

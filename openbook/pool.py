@@ -1,10 +1,44 @@
-"""A process pool with its size, shared by a load's reviewing and compiling."""
+"""Worker processes for a load's pure-CPU work (reviewing, compiling), started only when a
+piece of work is big enough to repay starting them (about half a second each)."""
 
-from concurrent.futures import Executor
-from dataclasses import dataclass
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
 
 
-@dataclass(frozen=True)
 class Pool:
-    executor: Executor
-    size: int  # worker processes: how many tasks keep them all busy
+    """A process pool started on first use; ``None`` from ``executor()`` means work inline."""
+
+    def __init__(
+        self, workers: int | None = None, from_bytes: int = 16 * 2**20, from_records: int = 2000
+    ) -> None:
+        self.size = workers or os.cpu_count() or 1
+        self.from_bytes = from_bytes  # files at least this large are reviewed by the workers
+        self.from_records = from_records  # compiles of at least this many records go to them
+        self._executor: ProcessPoolExecutor | None = None
+
+    def executor(self) -> Executor | None:
+        if self.size < 2:
+            return None
+        if self._executor is None:
+            # spawn, not fork: workers must not inherit this process's database connections.
+            context = multiprocessing.get_context("spawn")
+            self._executor = ProcessPoolExecutor(self.size, mp_context=context)
+        return self._executor
+
+    def for_file(self, size: int) -> Executor | None:
+        return self.executor() if size >= self.from_bytes else None
+
+    def for_records(self, count: int) -> Executor | None:
+        return self.executor() if count >= self.from_records else None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+            self._executor = None
+
+    def __enter__(self) -> "Pool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -29,8 +29,10 @@ def compile_pending(
     statements and writes results. Safe to interrupt: a record leaves the pending list only in
     the transaction that stores its compiled release."""
     done = 0
-    if pool is not None:
-        done += _compile_in_parallel(store, batch_size, progress, pool)
+    executor = pool.for_records(records.pending_count(store, REGISTER)) if pool else None
+    if executor is not None:
+        assert pool is not None
+        done += _compile_in_parallel(store, batch_size, progress, executor, pool.size)
     # Sequentially: everything (small loads), or what was appended while the workers ran.
     while keys := records.pending(store, REGISTER, batch_size):
         _save(store, [_compile(work) for work in _work(store, keys)])
@@ -44,16 +46,15 @@ def compile_records(store: Store, record_keys: Sequence[str]) -> None:
     _save(store, [_compile(work) for work in _work(store, record_keys)])
 
 
-def _compile_in_parallel(store, batch_size, progress, pool) -> int:
+def _compile_in_parallel(store, batch_size, progress, executor, depth) -> int:
     done = 0
     after = ""
     in_flight: deque = deque()
-    depth = pool.size
     while True:
         keys = records.pending_after(store, REGISTER, after, batch_size)
         if keys:
             after = keys[-1]
-            in_flight.append(pool.executor.submit(_compile_batch, _work(store, keys)))
+            in_flight.append(executor.submit(_compile_batch, _work(store, keys)))
         # Keep every worker busy and one batch waiting; save results in order.
         while in_flight and (not keys or len(in_flight) > depth):
             results = in_flight.popleft().result()

@@ -7,18 +7,14 @@ compile are recorded in the same transaction as their releases.
 """
 
 import hashlib
-import multiprocessing
-import os
 from collections import deque
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
 
 from openbook import records
-from openbook.load.reading import Found, Issue, Reader
+from openbook.load.reading import Deferred, Found, Issue, Reader, plain_release
 from openbook.load.report import FileReport, LoadReport
 from openbook.pool import Pool
 from openbook.standards.canonical import CanonicalizationError, canonical_json
@@ -43,6 +39,8 @@ class Progress:
 # Inputs at least this large are reviewed in worker processes, one per core; below it, starting
 # them costs more than it saves.
 PARALLEL_FROM_BYTES = 16 * 2**20
+# Compiles of at least this many processes run in worker processes.
+PARALLEL_FROM_RECORDS = 2000
 # Releases handed to a worker at a time.
 CHUNK = 500
 
@@ -57,6 +55,7 @@ def load(
     progress: Progress | None = None,
     workers: int | None = None,
     parallel_from_bytes: int = PARALLEL_FROM_BYTES,
+    parallel_from_records: int = PARALLEL_FROM_RECORDS,
 ) -> LoadReport:
     """Load files; ``publisher`` overrides the name the packages give (bare releases have none).
 
@@ -66,7 +65,7 @@ def load(
     progress = progress or Progress()
     paths = [Path(path) for path in paths]
     report = LoadReport()
-    with _pool(paths, workers, parallel_from_bytes) as pool:
+    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
         for path in paths:
             file_report = FileReport(path=str(path))
             report.files.append(file_report)
@@ -87,26 +86,28 @@ def load(
     return report
 
 
-@contextmanager
-def _pool(paths: list[Path], workers: int | None, from_bytes: int) -> Iterator[Pool | None]:
-    workers = workers or os.cpu_count() or 1
-    size = sum(path.stat().st_size for path in paths if path.is_file())
-    if workers < 2 or size < from_bytes:
-        yield None
-        return
-    # spawn, not fork: workers must not inherit this process's database connections.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as executor:
-        yield Pool(executor, workers)
-
-
 # (problems, canonical body or None, why it could not be canonicalised or None)
 Reviewed = tuple[list[dict], bytes | None, str | None]
 
 
-def review_chunk(chunk: list[tuple[bytes, tuple[str, ...]]]) -> list[Reviewed]:
-    """Review and canonicalise releases (JSON text, extensions): what a worker does."""
-    return [review(orjson.loads(data), extensions) for data, extensions in chunk]
+def review_chunk(chunk: list[tuple[bytes, tuple[str, ...] | None]]) -> list:
+    """What a worker does with a chunk of releases, each given as JSON text with the extensions
+    to review it against, or as a deferred JSON Lines line (extensions None: a bare release).
+
+    For each: (identity, review) where identity is (ocid, id, date) for a deferred line and
+    None otherwise; or None for a deferred line the reader must settle itself."""
+    results: list = []
+    for data, extensions in chunk:
+        if extensions is not None:
+            results.append((None, review(orjson.loads(data), extensions)))
+            continue
+        release = plain_release(data)
+        if release is None:
+            results.append(None)
+        else:
+            identity = (release["ocid"], release["id"], release["date"])
+            results.append((identity, review(release, schema.UK_PROFILE)))
+    return results
 
 
 def review(release: dict, extensions: tuple[str, ...]) -> Reviewed:
@@ -123,7 +124,8 @@ def _load_file(store, path, *, file_report, report, publisher, strict, batch_siz
     prepare = _Preparer(reader, file_report, report, strict)
     batch: list[log.Statement] = []
     batch_publisher = None
-    for found, package, reviewed in _reviewed(reader, file_report, prepare, pool):
+    executor = pool.for_file(reader.size)
+    for found, package, reviewed in _reviewed(reader, file_report, prepare, executor, pool.size):
         statement = prepare.statement(found, package, reviewed)
         if statement is None:
             continue
@@ -139,42 +141,67 @@ def _load_file(store, path, *, file_report, report, publisher, strict, batch_siz
     progress.advance(reader.size)
 
 
-def _reviewed(reader, file_report, prepare, pool):
+def _reviewed(reader, file_report, prepare, executor, workers):
     """The file's releases with their reviews, in file order: reviewed here, or in chunks by
-    the pool with a few chunks in flight (so memory stays bounded)."""
+    worker processes with a few chunks in flight (so memory stays bounded). With workers,
+    JSON Lines lines reach them unparsed: this process only reads and writes."""
     chunk: list = []
     in_flight: deque = deque()
-    depth = 2 * (pool.size if pool is not None else 1)
+    depth = 2 * workers
+    reader.defer = executor is not None
     for item in reader:
         if isinstance(item, Issue):
             file_report.note(item.where, item.code, item.message, item.severity)
             continue
-        file_report.read += 1
-        extensions, package = prepare.for_package(item.package)
-        if pool is None:
-            yield item, package, review(item.release, extensions)
-            continue
-        chunk.append((item, extensions, package))
+        if isinstance(item, Deferred):
+            chunk.append((item, None, None))
+        else:
+            extensions, package = prepare.for_package(item.package)
+            if executor is None:
+                file_report.read += 1
+                yield item, package, review(item.release, extensions)
+                continue
+            chunk.append((item, extensions, package))
         if len(chunk) >= CHUNK:
-            in_flight.append((chunk, _submit(pool, chunk)))
+            in_flight.append((chunk, _submit(executor, chunk)))
             chunk = []
             while len(in_flight) > depth:
-                yield from _collect(*in_flight.popleft())
+                yield from _collect(*in_flight.popleft(), reader, file_report, prepare)
     if chunk:
-        in_flight.append((chunk, _submit(pool, chunk)))
+        in_flight.append((chunk, _submit(executor, chunk)))
     while in_flight:
-        yield from _collect(*in_flight.popleft())
+        yield from _collect(*in_flight.popleft(), reader, file_report, prepare)
 
 
-def _submit(pool, chunk):
-    return pool.executor.submit(
-        review_chunk, [(orjson.dumps(found.release), extensions) for found, extensions, _ in chunk]
+def _submit(executor, chunk):
+    return executor.submit(
+        review_chunk,
+        [
+            (item.line, None) if extensions is None else (orjson.dumps(item.release), extensions)
+            for item, extensions, _ in chunk
+        ],
     )
 
 
-def _collect(chunk, future):
-    for (found, _, package), reviewed in zip(chunk, future.result(), strict=True):
-        yield found, package, reviewed
+def _collect(chunk, future, reader, file_report, prepare):
+    for (item, _, package), result in zip(chunk, future.result(), strict=True):
+        if not isinstance(item, Deferred):
+            file_report.read += 1
+            yield item, package, result[1]
+        elif result is not None:
+            (ocid, identifier, date), reviewed = result
+            file_report.read += 1
+            identity = {"ocid": ocid, "id": identifier, "date": date}
+            yield Found(identity, None, item.where), None, reviewed
+        else:
+            # Not a plain release: read it here, exactly as the reader would have.
+            for settled in reader.settle(item):
+                if isinstance(settled, Issue):
+                    file_report.note(settled.where, settled.code, settled.message, settled.severity)
+                    continue
+                file_report.read += 1
+                extensions, metadata = prepare.for_package(settled.package)
+                yield settled, metadata, review(settled.release, extensions)
 
 
 def _append(store, batch, publisher, file_report):

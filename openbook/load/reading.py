@@ -38,7 +38,15 @@ import orjson
 from openbook.load import streaming
 from openbook.load.streaming import MAX_DEPTH, json_kind
 
-__all__ = ["MAX_DEPTH", "WHOLE_DOCUMENT_BYTES", "Found", "Issue", "Reader"]
+__all__ = [
+    "MAX_DEPTH",
+    "WHOLE_DOCUMENT_BYTES",
+    "Deferred",
+    "Found",
+    "Issue",
+    "Reader",
+    "plain_release",
+]
 
 WHOLE_DOCUMENT_BYTES = 32 * 2**20
 
@@ -72,6 +80,34 @@ class Issue:
     severity: str = "error"  # "error": something was not loaded; "warning": nothing was lost
 
 
+@dataclass(slots=True)
+class Deferred:
+    """A JSON Lines line handed on unparsed (``Reader.defer``), so that parsing can happen in a
+    worker process: ``plain_release`` there, and ``Reader.settle`` here when it is anything
+    but a plain, usable release."""
+
+    line: bytes
+    where: str
+    start: int  # byte offset of the line
+    number: int  # line number
+
+
+def plain_release(line: bytes) -> dict | None:
+    """The release on a JSON Lines line if it is a plain, usable one (an object with string
+    ocid, id and date, not a package); None when the reader must settle the line itself (bad
+    JSON, a package, an unusable release), to say precisely what is wrong with it."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if type(value) is not dict or "releases" in value or "records" in value:
+        return None
+    ocid, identifier, date = value.get("ocid"), value.get("id"), value.get("date")
+    if type(ocid) is type(identifier) is type(date) is str and ocid and identifier and date:
+        return value
+    return None
+
+
 class Reader:
     """Iterate over one OCDS file: ``for item in Reader(path)`` yields Found and Issue.
 
@@ -90,6 +126,8 @@ class Reader:
         except OSError:
             self.size = 0
         self.format = "unknown"
+        # When set, JSON Lines lines after the first two come out as Deferred, unparsed.
+        self.defer = False
         self._raw: io.BufferedReader | None = None
         self._finished = False
         self._compressed = False
@@ -235,6 +273,11 @@ class Reader:
                     continue
                 line += readline(length - len(line))
                 offset = start + len(line)
+            if self.defer and values >= 2:
+                # The format is known (JSON Lines): let the caller parse the line elsewhere.
+                values += 1
+                yield Deferred(line, label, start, number)
+                continue
             try:
                 value = loads(line)
             except orjson.JSONDecodeError as error:
@@ -249,10 +292,33 @@ class Reader:
             values += 1
             if values < 3:
                 self.format = "json-lines" if values > 1 else _kind(value)
-            if type(value) is dict and "releases" not in value and "records" not in value:
-                yield self._release(value, None, label, "")
-            else:
-                yield from self._value(value, label, "")
+            yield from self._line_value(value, label)
+
+    def _line_value(self, value, label: str) -> Iterator[Found | Issue]:
+        if type(value) is dict and "releases" not in value and "records" not in value:
+            yield self._release(value, None, label, "")
+        else:
+            yield from self._value(value, label, "")
+
+    def settle(self, deferred: Deferred) -> Iterator[Found | Issue]:
+        """Read a deferred line exactly as the reader would have read it in place."""
+        line = deferred.line
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as error:
+            if line.strip(_WHITESPACE):
+                copy = functools.partial(io.BytesIO, line)
+                yield from self._stream(
+                    copy(),
+                    copy,
+                    deferred.start,
+                    deferred.number,
+                    deferred.where,
+                    in_line=True,
+                    hint=error,
+                )
+            return
+        yield from self._line_value(value, deferred.where)
 
     def _measure_line(self, start: int, first: bool) -> tuple[int, bool]:
         """The length of the (long) line that starts here and, for the first line, whether

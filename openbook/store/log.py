@@ -117,23 +117,14 @@ def append(
             outcome.entries.append((statement, seq))
             seq += 1
         if entries:
-            cursor.executemany(
-                "INSERT INTO log_entry (seq, register, record_key, statement_id, statement_date,"
-                " log_time, publisher, body_hash, leaf_hash)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                entries,
-            )
-            cursor.executemany("INSERT INTO log_body (seq, body) VALUES (%s, %s)", bodies)
+            insert_rows(store, cursor, "log_entry", ENTRY_COLUMNS, entries)
+            insert_rows(store, cursor, "log_body", ("seq", "body"), bodies)
             cursor.executemany(
                 "INSERT INTO source_package (package_hash, metadata) VALUES (%s, %s)"
                 " ON CONFLICT (package_hash) DO NOTHING",
                 sorted(packages.items()),
             )
-            cursor.executemany(
-                "INSERT INTO review (seq, errors, warnings, problems, package_hash)"
-                " VALUES (%s, %s, %s, %s, %s)",
-                reviews,
-            )
+            insert_rows(store, cursor, "review", REVIEW_COLUMNS, reviews)
             keys = sorted({row[2] for row in entries})
             cursor.executemany(
                 "INSERT INTO pending_record (register, record_key) VALUES (%s, %s)"
@@ -149,6 +140,33 @@ def append(
                 conflicts,
             )
     return outcome
+
+
+ENTRY_COLUMNS = (
+    "seq",
+    "register",
+    "record_key",
+    "statement_id",
+    "statement_date",
+    "log_time",
+    "publisher",
+    "body_hash",
+    "leaf_hash",
+)
+REVIEW_COLUMNS = ("seq", "errors", "warnings", "problems", "package_hash")
+
+
+def insert_rows(store: Store, cursor, table: str, columns: Sequence[str], rows: list) -> None:
+    """Insert new rows: with COPY on PostgreSQL (several times faster for bulk loads than
+    INSERT), with one prepared INSERT on SQLite."""
+    if store.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    cursor.executemany(
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(columns)})", rows
+    )
 
 
 def _stored_hashes(

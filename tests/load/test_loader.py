@@ -236,15 +236,30 @@ def test_worker_processes_store_exactly_what_a_single_process_stores(request, tm
 
     path = write_jsonl(tmp_path / "g.jsonl", generate_releases(300, seed=9))
     bad = write_jsonl(tmp_path / "bad.jsonl", [create_release(tender={"id": 1, "status": "x"})])
+    # Lines the workers cannot take as plain releases: the reader settles them in place.
+    with path.open("ab") as out:
+        out.write(b'{"ocid": "ocds-x", "id": \n')
+        out.write(b'{"id": "no-ocid", "date": "2026-01-01T00:00:00Z"}\n\n')
+        out.write(orjson.dumps({"uri": "p", "releases": [create_release(ocid="ocds-p")]}) + b"\n")
+        out.write(b'{"ocid": "ocds-big", "id": "1", "date": "2026-01-01T00:00:00Z", "n": 1e999}\n')
     states = []
     for workers in (1, 2):
         with fresh_database("sqlite", request) as database:
             report = load(
-                database.store, [path, bad], workers=workers, parallel_from_bytes=0, batch_size=250
+                database.store,
+                [path, bad],
+                workers=workers,
+                parallel_from_bytes=0,
+                parallel_from_records=0,
+                batch_size=250,
             )
-            states.append((snapshot(database.store), report.as_dict()["totals"]))
+            messages = [f.messages for f in report.files]
+            states.append((snapshot(database.store), report.as_dict()["totals"], messages))
     assert states[0] == states[1]
     assert states[0][1]["loaded_with_errors"] == 1
+    errors = [m["code"] for m in states[0][2][0] if m["severity"] == "error"]
+    assert errors == ["invalid-json", "missing-ocid", "number-out-of-range"]
+    assert "ocds-p" in states[0][0]["records"]  # the package on its own line was loaded
 
 
 BAD_INPUTS = {
