@@ -115,7 +115,8 @@ class Reader:
     gzip, of the compressed file), for a progress bar. ``format`` is what the file turned out
     to be: "json-lines", "release-package", "record-package", "record", "release", "array",
     "concatenated" or "empty", known once iteration has started. The reader never raises for
-    what is in the file, nor when the file cannot be read: it yields an Issue.
+    what is in the file, nor when the file cannot be read: it yields an Issue. With ``defer``
+    set, JSON Lines lines after the first two come out as Deferred (see there).
     """
 
     def __init__(self, path: Path, max_statement_bytes: int = 64 * 2**20):
@@ -143,7 +144,7 @@ class Reader:
             return self._raw.tell()
         return self.size if self._finished else 0
 
-    def __iter__(self) -> Iterator[Found | Issue]:
+    def __iter__(self) -> Iterator[Found | Issue | Deferred]:
         self.format = "unknown"
         self._finished = self._noted_compiled = False
         try:
@@ -170,7 +171,7 @@ class Reader:
 
     # The shape of the file.
 
-    def _read(self, raw: io.BufferedReader) -> Iterator[Found | Issue]:
+    def _read(self, raw: io.BufferedReader) -> Iterator[Found | Issue | Deferred]:
         magic = raw.peek(8)[:8]
         for signature, name in _COMPRESSIONS:
             if magic.startswith(signature):
@@ -238,7 +239,7 @@ class Reader:
 
     # JSON Lines, and documents on one line.
 
-    def _read_lines(self, stream, skip: int) -> Iterator[Found | Issue]:
+    def _read_lines(self, stream, skip: int) -> Iterator[Found | Issue | Deferred]:
         readline = stream.readline
         loads = orjson.loads
         number = offset = values = 0
