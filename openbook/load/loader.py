@@ -66,20 +66,22 @@ def load(
     paths = [Path(path) for path in paths]
     report = LoadReport()
     with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
+        # One batch runs across files: many small files do not cost a transaction each.
+        batch = _Batch(store, batch_size)
         for path in paths:
             file_report = FileReport(path=str(path))
             report.files.append(file_report)
             _load_file(
-                store,
                 path,
+                batch=batch,
                 file_report=file_report,
                 report=report,
                 publisher=publisher,
                 strict=strict,
-                batch_size=batch_size,
                 progress=progress,
                 pool=pool,
             )
+        batch.flush()
         progress.start_compile(stored_records.pending_count(store, records.REGISTER))
         report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
     progress.close()
@@ -118,25 +120,20 @@ def review(release: dict, extensions: tuple[str, ...]) -> Reviewed:
         return problems, None, str(error)
 
 
-def _load_file(store, path, *, file_report, report, publisher, strict, batch_size, progress, pool):
+def _load_file(path, *, batch, file_report, report, publisher, strict, progress, pool):
     reader = Reader(path)
     progress.start_file(path, reader.size)
     prepare = _Preparer(reader, file_report, report, strict)
-    batch: list[log.Statement] = []
-    batch_publisher = None
     executor = pool.for_file(reader.size)
-    for found, package, reviewed in _reviewed(reader, file_report, prepare, executor, pool.size):
+    for count, (found, package, reviewed) in enumerate(
+        _reviewed(reader, file_report, prepare, executor, pool.size), 1
+    ):
         statement = prepare.statement(found, package, reviewed)
-        if statement is None:
-            continue
-        name = publisher if publisher is not None else _publisher_name(found.package)
-        if batch and (len(batch) >= batch_size or name != batch_publisher):
-            _append(store, batch, batch_publisher, file_report)
-            batch = []
+        if statement is not None:
+            name = publisher if publisher is not None else _publisher_name(found.package)
+            batch.add(statement, name, file_report)
+        if count % 1024 == 0:
             progress.advance(reader.position)
-        batch.append(statement)
-        batch_publisher = name
-    _append(store, batch, batch_publisher, file_report)
     file_report.format = reader.format
     progress.advance(reader.size)
 
@@ -204,27 +201,48 @@ def _collect(chunk, future, reader, file_report, prepare):
                 yield settled, metadata, review(settled.release, extensions)
 
 
-def _append(store, batch, publisher, file_report):
-    if not batch:
-        return
-    outcome = log.append(store, records.REGISTER, batch, publisher or "")
-    file_report.loaded += len(outcome.entries)
-    file_report.loaded_with_errors += sum(
-        1 for statement, _ in outcome.entries if _has_errors(statement.problems)
-    )
-    file_report.duplicates += len(outcome.duplicates)
-    file_report.conflicts += len(outcome.conflicts)
-    for statement, stored_seq in outcome.conflicts:
-        file_report.keep(
-            {
-                "where": statement.source.removeprefix(file_report.path).lstrip(),
-                "code": "conflict",
-                "message": f"release {statement.statement_id!r} of {statement.record_key!r} is "
-                f"already in the log (entry {stored_seq}) with a different body; the stored one "
-                "is unchanged and this one is kept aside (see `openbook stats`)",
-                "severity": "error",
-            }
-        )
+class _Batch:
+    """Statements waiting to be appended, each with the report of the file it came from; one
+    transaction per batch (and per change of publisher)."""
+
+    def __init__(self, store: Store, size: int) -> None:
+        self.store = store
+        self.size = size
+        self.items: list[tuple[log.Statement, FileReport]] = []
+        self.publisher = ""
+
+    def add(self, statement: log.Statement, publisher: str, file_report: FileReport) -> None:
+        if self.items and (len(self.items) >= self.size or publisher != self.publisher):
+            self.flush()
+        self.items.append((statement, file_report))
+        self.publisher = publisher
+
+    def flush(self) -> None:
+        if not self.items:
+            return
+        reports = {id(statement): report for statement, report in self.items}
+        statements = [statement for statement, _ in self.items]
+        self.items = []
+        outcome = log.append(self.store, records.REGISTER, statements, self.publisher)
+        for statement, _ in outcome.entries:
+            report = reports[id(statement)]
+            report.loaded += 1
+            report.loaded_with_errors += _has_errors(statement.problems)
+        for statement, _ in outcome.duplicates:
+            reports[id(statement)].duplicates += 1
+        for statement, stored_seq in outcome.conflicts:
+            report = reports[id(statement)]
+            report.conflicts += 1
+            report.keep(
+                {
+                    "where": statement.source.removeprefix(report.path).lstrip(),
+                    "code": "conflict",
+                    "message": f"release {statement.statement_id!r} of {statement.record_key!r} "
+                    f"is already in the log (entry {stored_seq}) with a different body; the "
+                    "stored one is unchanged and this one is kept aside (see `openbook stats`)",
+                    "severity": "error",
+                }
+            )
 
 
 def _more(problems: list[dict]) -> str:
