@@ -8,10 +8,23 @@ later ``bods``...) and a record within it (the OCDS ocid), and has its own id.
 from django.db import models
 
 
+class SequenceField(models.BigIntegerField):
+    """A log sequence number. On SQLite the column is declared INTEGER, which makes a primary
+    key of it the table's rowid (SQLite's clustered key) rather than a second index beside it:
+    fewer B-trees to write per statement, and joins on it are direct lookups. INTEGER in SQLite
+    holds 64 bits, as BIGINT does on PostgreSQL."""
+
+    def db_type(self, connection):
+        return "integer" if connection.vendor == "sqlite" else super().db_type(connection)
+
+    def rel_db_type(self, connection):
+        return self.db_type(connection)
+
+
 class LogEntry(models.Model):
     """One accepted statement. Append-only: triggers refuse UPDATE, DELETE and TRUNCATE."""
 
-    seq = models.BigIntegerField(primary_key=True)  # 0-based and gap-free, as RFC 9162 leaves
+    seq = SequenceField(primary_key=True)  # 0-based and gap-free, as RFC 9162 leaves
     register = models.CharField(max_length=32)
     record_key = models.CharField(max_length=512)
     statement_id = models.CharField(max_length=512)
