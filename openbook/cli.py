@@ -254,6 +254,7 @@ def _demo(arguments) -> int:
     store = _store()
     if log_size(store) == 0:
         path = config.data_dir() / f"demo-{arguments.processes}.jsonl"
+        path.parent.mkdir(parents=True, exist_ok=True)
         print(f"openbook demo: generating {arguments.processes:,} UK-style processes into {path}")
         with path.open("wb") as out:
             write_jsonl(generate_releases(arguments.processes, 1), out)
