@@ -1,6 +1,5 @@
 """The release generator: deterministic, streamed, schema-valid, and shaped like the real data."""
 
-import copy
 import gc
 import io
 import itertools
@@ -17,6 +16,7 @@ from jsonschema import Draft4Validator
 
 from openbook import generate
 from openbook.generate import OCID_PREFIX, generate_releases, stream, write_jsonl, writer
+from openbook.standards.ocds.schema import merge_patch
 from tests.conftest import SHARED_DATA
 
 SCHEMA = SHARED_DATA / "ocds-schema-1.1" / "release-schema.json"
@@ -36,19 +36,6 @@ PATCHES = [
     "uk_extension",
 ]
 UK_CF = SHARED_DATA / "ocds-real-publisher-samples" / "uk-contracts-finder" / "sample"
-
-
-def merge_patch(target, patch):
-    """JSON Merge Patch (RFC 7386), as OCDS applies extensions to the release schema."""
-    if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = dict(target) if isinstance(target, dict) else {}
-    for key, value in patch.items():
-        if value is None:
-            result.pop(key, None)
-        else:
-            result[key] = merge_patch(result.get(key), value)
-    return result
 
 
 @pytest.fixture(scope="module")
