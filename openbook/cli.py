@@ -241,7 +241,7 @@ def _generate(arguments) -> int:
 
 def _migrate(arguments) -> int:
     store = _store()
-    print(f"openbook: database ready ({store.vendor}: {config.database_url()})")
+    print(f"openbook: database ready ({store.vendor}: {config.redacted(config.database_url())})")
     return 0
 
 

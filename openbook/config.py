@@ -25,6 +25,15 @@ def database_url() -> str:
     return url or f"sqlite:///{data_dir() / 'openbook.sqlite3'}"
 
 
+def redacted(url: str) -> str:
+    """The URL with any password replaced by ***, for printing."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
 def django_database(url: str) -> dict[str, object]:
     """Translate a database URL into Django's DATABASES entry.
 

@@ -184,8 +184,8 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         {
             url
             for s in statements
-            if s.package
-            for url in s.package.get("extensions") or []
+            if s.package and isinstance(s.package.get("extensions"), list)
+            for url in s.package["extensions"]
             if isinstance(url, str)
         }
     )

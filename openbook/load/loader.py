@@ -257,7 +257,8 @@ def _has_errors(problems: list[dict]) -> bool:
 def _publisher_name(package: dict | None) -> str:
     publisher = (package or {}).get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
-        return publisher["name"]
+        # NUL cannot be stored in PostgreSQL text: such a name is taken as not given.
+        return publisher["name"] if "\x00" not in publisher["name"] else ""
     return ""
 
 

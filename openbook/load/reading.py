@@ -102,10 +102,14 @@ def plain_release(line: bytes) -> dict | None:
         return None
     if type(value) is not dict or "releases" in value or "records" in value:
         return None
-    ocid, identifier, date = value.get("ocid"), value.get("id"), value.get("date")
-    if type(ocid) is type(identifier) is type(date) is str and ocid and identifier and date:
+    if _usable_identity(value.get("ocid"), value.get("id"), value.get("date")):
         return value
     return None
+
+
+# The most an ocid, an id or a date may take (UTF-8 bytes): far beyond any real one, and within
+# what one PostgreSQL index entry holds for the log's (register, ocid, id) key.
+IDENTITY_BYTES = {"ocid": 1000, "id": 1000, "date": 100}
 
 
 class Reader:
@@ -530,15 +534,23 @@ class Reader:
         return Issue(where, "linked-release", message, "warning")
 
     def _release(self, release: dict, package, label: str, path: str) -> Found | Issue:
-        ocid = release.get("ocid")
-        identifier = release.get("id")
-        date = release.get("date")
-        if type(ocid) is type(identifier) is type(date) is str and ocid and identifier and date:
+        if _usable_identity(release.get("ocid"), release.get("id"), release.get("date")):
             return Found(release, package, _where(label, path))
         return _unusable(release, _where(label, path))
 
 
 # Messages and names.
+
+
+def _usable_identity(ocid, identifier, date) -> bool:
+    """Whether a release's ocid, id and date can identify and order it in the log: non-empty
+    strings, within IDENTITY_BYTES, without NUL characters (which PostgreSQL text refuses)."""
+    for name, value in (("ocid", ocid), ("id", identifier), ("date", date)):
+        if type(value) is not str or not value or "\x00" in value:
+            return False
+        if len(value) * 4 > IDENTITY_BYTES[name] and len(value.encode()) > IDENTITY_BYTES[name]:
+            return False
+    return True
 
 
 def _unusable(release: dict, where: str) -> Issue:
@@ -551,6 +563,16 @@ def _unusable(release: dict, where: str) -> Issue:
             codes.append(f"missing-{name}")
         elif type(value) is not str:
             problems.append(f"its {name} is {json_kind(value)} ({value!r:.40}), not a string")
+            codes.append(f"invalid-{name}")
+        elif "\x00" in value:
+            problems.append(f"its {name} contains a NUL character (\\u0000)")
+            codes.append(f"invalid-{name}")
+        elif len(value.encode()) > IDENTITY_BYTES[name]:
+            size = len(value.encode())
+            problems.append(
+                f"its {name} is {size:,} bytes long, more than the {IDENTITY_BYTES[name]:,} "
+                f"bytes an {name} may have here ({value[:40]!r}...)"
+            )
             codes.append(f"invalid-{name}")
     identifier = release.get("id")
     named = f"the release {identifier!r:.80}" if type(identifier) is str and identifier else ""

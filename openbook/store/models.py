@@ -26,13 +26,16 @@ class LogEntry(models.Model):
 
     seq = SequenceField(primary_key=True)  # 0-based and gap-free, as RFC 9162 leaves
     register = models.CharField(max_length=32)
-    record_key = models.CharField(max_length=512)
-    statement_id = models.CharField(max_length=512)
-    statement_date = models.CharField(max_length=64)  # as the statement gives it
+    # Text, not varchar: PostgreSQL would silently cut trailing spaces past a varchar's length,
+    # and the entry would no longer match its hash. Lengths are bounded where statements come
+    # in (openbook.load.reading.IDENTITY_BYTES), the same on both databases.
+    record_key = models.TextField()
+    statement_id = models.TextField()
+    statement_date = models.TextField()  # as the statement gives it
     log_time = models.CharField(
         max_length=32
     )  # RFC 3339, UTC, microseconds: "...T..:..:...ffffffZ"
-    publisher = models.CharField(max_length=512)
+    publisher = models.TextField()
     body_hash = models.CharField(max_length=64)  # hex SHA-256 of the RFC 8785 canonical body
     leaf_hash = models.CharField(max_length=64)  # hex RFC 9162 leaf hash of the entry
 
@@ -94,8 +97,8 @@ class Conflict(models.Model):
     """
 
     register = models.CharField(max_length=32)
-    record_key = models.CharField(max_length=512)
-    statement_id = models.CharField(max_length=512)
+    record_key = models.TextField()
+    statement_id = models.TextField()
     body_hash = models.CharField(max_length=64)
     body = models.TextField()
     stored_seq = models.BigIntegerField()
@@ -117,7 +120,7 @@ class Record(models.Model):
     """A record compiled from its statements (for OCDS: the compiled release of one ocid)."""
 
     register = models.CharField(max_length=32)
-    record_key = models.CharField(max_length=512)
+    record_key = models.TextField()
     compiled = models.TextField(null=True)  # JSON; NULL when compiling failed (see compile_error)
     versioned = models.TextField(null=True)  # JSON; built on demand, cleared on every recompile
     compile_error = models.TextField(null=True)
@@ -137,7 +140,7 @@ class PendingRecord(models.Model):
     as the statements, so an interrupted load leaves a to-do list rather than a stale record."""
 
     register = models.CharField(max_length=32)
-    record_key = models.CharField(max_length=512)
+    record_key = models.TextField()
 
     class Meta:
         db_table = "pending_record"

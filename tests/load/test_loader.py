@@ -338,3 +338,51 @@ def test_a_zero_byte_record_file_as_published(store):
     report = load(store, empty)
     assert [f.messages[0]["code"] for f in report.files] == ["empty-file"] * 3
     assert log.log_size(store) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"ocid": "ocds-" + "x" * 2000}, "invalid-ocid"),
+        ({"id": "9" * 1500}, "invalid-id"),
+        ({"date": "2026-01-01T00:00:00Z" + " " * 200}, "invalid-date"),
+        ({"ocid": "ocds-\u0000nul"}, "invalid-ocid"),
+        ({"ocid": "ocds-" + "é" * 600}, "invalid-ocid"),  # 1,205 bytes in UTF-8
+    ],
+)
+def test_identities_the_log_cannot_hold_are_reported_alike_on_both_databases(
+    store, tmp_path, fields, code
+):
+    """Beyond the limits, or with NUL (which PostgreSQL text refuses), a release is reported, not
+    stored, on SQLite as on PostgreSQL; the rest of the file loads."""
+    releases = [create_release(release_id="1"), create_release(release_id="2", **fields)]
+    releases.append(create_release(release_id="3"))
+    for workers, name in ((1, "one.jsonl"), (2, "two.jsonl")):
+        report = load(
+            store, [write_jsonl(tmp_path / name, releases)], workers=workers, parallel_from_bytes=0
+        )
+        (message,) = [m for m in report.files[0].messages if m["severity"] == "error"]
+        assert message["code"] == code and message["where"].startswith("line 2")
+    assert log.log_size(store) == 2
+
+
+def test_spaces_and_long_names_are_stored_exactly(store, tmp_path):
+    """Nothing is cut to fit a column: what is stored matches its leaf hash."""
+    release = create_release(ocid="ocds-spaced   ", release_id="1 ", date="2026-01-01T00:00:00Z ")
+    load(store, [write_jsonl(tmp_path / "a.jsonl", [release])], publisher="P" * 600 + "  ")
+    (stored,) = log.entries(store, 0, 1)
+    assert (stored.entry.record_key, stored.entry.statement_id) == ("ocds-spaced   ", "1 ")
+    assert stored.entry.publisher == "P" * 600 + "  "
+    assert stored.leaf_hash == stored.entry.leaf_hash()
+    again = load(store, [write_jsonl(tmp_path / "a.jsonl", [release])], publisher="P" * 600 + "  ")
+    assert again.total("duplicates") == 1
+
+
+def test_record_package_ignores_malformed_extension_declarations(store, tmp_path):
+    for number, declared in enumerate([5, "https://example.com/extension.json"]):
+        path = tmp_path / f"p{number}.json"
+        release = create_release(ocid=f"ocds-ext-{number}")
+        path.write_bytes(orjson.dumps({"uri": "u", "extensions": declared, "releases": [release]}))
+        load(store, [path])
+        package = records.record_package(store, f"ocds-ext-{number}")
+        assert "extensions" not in package
