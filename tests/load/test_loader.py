@@ -229,7 +229,7 @@ def test_any_batch_size_gives_a_complete_gap_free_log(store, tmp_path, batch_siz
     assert [e[0] for e in state["entries"]] == list(range(len(state["entries"])))
 
 
-def test_worker_processes_store_exactly_what_a_single_process_stores(request, tmp_path):
+def test_worker_processes_store_exactly_what_a_single_process_stores(database, request, tmp_path):
     """Reviewing and compiling in worker processes changes nothing stored, not even the order."""
     from openbook.generate import generate_releases
     from tests.conftest import fresh_database
@@ -244,9 +244,9 @@ def test_worker_processes_store_exactly_what_a_single_process_stores(request, tm
         out.write(b'{"ocid": "ocds-big", "id": "1", "date": "2026-01-01T00:00:00Z", "n": 1e999}\n')
     states = []
     for workers in (1, 2):
-        with fresh_database("sqlite", request) as database:
+        with fresh_database(database.vendor, request) as fresh:
             report = load(
-                database.store,
+                fresh.store,
                 [path, bad],
                 workers=workers,
                 parallel_from_bytes=0,
@@ -254,7 +254,7 @@ def test_worker_processes_store_exactly_what_a_single_process_stores(request, tm
                 batch_size=250,
             )
             messages = [f.messages for f in report.files]
-            states.append((snapshot(database.store), report.as_dict()["totals"], messages))
+            states.append((snapshot(fresh.store), report.as_dict()["totals"], messages))
     assert states[0] == states[1]
     assert states[0][1]["loaded_with_errors"] == 1
     errors = [m["code"] for m in states[0][2][0] if m["severity"] == "error"]
