@@ -25,6 +25,12 @@ def database_url() -> str:
     return url or f"sqlite:///{data_dir() / 'openbook.sqlite3'}"
 
 
+def publisher_name() -> str:
+    """Who publishes the platform's own packages (record packages, later bulk files):
+    ``OPENBOOK_PUBLISHER_NAME``, the body running the platform."""
+    return os.environ.get("OPENBOOK_PUBLISHER_NAME", "").strip() or "openbook"
+
+
 def redacted(url: str) -> str:
     """The URL with any password replaced by ***, for printing."""
     parts = urlsplit(url)

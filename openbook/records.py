@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import orjson
 
+from openbook import config
 from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import compile as ocds_compile
@@ -194,7 +195,7 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         "version": RECORD_PACKAGE_VERSION,
         # The package is as new as the newest statement the log accepted for the process.
         "publishedDate": max(s.entry.log_time for s in statements),
-        "publisher": {"name": "openbook"},
+        "publisher": {"name": config.publisher_name()},
         "records": [record],
     }
     if extensions:

@@ -13,8 +13,10 @@ from tests.conftest import SHARED_DATA, fresh_database, use_database
 from tests.load.test_loader import snapshot
 
 
-def openbook(database, *arguments, check=True, **options) -> subprocess.CompletedProcess:
-    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+def openbook(
+    database, *arguments, check=True, env_extra=None, **options
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url, **(env_extra or {})}
     result = subprocess.run(
         [sys.executable, "-m", "openbook", *map(str, arguments)],
         env=env,
@@ -47,6 +49,11 @@ def test_load_then_record_then_stats(database, tmp_path):
     ocid = orjson.loads(lines[0])["ocid"]
     package = orjson.loads(openbook(database, "record", ocid).stdout)
     assert package["records"][0]["ocid"] == ocid
+    assert package["publisher"] == {"name": "openbook"}
+    named = openbook(
+        database, "record", ocid, env_extra={"OPENBOOK_PUBLISHER_NAME": "Cabinet Office"}
+    )
+    assert orjson.loads(named.stdout)["publisher"] == {"name": "Cabinet Office"}
     assert {"releases", "compiledRelease", "versionedRelease"} <= package["records"][0].keys()
     stats = orjson.loads(openbook(database, "stats", "--json").stdout)
     assert stats["publishers"][0]["publisher"] == "Test Council"
