@@ -181,3 +181,41 @@ def test_demo_loads_realistic_data_once(database):
     assert stats["publishers"][0]["publisher"] == "openbook demonstration data"
     again = openbook(database, "demo", "--no-serve").stdout.decode()
     assert "already holds data" in again
+
+
+def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):
+    import fcntl
+    import pty
+    import select
+    import struct
+    import termios
+
+    path = tmp_path / "g.jsonl"
+    openbook(database, "generate", "--processes", "300", "--seed", "2", "--output", path)
+    master, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "openbook", "load", str(path)],
+        env={**os.environ, "OPENBOOK_DATABASE_URL": database.url},
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+    )
+    os.close(terminal)
+    seen = b""
+    while select.select([master], [], [], 60)[0]:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the terminal closed: the command has finished
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert process.wait(timeout=60) == 0
+    text = seen.decode(errors="replace")
+    assert "g.jsonl:" in text and "%|" in text and "compiling:" in text
+    assert "Nothing was rejected." in text
+    # Not on a terminal: no bar at all, only the report.
+    piped = openbook(database, "load", path)
+    assert b"%|" not in piped.stderr + piped.stdout
