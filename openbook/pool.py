@@ -3,6 +3,7 @@ piece of work is big enough to repay starting them (about half a second each).""
 
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 
@@ -26,11 +27,22 @@ class Pool:
             self._executor = ProcessPoolExecutor(self.size, mp_context=context)
         return self._executor
 
-    def for_file(self, size: int) -> Executor | None:
-        return self.executor() if size >= self.from_bytes else None
+    def for_input(self, size: int, warm_up: Callable[[], object]) -> Executor | None:
+        """The workers, for an input of this many bytes; started at once, each running
+        ``warm_up`` so that their start-up overlaps the loading process's reading."""
+        if size < self.from_bytes:
+            return None
+        executor = self.executor()
+        if executor is not None:
+            for _ in range(self.size):
+                executor.submit(warm_up)
+        return executor
 
     def for_records(self, count: int) -> Executor | None:
-        return self.executor() if count >= self.from_records else None
+        """The workers, for compiling this many records: started for that alone only when
+        there are many; already running, for a tenth as many."""
+        threshold = self.from_records if self._executor is None else self.from_records // 10
+        return self.executor() if count >= threshold else None
 
     def close(self) -> None:
         if self._executor is not None:

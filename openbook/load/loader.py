@@ -8,7 +8,8 @@ compile are recorded in the same transaction as their releases.
 
 import hashlib
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -66,21 +67,17 @@ def load(
     paths = [Path(path) for path in paths]
     report = LoadReport()
     with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
-        # One batch runs across files: many small files do not cost a transaction each.
+        size = sum(path.stat().st_size for path in paths if path.is_file())
+        executor = pool.for_input(size, warm_up)
+        # One batch, and one stream of chunks to the workers, run across files: many small
+        # files cost neither a transaction nor a wait for the workers each.
         batch = _Batch(store, batch_size)
-        for path in paths:
-            file_report = FileReport(path=str(path))
-            report.files.append(file_report)
-            _load_file(
-                path,
-                batch=batch,
-                file_report=file_report,
-                report=report,
-                publisher=publisher,
-                strict=strict,
-                progress=progress,
-                pool=pool,
-            )
+        files = _files(paths, report, strict, progress)
+        for file, found, package, reviewed in _reviewed(files, executor, pool.size, progress):
+            statement = file.prepare.statement(found, package, reviewed)
+            if statement is not None:
+                name = publisher if publisher is not None else _publisher_name(found.package)
+                batch.add(statement, name, file.report)
         batch.flush()
         progress.start_compile(stored_records.pending_count(store, records.REGISTER))
         report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
@@ -120,54 +117,67 @@ def review(release: dict, extensions: tuple[str, ...]) -> Reviewed:
         return problems, None, str(error)
 
 
-def _load_file(path, *, batch, file_report, report, publisher, strict, progress, pool):
-    reader = Reader(path)
-    progress.start_file(path, reader.size)
-    prepare = _Preparer(reader, file_report, report, strict)
-    executor = pool.for_file(reader.size)
-    for count, (found, package, reviewed) in enumerate(
-        _reviewed(reader, file_report, prepare, executor, pool.size), 1
-    ):
-        statement = prepare.statement(found, package, reviewed)
-        if statement is not None:
-            name = publisher if publisher is not None else _publisher_name(found.package)
-            batch.add(statement, name, file_report)
-        if count % 1024 == 0:
-            progress.advance(reader.position)
-    file_report.format = reader.format
-    progress.advance(reader.size)
+def warm_up() -> bool:
+    """Run in each worker as it starts: imports, schema validators and the default merger are
+    built while the loading process is still reading."""
+    review({"ocid": "ocds-x", "id": "1", "date": "2026-01-01T00:00:00Z"}, schema.UK_PROFILE)
+    records.merger(records.BARE)
+    return True
 
 
-def _reviewed(reader, file_report, prepare, executor, workers):
-    """The file's releases with their reviews, in file order: reviewed here, or in chunks by
+@dataclass
+class _File:
+    path: Path
+    reader: Reader
+    report: FileReport
+    prepare: "_Preparer"
+
+
+def _files(paths, report, strict, progress) -> Iterator[_File]:
+    for path in paths:
+        file_report = FileReport(path=str(path))
+        report.files.append(file_report)
+        reader = Reader(path)
+        progress.start_file(path, reader.size)
+        yield _File(path, reader, file_report, _Preparer(reader, file_report, report, strict))
+
+
+def _reviewed(files, executor, workers, progress):
+    """Every file's releases with their reviews, in file order: reviewed here, or in chunks by
     worker processes with a few chunks in flight (so memory stays bounded). With workers,
     JSON Lines lines reach them unparsed: this process only reads and writes."""
     chunk: list = []
     in_flight: deque = deque()
     depth = 2 * workers
-    reader.defer = executor is not None
-    for item in reader:
-        if isinstance(item, Issue):
-            file_report.note(item.where, item.code, item.message, item.severity)
-            continue
-        if isinstance(item, Deferred):
-            chunk.append((item, None, None))
-        else:
-            extensions, package = prepare.for_package(item.package)
-            if executor is None:
-                file_report.read += 1
-                yield item, package, review(item.release, extensions)
+    for file in files:
+        reader = file.reader
+        reader.defer = executor is not None
+        for count, item in enumerate(reader, 1):
+            if count % 1024 == 0:
+                progress.advance(reader.position)
+            if isinstance(item, Issue):
+                file.report.note(item.where, item.code, item.message, item.severity)
                 continue
-            chunk.append((item, extensions, package))
-        if len(chunk) >= CHUNK:
-            in_flight.append((chunk, _submit(executor, chunk)))
-            chunk = []
-            while len(in_flight) > depth:
-                yield from _collect(*in_flight.popleft(), reader, file_report, prepare)
+            if isinstance(item, Deferred):
+                chunk.append((file, item, None, None))
+            else:
+                extensions, package = file.prepare.for_package(item.package)
+                if executor is None:
+                    file.report.read += 1
+                    yield file, item, package, review(item.release, extensions)
+                    continue
+                chunk.append((file, item, extensions, package))
+            if len(chunk) >= CHUNK:
+                in_flight.append((chunk, _submit(executor, chunk)))
+                chunk = []
+                while len(in_flight) > depth:
+                    yield from _collect(*in_flight.popleft())
+        file.report.format = reader.format
+        progress.advance(reader.size)
     if chunk:
         in_flight.append((chunk, _submit(executor, chunk)))
     while in_flight:
-        yield from _collect(*in_flight.popleft(), reader, file_report, prepare)
+        yield from _collect(*in_flight.popleft())
 
 
 def _submit(executor, chunk):
@@ -175,30 +185,30 @@ def _submit(executor, chunk):
         review_chunk,
         [
             (item.line, None) if extensions is None else (orjson.dumps(item.release), extensions)
-            for item, extensions, _ in chunk
+            for _, item, extensions, _ in chunk
         ],
     )
 
 
-def _collect(chunk, future, reader, file_report, prepare):
-    for (item, _, package), result in zip(chunk, future.result(), strict=True):
+def _collect(chunk, future):
+    for (file, item, _, package), result in zip(chunk, future.result(), strict=True):
         if not isinstance(item, Deferred):
-            file_report.read += 1
-            yield item, package, result[1]
+            file.report.read += 1
+            yield file, item, package, result[1]
         elif result is not None:
             (ocid, identifier, date), reviewed = result
-            file_report.read += 1
+            file.report.read += 1
             identity = {"ocid": ocid, "id": identifier, "date": date}
-            yield Found(identity, None, item.where), None, reviewed
+            yield file, Found(identity, None, item.where), None, reviewed
         else:
             # Not a plain release: read it here, exactly as the reader would have.
-            for settled in reader.settle(item):
+            for settled in file.reader.settle(item):
                 if isinstance(settled, Issue):
-                    file_report.note(settled.where, settled.code, settled.message, settled.severity)
+                    file.report.note(settled.where, settled.code, settled.message, settled.severity)
                     continue
-                file_report.read += 1
-                extensions, metadata = prepare.for_package(settled.package)
-                yield settled, metadata, review(settled.release, extensions)
+                file.report.read += 1
+                extensions, metadata = file.prepare.for_package(settled.package)
+                yield file, settled, metadata, review(settled.release, extensions)
 
 
 class _Batch:
