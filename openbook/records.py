@@ -36,7 +36,7 @@ def compile_pending(
         done += _compile_in_parallel(store, batch_size, progress, executor, pool.size)
     # Sequentially: everything (small loads), or what was appended while the workers ran.
     while keys := records.pending(store, REGISTER, batch_size):
-        _save(store, [_compile(work) for work in _work(store, keys)])
+        compile_records(store, keys)
         done += len(keys)
         if progress:
             progress(len(keys))
@@ -173,9 +173,7 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         if stored.versioned is not None:
             record["versionedRelease"] = orjson.loads(stored.versioned)
         else:
-            profile = process_profile(
-                package_profile(s.package) if s.package else None for s in statements
-            )
+            profile = process_profile(package_profile(s.package) for s in statements)
             versioned = merger(profile).versioned_release(releases)
             records.save_versioned(
                 store, REGISTER, ocid, orjson.dumps(versioned).decode(), stored.last_seq

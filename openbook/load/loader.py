@@ -326,13 +326,11 @@ class _Preparer:
         if package is self._package:
             return self._package_state
         self._package = package
+        # The extensions its releases are reviewed against are those they are compiled with.
+        known = records.package_profile(package)[1]
         if package is None:
-            self._package_state = (schema.UK_PROFILE, None)
+            self._package_state = (known, None)
             return self._package_state
-        declared = package.get("extensions") or []
-        if not isinstance(declared, list):
-            declared = []
-        known, _unknown = schema.resolve_extensions([u for u in declared if isinstance(u, str)])
         kind = "record" if self.reader.format == "record-package" else "release"
         for problem in validate.review_package(package, kind):
             self.file_report.note(
