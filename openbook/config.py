@@ -31,6 +31,38 @@ def publisher_name() -> str:
     return os.environ.get("OPENBOOK_PUBLISHER_NAME", "").strip() or "openbook"
 
 
+OPEN_GOVERNMENT_LICENCE = (
+    "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+)
+
+
+def licence() -> str:
+    """The licence the platform's packages and bulk files are published under
+    (``OPENBOOK_LICENCE``, a URL): by default the Open Government Licence v3.0."""
+    return os.environ.get("OPENBOOK_LICENCE", "").strip() or OPEN_GOVERNMENT_LICENCE
+
+
+def rate_limit() -> int:
+    """Requests a minute each client address may make to /api/ and /downloads/, per server
+    process (``OPENBOOK_RATE_LIMIT``); 0 turns limits off."""
+    return _whole_number("OPENBOOK_RATE_LIMIT", 3000)
+
+
+def proxy_count() -> int:
+    """How many reverse proxies stand in front of the server (``OPENBOOK_PROXY_COUNT``): the
+    client's address is then read from X-Forwarded-For, that many hops from the end."""
+    return _whole_number("OPENBOOK_PROXY_COUNT", 0)
+
+
+def _whole_number(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise ConfigurationError(f"{name} {value!r} is not a whole number")
+    return int(value)
+
+
 def redacted(url: str) -> str:
     """The URL with any password replaced by ***, for printing."""
     parts = urlsplit(url)

@@ -154,7 +154,7 @@ def merger(profile: Profile) -> ocds_compile.Merger:
     return ocds_compile.extended_merger(extensions)
 
 
-def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
+def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | None:
     """The OCDS record package of one contracting process, or None if the log has no release of
     it. Releases are embedded in log order; the versioned release is built on first request and
     cached until the process changes."""
@@ -189,11 +189,12 @@ def record_package(store: Store, ocid: str, base_url: str = "") -> dict | None:
         }
     )
     package = {
-        "uri": f"{base_url}/api/ocds/records/{ocid}",
+        "uri": uri or f"/api/ocds/records/{ocid}",
         "version": RECORD_PACKAGE_VERSION,
         # The package is as new as the newest statement the log accepted for the process.
         "publishedDate": max(s.entry.log_time for s in statements),
         "publisher": {"name": config.publisher_name()},
+        "license": config.licence(),
         "records": [record],
     }
     if extensions:

@@ -17,6 +17,9 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",
+    "openbook.web.middleware.Cors",
+    "openbook.web.middleware.RateLimit",
     "django.middleware.common.CommonMiddleware",
 ]
 ROOT_URLCONF = "openbook.web.urls"

@@ -159,9 +159,9 @@ def test_serve_runs_a_production_server(database):
         while True:
             try:
                 with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/health", timeout=2
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
                 ) as response:
-                    assert orjson.loads(response.read()) == {"status": "ok"}
+                    assert orjson.loads(response.read()) == {"status": "alive"}
                     assert "gunicorn" in response.headers.get("Server", "")
                     break
             except OSError:

@@ -19,7 +19,7 @@ from openbook.load.reading import Deferred, Found, Issue, Reader, plain_release
 from openbook.load.report import FileReport, LoadReport
 from openbook.pool import Pool
 from openbook.standards.canonical import CanonicalizationError, canonical_json
-from openbook.standards.ocds import schema, validate
+from openbook.standards.ocds import schema, terms, validate
 from openbook.store import log
 from openbook.store import records as stored_records
 from openbook.store.database import Store
@@ -319,6 +319,7 @@ class _Preparer:
             problems=problems,
             source=f"{self.file_report.path} {found.where}",
             package=package,
+            terms=terms.release_terms(release),
         )
 
     def for_package(self, package: dict | None):

@@ -47,20 +47,27 @@ def chunked(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield values[start : start + size]
 
 
+def pending_migrations(store: Store) -> list[str]:
+    """Migrations not yet applied to the store's database, by name."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(store.connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
+
+
 def migrate(store: Store, verbosity: int = 0) -> bool:
     """Create the database and bring its schema up to date when needed; idempotent.
 
     Returns whether anything was applied.
     """
     from django.core.management import call_command
-    from django.db.migrations.executor import MigrationExecutor
 
     if store.vendor == "sqlite":
         from pathlib import Path
 
         Path(store.connection.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    executor = MigrationExecutor(store.connection)
-    if not executor.migration_plan(executor.loader.graph.leaf_nodes()):
+    if not pending_migrations(store):
         return False
     call_command("migrate", database=store.alias, verbosity=verbosity, interactive=False)
     return True

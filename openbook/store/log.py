@@ -28,6 +28,7 @@ class Statement:
     problems: list[dict]
     source: str  # where it came from: file and position, or API call
     package: tuple[str, bytes] | None = None  # enclosing package: (hash, canonical metadata)
+    terms: Sequence[str] = ()  # what the feed finds it by (openbook.standards.ocds.terms)
 
 
 @dataclass(slots=True)
@@ -64,6 +65,7 @@ def append(
         if last and last[1] > log_time:
             log_time = last[1]
         entries, bodies, reviews, conflicts = [], [], [], []
+        terms: list[tuple[str, int]] = []
         packages: dict[str, str] = {}
         for statement in statements:
             key = (statement.record_key, statement.statement_id)
@@ -101,6 +103,7 @@ def append(
                 )
             )
             bodies.append((seq, statement.body.decode()))
+            terms.extend((term, seq) for term in statement.terms)
             errors = sum(1 for problem in statement.problems if problem["severity"] == "error")
             reviews.append(
                 (
@@ -125,6 +128,8 @@ def append(
                 sorted(packages.items()),
             )
             insert_rows(store, cursor, "review", REVIEW_COLUMNS, reviews)
+            if terms:
+                insert_rows(store, cursor, "statement_term", ("term", "seq"), terms)
             keys = sorted({row[2] for row in entries})
             cursor.executemany(
                 "INSERT INTO pending_record (register, record_key) VALUES (%s, %s)"

@@ -62,6 +62,19 @@ class LogBody(models.Model):
         db_table = "log_body"
 
 
+class StatementTerm(models.Model):
+    """A term a statement is found by in the change feed (for OCDS: ``stage:tender``,
+    ``buyer:<key>``, ``supplier:<key>``; openbook.standards.ocds.terms). Written in the
+    transaction that appends the statement, so a filtered feed never skips one."""
+
+    pk = models.CompositePrimaryKey("term", "seq")
+    term = models.TextField()
+    seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "statement_term"
+
+
 class Review(models.Model):
     """The review result attached to a statement when it was accepted (validation problems)."""
 

@@ -1,12 +1,12 @@
-"""Routes. Issue 3 adds the public API and issue 8 the pages; until then, a health check."""
+"""Routes: the public API under /api/, health checks; issue 8 adds the pages."""
 
-from django.http import JsonResponse
 from django.urls import path
 
+from openbook.web.api import api
+from openbook.web.health import healthz, readyz
 
-def health(request):
-    """Public: tells a load balancer or an operator that the server answers."""
-    return JsonResponse({"status": "ok"})
-
-
-urlpatterns = [path("health", health, name="health")]
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("api/", api.urls),
+]

@@ -1,0 +1,91 @@
+"""The terms a release is found by in the change feed: its stages, its buyer and its suppliers.
+
+The feed's filters (``stage``, ``buyer``, ``supplier``) must never miss a release, so these terms
+are written with the release, in the transaction that appends it (docs/api.md). Pure functions.
+"""
+
+from collections.abc import Iterable
+
+# OCDS release tags (codelist releaseTag) by the lifecycle stage they report on.
+STAGE_OF_TAG = {
+    "planning": "planning",
+    "planningUpdate": "planning",
+    "tender": "tender",
+    "tenderAmendment": "tender",
+    "tenderUpdate": "tender",
+    "tenderCancellation": "tender",
+    "award": "award",
+    "awardUpdate": "award",
+    "awardCancellation": "award",
+    "contract": "contract",
+    "contractUpdate": "contract",
+    "contractAmendment": "contract",
+    "contractTermination": "contract",
+    "implementation": "implementation",
+    "implementationUpdate": "implementation",
+}
+STAGES = ("planning", "tender", "award", "contract", "implementation")
+# A term is an index key: bounded, so one party with a huge name cannot bloat the index.
+TERM_CHARACTERS = 200
+
+
+def normalise(value: str) -> str:
+    """How names and identifiers are compared: case-folded, whitespace collapsed."""
+    return " ".join(value.split()).casefold()[:TERM_CHARACTERS]
+
+
+def stage_term(stage: str) -> str:
+    return f"stage:{stage}"
+
+
+def party_term(role: str, value: str) -> str:
+    return f"{role}:{normalise(value)}"
+
+
+def release_term(release_id: str) -> str:
+    """Finds a release by its id alone, as a notice id (``/ocdsReleasePackages/ID``)."""
+    return f"release:{release_id[:TERM_CHARACTERS]}"
+
+
+def release_terms(release: dict) -> list[str]:
+    """Distinct terms, sorted: ``stage:<stage>`` for each stage its tags report on;
+    ``buyer:<key>`` and ``supplier:<key>`` for each way of naming the party (its identifier as
+    ``SCHEME-ID``, its id within the release, its name); ``release:<id>``."""
+    terms: set[str] = set()
+    if isinstance(release.get("id"), str):
+        terms.add(release_term(release["id"]))
+    tags = release.get("tag")
+    if isinstance(tags, list):
+        terms.update(stage_term(STAGE_OF_TAG[tag]) for tag in tags if tag in STAGE_OF_TAG)
+    for party in _dicts(release.get("parties")):
+        roles = party.get("roles")
+        if not isinstance(roles, list):
+            continue
+        for role in ("buyer", "supplier"):
+            if role in roles:
+                terms.update(party_term(role, key) for key in _party_keys(party))
+    buyer = release.get("buyer")
+    if isinstance(buyer, dict):
+        terms.update(party_term("buyer", key) for key in _party_keys(buyer))
+    for award in _dicts(release.get("awards")):
+        for supplier in _dicts(award.get("suppliers")):
+            terms.update(party_term("supplier", key) for key in _party_keys(supplier))
+    terms.discard("buyer:")
+    terms.discard("supplier:")
+    return sorted(terms)
+
+
+def _party_keys(party: dict) -> Iterable[str]:
+    for field in ("id", "name"):
+        value = party.get(field)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            yield str(value)
+    identifier = party.get("identifier")
+    if isinstance(identifier, dict):
+        scheme, code = identifier.get("scheme"), identifier.get("id")
+        if isinstance(scheme, str) and isinstance(code, str | int) and not isinstance(code, bool):
+            yield f"{scheme}-{code}"
+
+
+def _dicts(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

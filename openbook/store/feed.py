@@ -1,0 +1,113 @@
+"""The change feed: statements in log order, as stored, for paging by sequence number.
+
+Pages are ranges of seq. Appends number entries under the log's write lock and commit in seq
+order, so a reader never sees seq N committed before seq N-1: following ``seq > last seen`` misses
+nothing, even while others append (tests/web/test_feed_concurrency.py).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openbook.store.database import Store, placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    seq: int
+    log_time: str
+    body: str | None  # canonical JSON text as stored; None once redacted
+    package_hash: str | None
+
+
+def first_seq_at(store: Store, log_time: str) -> int:
+    """The first seq whose log time is at or after ``log_time`` (the log's size if none).
+
+    Log time never decreases along the log (openbook.store.log.append), so a binary search over
+    seq finds it with a few primary-key lookups and no index on log time."""
+    with store.cursor() as cursor:
+        cursor.execute("SELECT COALESCE(MAX(seq), -1) + 1 FROM log_entry")
+        low, high = 0, int(cursor.fetchone()[0])
+        while low < high:
+            middle = (low + high) // 2
+            cursor.execute("SELECT log_time FROM log_entry WHERE seq = %s", [middle])
+            if cursor.fetchone()[0] < log_time:
+                low = middle + 1
+            else:
+                high = middle
+    return low
+
+
+def page(
+    store: Store,
+    register: str,
+    start: int,
+    stop: int | None,
+    limit: int,
+    *,
+    term_groups: Sequence[Sequence[str]] = (),
+) -> list[FeedItem]:
+    """Up to ``limit`` statements of a register with ``start <= seq < stop``, in log order; with
+    term groups, only those having at least one term of every group."""
+    where = ["e.register = %s", "e.seq >= %s"]
+    params: list[object] = [register, start]
+    if stop is not None:
+        where.append("e.seq < %s")
+        params.append(stop)
+    for group in term_groups:
+        where.append(
+            f"e.seq IN (SELECT t.seq FROM statement_term t WHERE t.term IN ({placeholders(group)})"
+            " AND t.seq >= %s)"
+        )
+        params.extend([*group, start])
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.seq, e.log_time, b.body, r.package_hash FROM log_entry e"
+            " JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
+            f" WHERE {' AND '.join(where)} ORDER BY e.seq LIMIT %s",
+            [*params, limit],
+        )
+        return [FeedItem(*row) for row in cursor.fetchall()]
+
+
+def find_by_term(store: Store, register: str, term: str, limit: int) -> list[FeedItem]:
+    """Statements having this term, in log order (a release found by its id alone)."""
+    return page(store, register, 0, None, limit, term_groups=[[term]])
+
+
+def record_items(store: Store, register: str, record_key: str) -> list[FeedItem]:
+    """A record's statements, in log order, as stored."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.seq, e.log_time, b.body, r.package_hash FROM log_entry e"
+            " JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
+            " WHERE e.register = %s AND e.record_key = %s ORDER BY e.seq",
+            [register, record_key],
+        )
+        return [FeedItem(*row) for row in cursor.fetchall()]
+
+
+def statement_item(
+    store: Store, register: str, record_key: str, statement_id: str
+) -> FeedItem | None:
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.seq, e.log_time, b.body, r.package_hash FROM log_entry e"
+            " JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
+            " WHERE e.register = %s AND e.record_key = %s AND e.statement_id = %s",
+            [register, record_key, statement_id],
+        )
+        row = cursor.fetchone()
+    return FeedItem(*row) if row else None
+
+
+def record_state(store: Store, register: str, record_key: str) -> tuple[int, str] | None:
+    """The last seq of a record and its newest log time (what a record's ETag and
+    Last-Modified are made of), from the index alone."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT seq, log_time FROM log_entry WHERE register = %s AND record_key = %s"
+            " ORDER BY seq DESC LIMIT 1",
+            [register, record_key],
+        )
+        row = cursor.fetchone()
+    return (int(row[0]), row[1]) if row else None

@@ -1,0 +1,56 @@
+"""Reading query parameters: each problem is an ApiError naming the parameter and why."""
+
+import re
+from datetime import UTC, datetime
+
+from openbook.standards.log import format_log_time
+from openbook.web.api.errors import bad_parameter
+
+# RFC 3339 date-time, or a date; with the Find a Tender API's form (no offset: UTC) allowed.
+_MOMENT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[Zz]|[+-]\d{2}:\d{2})?)?"
+)
+MOMENT_FORMAT = "YYYY-MM-DD, YYYY-MM-DDTHH:MM:SS (UTC), or with a Z or ±HH:MM offset"
+
+
+def moment(parameter: str, value: str | None) -> str | None:
+    """A moment as a log time (UTC, microseconds), or None if not given."""
+    if value is None or value == "":
+        return None
+    if len(value) > 40 or not _MOMENT.fullmatch(value):
+        raise bad_parameter(parameter, f"{value[:40]!r} is not a date and time ({MOMENT_FORMAT})")
+    text = value.replace("z", "Z").replace("t", "T").replace(" ", "T")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise bad_parameter(parameter, f"{value!r} is not a real date and time ({error})") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return format_log_time(parsed)
+
+
+def choices(parameter: str, value: str | None, allowed: tuple[str, ...]) -> list[str]:
+    """Comma-separated values, each one of ``allowed``."""
+    if not value:
+        return []
+    found = [part.strip() for part in value.split(",") if part.strip()]
+    for part in found:
+        if part not in allowed:
+            raise bad_parameter(parameter, f"{part[:40]!r} is not one of {', '.join(allowed)}")
+    return list(dict.fromkeys(found))
+
+
+def texts(parameter: str, value: str | None, most: int = 20) -> list[str]:
+    """Repeated or comma-free values (a name may contain commas: one value per parameter)."""
+    if not value:
+        return []
+    if len(value) > 300:
+        raise bad_parameter(parameter, f"is {len(value)} characters long; at most 300")
+    if "\x00" in value:
+        raise bad_parameter(parameter, "contains a NUL character")
+    return [value][:most]
+
+
+def order_range(a: str | None, b: str | None, first: str, second: str) -> None:
+    if a and b and a > b:
+        raise bad_parameter(second, f"is before {first}: the range is empty")
