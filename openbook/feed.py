@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 import orjson
 
 from openbook import config
+from openbook.load.reading import IDENTITY_BYTES
 from openbook.records import REGISTER
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import terms
@@ -29,13 +30,15 @@ class CursorError(ValueError):
 
 
 def encode_cursor(start: int) -> str:
-    # Base64 of the decimal seq: only [A-Za-z0-9=], as the Find a Tender API's cursors.
-    return base64.b64encode(str(start).encode()).decode()
+    # Base64 of the decimal seq, within the Find a Tender API's cursor alphabet [A-Za-z0-9=]
+    # (digits never encode to + or /); unpadded, so that a link needs no percent-encoding.
+    return base64.b64encode(str(start).encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str) -> int:
+    padded = cursor + "=" * (-len(cursor) % 4)
     try:
-        text = base64.b64decode(cursor.encode("ascii"), validate=True).decode("ascii")
+        text = base64.b64decode(padded.encode("ascii"), validate=True).decode("ascii")
     except (binascii.Error, UnicodeError) as error:
         raise CursorError(f"{cursor!r} is not a cursor from this API ({error})") from None
     if not text.isdigit() or len(text) > 19:
@@ -88,16 +91,30 @@ def _just_after(log_time: str) -> str:
     return log_time + "\x7f"
 
 
+def storable(*identifiers: str) -> bool:
+    """Whether the log could hold a statement so identified: the loader refuses NUL (which
+    PostgreSQL text cannot hold) and identifiers over IDENTITY_BYTES, so such a lookup is simply
+    not found, on both databases alike."""
+    return all(
+        "\x00" not in value and len(value.encode("utf-8", "replace")) <= IDENTITY_BYTES["id"]
+        for value in identifiers
+    )
+
+
 def process_items(store: Store, ocid: str) -> list[feed.FeedItem]:
-    return feed.record_items(store, REGISTER, ocid)
+    return feed.record_items(store, REGISTER, ocid) if storable(ocid) else []
 
 
 def release_item(store: Store, ocid: str, release_id: str) -> feed.FeedItem | None:
+    if not storable(ocid, release_id):
+        return None
     return feed.statement_item(store, REGISTER, ocid, release_id)
 
 
 def items_by_release_id(store: Store, release_id: str, limit: int = 100) -> list[feed.FeedItem]:
     """Releases with this id, whatever their process (a notice id looked up alone)."""
+    if not storable(release_id):
+        return []
     found = feed.find_by_term(store, REGISTER, terms.release_term(release_id), limit)
     return [item for item in found if item.body and _release_id(item.body) == release_id]
 
@@ -108,7 +125,7 @@ def _release_id(body: str) -> str | None:
 
 
 def record_state(store: Store, ocid: str) -> tuple[int, str] | None:
-    return feed.record_state(store, REGISTER, ocid)
+    return feed.record_state(store, REGISTER, ocid) if storable(ocid) else None
 
 
 _EXTENSIONS: dict[str, list[str]] = {}

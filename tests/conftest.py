@@ -22,6 +22,9 @@ os.environ["OPENBOOK_DATA_DIR"] = str(SESSION_DIR / "data")
 # Between tests Django's default connection points at an empty file no test uses.
 UNUSED_URL = f"sqlite:///{SESSION_DIR / 'unused.sqlite3'}"
 os.environ["OPENBOOK_DATABASE_URL"] = UNUSED_URL
+# Rate limits are off for the suite (schemathesis alone sends thousands of requests);
+# tests/web/test_http.py turns them on where it tests them.
+os.environ["OPENBOOK_RATE_LIMIT"] = "0"
 POSTGRES_ADMIN_URL = os.environ.get(
     "OPENBOOK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )

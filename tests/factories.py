@@ -22,6 +22,7 @@ def create_release(ocid: str = "ocds-test-001", release_id: str = "1", **fields)
 def create_statement(release: dict, source: str = "test") -> Statement:
     """A statement as the loader would prepare it (canonical body, hash); no problems."""
     from openbook.standards.canonical import body_hash, canonical_json
+    from openbook.standards.ocds.terms import release_terms
 
     return Statement(
         record_key=release["ocid"],
@@ -31,6 +32,7 @@ def create_statement(release: dict, source: str = "test") -> Statement:
         body_hash=body_hash(release),
         problems=[],
         source=source,
+        terms=release_terms(release),
     )
 
 
