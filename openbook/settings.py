@@ -20,6 +20,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "openbook.web.middleware.Cors",
     "openbook.web.middleware.RateLimit",
+    "openbook.web.middleware.ApiErrorsAsJson",
     "django.middleware.common.CommonMiddleware",
 ]
 ROOT_URLCONF = "openbook.web.urls"

@@ -39,6 +39,36 @@ class Cors:
         return response
 
 
+class ApiErrorsAsJson:
+    """Under /api/, the answers Django and django-ninja give outside the API's views (no such
+    path, a method not offered) are JSON errors like every other (docs/api.md, "Errors")."""
+
+    MESSAGES = {
+        404: ("not-found", "no such path in the API: see /api/docs"),
+        405: ("method-not-allowed", "the public API is read-only: use GET"),
+    }
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        known = self.MESSAGES.get(response.status_code)
+        if (
+            known
+            and request.path.startswith("/api/")
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = known
+            if response.status_code == 405:
+                message = f"{request.method} is not offered here; {message}"
+            replaced = error_response(ApiError(response.status_code, code, message))
+            if response.has_header("Allow"):
+                replaced["Allow"] = response["Allow"]
+            return replaced
+        return response
+
+
 class Bucket:
     """Token buckets by client: ``take`` answers 0 when a request may go, otherwise the seconds
     until one may."""

@@ -86,8 +86,17 @@ def test_hostile_identifiers_are_not_found_never_errors(client, path):
 def test_an_unknown_path_under_the_api_is_json(client):
     response = client.get("/api/ocds/nothing-here")
     assert response.status_code == 404
+    assert error_of(response) == {
+        "code": "not-found",
+        "message": "no such path in the API: see /api/docs",
+    }
 
 
 def test_a_method_that_is_not_offered(client):
     response = client.post("/api/ocds/releases", data=b"{}", content_type="application/json")
     assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert error_of(response) == {
+        "code": "method-not-allowed",
+        "message": "POST is not offered here; the public API is read-only: use GET",
+    }
