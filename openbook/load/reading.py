@@ -45,6 +45,7 @@ __all__ = [
     "Found",
     "Issue",
     "Reader",
+    "package_releases",
     "plain_release",
 ]
 
@@ -105,6 +106,25 @@ def plain_release(line: bytes) -> dict | None:
     if _usable_identity(value.get("ocid"), value.get("id"), value.get("date")):
         return value
     return None
+
+
+def package_releases(package: dict) -> Iterator[Found | Issue]:
+    """The releases of a release package already parsed (a page fetched from an API), as a
+    Reader yields those of a file: each usable one Found with the package's metadata (one dict
+    shared by all), each unusable one an Issue."""
+    metadata = {name: value for name, value in package.items() if name != "releases"}
+    releases = package.get("releases")
+    if type(releases) is not list:
+        yield _not_a_list("releases", json_kind(releases), "", "")
+        return
+    for index, release in enumerate(releases):
+        where = f"releases[{index}]"
+        if type(release) is not dict:
+            yield _not_an_object(release, "", where)
+        elif _usable_identity(release.get("ocid"), release.get("id"), release.get("date")):
+            yield Found(release, metadata, where)
+        else:
+            yield _unusable(release, where)
 
 
 # The most an ocid, an id or a date may take (UTF-8 bytes): far beyond any real one, and within
