@@ -160,3 +160,63 @@ class PendingRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["register", "record_key"], name="pending_record_key")
         ]
+
+
+class ProcessSearch(models.Model):
+    """A contracting process as the process search finds it (openbook.standards.ocds.summary):
+    one row per compiled OCDS record, written in the transaction that stores the compiled
+    release, so that search always agrees with records (docs/search.md). Its text is indexed
+    apart, in ``process_text`` (openbook.store.search: FTS5 on SQLite, tsvector on PostgreSQL)."""
+
+    # The log seq of the process's last release when it was indexed: unique, known before the
+    # row is written, and the rowid of its text in FTS5.
+    id = SequenceField(primary_key=True)
+    ocid = models.TextField()
+    title = models.TextField(null=True)
+    buyer_id = models.TextField(null=True)
+    buyer_name = models.TextField(null=True)
+    value_amount = models.FloatField(null=True)
+    value_currency = models.TextField(null=True)
+    value_source = models.TextField(null=True)  # contracts, awards, tender or planning
+    stage = models.TextField(null=True)
+    status = models.TextField(null=True)
+    procurement_method = models.TextField(null=True)
+    # UTC, "YYYY-MM-DDTHH:MM:SSZ": compared and sorted as text.
+    published = models.TextField(null=True)
+    deadline = models.TextField(null=True)
+    award_date = models.TextField(null=True)
+    contract_start = models.TextField(null=True)
+    contract_end = models.TextField(null=True)
+    above_threshold = models.BooleanField(null=True)
+    suitable_sme = models.BooleanField(null=True)
+    suitable_vcse = models.BooleanField(null=True)
+    awarded_sme = models.BooleanField(null=True)
+    awarded_vcse = models.BooleanField(null=True)
+    # Lists matched by substring, each value between newlines ("\nUK4\nUK6\n"): few values
+    # each, and filters on them that keep many processes, so a scan is as good as an index
+    # and costs nothing to write.
+    notice_types = models.TextField()
+    regions = models.TextField()  # NUTS or ITL codes at every level, and regions' names
+    cpv = models.TextField()  # CPV codes: "\n4523" finds those under 4523
+
+    class Meta:
+        db_table = "process_search"
+        constraints = [models.UniqueConstraint(fields=["ocid"], name="process_search_ocid")]
+        indexes = [
+            models.Index(fields=["published", "ocid"], name="process_search_published"),
+            models.Index(fields=["value_amount", "ocid"], name="process_search_value"),
+        ]
+
+
+class ProcessTerm(models.Model):
+    """A buyer or supplier of a process in the search, as the change feed's terms name them
+    (``buyer:<key>``, ``supplier:<key>``; openbook.standards.ocds.terms), written with its row:
+    an index, for filters that keep few processes."""
+
+    pk = models.CompositePrimaryKey("term", "process_id")
+    term = models.TextField()
+    process_id = models.BigIntegerField()  # process_search.id
+
+    class Meta:
+        db_table = "process_term"
+        indexes = [models.Index(fields=["process_id"], name="process_term_process")]

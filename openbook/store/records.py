@@ -3,6 +3,8 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from openbook.standards.ocds.summary import Summary
+from openbook.store import search
 from openbook.store.database import Store, chunked, placeholders
 
 
@@ -75,10 +77,12 @@ class Compiled:
     compile_error: str | None
     statement_count: int
     last_seq: int
+    summary: Summary | None = None  # what the process search finds it by (OCDS only)
 
 
 def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> None:
-    """Store compiled records and take them off the pending list, in one transaction.
+    """Store compiled records and take them off the pending list, in one transaction, with
+    their rows in the process search (openbook.store.search), so that search agrees with records.
 
     The versioned release is cleared: it is rebuilt on demand from the new statements."""
     with store.atomic() as cursor:
@@ -102,6 +106,8 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
                 for result in results
             ],
         )
+        if register == search.REGISTER:
+            search.index(store, cursor, [(r.record_key, r.last_seq, r.summary) for r in results])
         # Only what was compiled is taken off: a statement appended meanwhile re-marks its record
         # in its own transaction, and its seq is then above last_seq.
         cursor.executemany(
@@ -142,6 +148,9 @@ def save_versioned(
 ) -> None:
     """Cache a versioned release, unless the record was recompiled since it was built."""
     with store.atomic() as cursor:
+        if store.vendor == "postgresql":
+            # A cache, rebuilt if lost: no need to wait for the disk on a reader's request.
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(
             "UPDATE record SET versioned = %s WHERE register = %s AND record_key = %s"
             " AND last_seq = %s",

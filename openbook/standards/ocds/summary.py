@@ -1,0 +1,464 @@
+"""What a contracting process is searched by: a summary of its compiled release, the fields of
+the process search (``GET /api/ocds/processes``, docs/search.md). Pure functions.
+
+Every field is read defensively: real publishers' compiled releases carry wrong types, nulls and
+free text where codes belong, and a summary is made of whatever can be read (a field that cannot
+be read is left empty, never guessed).
+"""
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from openbook.standards.ocds import terms
+
+# Lifecycle stages from first to last (the feed's, openbook.standards.ocds.terms).
+STAGES = terms.STAGES
+# partyScale codelist (ocds_partyScale_extension): the scales that are small or medium
+# enterprises. A self-employed person is a micro business in the UK's definition of an SME.
+SME_SCALES = frozenset({"sme", "micro", "small", "medium", "selfEmployed"})
+# Bounds, so that one enormous process cannot bloat the index: characters of indexed text per
+# column, and of a notice type or region kept as a filter term.
+TEXT_CHARACTERS = 20_000
+CODE_CHARACTERS = 50
+# A NUTS (or ITL) code as publishers write them: a country (or TL) and one to three levels.
+_NUTS = re.compile(r"[A-Z]{2}[A-Z0-9]{1,3}")
+_CPV = re.compile(r"\d{2,8}")
+# Unicode's combining marks (diacritics once NFKD has decomposed a letter).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """One process as the search finds, filters, sorts and shows it. Dates are UTC,
+    ``YYYY-MM-DDTHH:MM:SSZ`` (so that they compare as text); booleans are None when the data
+    does not say."""
+
+    ocid: str
+    title: str | None
+    buyer_id: str | None
+    buyer_name: str | None
+    value_amount: float | None
+    value_currency: str | None
+    value_source: str | None  # contracts, awards, tender or planning: where the value is from
+    stage: str | None
+    status: str | None
+    procurement_method: str | None
+    published: str | None
+    deadline: str | None
+    award_date: str | None
+    contract_start: str | None
+    contract_end: str | None
+    above_threshold: bool | None
+    suitable_sme: bool | None
+    suitable_vcse: bool | None
+    awarded_sme: bool | None
+    awarded_vcse: bool | None
+    notice_types: tuple[str, ...]  # documents' noticeType, upper case
+    regions: tuple[str, ...]  # NUTS or ITL codes, each at every level, and regions' names
+    cpv: tuple[str, ...]  # CPV codes, eight digits
+    terms: tuple[str, ...]  # the feed's buyer: and supplier: terms (exact-match filters)
+    title_text: str  # indexed text: titles
+    parties_text: str  # indexed text: party names
+    body_text: str  # indexed text: descriptions and classifications
+
+
+def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
+    """The summary of a process from its compiled release and its releases (for the stages
+    their tags report on and the date of the first publication)."""
+    tender = _dict(compiled.get("tender"))
+    awards = _dicts(compiled.get("awards"))
+    contracts = _dicts(compiled.get("contracts"))
+    buyer = _buyer(compiled)
+    amount, currency, source = _value(compiled, tender, awards, contracts)
+    suppliers = _suppliers(compiled, awards)
+    lots = _dicts(tender.get("lots"))
+    suitability = [_dict(tender.get("suitability"))]
+    suitability += [_dict(lot.get("suitability")) for lot in lots]
+    # Contracts Finder's own fields, before the suitability extension existed.
+    extra = _dict(tender.get("xClassifications"))
+    notice_types = _unique(_code(d.get("noticeType")).upper() for d in _documents(compiled))
+    notice_types = [notice for notice in notice_types if notice]
+    cpv = sorted(set(_cpv_codes(tender, awards, contracts)))
+    periods = _periods(tender, awards, contracts)
+    # The feed's terms for buyers and suppliers, so that both find a party alike; an
+    # identifier with neither scheme nor id makes a term of a lone "-", which names nobody.
+    party_terms = [
+        term.replace("\x00", "")
+        for term in terms.release_terms(compiled)
+        if term.startswith(("buyer:", "supplier:")) and not term.endswith(":-")
+    ]
+    return Summary(
+        ocid=str(compiled.get("ocid", "")),
+        title=_title(compiled, tender, awards, contracts),
+        buyer_id=_text(buyer.get("id")) or None,
+        buyer_name=_text(buyer.get("name")) or None,
+        value_amount=amount,
+        value_currency=currency,
+        value_source=source,
+        stage=_stage(compiled, releases, awards, contracts),
+        status=_code(tender.get("status")) or None,
+        procurement_method=_code(tender.get("procurementMethod")) or None,
+        published=_first_published(compiled, releases),
+        deadline=utc(_dict(tender.get("tenderPeriod")).get("endDate")),
+        award_date=_earliest(utc(award.get("date")) for award in awards),
+        contract_start=_earliest(utc(period.get("startDate")) for period in periods),
+        contract_end=_latest(utc(period.get("endDate")) for period in periods),
+        above_threshold=_any_flag(
+            [tender.get("aboveThreshold")]
+            + [award.get("aboveThreshold") for award in awards]
+            + [contract.get("aboveThreshold") for contract in contracts]
+        ),
+        suitable_sme=_any_flag(
+            [item.get("sme") for item in suitability] + [extra.get("isSuitableForSme")]
+        ),
+        suitable_vcse=_any_flag(
+            [item.get("vcse") for item in suitability] + [extra.get("isSuitableForVco")]
+        ),
+        awarded_sme=_awarded_sme(suppliers),
+        awarded_vcse=_any_flag([_dict(party.get("details")).get("vcse") for party in suppliers]),
+        notice_types=tuple(notice_types),
+        regions=tuple(_regions(compiled, tender, awards, contracts, buyer)),
+        cpv=tuple(cpv),
+        terms=tuple(sorted(set(party_terms))),
+        title_text=_joined(_titles(compiled, tender, lots, awards, contracts)),
+        parties_text=_joined(_party_names(compiled, awards)),
+        body_text=_joined(_descriptions(compiled, tender, lots, awards, contracts)),
+    )
+
+
+def utc(value: object) -> str | None:
+    """An OCDS date-time as UTC text, ``YYYY-MM-DDTHH:MM:SSZ`` (a date alone is taken as its
+    midnight, a time without an offset as UTC; fractions of a second are dropped); None when it
+    is not a date."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    if len(value) == 20 and value[10] == "T" and value[19] == "Z":
+        return value  # already so written (most are): a real date, as it parsed
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+def plain(text: str) -> str:
+    """Text without diacritics (``Asunción`` as ``Asuncion``), so that both databases' search
+    engines match either spelling: SQLite's tokenizer removes them, PostgreSQL's ``english``
+    configuration does not."""
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+
+
+def normalise_region(value: str) -> list[str]:
+    """The filter terms of a region: a NUTS or ITL code with each of its levels (``UKI31``,
+    ``UKI3``, ``UKI``); any other region by its name, case-folded."""
+    value = " ".join(value.replace("\x00", "").split())
+    if _NUTS.fullmatch(value):
+        return [value[:length] for length in range(3, len(value) + 1)]
+    name = terms.normalise(plain(value))
+    return [name] if name else []
+
+
+def is_region_facet(region: str) -> bool:
+    """Whether a region is counted in facets: a NUTS or ITL code's first level, or a name."""
+    return len(region) == 3 or not _NUTS.fullmatch(region)
+
+
+def cpv_code(value: str) -> str | None:
+    """A CPV code as eight digits, without its check digit (``45233140-2`` is ``45233140``);
+    a shorter code is a group (``452`` is ``45200000``). None when it is not a CPV code."""
+    digits = value.strip().split("-", 1)[0]
+    if not _CPV.fullmatch(digits):
+        return None
+    return digits.ljust(8, "0")
+
+
+def _stage(compiled: dict, releases: Sequence[dict], awards: list, contracts: list) -> str | None:
+    reached: set[str] = set()
+    for release in releases:
+        tags = release.get("tag") if isinstance(release, dict) else None
+        if isinstance(tags, list):
+            reached.update(terms.STAGE_OF_TAG[tag] for tag in tags if tag in terms.STAGE_OF_TAG)
+    # What the compiled release holds is evidence too: a process with awards has reached the
+    # award stage whatever its tags say. Not so for a tender section, which planning releases
+    # often carry with the planned procedure.
+    if awards:
+        reached.add("award")
+    if contracts:
+        reached.add("contract")
+    if any(_dict(contract.get("implementation")) for contract in contracts):
+        reached.add("implementation")
+    if not reached:
+        if _dict(compiled.get("tender")):
+            reached.add("tender")
+        elif _dict(compiled.get("planning")):
+            reached.add("planning")
+    return max(reached, key=STAGES.index) if reached else None
+
+
+def _first_published(compiled: dict, releases: Sequence[dict]) -> str | None:
+    dates = [utc(release.get("date")) for release in releases if isinstance(release, dict)]
+    return _earliest(dates) or utc(compiled.get("date"))
+
+
+def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | None, str | None]:
+    """The best-known value: the total of the contracts if they state values, else of the
+    awards, else the tender's estimate, else the planned budget. Totals are taken only when all
+    the values at that stage are in one currency; cancelled or unsuccessful ones do not count."""
+    live_contracts = [c for c in contracts if c.get("status") != "cancelled"]
+    live_awards = [a for a in awards if a.get("status") not in ("cancelled", "unsuccessful")]
+    stages = [
+        ("contracts", [_dict(c.get("value")) for c in live_contracts]),
+        ("awards", [_dict(a.get("value")) for a in live_awards]),
+        ("tender", [_dict(tender.get("value"))]),
+        ("planning", [_dict(_dict(_dict(compiled.get("planning")).get("budget")).get("amount"))]),
+    ]
+    for source, values in stages:
+        found = [
+            (amount, _code(value.get("currency")).upper() or None)
+            for value in values
+            if (amount := _amount(value.get("amount"))) is not None
+        ]
+        currencies = {currency for _, currency in found}
+        if found and len(currencies) == 1:
+            total = math.fsum(amount for amount, _ in found)
+            if math.isfinite(total):
+                return total, currencies.pop(), source
+    return None, None, None
+
+
+def _amount(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    amount = float(value)
+    return amount if math.isfinite(amount) else None
+
+
+def _buyer(compiled: dict) -> dict:
+    buyer = _dict(compiled.get("buyer"))
+    if buyer:
+        return buyer
+    for party in _dicts(compiled.get("parties")):
+        roles = party.get("roles")
+        if isinstance(roles, list) and "buyer" in roles:
+            return party
+    return {}
+
+
+def _suppliers(compiled: dict, awards: list) -> list[dict]:
+    """The parties awarded: those with the supplier role, and those the awards name."""
+    named = {
+        _text(supplier.get("id"))
+        for award in awards
+        for supplier in _dicts(award.get("suppliers"))
+        if _text(supplier.get("id"))
+    }
+    found = []
+    for party in _dicts(compiled.get("parties")):
+        roles = party.get("roles")
+        if (isinstance(roles, list) and "supplier" in roles) or _text(party.get("id")) in named:
+            found.append(party)
+    return found
+
+
+def _awarded_sme(suppliers: list[dict]) -> bool | None:
+    scales = [_dict(party.get("details")).get("scale") for party in suppliers]
+    known = [scale for scale in scales if isinstance(scale, str) and scale]
+    if any(scale in SME_SCALES for scale in known):
+        return True
+    return False if known else None
+
+
+def _any_flag(values: Iterable[object]) -> bool | None:
+    """True if any says true; False if some say false and none true; None if none say."""
+    flags = [value for value in values if isinstance(value, bool)]
+    if any(flags):
+        return True
+    return False if flags else None
+
+
+def _periods(tender: dict, awards: list, contracts: list) -> list[dict]:
+    """The contract periods: the contracts' own, else the awards', else the tender's expected
+    one."""
+    for periods in (
+        [_dict(contract.get("period")) for contract in contracts],
+        [_dict(award.get("contractPeriod")) for award in awards],
+        [_dict(tender.get("contractPeriod"))],
+    ):
+        given = [period for period in periods if period]
+        if given:
+            return given
+    return []
+
+
+def _title(compiled, tender, awards, contracts) -> str | None:
+    for candidate in [tender.get("title"), *(c.get("title") for c in contracts)]:
+        text = _text(candidate).strip()
+        if text:
+            return text[:1000]
+    for award in awards:
+        text = _text(award.get("title")).strip()
+        if text:
+            return text[:1000]
+    project = _text(_dict(_dict(compiled.get("planning")).get("budget")).get("project")).strip()
+    return project[:1000] or None
+
+
+def _titles(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+    yield tender.get("title")
+    for section in (lots, awards, contracts):
+        for item in section:
+            yield item.get("title")
+    yield _dict(_dict(compiled.get("planning")).get("budget")).get("project")
+
+
+def _party_names(compiled: dict, awards: list) -> Iterator[object]:
+    yield _dict(compiled.get("buyer")).get("name")
+    for party in _dicts(compiled.get("parties")):
+        yield party.get("name")
+        yield _dict(party.get("identifier")).get("legalName")
+    for award in awards:
+        for supplier in _dicts(award.get("suppliers")):
+            yield supplier.get("name")
+
+
+def _descriptions(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+    yield tender.get("description")
+    for lot in lots:
+        yield lot.get("description")
+    for section in (awards, contracts):
+        for item in section:
+            yield item.get("description")
+    for item in _items(tender, awards, contracts):
+        yield item.get("description")
+        for classification in _classifications(item):
+            yield classification.get("description")
+    yield _dict(_dict(compiled.get("planning")).get("budget")).get("description")
+
+
+def _items(tender: dict, awards: list, contracts: list) -> Iterator[dict]:
+    yield from _dicts(tender.get("items"))
+    for section in (awards, contracts):
+        for item in section:
+            yield from _dicts(item.get("items"))
+
+
+def _classifications(item: dict) -> list[dict]:
+    return [_dict(item.get("classification")), *_dicts(item.get("additionalClassifications"))]
+
+
+def _cpv_codes(tender: dict, awards: list, contracts: list) -> Iterator[str]:
+    """CPV codes of the tender (ocds_tenderClassification_extension) and of every item."""
+    classifications = [_dict(tender.get("classification"))]
+    for item in _items(tender, awards, contracts):
+        classifications.extend(_classifications(item))
+    for classification in classifications:
+        scheme, code = classification.get("scheme"), classification.get("id")
+        if isinstance(scheme, str) and scheme.strip().upper() == "CPV":
+            if isinstance(code, int) and not isinstance(code, bool):
+                code = str(code).zfill(8)  # a number has lost its leading zeros
+            if isinstance(code, str) and (normalised := cpv_code(code)):
+                yield normalised
+
+
+def _documents(compiled: dict) -> Iterator[dict]:
+    yield from _dicts(_dict(compiled.get("planning")).get("documents"))
+    yield from _dicts(_dict(compiled.get("tender")).get("documents"))
+    for award in _dicts(compiled.get("awards")):
+        yield from _dicts(award.get("documents"))
+    for contract in _dicts(compiled.get("contracts")):
+        yield from _dicts(contract.get("documents"))
+        yield from _dicts(_dict(contract.get("implementation")).get("documents"))
+
+
+def _regions(compiled, tender, awards, contracts, buyer) -> list[str]:
+    """Where the work is: the delivery addresses and locations (ocds_location_extension) of
+    the tender and its items, with NUTS or ITL gazetteer codes; failing those, the buyer's
+    address."""
+    given = list(_delivery_regions(tender, awards, contracts))
+    if not given:
+        party = buyer
+        if buyer.get("id") is not None and "address" not in buyer:
+            party = next(
+                (p for p in _dicts(compiled.get("parties")) if p.get("id") == buyer.get("id")),
+                buyer,
+            )
+        region = _dict(party.get("address")).get("region")
+        if isinstance(region, str):
+            given.append(region)
+    return _unique(
+        level for region in given for level in normalise_region(region[:CODE_CHARACTERS])
+    )
+
+
+def _delivery_regions(tender: dict, awards: list, contracts: list) -> Iterator[str]:
+    places = [tender, *_items(tender, awards, contracts)]
+    for place in places:
+        addresses = [*_dicts(place.get("deliveryAddresses")), _dict(place.get("deliveryAddress"))]
+        locations = [*_dicts(place.get("deliveryLocations")), _dict(place.get("deliveryLocation"))]
+        addresses += [_dict(location.get("address")) for location in locations]
+        for address in addresses:
+            region = address.get("region")
+            if isinstance(region, str) and region.strip():
+                yield region.strip()
+        for location in locations:
+            gazetteer = _dict(location.get("gazetteer"))
+            scheme = gazetteer.get("scheme")
+            if isinstance(scheme, str) and scheme.strip().upper().startswith(("NUTS", "ITL")):
+                for identifier in gazetteer.get("identifiers") or []:
+                    if isinstance(identifier, str) and identifier.strip():
+                        yield identifier.strip().upper()
+
+
+def _earliest(values: Iterable[str | None]) -> str | None:
+    return min((value for value in values if value), default=None)
+
+
+def _latest(values: Iterable[str | None]) -> str | None:
+    return max((value for value in values if value), default=None)
+
+
+def _joined(values: Iterable[object]) -> str:
+    """Distinct texts (regardless of case), in order, one a line, without diacritics, bounded."""
+    texts: dict[str, str] = {}
+    for value in values:
+        text = _text(value).strip()
+        if text:
+            texts.setdefault(text.casefold(), text)
+    return plain("\n".join(texts.values()))[:TEXT_CHARACTERS]
+
+
+def _unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _code(value: object) -> str:
+    return _text(value).strip()[:CODE_CHARACTERS] if isinstance(value, str) else ""
+
+
+def _text(value: object) -> str:
+    # NUL is valid in JSON strings but not in PostgreSQL's text: it is dropped.
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _dict(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _dicts(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

@@ -1,0 +1,426 @@
+"""The process search's tables: a process's row, filter terms and text, written with its compiled
+release; and the queries that find processes (docs/search.md).
+
+Text is indexed by each database's own engine, in ``process_text``: an FTS5 table on SQLite
+(Porter stemmer), a tsvector with a GIN index on PostgreSQL (``english`` configuration). Titles
+weigh most in relevance, then party names, then descriptions.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openbook.standards.ocds.summary import Summary
+from openbook.store.database import Store, chunked, placeholders
+from openbook.store.log import insert_rows
+
+# Only OCDS processes are searched.
+REGISTER = "ocds"
+
+TEXT_SQLITE = [
+    # remove_diacritics 2: "Asunción" is found by "asuncion" (the summary strips them too).
+    "CREATE VIRTUAL TABLE process_text USING fts5(title, parties, body,"
+    " tokenize = 'porter unicode61 remove_diacritics 2')",
+]
+TEXT_POSTGRESQL = [
+    "CREATE TABLE process_text (id bigint PRIMARY KEY, document tsvector NOT NULL)",
+    "CREATE INDEX process_text_document ON process_text USING gin (document)",
+]
+# Relevance weights of the three texts: title, party names, descriptions. FTS5's bm25 takes
+# them as multipliers; PostgreSQL's ts_rank as the weights of labels A, B and C (its defaults).
+_BM25 = "-bm25(process_text, 10.0, 4.0, 1.0)"
+# As float8: a float4 read back as text and compared again would not be equal to itself.
+_TS_RANK = "ts_rank(t.document, query)::float8"
+_DOCUMENT = (
+    "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B')"
+    " || setweight(to_tsvector('english', %s), 'C')"
+)
+
+
+def create_text(schema_editor) -> None:
+    """Create ``process_text`` for the database at hand (used by migration 0004)."""
+    vendor = schema_editor.connection.vendor
+    for statement in TEXT_POSTGRESQL if vendor == "postgresql" else TEXT_SQLITE:
+        schema_editor.execute(statement)
+
+
+def drop_text(schema_editor) -> None:
+    schema_editor.execute("DROP TABLE process_text")
+
+
+COLUMNS = (
+    "id",
+    "ocid",
+    "title",
+    "buyer_id",
+    "buyer_name",
+    "value_amount",
+    "value_currency",
+    "value_source",
+    "stage",
+    "status",
+    "procurement_method",
+    "published",
+    "deadline",
+    "award_date",
+    "contract_start",
+    "contract_end",
+    "above_threshold",
+    "suitable_sme",
+    "suitable_vcse",
+    "awarded_sme",
+    "awarded_vcse",
+    "notice_types",
+    "regions",
+    "cpv",
+)
+
+
+def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | None]]) -> None:
+    """Write the search rows of processes just compiled, in the caller's transaction: for each
+    (ocid, seq of its last release, summary), the old row goes and the new one comes; a process
+    without a summary (it failed to compile) leaves the search."""
+    _remove(store, cursor, [ocid for ocid, _, _ in processes])
+    indexed = [(ocid, seq, summary) for ocid, seq, summary in processes if summary is not None]
+    if not indexed:
+        return
+    rows: list[tuple] = []
+    term_rows: list[tuple[str, int]] = []
+    texts: list[tuple[int, str, str, str]] = []
+    for ocid, seq, summary in indexed:
+        assert summary is not None
+        rows.append(
+            (
+                seq,
+                ocid,
+                summary.title,
+                summary.buyer_id,
+                summary.buyer_name,
+                summary.value_amount,
+                summary.value_currency,
+                summary.value_source,
+                summary.stage,
+                summary.status,
+                summary.procurement_method,
+                summary.published,
+                summary.deadline,
+                summary.award_date,
+                summary.contract_start,
+                summary.contract_end,
+                summary.above_threshold,
+                summary.suitable_sme,
+                summary.suitable_vcse,
+                summary.awarded_sme,
+                summary.awarded_vcse,
+                _listed(summary.notice_types),
+                _listed(summary.regions),
+                _listed(summary.cpv),
+            )
+        )
+        term_rows.extend((term, seq) for term in summary.terms)
+        texts.append((seq, summary.title_text, summary.parties_text, summary.body_text))
+    insert_rows(store, cursor, "process_search", COLUMNS, rows)
+    if term_rows:
+        insert_rows(store, cursor, "process_term", ("term", "process_id"), term_rows)
+    if store.vendor == "postgresql":
+        cursor.executemany(
+            f"INSERT INTO process_text (id, document) VALUES (%s, {_DOCUMENT})", texts
+        )
+    else:
+        cursor.executemany(
+            "INSERT INTO process_text (rowid, title, parties, body) VALUES (%s, %s, %s, %s)", texts
+        )
+
+
+def _listed(values: Sequence[str]) -> str:
+    r"""Values between newlines, so that ``\nVALUE\n`` finds one exactly and ``\nPREFIX`` by
+    its start; empty for none."""
+    return "\n" + "\n".join(values) + "\n" if values else ""
+
+
+def listed(text: str) -> list[str]:
+    return text.split("\n")[1:-1] if text else []
+
+
+def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
+    ids: list[int] = []
+    for chunk in chunked(ocids, 500):
+        cursor.execute(
+            f"SELECT id FROM process_search WHERE ocid IN ({placeholders(chunk)})", list(chunk)
+        )
+        ids.extend(row[0] for row in cursor.fetchall())
+    text_key = "id" if store.vendor == "postgresql" else "rowid"
+    for chunk in chunked(ids, 500):
+        marks = placeholders(chunk)
+        cursor.execute(f"DELETE FROM process_text WHERE {text_key} IN ({marks})", list(chunk))
+        cursor.execute(f"DELETE FROM process_term WHERE process_id IN ({marks})", list(chunk))
+        cursor.execute(f"DELETE FROM process_search WHERE id IN ({marks})", list(chunk))
+
+
+LISTED_COLUMNS = frozenset({"notice_types", "regions", "cpv"})
+# Columns a criterion may name: the store builds SQL from these names only.
+FILTER_COLUMNS = frozenset(
+    {
+        "value_amount",
+        "value_currency",
+        "stage",
+        "status",
+        "procurement_method",
+        "published",
+        "deadline",
+        "award_date",
+        "contract_start",
+        "contract_end",
+        "above_threshold",
+        "suitable_sme",
+        "suitable_vcse",
+        "awarded_sme",
+        "awarded_vcse",
+    }
+)
+SORT_KEYS = ("score", "published", "value_amount")
+
+
+@dataclass(frozen=True, slots=True)
+class Criteria:
+    r"""What processes must match, all of it: text words (each must occur, stemmed), one term of
+    each group, a listed column (notice_types, regions, cpv) holding one of the texts given
+    (``\nUK4\n`` exactly, ``\n4523`` by its start), a column among values, columns within
+    bounds (inclusive)."""
+
+    words: tuple[str, ...] = ()
+    term_groups: tuple[tuple[str, ...], ...] = ()
+    containing: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    among: tuple[tuple[str, tuple[object, ...]], ...] = ()
+    at_least: tuple[tuple[str, object], ...] = ()
+    at_most: tuple[tuple[str, object], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A process in a page of results, with what it was sorted by."""
+
+    ocid: str
+    title: str | None
+    buyer_id: str | None
+    buyer_name: str | None
+    value_amount: float | None
+    value_currency: str | None
+    value_source: str | None
+    stage: str | None
+    status: str | None
+    procurement_method: str | None
+    published: str | None
+    deadline: str | None
+    award_date: str | None
+    contract_start: str | None
+    contract_end: str | None
+    score: float | None
+    key: object  # the value sorted on (the score, a date or an amount; None sorts last)
+    tie: object  # what breaks ties: the ocid; by score, the row's id
+
+
+_SHOWN = (
+    "p.ocid, p.title, p.buyer_id, p.buyer_name, p.value_amount, p.value_currency,"
+    " p.value_source, p.stage, p.status, p.procurement_method, p.published, p.deadline,"
+    " p.award_date, p.contract_start, p.contract_end"
+)
+
+
+def page(
+    store: Store,
+    criteria: Criteria,
+    *,
+    sort: str,
+    descending: bool,
+    after: tuple[object, object] | None,
+    limit: int,
+    common: bool = False,
+) -> list[Found]:
+    """Up to ``limit`` matching processes in order of ``sort`` (one of SORT_KEYS), ties broken
+    in the same direction (by ocid; by score, by row id), after the (key, tie) of the last one
+    seen: keyset paging, so a page never repeats or skips a process however deep it is.
+    Processes without the key (no value, no date) come last, in ocid order.
+
+    ``common`` says that many processes match (``sample`` found more than it counts): then, on
+    PostgreSQL, a page by date or value is found by walking processes in that order and testing
+    their text, which stops after a few rows; otherwise every match is read first."""
+    if sort not in SORT_KEYS:
+        raise ValueError(f"cannot sort by {sort!r}")
+    if sort == "score" and criteria == Criteria(words=criteria.words):
+        return _ranked(store, criteria.words, descending, after, limit)
+    source, where, params, score = _match(
+        store.vendor, criteria, scored=sort == "score", text_first=not common or sort == "score"
+    )
+    key = score if sort == "score" else f"p.{sort}"
+    tie = "p.id" if sort == "score" else "p.ocid"
+    direction = "DESC" if descending else "ASC"
+    before = "<" if descending else ">"
+    found: list[Found] = []
+    with store.cursor() as cursor:
+        if after is None or after[0] is not None:
+            keyed = [*where, f"{key} IS NOT NULL"]
+            keyed_params = list(params)
+            if after is not None:
+                keyed.append(f"({key}, {tie}) {before} (%s, %s)")
+                keyed_params.extend(after)
+            cursor.execute(
+                f"SELECT {_SHOWN}, {score or 'NULL'}, {key}, {tie} FROM {source}"
+                f" WHERE {' AND '.join(keyed)}"
+                f" ORDER BY {key} {direction}, {tie} {direction} LIMIT %s",
+                [*keyed_params, limit],
+            )
+            found.extend(Found(*row) for row in cursor.fetchall())
+        if len(found) < limit and sort != "score":
+            unkeyed = [*where, f"{key} IS NULL"]
+            unkeyed_params = list(params)
+            if after is not None and after[0] is None:
+                unkeyed.append(f"p.ocid {before} %s")
+                unkeyed_params.append(after[1])
+            cursor.execute(
+                f"SELECT {_SHOWN}, {score or 'NULL'}, NULL, p.ocid FROM {source}"
+                f" WHERE {' AND '.join(unkeyed)}"
+                f" ORDER BY p.ocid {direction} LIMIT %s",
+                [*unkeyed_params, limit - len(found)],
+            )
+            found.extend(Found(*row) for row in cursor.fetchall())
+    return found
+
+
+def _ranked(
+    store: Store,
+    words: Sequence[str],
+    descending: bool,
+    after: tuple[object, object] | None,
+    limit: int,
+) -> list[Found]:
+    """A page by relevance of a search by text alone: ranked and cut within the text index,
+    and only the page's processes read, however many match (a broad word matches a third of
+    all processes: reading each one's row to sort them would cost more than ranking them)."""
+    direction = "DESC" if descending else "ASC"
+    before = "<" if descending else ">"
+    if store.vendor == "postgresql":
+        score = _TS_RANK
+        source = "process_text t, plainto_tsquery('english', %s) query"
+        where: list[str] = ["t.document @@ query"]
+        params: list[object] = [" ".join(words)]
+        row_id = "t.id"
+    else:
+        score = _BM25
+        source = "process_text"
+        where, params = ["process_text MATCH %s"], [_fts_query(words)]
+        row_id = "rowid"
+    if after is not None:
+        where.append(f"({score}, {row_id}) {before} (%s, %s)")
+        params.extend(after)
+    with store.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_SHOWN}, m.score, m.score, m.id FROM (SELECT {row_id} AS id,"
+            f" {score} AS score FROM {source} WHERE {' AND '.join(where)}"
+            f" ORDER BY score {direction}, id {direction} LIMIT %s) m"
+            f" JOIN process_search p ON p.id = m.id ORDER BY m.score {direction}, m.id {direction}",
+            [*params, limit],
+        )
+        return [Found(*row) for row in cursor.fetchall()]
+
+
+def _fts_query(words: Sequence[str]) -> str:
+    # Each word a quoted FTS5 string: never an operator, whatever it spells (NEAR, OR...).
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+FACET_COLUMNS = (
+    "stage",
+    "status",
+    "procurement_method",
+    "above_threshold",
+    "suitable_sme",
+    "suitable_vcse",
+    "awarded_sme",
+    "awarded_vcse",
+    "notice_types",
+    "regions",
+)
+
+
+def sample(store: Store, criteria: Criteria, most: int) -> list[tuple]:
+    """The facet columns (FACET_COLUMNS) of up to ``most`` matching processes, in no
+    particular order: what counts and facets are made from."""
+    source, where, params, _ = _match(store.vendor, criteria, scored=False)
+    columns = ", ".join(f"p.{column}" for column in FACET_COLUMNS)
+    with store.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {source} WHERE {' AND '.join(where)} LIMIT %s",
+            [*params, most],
+        )
+        return cursor.fetchall()
+
+
+def _match(
+    vendor: str, criteria: Criteria, *, scored: bool, text_first: bool = True
+) -> tuple[str, list[str], list[object], str | None]:
+    """FROM, WHERE conditions, their parameters, and the relevance score's expression (None
+    unless scored, with text)."""
+    where: list[str] = ["1 = 1"]
+    params: list[object] = []
+    source, score = "process_search p", None
+    if criteria.words and vendor == "postgresql" and not text_first:
+        source = (
+            "process_text t JOIN process_search p ON p.id = t.id"
+            " CROSS JOIN plainto_tsquery('english', %s) query"
+        )
+        params.append(" ".join(criteria.words))
+        where.append("t.document @@ query")
+        score = _TS_RANK if scored else None
+    elif criteria.words and vendor == "postgresql":
+        # The text's matches first, then their rows: OFFSET 0 keeps the planner from walking
+        # an index of process_search in sort order testing each row's text, which it likes
+        # for a short LIMIT and which is ruinous for a word that few processes have.
+        source = (
+            f"(SELECT t.id{f', {_TS_RANK} AS score' if scored else ''}"
+            " FROM process_text t, plainto_tsquery('english', %s) query"
+            " WHERE t.document @@ query OFFSET 0) m JOIN process_search p ON p.id = m.id"
+        )
+        params.append(" ".join(criteria.words))
+        score = "m.score" if scored else None
+    elif criteria.words:
+        source = (
+            f"(SELECT rowid AS id{f', {_BM25} AS score' if scored else ''} FROM process_text"
+            " WHERE process_text MATCH %s) m JOIN process_search p ON p.id = m.id"
+        )
+        params.append(_fts_query(criteria.words))
+        score = "m.score" if scored else None
+    for group in criteria.term_groups:
+        where.append(
+            f"p.id IN (SELECT process_id FROM process_term WHERE term IN ({placeholders(group)}))"
+        )
+        params.extend(group)
+    position = "strpos" if vendor == "postgresql" else "instr"
+    for column, texts in criteria.containing:
+        if column not in LISTED_COLUMNS:
+            raise ValueError(f"no listed column {column!r}")
+        where.append("(" + " OR ".join(f"{position}(p.{column}, %s) > 0" for _ in texts) + ")")
+        params.extend(texts)
+    for column, values in criteria.among:
+        _check(column)
+        where.append(f"p.{column} IN ({placeholders(values)})")
+        params.extend(values)
+    for column, value in criteria.at_least:
+        _check(column)
+        where.append(f"p.{column} >= %s")
+        params.append(value)
+    for column, value in criteria.at_most:
+        _check(column)
+        where.append(f"p.{column} <= %s")
+        params.append(value)
+    return source, where, params, score
+
+
+def _check(column: str) -> None:
+    if column not in FILTER_COLUMNS:
+        raise ValueError(f"no search filter on {column!r}")
+
+
+def count(store: Store) -> int:
+    with store.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM process_search")
+        return int(cursor.fetchone()[0])
