@@ -1,0 +1,141 @@
+"""A snapshot's manifest and checksums (docs/downloads.md), and reading a snapshot back.
+
+``manifest.json`` says what the snapshot holds and which log it was made from: the log size N
+and the tree head over entries ``[0, N)`` (RFC 9162), the counts, the licence and publisher,
+and every file with its size and SHA-256. ``SHA256SUMS`` lists the same checksums in the form
+``sha256sum -c`` reads. The publishing issue adds a signed tree head in ``log.signedTreeHead``.
+"""
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+import orjson
+
+MANIFEST = "manifest.json"
+CHECKSUMS = "SHA256SUMS"
+FORMAT = "openbook-snapshot"
+FORMAT_VERSION = 1
+
+MEDIA_TYPES = {
+    ".jsonl.gz": "application/gzip",
+    ".parquet": "application/vnd.apache.parquet",
+    ".zip": "application/zip",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json",
+}
+
+
+def media_type(name: str) -> str:
+    for suffix, value in MEDIA_TYPES.items():
+        if name.endswith(suffix):
+            return value
+    return "text/plain; charset=utf-8"
+
+
+def sha256(path: Path) -> str:
+    with path.open("rb") as file:
+        return hashlib.file_digest(file, "sha256").hexdigest()
+
+
+def describe(directory: Path, name: str, description: str, **facts: object) -> dict:
+    """A file's entry in the manifest: name (relative, with ``/``), size, checksum, type."""
+    path = directory / name
+    return {
+        "name": name,
+        "size": path.stat().st_size,
+        "sha256": sha256(path),
+        "mediaType": media_type(name),
+        "description": description,
+        **facts,
+    }
+
+
+def write_checksums(directory: Path, files: Iterable[dict]) -> dict:
+    """Write SHA256SUMS (text mode, two spaces, as GNU sha256sum writes it) and describe it."""
+    lines = "".join(f"{entry['sha256']}  {entry['name']}\n" for entry in files)
+    (directory / CHECKSUMS).write_text(lines, encoding="utf-8")
+    return describe(
+        directory, CHECKSUMS, "SHA-256 checksums of the files above: sha256sum -c SHA256SUMS"
+    )
+
+
+def write_manifest(directory: Path, manifest: dict) -> None:
+    data = orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n"
+    (directory / MANIFEST).write_bytes(data)
+
+
+def is_snapshot(directory: Path) -> bool:
+    """Whether a directory holds a snapshot this platform wrote (and so may be replaced)."""
+    try:
+        manifest = orjson.loads((directory / MANIFEST).read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("format") == FORMAT
+
+
+class Snapshot:
+    """A snapshot being read: its manifest and its files come from the same directory even if
+    a new snapshot replaces it meanwhile, because both are opened through one handle on the
+    directory (openat), not through its name."""
+
+    def __init__(self, directory_fd: int, manifest: dict) -> None:
+        self._fd = directory_fd
+        self.manifest = manifest
+        files = manifest.get("files")
+        self.files: dict[str, dict] = {
+            entry["name"]: entry
+            for entry in (files if isinstance(files, list) else [])
+            if isinstance(entry, dict) and _safe(entry.get("name"))
+        }
+
+    def open(self, name: str) -> BinaryIO | None:
+        """A file the manifest lists (or the manifest itself), open for reading; None for any
+        other name, so nothing else in or beside the directory can be reached."""
+        if name != MANIFEST and name not in self.files:
+            return None
+        try:
+            fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=self._fd)
+        except OSError:
+            return None
+        return os.fdopen(fd, "rb")
+
+    def close(self) -> None:
+        os.close(self._fd)
+
+    def __enter__(self) -> "Snapshot":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _safe(name: object) -> bool:
+    # Names are written by export; this only makes sure no manifest can point outside.
+    return (
+        isinstance(name, str)
+        and bool(name)
+        and not name.startswith("/")
+        and all(part not in ("", ".", "..") for part in name.split("/"))
+    )
+
+
+def read(directory: Path) -> Snapshot | None:
+    """The snapshot in a directory, or None if none has been made there yet."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        manifest_fd = os.open(MANIFEST, os.O_RDONLY, dir_fd=fd)
+        with os.fdopen(manifest_fd, "rb") as file:
+            manifest = orjson.loads(file.read())
+    except (OSError, orjson.JSONDecodeError):
+        os.close(fd)
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        os.close(fd)
+        return None
+    return Snapshot(fd, manifest)

@@ -1,0 +1,346 @@
+"""Writing a snapshot of the whole log (the use case behind ``openbook export``).
+
+One log size N is taken at the start, and every file is made from the log entries below it:
+releases in log order, releases by year, Parquet tables, compiled releases (recompiled where
+the stored one is not the process as of N), their flattened CSV and Excel, the tree head over
+the N leaf hashes, checksums and the manifest. A load running meanwhile changes nothing in the
+snapshot. Everything is streamed, so memory stays flat however large the log.
+
+The snapshot is written into a temporary directory beside the target and put in place
+atomically at the end (openbook.export.swap): readers see the previous snapshot until the new
+one is complete, and an export that fails leaves the previous one as it was.
+"""
+
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from openbook import config
+from openbook.export import flat, jsonl, manifest, swap
+from openbook.export.compiled import compiled_releases
+from openbook.export.parquet import Tables, TablesWorker, WorkerError
+from openbook.records import REGISTER
+from openbook.standards.merkle import TreeHead
+from openbook.store import export as exported
+from openbook.store import log
+from openbook.store import records as stored
+from openbook.store.database import Store
+
+RELEASES = "releases.jsonl.gz"
+COMPILED = "compiled-releases.jsonl.gz"
+YEARS = "years"
+PARQUET = "parquet"
+PROGRESS_EVERY = 1000
+# Logs at least this long have their Parquet tables made in a worker process (a core of its
+# own); below it, starting one costs more than it saves.
+TABLES_IN_A_WORKER_FROM = 20_000
+
+
+class ExportError(Exception):
+    """A snapshot cannot be written; the message says where and why. The previous snapshot,
+    if any, is unchanged."""
+
+
+class Progress:
+    """Callbacks a front end (the CLI's progress bar) gets; the default does nothing."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+    def advance(self, count: int) -> None: ...
+    def close(self) -> None: ...
+
+
+def export(
+    store: Store,
+    target: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    on_log_size: Callable[[int], None] | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Write a snapshot into ``target`` (default: the downloads directory, replacing the
+    snapshot there) and return its manifest. ``on_log_size`` is called with N once it is taken
+    (tests append to the log there, as a concurrent load would)."""
+    target = (target or config.downloads_dir()).expanduser().absolute()
+    _check_target(target)
+    work = _workspace(target)
+    try:
+        written = _write(store, work, progress or Progress(), on_log_size, now)
+        swap.replace_directory(work, target)
+    except OSError as error:
+        shutil.rmtree(work, ignore_errors=True)
+        raise ExportError(
+            f"writing the snapshot failed ({error}); the previous snapshot in {target}, if any, "
+            "is unchanged"
+        ) from error
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return written
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target} exists and is not a directory")
+    # A snapshot replaces the whole directory: never someone's other files.
+    if target.is_dir() and any(target.iterdir()) and not manifest.is_snapshot(target):
+        raise ExportError(
+            f"{target} holds files that are not an openbook snapshot (no manifest.json of "
+            "ours); a snapshot replaces the whole directory, so choose a new or empty one"
+        )
+
+
+def _workspace(target: Path) -> Path:
+    """A new directory beside the target: the same file system, so that it can be swapped in."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(
+            tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+        )
+        # mkdtemp makes it private; a snapshot is public, and the web server may run as
+        # another user.
+        work.chmod(0o755)
+        return work
+    except OSError as error:
+        raise ExportError(f"cannot write beside {target}: {error}") from error
+
+
+@dataclass
+class _Releases:
+    tree_head: TreeHead = field(default_factory=TreeHead)
+    entries: Counter = field(default_factory=Counter)  # by register
+    releases: int = 0
+    redacted: int = 0
+    years: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Compiled:
+    records: int = 0
+    compiled: int = 0
+    errors: int = 0
+    recompiled: int = 0
+    longest: flat.LongestCell = field(default_factory=flat.LongestCell)
+
+
+def _write(
+    store: Store,
+    work: Path,
+    progress: Progress,
+    on_log_size: Callable[[int], None] | None,
+    now: datetime | None,
+) -> dict:
+    with exported.reading(store):
+        size = log.log_size(store)
+        if on_log_size is not None:
+            on_log_size(size)
+        compressor = jsonl.Compressor()
+        flattening = None
+        try:
+            compiled = _write_compiled(store, size, work, compressor, progress)
+            compressor.wait()
+            # flatterer's CSV (in a worker, for large logs) while the releases are written.
+            flattening = flat.Flattening(work / COMPILED, work, compiled.longest)
+            releases = _write_releases(store, size, work, compressor, progress)
+        except BaseException:
+            if flattening is not None:
+                flattening.close()
+            raise
+        finally:
+            compressor.finish()
+        extensions = _extensions(store, size)
+    progress.stage("flattening (flatterer)")
+    try:
+        flattened = flattening.finish()
+    except flat.FlattenError as error:
+        raise ExportError(f"flatterer could not flatten the compiled releases: {error}") from None
+    progress.stage("checksums")
+    files = _describe(work, releases, compiled, flattened)
+    files.append(manifest.write_checksums(work, files))
+    written = {
+        "format": manifest.FORMAT,
+        "formatVersion": manifest.FORMAT_VERSION,
+        "generated": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "publisher": {"name": config.publisher_name()},
+        "license": config.licence(),
+        "log": {
+            "size": size,
+            "treeHead": {
+                "treeSize": releases.tree_head.size,
+                "rootHash": releases.tree_head.root().hex(),
+                "hashAlgorithm": "SHA-256",
+                "construction": "RFC 9162 section 2.1.1, over the leaf hashes of entries 0 to "
+                "size - 1 (docs/log-format.md)",
+            },
+            # Filled by the publishing issue: the tree head signed by the platform's key.
+            "signedTreeHead": None,
+        },
+        "extensions": extensions,
+        "counts": {
+            "logEntries": size,
+            "logEntriesByRegister": dict(sorted(releases.entries.items())),
+            "releases": releases.releases,
+            "redactedReleases": releases.redacted,
+            "releasesByYear": releases.years,
+            "records": compiled.records,
+            "compiledReleases": compiled.compiled,
+            "compileErrors": compiled.errors,
+            "recompiledForSnapshot": compiled.recompiled,
+            "parquetRows": releases.tables,
+            "csvRows": flattened.tables,
+        },
+        "excel": {
+            "available": flattened.xlsx is not None,
+            "reason": flattened.no_xlsx_reason,
+        },
+        "files": files,
+    }
+    manifest.write_manifest(work, written)
+    progress.close()
+    return written
+
+
+def _write_releases(
+    store: Store, size: int, work: Path, compressor: jsonl.Compressor, progress: Progress
+) -> _Releases:
+    found = _Releases()
+    every = jsonl.LinesFile(work / RELEASES, compressor)
+    years = jsonl.YearFiles(work / YEARS, "releases", compressor)
+    tables: Tables | TablesWorker = (
+        TablesWorker(work / PARQUET) if size >= TABLES_IN_A_WORKER_FROM else Tables(work / PARQUET)
+    )
+    progress.stage("releases", size)
+    try:
+        for row in exported.entries_before(store, size):
+            if row.seq != found.tree_head.size:
+                raise ExportError(
+                    f"the log has no entry {found.tree_head.size} (the next one read is "
+                    f"{row.seq}): a log's entries are numbered without gaps, so this database "
+                    "is damaged"
+                )
+            found.tree_head.add(bytes.fromhex(row.leaf_hash))
+            found.entries[row.register] += 1
+            if row.register == REGISTER:
+                if row.body is None:
+                    found.redacted += 1
+                else:
+                    line = row.body.encode()
+                    every.add(line)
+                    years.add(jsonl.year_of(row.statement_date), line)
+                    tables.add_json(row.seq, row.log_time, row.publisher, line)
+            if found.tree_head.size % PROGRESS_EVERY == 0:
+                progress.advance(PROGRESS_EVERY)
+        if found.tree_head.size != size:
+            raise ExportError(
+                f"the log has {found.tree_head.size} entries below {size}; a log's entries are "
+                "numbered without gaps, so this database is damaged"
+            )
+        found.tables = tables.close()
+    except WorkerError as error:
+        raise ExportError(f"making the Parquet tables failed: {error}") from error
+    except BaseException:
+        tables.abort()
+        raise
+    progress.advance(size % PROGRESS_EVERY)
+    every.close()
+    years.close()
+    found.releases = every.count
+    found.years = years.counts()
+    return found
+
+
+def _write_compiled(
+    store: Store, size: int, work: Path, compressor: jsonl.Compressor, progress: Progress
+) -> _Compiled:
+    found = _Compiled()
+    out = jsonl.LinesFile(work / COMPILED, compressor)
+    progress.stage("compiled releases", stored.count(store, REGISTER))
+    for item in compiled_releases(store, size):
+        found.records += 1
+        found.recompiled += item.recompiled
+        if item.compiled is None:
+            found.errors += 1
+        else:
+            line = item.compiled.encode()
+            out.add(line)
+            found.longest.observe(item.record_key, line)
+        if found.records % PROGRESS_EVERY == 0:
+            progress.advance(PROGRESS_EVERY)
+    out.close()
+    found.compiled = out.count
+    return found
+
+
+def _extensions(store: Store, size: int) -> list[str]:
+    """The extensions declared by the packages the snapshot's releases arrived in."""
+    hashes = exported.package_hashes_before(store, REGISTER, size)
+    declared: set[str] = set()
+    for metadata in stored.packages(store, hashes).values():
+        urls = orjson.loads(metadata).get("extensions")
+        if isinstance(urls, list):
+            declared.update(url for url in urls if isinstance(url, str))
+    return sorted(declared)
+
+
+def _describe(
+    work: Path, releases: _Releases, compiled: _Compiled, flattened: flat.Flattened
+) -> list[dict]:
+    files = [
+        manifest.describe(
+            work,
+            RELEASES,
+            "Every release, in log order, one per line, exactly as stored (RFC 8785 canonical "
+            "JSON)",
+            count=releases.releases,
+        ),
+        manifest.describe(
+            work,
+            COMPILED,
+            "The compiled release of every contracting process, one per line, in ocid order",
+            count=compiled.compiled,
+        ),
+    ]
+    if flattened.csv_zip is not None:
+        files.append(
+            manifest.describe(
+                work,
+                flattened.csv_zip.name,
+                "The compiled releases flattened into CSV tables by flatterer, zipped",
+                tables=flattened.tables,
+            )
+        )
+    if flattened.xlsx is not None:
+        files.append(
+            manifest.describe(
+                work,
+                flattened.xlsx.name,
+                "The same tables as one Excel workbook, a sheet per table",
+                tables=flattened.tables,
+            )
+        )
+    for name, rows in releases.tables.items():
+        files.append(
+            manifest.describe(
+                work,
+                f"{PARQUET}/{name}.parquet",
+                f"Parquet table of the {name} in every release",
+                rows=rows,
+            )
+        )
+    for year, count in releases.years.items():
+        which = "without a year in their date" if year == jsonl.UNDATED else f"dated {year}"
+        files.append(
+            manifest.describe(
+                work,
+                f"{YEARS}/releases-{year}.jsonl.gz",
+                f"The releases {which}, in log order",
+                count=count,
+            )
+        )
+    return files
