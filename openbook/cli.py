@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.set_defaults(run=_load)
 
+    _harvest_command(commands)
+
     record = commands.add_parser(
         "record",
         help="print a contracting process as an OCDS record package",
@@ -78,6 +80,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     stats.add_argument("--json", action="store_true", help="print as JSON")
     stats.set_defaults(run=_stats)
+
+    export = commands.add_parser(
+        "export",
+        help="write the bulk downloads: JSON Lines, CSV, Excel, Parquet, checksums",
+        description="Write a snapshot of the whole log into the downloads directory "
+        "(OPENBOOK_DOWNLOADS_DIR, or --to DIR), which /downloads/ serves: every release and every "
+        "compiled release as gzipped JSON Lines, releases by year, flattened CSV and Excel "
+        "(flatterer), Parquet tables, SHA256SUMS and manifest.json with the log's tree head. "
+        "Consistent with the log as it was at the start, whatever is loaded meanwhile; the "
+        "previous snapshot is replaced atomically once the new one is complete "
+        "(docs/downloads.md).",
+    )
+    export.add_argument("--to", type=Path, metavar="DIR", help="write here instead")
+    export.add_argument("--json", action="store_true", help="print the manifest as JSON")
+    export.add_argument(
+        "--no-progress", action="store_true", help="no progress bar even on a terminal"
+    )
+    export.set_defaults(run=_export)
 
     serve = commands.add_parser(
         "serve",
@@ -119,6 +139,95 @@ def _parser() -> argparse.ArgumentParser:
     _serve_arguments(demo)
     demo.set_defaults(run=_demo)
     return parser
+
+
+def _harvest_command(commands) -> None:
+    harvest = commands.add_parser(
+        "harvest",
+        help="copy another openbook, Find a Tender or Contracts Finder into the log",
+        description="Copy the releases of another openbook (its /api/ocds/releases), the Find a "
+        "Tender Service's read API or Contracts Finder's OCDS search into the log, page by page, "
+        "through the same review and append as `openbook load`. Polite (a delay between "
+        "requests, 429 and Retry-After honoured, backoff on failures) and resumable: running the "
+        "same command again continues where it stopped, then fetches only what is new. Exits 1 "
+        "if anything was rejected, 3 if the source kept failing (docs/harvest.md).",
+    )
+    harvest.add_argument("url", metavar="URL", help="the source's address, or its site's")
+    harvest.add_argument(
+        "--api", choices=["openbook", "fts", "cf"], help="the source's API (default: from the URL)"
+    )
+    harvest.add_argument(
+        "--limit", type=_positive, metavar="N", help="releases per page (default: the API's most)"
+    )
+    harvest.add_argument(
+        "--window",
+        type=_harvest_type("duration"),
+        metavar="LENGTH",
+        help="fts and cf: read in time windows this long, such as 6h, 1d, 2w (default: 1d)",
+    )
+    harvest.add_argument(
+        "--since",
+        type=_harvest_type("moment"),
+        metavar="WHEN",
+        help="fts and cf: where the first harvest starts, UTC (default: 2021-01-01 for fts, "
+        "2014-01-01 for cf)",
+    )
+    harvest.add_argument(
+        "--until", type=_harvest_type("moment"), metavar="WHEN", help="fts and cf (default: now)"
+    )
+    harvest.add_argument(
+        "--delay",
+        type=_seconds,
+        metavar="SECONDS",
+        help="between requests (default: 0 for openbook, 10 for fts, 1 for cf)",
+    )
+    harvest.add_argument(
+        "--timeout", type=_timeout, default=60.0, metavar="SECONDS", help="(default: 60)"
+    )
+    harvest.add_argument(
+        "--retries", type=int, default=5, metavar="N", help="further attempts at a failed request"
+    )
+    harvest.add_argument("--max-pages", type=_positive, metavar="N", help="pause after N pages")
+    harvest.add_argument(
+        "--from-start", action="store_true", help="forget where the last harvest stopped"
+    )
+    harvest.add_argument("--publisher", help="publisher name to record (default: the package's)")
+    harvest.add_argument(
+        "--strict", action="store_true", help="do not store releases whose review has errors"
+    )
+    harvest.add_argument("--json", action="store_true", help="print the report as JSON")
+    harvest.add_argument("--no-progress", action="store_true", help="no progress bar")
+    harvest.set_defaults(run=_harvest)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 86400:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from 0 to 86400 seconds")
+    return value
+
+
+def _timeout(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("a timeout must be more than 0 seconds")
+    return value
+
+
+def _harvest_type(name: str):
+    def parse(text: str):
+        from openbook.harvest import sources
+
+        try:
+            return getattr(sources, name)(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = name
+    return parse
 
 
 def _serve_arguments(parser: argparse.ArgumentParser) -> None:
@@ -172,6 +281,71 @@ def _load(arguments) -> int:
     return 1 if report.rejected or missing else 0
 
 
+def _harvest(arguments) -> int:
+    from openbook.harvest.exceptions import HarvestError
+    from openbook.harvest.fetch import Fetcher, Politeness
+    from openbook.harvest.harvester import Options, check, harvest
+    from openbook.harvest.progress import Bar
+    from openbook.harvest.report import HarvestReport
+    from openbook.harvest.sources import source
+    from openbook.harvest.state import FILE_NAME, SavedState
+
+    try:
+        found = source(arguments.url, arguments.api)
+        options = Options(
+            limit=arguments.limit,
+            window=arguments.window,
+            since=arguments.since,
+            until=arguments.until,
+            publisher=arguments.publisher,
+            strict=arguments.strict,
+            max_pages=arguments.max_pages,
+            from_start=arguments.from_start,
+        )
+        check(found, options)
+    except HarvestError as error:
+        print(f"openbook harvest: {error}", file=sys.stderr)
+        return 2
+    politeness = Politeness(
+        delay=found.api.delay if arguments.delay is None else arguments.delay,
+        timeout=arguments.timeout,
+        retries=max(0, arguments.retries),
+    )
+    saved = SavedState(
+        config.data_dir() / FILE_NAME, found.key, config.redacted(config.database_url())
+    )
+    store = _store()
+    report = HarvestReport(found.key, found.api.name)
+    progress = None if arguments.no_progress else Bar(found.endpoint)
+    try:
+        harvest(
+            store,
+            found,
+            Fetcher(politeness, found.api.rate_limit_statuses),
+            saved,
+            options,
+            report=report,
+            progress=progress,
+        )
+    except HarvestError as error:
+        print(f"openbook harvest: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(report.as_text())
+        raise
+    finally:
+        if progress is not None:
+            progress.close()
+    if arguments.json:
+        sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        print(report.as_text())
+    if report.outcome == "stopped":
+        print(f"openbook harvest: {report.reason}", file=sys.stderr)
+        return 3
+    return 1 if report.rejected else 0
+
+
 def _record(arguments) -> int:
     from openbook.records import record_package
 
@@ -213,6 +387,31 @@ def _stats(arguments) -> int:
             f"{row['register']:<10} {name[:40]:<40} {row['statements']:>12,} "
             f"{row['records']:>10,} {row['with_errors']:>12,}"
         )
+    return 0
+
+
+def _export(arguments) -> int:
+    from openbook.export import ExportError, Progress, export
+    from openbook.export.progress import Bar
+
+    store = _store()
+    target = arguments.to or config.downloads_dir()
+    try:
+        written = export(store, target, progress=Progress() if arguments.no_progress else Bar())
+    except ExportError as error:
+        print(f"openbook export: {error}", file=sys.stderr)
+        return 1
+    if arguments.json:
+        sys.stdout.buffer.write(orjson.dumps(written, option=orjson.OPT_INDENT_2) + b"\n")
+        return 0
+    counts, head = written["counts"], written["log"]["treeHead"]
+    print(
+        f"openbook export: {counts['releases']:,} releases and {counts['compiledReleases']:,} "
+        f"compiled releases in {len(written['files'])} files, written to {target}"
+    )
+    print(f"consistent with the log's first {head['treeSize']:,} entries; root {head['rootHash']}")
+    if not written["excel"]["available"]:
+        print(f"no Excel workbook: {written['excel']['reason']}")
     return 0
 
 

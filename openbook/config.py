@@ -19,6 +19,13 @@ def data_dir() -> Path:
     return Path(os.environ.get("OPENBOOK_DATA_DIR", default)).expanduser()
 
 
+def downloads_dir() -> Path:
+    """Where ``openbook export`` puts the snapshot that /downloads/ serves
+    (``OPENBOOK_DOWNLOADS_DIR``): by default ``downloads`` in the data directory."""
+    value = os.environ.get("OPENBOOK_DOWNLOADS_DIR", "").strip()
+    return Path(value).expanduser() if value else data_dir() / "downloads"
+
+
 def database_url() -> str:
     """``OPENBOOK_DATABASE_URL``, or an SQLite file under the data directory."""
     url = os.environ.get("OPENBOOK_DATABASE_URL", "").strip()

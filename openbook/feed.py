@@ -14,12 +14,12 @@ from datetime import UTC, datetime
 
 import orjson
 
-from openbook import config
+from openbook import config, records
 from openbook.load.reading import IDENTITY_BYTES
-from openbook.records import REGISTER
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import terms
-from openbook.store import feed, records
+from openbook.store import feed
+from openbook.store import records as stored_records
 from openbook.store.database import Store
 
 PACKAGE_VERSION = "1.1"
@@ -80,7 +80,7 @@ def releases_page(store: Store, query: Query) -> Page:
         groups.append([terms.party_term("buyer", value) for value in query.buyers])
     if query.suppliers:
         groups.append([terms.party_term("supplier", value) for value in query.suppliers])
-    items = feed.page(store, REGISTER, start, stop, query.limit, term_groups=groups)
+    items = feed.page(store, records.REGISTER, start, stop, query.limit, term_groups=groups)
     full = len(items) == query.limit
     return Page(items, items[-1].seq + 1 if full else None)
 
@@ -102,46 +102,51 @@ def storable(*identifiers: str) -> bool:
 
 
 def process_items(store: Store, ocid: str) -> list[feed.FeedItem]:
-    return feed.record_items(store, REGISTER, ocid) if storable(ocid) else []
+    return feed.record_items(store, records.REGISTER, ocid) if storable(ocid) else []
 
 
 def release_item(store: Store, ocid: str, release_id: str) -> feed.FeedItem | None:
     if not storable(ocid, release_id):
         return None
-    return feed.statement_item(store, REGISTER, ocid, release_id)
+    return feed.statement_item(store, records.REGISTER, ocid, release_id)
 
 
 def items_by_release_id(store: Store, release_id: str, limit: int = 100) -> list[feed.FeedItem]:
     """Releases with this id, whatever their process (a notice id looked up alone)."""
     if not storable(release_id):
         return []
-    found = feed.find_by_term(store, REGISTER, terms.release_term(release_id), limit)
+    found = feed.find_by_term(store, records.REGISTER, terms.release_term(release_id), limit)
     return [item for item in found if item.body and _release_id(item.body) == release_id]
 
 
-def _release_id(body: str) -> str | None:
+def _release_id(body: bytes) -> str | None:
     value = orjson.loads(body).get("id")
     return value if isinstance(value, str) else None
 
 
 def record_state(store: Store, ocid: str) -> tuple[int, str] | None:
-    return feed.record_state(store, REGISTER, ocid) if storable(ocid) else None
+    return feed.record_state(store, records.REGISTER, ocid) if storable(ocid) else None
 
 
 _EXTENSIONS: dict[str, list[str]] = {}
 
 
 def _extensions(store: Store, items: Sequence[feed.FeedItem]) -> list[str]:
-    """The extensions the packages of these releases declared, together."""
+    """The extensions the packages of these releases declared, together; for a release that came
+    without a package, the UK profile it was reviewed and compiled with (so that a mirror compiles
+    it the same way)."""
     hashes = sorted({item.package_hash for item in items if item.package_hash} - _EXTENSIONS.keys())
-    for package_hash, metadata in records.packages(store, hashes).items():
+    for package_hash, metadata in stored_records.packages(store, hashes).items():
         declared = orjson.loads(metadata).get("extensions")
         _EXTENSIONS[package_hash] = (
             [url for url in declared if isinstance(url, str)] if isinstance(declared, list) else []
         )
-    return sorted(
-        {url for item in items if item.package_hash for url in _EXTENSIONS[item.package_hash]}
-    )
+    declared = {
+        url for item in items if item.package_hash for url in _EXTENSIONS[item.package_hash]
+    }
+    if any(item.package_hash is None for item in items):
+        declared.update(records.BARE_EXTENSIONS)
+    return sorted(declared)
 
 
 def package_bytes(
@@ -163,6 +168,6 @@ def package_bytes(
     extensions = _extensions(store, items)
     if extensions:
         metadata["extensions"] = extensions
-    bodies = b",".join(item.body.encode() for item in items if item.body is not None)
+    bodies = b",".join(item.body for item in items if item.body is not None)
     tail = b',"links":' + orjson.dumps(links) if links else b""
     return orjson.dumps(metadata)[:-1] + b',"releases":[' + bodies + b"]" + tail + b"}"

@@ -10,7 +10,7 @@ from openbook import config
 from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import compile as ocds_compile
-from openbook.standards.ocds import schema
+from openbook.standards.ocds import schema, summary
 from openbook.store import log, records
 from openbook.store.database import Store
 
@@ -95,11 +95,13 @@ def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
 
 def _compile(work: _Work) -> records.Compiled:
     key, bodies, profile, count, last_seq = work
-    compiled, error = None, None
+    compiled, error, found_by = None, None, None
     try:
         releases = [orjson.loads(body) for body in bodies]
         merged = merger(profile).compiled_release(releases)
         compiled = orjson.dumps(merged).decode()
+        # Summarised here, in the compile workers, and stored with the compiled release.
+        found_by = summary.summarise(merged, releases)
     except ocds_compile.CompileError as exception:
         error = str(exception)
     return records.Compiled(
@@ -108,6 +110,7 @@ def _compile(work: _Work) -> records.Compiled:
         compile_error=error,
         statement_count=count,
         last_seq=last_seq,
+        summary=found_by,
     )
 
 
@@ -119,6 +122,8 @@ def _save(store: Store, results: list[records.Compiled]) -> None:
 _PROFILES: dict[str, Profile] = {}
 # A release without a package is taken as OCDS 1.1 with the UK profile, as its review was.
 BARE: Profile = ("1.1", schema.UK_PROFILE)
+# ...and declared, where the platform packages it, as the Find a Tender Service declares them.
+BARE_EXTENSIONS = schema.FIND_A_TENDER_EXTENSIONS
 
 
 def package_profile(package: dict | None) -> Profile:
@@ -156,8 +161,16 @@ def merger(profile: Profile) -> ocds_compile.Merger:
 
 def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | None:
     """The OCDS record package of one contracting process, or None if the log has no release of
-    it. Releases are embedded in log order; the versioned release is built on first request and
-    cached until the process changes."""
+    it (as ``record_package_bytes``, parsed)."""
+    package = record_package_bytes(store, ocid, uri)
+    return orjson.loads(package) if package is not None else None
+
+
+def record_package_bytes(store: Store, ocid: str, uri: str | None = None) -> bytes | None:
+    """The OCDS record package of one contracting process as JSON, or None if the log has no
+    release of it. Releases are embedded in log order, as stored; the compiled release as stored;
+    the versioned release is built on first request and cached until the process changes. Written
+    around the stored texts, not re-serialised."""
     statements = log.record_statements(store, REGISTER, ocid)
     if not statements:
         return None
@@ -166,40 +179,41 @@ def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | No
         compile_records(store, [ocid])
         stored = records.get(store, REGISTER, ocid)
     assert stored is not None
-    releases = [orjson.loads(s.body) for s in statements if s.body is not None]
-    record: dict = {"ocid": ocid, "releases": releases}
+    bodies = [s.body for s in statements if s.body is not None]
+    record = [b'{"ocid":', orjson.dumps(ocid), b',"releases":[', b",".join(bodies), b"]"]
     if stored.compiled is not None:
-        record["compiledRelease"] = orjson.loads(stored.compiled)
-        if stored.versioned is not None:
-            record["versionedRelease"] = orjson.loads(stored.versioned)
-        else:
+        versioned = stored.versioned
+        if versioned is None:
             profile = process_profile(package_profile(s.package) for s in statements)
-            versioned = merger(profile).versioned_release(releases)
-            records.save_versioned(
-                store, REGISTER, ocid, orjson.dumps(versioned).decode(), stored.last_seq
-            )
-            record["versionedRelease"] = versioned
-    extensions = sorted(
-        {
-            url
-            for s in statements
-            if s.package and isinstance(s.package.get("extensions"), list)
-            for url in s.package["extensions"]
-            if isinstance(url, str)
-        }
-    )
-    package = {
+            releases = [orjson.loads(body) for body in bodies]
+            versioned = orjson.dumps(merger(profile).versioned_release(releases)).decode()
+            records.save_versioned(store, REGISTER, ocid, versioned, stored.last_seq)
+        record += [
+            b',"compiledRelease":',
+            stored.compiled.encode(),
+            b',"versionedRelease":',
+            versioned.encode(),
+        ]
+    if stored.compile_error:
+        # No compiled release can be given; say why rather than leave the reader guessing.
+        record += [b',"x_openbook_compileError":', orjson.dumps(stored.compile_error)]
+    declared = {
+        url
+        for s in statements
+        if s.package and isinstance(s.package.get("extensions"), list)
+        for url in s.package["extensions"]
+        if isinstance(url, str)
+    }
+    if any(s.package is None for s in statements):
+        declared.update(BARE_EXTENSIONS)
+    metadata: dict = {
         "uri": uri or f"/api/ocds/records/{ocid}",
         "version": RECORD_PACKAGE_VERSION,
         # The package is as new as the newest statement the log accepted for the process.
         "publishedDate": max(s.entry.log_time for s in statements),
         "publisher": {"name": config.publisher_name()},
         "license": config.licence(),
-        "records": [record],
     }
-    if extensions:
-        package["extensions"] = extensions
-    if stored.compile_error:
-        # No compiled release can be given; say why rather than leave the reader guessing.
-        record["x_openbook_compileError"] = stored.compile_error
-    return package
+    if declared:
+        metadata["extensions"] = sorted(declared)
+    return orjson.dumps(metadata)[:-1] + b',"records":[' + b"".join(record) + b"}]}"

@@ -17,7 +17,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
+    "openbook.web.middleware.GZip",
     "openbook.web.middleware.Cors",
     "openbook.web.middleware.RateLimit",
     "openbook.web.middleware.ApiErrorsAsJson",

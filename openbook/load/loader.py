@@ -15,7 +15,14 @@ from pathlib import Path
 import orjson
 
 from openbook import records
-from openbook.load.reading import Deferred, Found, Issue, Reader, plain_release
+from openbook.load.reading import (
+    Deferred,
+    Found,
+    Issue,
+    Reader,
+    package_releases,
+    plain_release,
+)
 from openbook.load.report import FileReport, LoadReport
 from openbook.pool import Pool
 from openbook.standards.canonical import CanonicalizationError, canonical_json
@@ -85,8 +92,37 @@ def load(
     return report
 
 
-# (problems, canonical body or None, why it could not be canonicalised or None)
-Reviewed = tuple[list[dict], bytes | None, str | None]
+def load_package(
+    store: Store,
+    package: dict,
+    file_report: FileReport,
+    report: LoadReport,
+    *,
+    publisher: str | None = None,
+    strict: bool = False,
+) -> None:
+    """Review and append the releases of a release package already in memory (a page that
+    ``openbook harvest`` fetched) as ``load`` does a file's: the same reading of each release,
+    review, statement, publisher and append; one transaction for a page of up to BATCH_SIZE
+    releases. ``file_report.path`` names where it came from. Compiling is left to the caller."""
+    file_report.format = "release-package"
+    prepare = _Preparer(None, file_report, report, strict)
+    batch = _Batch(store, BATCH_SIZE)
+    for item in package_releases(package):
+        if isinstance(item, Issue):
+            file_report.note(item.where, item.code, item.message, item.severity)
+            continue
+        file_report.read += 1
+        extensions, metadata = prepare.for_package(item.package)
+        statement = prepare.statement(item, metadata, review(item.release, extensions))
+        if statement is not None:
+            name = publisher if publisher is not None else _publisher_name(item.package)
+            batch.add(statement, name, file_report)
+    batch.flush()
+
+
+# (problems, canonical body or None, why it could not be canonicalised or None, feed terms)
+Reviewed = tuple[list[dict], bytes | None, str | None, list[str]]
 
 
 def review_chunk(chunk: list[tuple[bytes, tuple[str, ...] | None]]) -> list:
@@ -110,11 +146,14 @@ def review_chunk(chunk: list[tuple[bytes, tuple[str, ...] | None]]) -> list:
 
 
 def review(release: dict, extensions: tuple[str, ...]) -> Reviewed:
+    """Where the whole release is parsed (here or in a worker): its problems, canonical body and
+    the terms the feed finds it by (openbook.standards.ocds.terms)."""
     problems = [problem.as_dict() for problem in validate.review_release(release, extensions)]
+    found_by = terms.release_terms(release)
     try:
-        return problems, canonical_json(release), None
+        return problems, canonical_json(release), None, found_by
     except CanonicalizationError as error:
-        return problems, None, str(error)
+        return problems, None, str(error), found_by
 
 
 def warm_up() -> bool:
@@ -277,7 +316,7 @@ class _Preparer:
     resolved, package reviewed, package metadata hashed) once per package, not per release."""
 
     def __init__(
-        self, reader: Reader, file_report: FileReport, report: LoadReport, strict: bool
+        self, reader: Reader | None, file_report: FileReport, report: LoadReport, strict: bool
     ) -> None:
         self.reader = reader
         self.file_report = file_report
@@ -292,7 +331,7 @@ class _Preparer:
     def statement(
         self, found: Found, package: tuple[str, bytes] | None, reviewed: Reviewed
     ) -> log.Statement | None:
-        problems, body, unwritable = reviewed
+        problems, body, unwritable, found_by = reviewed
         self.report.count_problems(problems)
         if self.strict and _has_errors(problems):
             self.file_report.invalid += 1
@@ -319,7 +358,7 @@ class _Preparer:
             problems=problems,
             source=f"{self.file_report.path} {found.where}",
             package=package,
-            terms=terms.release_terms(release),
+            terms=found_by,
         )
 
     def for_package(self, package: dict | None):
@@ -332,8 +371,10 @@ class _Preparer:
         if package is None:
             self._package_state = (known, None)
             return self._package_state
-        kind = "record" if self.reader.format == "record-package" else "release"
-        for problem in validate.review_package(package, kind):
+        record_package = self.reader is not None and self.reader.format == "record-package"
+        kind, listed = ("record", "records") if record_package else ("release", "releases")
+        # The metadata comes without its list, which is not empty: a release was found in it.
+        for problem in validate.review_package({**package, listed: [{}]}, kind):
             self.file_report.note(
                 f"package {problem.path or '(root)'}", problem.code, problem.message, "warning"
             )

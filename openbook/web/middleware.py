@@ -10,6 +10,7 @@ import threading
 import time
 
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 
 from openbook import config
 from openbook.web.api.errors import ApiError, error_response
@@ -67,6 +68,17 @@ class ApiErrorsAsJson:
                 replaced["Allow"] = response["Allow"]
             return replaced
         return response
+
+
+class GZip(GZipMiddleware):
+    """gzip, except for downloaded files (openbook.web.downloads): they are compressed already
+    (gzip, zip, Parquet, xlsx), and compressing them again would cost CPU for nothing and lose
+    their Content-Length and byte ranges."""
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if request.path.startswith("/downloads/") and request.path != "/downloads/":
+            return response
+        return super().process_response(request, response)
 
 
 class Bucket:

@@ -3,10 +3,13 @@
 from django.urls import path
 
 from openbook.web.api import api
+from openbook.web.downloads import download, index
 from openbook.web.health import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("api/", api.urls),
+    path("downloads/", index, name="downloads"),
+    path("downloads/<path:name>", download, name="download"),
 ]

@@ -166,3 +166,45 @@ def test_an_unknown_release_is_a_404_in_json(client, store):
             "message": "no release 'nope' of process 'ocds-r' is published here",
         }
     }
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_filters_find_releases_loaded_from_files_in_any_way(client, store, tmp_path, workers):
+    # Large files reach worker processes unparsed: the terms must come from the full release
+    # wherever it is parsed, or a filtered feed would silently miss releases.
+    from openbook.generate import generate_releases, write_jsonl
+    from openbook.load.loader import load
+    from openbook.standards.ocds.terms import release_terms
+
+    path = tmp_path / "generated.jsonl"
+    with path.open("wb") as out:
+        write_jsonl(generate_releases(40, 11), out)
+    releases = [orjson.loads(line) for line in path.read_bytes().splitlines()]
+    load(store, [path], workers=workers, parallel_from_bytes=0, parallel_from_records=1)
+    awarded = [r["id"] for r in releases if "stage:award" in release_terms(r)]
+    assert awarded
+    received, _ = follow(client, "/api/ocds/releases?limit=50&stage=award")
+    assert [r["id"] for r in received] == awarded
+    buyer = releases[0]["buyer"]["name"]
+    bought = [r["id"] for r in releases if f"buyer:{buyer.casefold()}" in release_terms(r)]
+    received, _ = follow(client, f"/api/ocds/releases?limit=50&buyer={buyer}")
+    assert [r["id"] for r in received] == bought
+
+
+def test_a_page_names_itself_and_links_to_the_next(client, store):
+    publish(store, a_process("ocds-uri", supplier="Acme"))
+    first = orjson.loads(client.get("/api/ocds/releases?limit=1").content)
+    assert first["uri"] == "http://testserver/api/ocds/releases?limit=1"
+    second = orjson.loads(client.get(first["links"]["next"]).content)
+    assert second["uri"] == first["links"]["next"]
+
+
+def test_releases_without_a_package_declare_the_uk_profile(client, store):
+    # They were reviewed and compiled with it; a mirror must compile them the same way.
+    from openbook.standards.ocds import schema
+
+    publish(store, a_process("ocds-bare"))
+    package = orjson.loads(client.get("/api/ocds/releases").content)
+    assert package["extensions"] == sorted(schema.FIND_A_TENDER_EXTENSIONS)
+    record = orjson.loads(client.get("/api/ocds/records/ocds-bare").content)
+    assert record["extensions"] == sorted(schema.FIND_A_TENDER_EXTENSIONS)

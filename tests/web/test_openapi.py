@@ -70,3 +70,17 @@ def test_the_reference_page_describes_every_operation(client):
     assert "<title>openbook public API reference</title>" in text
     for path in document["paths"]:
         assert path in text
+
+
+def test_docs_describe_every_operation(client):
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = "".join(path.read_text() for path in docs.glob("*.md"))
+    document = orjson.loads(client.get("/api/openapi.json").content)
+    undocumented = [
+        path
+        for path in document["paths"]
+        if path.replace("{identifier}", "{ocid or notice id}") not in text
+    ]
+    assert undocumented == []

@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from openbook.web.api import fts, ocds, reference
+from openbook.web.api import downloads, fts, ocds, reference, search
 from openbook.web.api.errors import ApiError, error_response
 
 logger = logging.getLogger(__name__)
@@ -26,8 +26,10 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/ocds", ocds.router)
+api.add_router("/ocds", search.router)
 api.add_router("/1.0", fts.router)
 api.add_router("", reference.router)
+api.add_router("", downloads.router)
 
 
 @api.exception_handler(ApiError)

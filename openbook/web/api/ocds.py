@@ -12,7 +12,6 @@ from openbook.web.api.responses import (
     absolute,
     conditional,
     json_bytes,
-    json_value,
     record_validators,
     with_validators,
 )
@@ -75,9 +74,9 @@ def releases(
     }
     links = None
     if page.next_start is not None:
-        cursor = feed.encode_cursor(page.next_start)
-        links = {"next": absolute(request, request.path, {"cursor": cursor, **given})}
-    uri = absolute(request, request.path, {"cursor": cursor if cursor else None, **given})
+        following = feed.encode_cursor(page.next_start)
+        links = {"next": absolute(request, request.path, {"cursor": following, **given})}
+    uri = absolute(request, request.path, {"cursor": cursor, **given})
     return json_bytes(feed.package_bytes(Store(), page.items, uri, links))
 
 
@@ -126,7 +125,7 @@ def record_response(request: HttpRequest, ocid: str, uri: str):
     unchanged = conditional(request, etag, last_modified)
     if unchanged is not None:
         return unchanged
-    package = records.record_package(store, ocid, uri)
+    package = records.record_package_bytes(store, ocid, uri)
     if package is None:
         raise not_found(f"no contracting process {ocid!r} is published here")
-    return with_validators(json_value(package), etag, last_modified)
+    return with_validators(json_bytes(package), etag, last_modified)

@@ -54,3 +54,62 @@ def texts(parameter: str, value: str | None, most: int = 20) -> list[str]:
 def order_range(a: str | None, b: str | None, first: str, second: str) -> None:
     if a and b and a > b:
         raise bad_parameter(second, f"is before {first}: the range is empty")
+
+
+def instant(parameter: str, value: str | None, *, upper: bool = False) -> datetime | None:
+    """A date or date and time as an aware UTC datetime, or None if not given. A date alone
+    is its first moment, or with ``upper`` its last (so that ``_to`` ranges include the day)."""
+    if value is None or value == "":
+        return None
+    if len(value) > 40 or not _MOMENT.fullmatch(value):
+        raise bad_parameter(
+            parameter, f"{value[:40]!r} is not a date or date and time ({MOMENT_FORMAT})"
+        )
+    text = value.replace("z", "Z").replace("t", "T").replace(" ", "T")
+    try:
+        parsed = datetime.fromisoformat(text)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        if upper and len(value) == 10:
+            parsed = parsed.replace(hour=23, minute=59, second=59, microsecond=999999)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as error:
+        raise bad_parameter(parameter, f"{value!r} is not a real date and time ({error})") from None
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
+
+
+def number(parameter: str, value: str | None, most: float = 1e15) -> float | None:
+    """A decimal number whose size is at most ``most``, or None if not given."""
+    if value is None or value == "":
+        return None
+    if len(value) > 40 or not _NUMBER.fullmatch(value):
+        raise bad_parameter(parameter, f"{value[:40]!r} is not a number (such as 250000 or 1.5e6)")
+    parsed = float(value)
+    if not abs(parsed) <= most:
+        raise bad_parameter(parameter, f"{value!r} is too large: at most {most:g} either way")
+    return parsed
+
+
+def flag(parameter: str, value: str | None) -> bool | None:
+    """``true`` or ``false``, or None if not given."""
+    if value is None or value == "":
+        return None
+    if value not in ("true", "false"):
+        raise bad_parameter(parameter, f"{value[:40]!r} is not true or false")
+    return value == "true"
+
+
+def listed(parameter: str, value: str | None, pattern: str, form: str, most: int = 20) -> list[str]:
+    """Comma-separated values, each matching ``pattern`` (described as ``form``), at most
+    ``most`` of them."""
+    if not value:
+        return []
+    found = list(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    if len(found) > most:
+        raise bad_parameter(parameter, f"has {len(found)} values; at most {most}")
+    for part in found:
+        if not re.fullmatch(pattern, part):
+            raise bad_parameter(parameter, f"{part[:40]!r} is not {form}")
+    return found

@@ -55,3 +55,88 @@ class Error(Schema):
 
 
 ERRORS = {400: Error, 404: Error, 429: Error}
+
+
+class ProcessBuyer(_Open):
+    id: str | None = None
+    name: str | None = None
+
+
+class ProcessValue(_Open):
+    amount: float
+    currency: str | None = None
+    source: str | None = None  # contracts, awards, tender or planning
+
+
+class ProcessDates(_Open):
+    published: str | None = None
+    deadline: str | None = None
+    award: str | None = None
+    contract_start: str | None = None
+    contract_end: str | None = None
+
+
+class ProcessLinks(_Open):
+    record: str
+
+
+class Process(_Open):
+    ocid: str
+    title: str | None = None
+    buyer: ProcessBuyer | None = None
+    value: ProcessValue | None = None
+    stage: str | None = None
+    status: str | None = None
+    procurement_method: str | None = None
+    dates: ProcessDates
+    score: float | None = None
+    links: ProcessLinks
+
+
+class ProcessSearch(_Open):
+    results: list[Process]
+    count: int
+    count_exact: bool
+    facets: dict[str, dict[str, int]]
+    sort: str
+    order: str
+    links: Links
+
+
+class DownloadFile(_Open):
+    name: str
+    url: str
+    size: int
+    sha256: str
+    mediaType: str
+    description: str | None = None
+
+
+class TreeHead(_Open):
+    treeSize: int
+    rootHash: str
+
+
+class SnapshotLog(_Open):
+    size: int
+    treeHead: TreeHead
+    signedTreeHead: dict | None = None
+
+
+class DownloadLinks(_Open):
+    page: str
+    manifest: str
+    checksums: str
+
+
+class Downloads(_Open):
+    """The latest snapshot's manifest (docs/downloads.md), with a URL for every file."""
+
+    generated: str
+    publisher: Publisher
+    license: str
+    log: SnapshotLog
+    counts: dict
+    excel: dict
+    files: list[DownloadFile]
+    links: DownloadLinks
