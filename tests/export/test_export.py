@@ -5,7 +5,6 @@ meanwhile, and they replace each other atomically."""
 import csv
 import gzip
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -549,16 +548,10 @@ def test_an_unwritable_target_is_a_clear_error(store, tmp_path, capsys):
     assert "openbook export: cannot write beside" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="permissions do not bind root")
-def test_a_read_only_parent_is_a_clear_error(store, tmp_path):
-    parent = tmp_path / "read-only"
-    parent.mkdir()
-    parent.chmod(0o500)
-    try:
-        with pytest.raises(ExportError, match="cannot write beside"):
-            export(store, parent / "downloads")
-    finally:
-        parent.chmod(0o700)
+def test_a_read_only_parent_is_a_clear_error(store):
+    # /proc refuses new files even to root (CI runs as root, where permission bits bind nothing).
+    with pytest.raises(ExportError, match="cannot write beside"):
+        export(store, Path("/proc/openbook-downloads"))
 
 
 def test_the_command(generated, tmp_path, monkeypatch, capsys):
