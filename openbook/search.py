@@ -135,7 +135,6 @@ def search_processes(store: Store, query: Query) -> Results:
         descending=query.descending,
         after=after,
         limit=query.limit + 1,
-        common=not exact,
     )
     next_cursor = None
     if len(items) > query.limit:

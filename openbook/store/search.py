@@ -234,23 +234,16 @@ def page(
     descending: bool,
     after: tuple[object, object] | None,
     limit: int,
-    common: bool = False,
 ) -> list[Found]:
     """Up to ``limit`` matching processes in order of ``sort`` (one of SORT_KEYS), ties broken
     in the same direction (by ocid; by score, by row id), after the (key, tie) of the last one
     seen: keyset paging, so a page never repeats or skips a process however deep it is.
-    Processes without the key (no value, no date) come last, in ocid order.
-
-    ``common`` says that many processes match (``sample`` found more than it counts): then, on
-    PostgreSQL, a page by date or value is found by walking processes in that order and testing
-    their text, which stops after a few rows; otherwise every match is read first."""
+    Processes without the key (no value, no date) come last, in ocid order."""
     if sort not in SORT_KEYS:
         raise ValueError(f"cannot sort by {sort!r}")
     if sort == "score" and criteria == Criteria(words=criteria.words):
         return _ranked(store, criteria.words, descending, after, limit)
-    source, where, params, score = _match(
-        store.vendor, criteria, scored=sort == "score", text_first=not common or sort == "score"
-    )
+    source, where, params, score = _match(store.vendor, criteria, scored=sort == "score")
     key = score if sort == "score" else f"p.{sort}"
     tie = "p.id" if sort == "score" else "p.ocid"
     direction = "DESC" if descending else "ASC"
@@ -356,22 +349,14 @@ def sample(store: Store, criteria: Criteria, most: int) -> list[tuple]:
 
 
 def _match(
-    vendor: str, criteria: Criteria, *, scored: bool, text_first: bool = True
+    vendor: str, criteria: Criteria, *, scored: bool
 ) -> tuple[str, list[str], list[object], str | None]:
     """FROM, WHERE conditions, their parameters, and the relevance score's expression (None
     unless scored, with text)."""
     where: list[str] = ["1 = 1"]
     params: list[object] = []
     source, score = "process_search p", None
-    if criteria.words and vendor == "postgresql" and not text_first:
-        source = (
-            "process_text t JOIN process_search p ON p.id = t.id"
-            " CROSS JOIN plainto_tsquery('english', %s) query"
-        )
-        params.append(" ".join(criteria.words))
-        where.append("t.document @@ query")
-        score = _TS_RANK if scored else None
-    elif criteria.words and vendor == "postgresql":
+    if criteria.words and vendor == "postgresql":
         # The text's matches first, then their rows: OFFSET 0 keeps the planner from walking
         # an index of process_search in sort order testing each row's text, which it likes
         # for a short LIMIT and which is ruinous for a word that few processes have.
