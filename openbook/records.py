@@ -168,35 +168,31 @@ def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | No
 
 def record_package_bytes(store: Store, ocid: str, uri: str | None = None) -> bytes | None:
     """The OCDS record package of one contracting process as JSON, or None if the log has no
-    release of it. Releases are embedded in log order, as stored; the compiled release as stored;
-    the versioned release is built on first request and cached until the process changes. Written
-    around the stored texts, not re-serialised."""
+    release of it. Releases are embedded in log order, as stored; the compiled release as stored
+    (or, for a process whose latest releases are not compiled yet, compiled here and not
+    stored); the versioned release built here. Reading never writes: many readers at once never
+    wait on each other or on a load. Written around the stored texts, not re-serialised."""
     statements = log.record_statements(store, REGISTER, ocid)
     if not statements:
         return None
-    stored = records.get(store, REGISTER, ocid)
-    if stored is None or stored.last_seq != statements[-1].entry.seq:
-        compile_records(store, [ocid])
-        stored = records.get(store, REGISTER, ocid)
-    assert stored is not None
     bodies = [s.body for s in statements if s.body is not None]
     record = [b'{"ocid":', orjson.dumps(ocid), b',"releases":[', b",".join(bodies), b"]"]
-    if stored.compiled is not None:
-        versioned = stored.versioned
-        if versioned is None:
-            profile = process_profile(package_profile(s.package) for s in statements)
-            releases = [orjson.loads(body) for body in bodies]
-            versioned = orjson.dumps(merger(profile).versioned_release(releases)).decode()
-            records.save_versioned(store, REGISTER, ocid, versioned, stored.last_seq)
-        record += [
-            b',"compiledRelease":',
-            stored.compiled.encode(),
-            b',"versionedRelease":',
-            versioned.encode(),
-        ]
-    if stored.compile_error:
+    profile = process_profile(package_profile(s.package) for s in statements)
+    stored = records.get(store, REGISTER, ocid)
+    if stored is not None and stored.last_seq == statements[-1].entry.seq:
+        compiled = stored.compiled.encode() if stored.compiled is not None else None
+        compile_error = stored.compile_error
+    else:  # appended since the last compile, which the load that appended it will redo
+        result = _compile((ocid, [body.decode() for body in bodies], profile, 0, -1))
+        compiled = result.compiled.encode() if result.compiled is not None else None
+        compile_error = result.compile_error
+    if compiled is not None:
+        releases = [orjson.loads(body) for body in bodies]
+        versioned = orjson.dumps(merger(profile).versioned_release(releases))
+        record += [b',"compiledRelease":', compiled, b',"versionedRelease":', versioned]
+    if compile_error:
         # No compiled release can be given; say why rather than leave the reader guessing.
-        record += [b',"x_openbook_compileError":', orjson.dumps(stored.compile_error)]
+        record += [b',"x_openbook_compileError":', orjson.dumps(compile_error)]
     declared = {
         url
         for s in statements

@@ -73,7 +73,7 @@ def load(
     progress = progress or Progress()
     paths = [Path(path) for path in paths]
     report = LoadReport()
-    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
+    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool, store.bulk():
         size = sum(path.stat().st_size for path in paths if path.is_file())
         executor = pool.for_input(size, warm_up)
         # One batch, and one stream of chunks to the workers, run across files: many small

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 import orjson
 
 from openbook.standards.log import Entry, format_log_time
-from openbook.store.database import Store, chunked, placeholders
+from openbook.store.database import Store, among, chunked, placeholders
 
 
 @dataclass(slots=True)
@@ -56,7 +56,7 @@ def append(
         if store.vendor == "postgresql":
             # Self-exclusive but lets readers through: one appender at a time, so seq has no gaps.
             cursor.execute("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE")
-        stored = _stored_hashes(cursor, register, statements)
+        stored = _stored_hashes(store, cursor, register, statements)
         cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
         seq = last[0] + 1 if last else 0
@@ -129,13 +129,10 @@ def append(
             )
             insert_rows(store, cursor, "review", REVIEW_COLUMNS, reviews)
             if terms:
+                # In key order: each page of the term index is then written once per batch.
+                terms.sort()
                 insert_rows(store, cursor, "statement_term", ("term", "seq"), terms)
-            keys = sorted({row[2] for row in entries})
-            cursor.executemany(
-                "INSERT INTO pending_record (register, record_key) VALUES (%s, %s)"
-                " ON CONFLICT (register, record_key) DO NOTHING",
-                [(register, key) for key in keys],
-            )
+            mark_pending(store, cursor, register, sorted({row[2] for row in entries}))
         if conflicts:
             cursor.executemany(
                 "INSERT INTO conflict (register, record_key, statement_id, body_hash, body,"
@@ -174,17 +171,35 @@ def insert_rows(store: Store, cursor, table: str, columns: Sequence[str], rows: 
     )
 
 
+def mark_pending(store: Store, cursor, register: str, keys: Sequence[str]) -> None:
+    """Put records on the list of those to compile (once each, whatever the list holds)."""
+    if store.vendor == "postgresql":
+        # One statement for the batch: a statement per key costs the server more than the rows.
+        cursor.execute(
+            "INSERT INTO pending_record (register, record_key) SELECT %s, unnest(%s::text[])"
+            " ON CONFLICT (register, record_key) DO NOTHING",
+            [register, list(keys)],
+        )
+        return
+    cursor.executemany(
+        "INSERT INTO pending_record (register, record_key) VALUES (%s, %s)"
+        " ON CONFLICT (register, record_key) DO NOTHING",
+        [(register, key) for key in keys],
+    )
+
+
 def _stored_hashes(
-    cursor, register: str, statements: Sequence[Statement]
+    store: Store, cursor, register: str, statements: Sequence[Statement]
 ) -> dict[tuple[str, str], tuple[str, int]]:
     # By record key, which leads the unique index; a record has few statements.
     keys = sorted({statement.record_key for statement in statements})
     stored = {}
     for chunk in chunked(keys, 500):
+        condition, parameters = among(store, "record_key", chunk)
         cursor.execute(
             "SELECT record_key, statement_id, body_hash, seq FROM log_entry"
-            f" WHERE register = %s AND record_key IN ({placeholders(chunk)})",
-            [register, *chunk],
+            f" WHERE register = %s AND {condition}",
+            [register, *parameters],
         )
         for record_key, statement_id, body_hash, seq in cursor.fetchall():
             stored[(record_key, statement_id)] = (body_hash, seq)

@@ -135,7 +135,6 @@ class Record(models.Model):
     register = models.CharField(max_length=32)
     record_key = models.TextField()
     compiled = models.TextField(null=True)  # JSON; NULL when compiling failed (see compile_error)
-    versioned = models.TextField(null=True)  # JSON; built on demand, cleared on every recompile
     compile_error = models.TextField(null=True)
     statement_count = models.IntegerField()
     last_seq = models.BigIntegerField()

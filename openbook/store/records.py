@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from openbook.standards.ocds.summary import Summary
 from openbook.store import search
-from openbook.store.database import Store, chunked, placeholders
+from openbook.store.database import Store, among, chunked, placeholders
 
 
 def pending(store: Store, register: str, limit: int) -> list[str]:
@@ -44,12 +44,13 @@ def bodies(
     found: dict[str, list[tuple[int, str | None, str | None]]] = {key: [] for key in record_keys}
     with store.cursor() as cursor:
         for chunk in chunked(record_keys, 500):
+            condition, parameters = among(store, "e.record_key", chunk)
             cursor.execute(
                 "SELECT e.record_key, e.seq, b.body, r.package_hash FROM log_entry e"
                 " JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
-                f" WHERE e.register = %s AND e.record_key IN ({placeholders(chunk)})"
+                f" WHERE e.register = %s AND {condition}"
                 " ORDER BY e.record_key, e.seq",
-                [register, *chunk],
+                [register, *parameters],
             )
             for record_key, seq, body, package_hash in cursor.fetchall():
                 found[record_key].append((seq, body, package_hash))
@@ -82,15 +83,13 @@ class Compiled:
 
 def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> None:
     """Store compiled records and take them off the pending list, in one transaction, with
-    their rows in the process search (openbook.store.search), so that search agrees with records.
-
-    The versioned release is cleared: it is rebuilt on demand from the new statements."""
+    their rows in the process search (openbook.store.search), so that search agrees with records."""
     with store.atomic() as cursor:
         cursor.executemany(
-            "INSERT INTO record (register, record_key, compiled, versioned, compile_error,"
-            " statement_count, last_seq, compiled_time) VALUES (%s, %s, %s, NULL, %s, %s, %s, %s)"
+            "INSERT INTO record (register, record_key, compiled, compile_error,"
+            " statement_count, last_seq, compiled_time) VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (register, record_key) DO UPDATE SET compiled = excluded.compiled,"
-            " versioned = NULL, compile_error = excluded.compile_error,"
+            " compile_error = excluded.compile_error,"
             " statement_count = excluded.statement_count, last_seq = excluded.last_seq,"
             " compiled_time = excluded.compiled_time",
             [
@@ -108,24 +107,42 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
         )
         if register == search.REGISTER:
             search.index(store, cursor, [(r.record_key, r.last_seq, r.summary) for r in results])
-        # Only what was compiled is taken off: a statement appended meanwhile re-marks its record
-        # in its own transaction, and its seq is then above last_seq.
-        cursor.executemany(
-            "DELETE FROM pending_record WHERE register = %s AND record_key = %s AND NOT EXISTS"
-            " (SELECT 1 FROM log_entry e WHERE e.register = %s AND e.record_key = %s"
-            " AND e.seq > %s)",
+        _take_off_pending(store, cursor, register, results)
+
+
+def _take_off_pending(store: Store, cursor, register: str, results: Sequence[Compiled]) -> None:
+    # Only what was compiled is taken off: a statement appended meanwhile re-marks its record in
+    # its own transaction, and its seq is then above last_seq.
+    if store.vendor == "postgresql":
+        # One statement for the batch, as openbook.store.log.mark_pending.
+        cursor.execute(
+            "DELETE FROM pending_record p USING unnest(%s::text[], %s::bigint[]) AS c(key, seq)"
+            " WHERE p.register = %s AND p.record_key = c.key AND NOT EXISTS"
+            " (SELECT 1 FROM log_entry e WHERE e.register = %s AND e.record_key = c.key"
+            " AND e.seq > c.seq)",
             [
-                (register, result.record_key, register, result.record_key, result.last_seq)
-                for result in results
+                [result.record_key for result in results],
+                [result.last_seq for result in results],
+                register,
+                register,
             ],
         )
+        return
+    cursor.executemany(
+        "DELETE FROM pending_record WHERE register = %s AND record_key = %s AND NOT EXISTS"
+        " (SELECT 1 FROM log_entry e WHERE e.register = %s AND e.record_key = %s"
+        " AND e.seq > %s)",
+        [
+            (register, result.record_key, register, result.record_key, result.last_seq)
+            for result in results
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class StoredRecord:
     record_key: str
     compiled: str | None
-    versioned: str | None
     compile_error: str | None
     statement_count: int
     last_seq: int
@@ -135,27 +152,12 @@ class StoredRecord:
 def get(store: Store, register: str, record_key: str) -> StoredRecord | None:
     with store.cursor() as cursor:
         cursor.execute(
-            "SELECT record_key, compiled, versioned, compile_error, statement_count, last_seq,"
+            "SELECT record_key, compiled, compile_error, statement_count, last_seq,"
             " compiled_time FROM record WHERE register = %s AND record_key = %s",
             [register, record_key],
         )
         row = cursor.fetchone()
     return StoredRecord(*row) if row else None
-
-
-def save_versioned(
-    store: Store, register: str, record_key: str, versioned: str, last_seq: int
-) -> None:
-    """Cache a versioned release, unless the record was recompiled since it was built."""
-    with store.atomic() as cursor:
-        if store.vendor == "postgresql":
-            # A cache, rebuilt if lost: no need to wait for the disk on a reader's request.
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        cursor.execute(
-            "UPDATE record SET versioned = %s WHERE register = %s AND record_key = %s"
-            " AND last_seq = %s",
-            [versioned, register, record_key, last_seq],
-        )
 
 
 def count(store: Store, register: str) -> int:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openbook.standards.ocds.summary import Summary
-from openbook.store.database import Store, chunked, placeholders
+from openbook.store.database import Store, among, chunked, placeholders
 from openbook.store.log import insert_rows
 
 # Only OCDS processes are searched.
@@ -30,9 +30,10 @@ TEXT_POSTGRESQL = [
 _BM25 = "-bm25(process_text, 10.0, 4.0, 1.0)"
 # As float8: a float4 read back as text and compared again would not be equal to itself.
 _TS_RANK = "ts_rank(t.document, query)::float8"
-_DOCUMENT = (
-    "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B')"
-    " || setweight(to_tsvector('english', %s), 'C')"
+_DOCUMENT_OF_COLUMNS = (
+    "setweight(to_tsvector('english', title), 'A')"
+    " || setweight(to_tsvector('english', parties), 'B')"
+    " || setweight(to_tsvector('english', body), 'C')"
 )
 
 
@@ -120,10 +121,16 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
         texts.append((seq, summary.title_text, summary.parties_text, summary.body_text))
     insert_rows(store, cursor, "process_search", COLUMNS, rows)
     if term_rows:
+        term_rows.sort()  # in key order, as openbook.store.log writes its terms
         insert_rows(store, cursor, "process_term", ("term", "process_id"), term_rows)
     if store.vendor == "postgresql":
-        cursor.executemany(
-            f"INSERT INTO process_text (id, document) VALUES (%s, {_DOCUMENT})", texts
+        # One statement for the batch, from arrays: a statement per row costs more than the row.
+        columns = [list(column) for column in zip(*texts, strict=True)]
+        cursor.execute(
+            f"INSERT INTO process_text (id, document) SELECT id, {_DOCUMENT_OF_COLUMNS}"
+            " FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[])"
+            " AS t(id, title, parties, body)",
+            columns,
         )
     else:
         cursor.executemany(
@@ -144,16 +151,18 @@ def listed(text: str) -> list[str]:
 def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
     ids: list[int] = []
     for chunk in chunked(ocids, 500):
-        cursor.execute(
-            f"SELECT id FROM process_search WHERE ocid IN ({placeholders(chunk)})", list(chunk)
-        )
+        condition, parameters = among(store, "ocid", chunk)
+        cursor.execute(f"SELECT id FROM process_search WHERE {condition}", parameters)
         ids.extend(row[0] for row in cursor.fetchall())
     text_key = "id" if store.vendor == "postgresql" else "rowid"
     for chunk in chunked(ids, 500):
-        marks = placeholders(chunk)
-        cursor.execute(f"DELETE FROM process_text WHERE {text_key} IN ({marks})", list(chunk))
-        cursor.execute(f"DELETE FROM process_term WHERE process_id IN ({marks})", list(chunk))
-        cursor.execute(f"DELETE FROM process_search WHERE id IN ({marks})", list(chunk))
+        for table, column in (
+            ("process_text", text_key),
+            ("process_term", "process_id"),
+            ("process_search", "id"),
+        ):
+            condition, parameters = among(store, column, chunk)
+            cursor.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
 
 
 LISTED_COLUMNS = frozenset({"notice_types", "regions", "cpv"})

@@ -195,8 +195,7 @@ def test_record_package_holds_releases_compiled_and_versioned(store, tmp_path):
     history = record["versionedRelease"]["tender"]["title"]
     assert [(v["releaseID"], v["value"]) for v in history] == [("1", "A"), ("2", "B")]
     assert package["version"] == "1.1"
-    # Appending a release recompiles that process only, and the cached versioned release is
-    # rebuilt.
+    # Appending a release recompiles that process only, and the versioned release follows.
     load(
         store,
         [

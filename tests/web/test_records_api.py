@@ -2,6 +2,9 @@
 
 import orjson
 
+from openbook.standards.ocds.compile import compiled_release
+from openbook.store import log
+from tests.factories import create_statement
 from tests.web.conftest import a_process, publish
 
 
@@ -79,3 +82,31 @@ def test_an_unknown_record_is_a_404(client):
     response = client.get("/api/ocds/records/ocds-none")
     assert response.status_code == 404
     assert orjson.loads(response.content)["error"]["code"] == "not-found"
+
+
+def test_reading_a_record_never_writes(client, store):
+    releases = a_process("ocds-read", supplier="Acme Ltd")
+    publish(store, releases[:1])
+    # The award is appended but not compiled yet (a load appends first, compiles after).
+    log.append(store, "ocds", [create_statement(releases[1])], "Test Council")
+    before = _record_tables(store)
+
+    response = client.get("/api/ocds/records/ocds-read")
+
+    assert response.status_code == 200
+    (record,) = orjson.loads(response.content)["records"]
+    # Served compiled from every release, though the stored compiled release is the older one.
+    assert record["compiledRelease"]["awards"][0]["suppliers"][0]["name"] == "Acme Ltd"
+    assert record["compiledRelease"] == compiled_release(record["releases"])
+    assert [v["releaseID"] for v in record["versionedRelease"]["awards"][0]["status"]] == [
+        "ocds-read-award"
+    ]
+    assert _record_tables(store) == before  # nothing stored, and the process is still pending
+
+
+def _record_tables(store) -> list:
+    with store.cursor() as cursor:
+        cursor.execute("SELECT record_key, compiled, last_seq, compiled_time FROM record")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT record_key FROM pending_record")
+        return [sorted(rows), sorted(cursor.fetchall())]

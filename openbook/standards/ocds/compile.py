@@ -1,7 +1,10 @@
 """Compiling one process's releases into its compiled release and versioned release (OCDS merge).
 
 The merge is the reference implementation's, ocdsmerge, with the merge rules of a release schema
-(https://standard.open-contracting.org/1.1/en/schema/merging/). Pure code: no I/O.
+(https://standard.open-contracting.org/1.1/en/schema/merging/). Compiled releases are made by
+openbook.standards.ocds.merge, a direct merge that gives the reference's result about twice as
+fast, and by the reference itself for the rare data that module leaves to it; versioned releases
+by the reference. Pure code: no I/O.
 
 Why ocdsmerge and not ocdsmerge_rs (0.1.6): ocdsmerge is the faster of the two on the real
 samples in the shared data, because moving releases into Rust and back costs more than the merge
@@ -25,6 +28,8 @@ import ocdsmerge
 import ocdsmerge_rs
 from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 
+from openbook.standards.ocds import merge
+
 Release = dict[str, Any]
 MergeRules = dict[tuple[str, ...], str]
 
@@ -42,6 +47,7 @@ class Merger:
 
     def __init__(self, rules: MergeRules) -> None:
         self.rules = rules
+        self._tree = merge.rule_tree(rules)
         self._reference = ocdsmerge.Merger(merge_rules=rules)
 
     @classmethod
@@ -63,8 +69,17 @@ class Merger:
         )
 
     def compiled_release(self, releases: Sequence[Release]) -> Release:
-        """The compiled release: the latest value of every field, tagged ``compiled``."""
-        return self._merge(self._reference.create_compiled_release, releases)
+        """The compiled release: the latest value of every field, tagged ``compiled``.
+
+        Merged by openbook.standards.ocds.merge, which gives what the reference gives in a
+        fraction of the time; data it leaves to the reference is merged by the reference."""
+        ordered = _process_releases(releases)
+        try:
+            return merge.compiled_release(ordered, self._tree)
+        except merge.Unusual:
+            return self._merge(self._reference.create_compiled_release, ordered)
+        except RecursionError as error:
+            raise CompileError("A release is nested too deeply to compile.") from error
 
     def versioned_release(self, releases: Sequence[Release]) -> Release:
         """The versioned release: every field's history, one version per change of value."""
