@@ -219,3 +219,53 @@ def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):
     # Not on a terminal: no bar at all, only the report.
     piped = openbook(database, "load", path)
     assert b"%|" not in piped.stderr + piped.stdout
+
+
+@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+def test_each_server_worker_has_its_own_database_connection(database):
+    # The server migrates before it forks its workers: were that connection shared, the
+    # workers' queries and answers would cross (wrong answers, 500s). Each must open its own.
+    import socket
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.request import urlopen
+
+    import psycopg
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "openbook", "serve", "--port", str(port), "--workers", "3"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def ready(_: int) -> int:
+        with urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as response:
+            return int(response.status)
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                ready(0)
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the server did not answer within 30 s"
+                time.sleep(0.3)
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(ready, range(120)))
+        name = database.url.rsplit("/", 1)[1]
+        with psycopg.connect(database.url.rsplit("/", 1)[0] + "/postgres") as admin:
+            (backends,) = admin.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> %s",
+                [name, admin.info.backend_pid],
+            ).fetchone()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    assert statuses == [200] * 120
+    assert backends >= 2

@@ -19,6 +19,9 @@ class _Gunicorn(BaseApplication):
 
 
 def run(host: str, port: int, workers: int) -> int:
+    # The workers are forked from this process: a database connection it opened (to migrate)
+    # would be shared by all of them, and their queries and answers would cross.
+    _close_connections()
     _Gunicorn(
         {
             "bind": f"{host}:{port}",
@@ -26,6 +29,17 @@ def run(host: str, port: int, workers: int) -> int:
             "accesslog": "-",
             "timeout": 60,
             "graceful_timeout": 10,
+            "post_fork": _after_fork,
         }
     ).run()
     return 0
+
+
+def _after_fork(server, worker) -> None:
+    _close_connections()  # whatever the master opened since, each worker opens its own
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
