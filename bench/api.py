@@ -24,22 +24,18 @@ import http.client
 import json
 import os
 import random
-import resource
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import load as load_bench
+import load as load_bench  # bench/load.py: the generated file, machine facts
+import served  # bench/served.py: the database, the server, the client's requests
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
@@ -60,7 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     }
     data = load_bench.generated_file(arguments.releases, arguments.seed, arguments.workdir)
     for kind in arguments.databases:
-        url = prepare_database(kind, arguments, data)
+        url, _ = served.prepare_database(
+            kind,
+            f"api-{arguments.releases}",
+            data,
+            releases=arguments.releases,
+            workdir=arguments.workdir,
+            postgres_url=arguments.postgres_url,
+        )
         results["databases"][kind] = measure(url, arguments)
         _print(kind, results["databases"][kind])
     if arguments.json_out:
@@ -87,88 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def prepare_database(kind: str, arguments: argparse.Namespace, data: Path) -> str:
-    """A database holding exactly the generated releases, loaded once and reused."""
-    if kind == "sqlite":
-        url = f"sqlite:///{arguments.workdir / f'api-{arguments.releases}.sqlite3'}"
-    else:
-        name = f"openbook_bench_api_{arguments.releases}"
-        url = f"{arguments.postgres_url.rsplit('/', 1)[0]}/{name}"
-        _create_postgres(arguments.postgres_url, name)
-    environment = _environment(url, arguments.workdir)
-    if _log_size(url, environment) != arguments.releases:
-        print(f"loading {data} into {kind} (once)...", flush=True)
-        subprocess.run(
-            [sys.executable, "-m", "openbook", "load", "--no-progress", str(data)],
-            env=environment,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    size = _log_size(url, environment)
-    if size != arguments.releases:
-        raise SystemExit(f"{kind}: the log holds {size} releases, not {arguments.releases}")
-    return url
-
-
-def _create_postgres(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def _log_size(url: str, environment: dict[str, str]) -> int:
-    done = subprocess.run(
-        [sys.executable, "-m", "openbook", "stats", "--json"],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    registers = json.loads(done.stdout)["registers"]
-    return sum(row["statements"] for row in registers)
-
-
-def _environment(url: str, workdir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "OPENBOOK_DATABASE_URL": url,
-        "OPENBOOK_DATA_DIR": str(workdir),
-        "OPENBOOK_RATE_LIMIT": "0",  # the client is one address asking far more than people do
-    }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def measure(url: str, arguments: argparse.Namespace) -> dict:
-    environment = _environment(url, arguments.workdir)
-    arguments.port = arguments.port or _free_port()
-    ocids = _sample_ocids(url, environment, 20_000)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "openbook",
-            "serve",
-            "--port",
-            str(arguments.port),
-            "--workers",
-            str(arguments.workers),
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_ready(arguments.port, server)
-        base = f"http://127.0.0.1:{arguments.port}"
+    environment = served.environment(url, arguments.workdir)
+    ocids = _sample_ocids(environment, 20_000)
+    with served.served(environment, arguments.port, arguments.workers) as base:
         feed_runs, record_runs = [], []
         random.seed(arguments.seed)
         for _ in range(arguments.runs):
@@ -179,70 +104,33 @@ def measure(url: str, arguments: argparse.Namespace) -> dict:
                 )
             )
         return {"feed": _summarise(feed_runs), "records": _summarise(record_runs)}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
-def _sample_ocids(url: str, environment: dict[str, str], count: int) -> list[str]:
+def _sample_ocids(environment: dict[str, str], count: int) -> list[str]:
     code = (
-        "import django, os, random, json\n"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'openbook.settings')\n"
-        "django.setup()\n"
+        "import random\n"
         "from django.db import connection\n"
         "with connection.cursor() as c:\n"
         "    c.execute('SELECT record_key FROM record')\n"
         "    keys = [row[0] for row in c.fetchall()]\n"
         f"random.seed(7); print(json.dumps(random.sample(keys, min({count}, len(keys)))))\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
-    )
-    return json.loads(done.stdout)
-
-
-def _wait_ready(port: int, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited ({server.returncode}) before it was ready")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become ready in 60 s")
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def _get(connection_for, path: str) -> tuple[int, bytes]:
-    connection = connection_for()
-    connection.request("GET", path, headers={"Connection": "close"})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    return response.status, body
+    ocids = served.run_python(code, environment)
+    assert isinstance(ocids, list)
+    return ocids
 
 
 def feed_run(base: str, log_size: int, releases: int) -> dict:
     """Follow links.next from a random point for ``releases`` releases."""
-    host = urlsplit(base)
     start = random.randrange(0, max(1, log_size - releases))
     import base64
 
     cursor = base64.b64encode(str(start).encode()).decode().rstrip("=")
     path = f"/api/ocds/releases?limit=1000&cursor={cursor}"
     received = octets = pages = 0
-    cpu, began = _cpu_seconds(), time.perf_counter()
+    cpu, began = served.cpu_seconds(), time.perf_counter()
     while path and received < releases:
-        status, body = _get(lambda: http.client.HTTPConnection(host.hostname, host.port), path)
+        status, body = served.get(base, path)
         if status != 200:
             raise SystemExit(f"feed: {status} for {path}: {body[:200]!r}")
         package = orjson.loads(body)  # as a fast harvester parses it
@@ -258,13 +146,12 @@ def feed_run(base: str, log_size: int, releases: int) -> dict:
         "seconds": elapsed,
         "releases_per_second": received / elapsed,
         "megabytes_per_second": octets / elapsed / 1e6,
-        "client_cpu_share": (_cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
+        "client_cpu_share": (served.cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
     }
 
 
 def records_run(base: str, ocids: list[str], rate: int, seconds: float) -> dict:
     """Open loop: request i is due at start + i/rate; its latency runs from then."""
-    host = urlsplit(base)
     count = int(rate * seconds)
     latencies: list[float] = []
     errors: list[str] = []
@@ -272,10 +159,7 @@ def records_run(base: str, ocids: list[str], rate: int, seconds: float) -> dict:
 
     def one(ocid: str, due: float) -> None:
         try:
-            status, _body = _get(
-                lambda: http.client.HTTPConnection(host.hostname, host.port, timeout=30),
-                f"/api/ocds/records/{ocid}",
-            )
+            status, _body = served.get(base, f"/api/ocds/records/{ocid}", timeout=30)
             finished = time.perf_counter()
             with lock:
                 if status == 200:
@@ -286,7 +170,7 @@ def records_run(base: str, ocids: list[str], rate: int, seconds: float) -> dict:
             with lock:
                 errors.append(f"{type(error).__name__} {ocid}")
 
-    cpu, began = _cpu_seconds(), time.perf_counter()
+    cpu, began = served.cpu_seconds(), time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=64) as pool:
         for number in range(count):
             due = began + number / rate
@@ -301,18 +185,11 @@ def records_run(base: str, ocids: list[str], rate: int, seconds: float) -> dict:
         "errors": len(errors),
         "first_errors": errors[:5],
         "achieved_rate": len(latencies) / elapsed,
-        "p50_ms": _percentile(latencies, 50) * 1000,
-        "p95_ms": _percentile(latencies, 95) * 1000,
-        "p99_ms": _percentile(latencies, 99) * 1000,
-        "client_cpu_share": (_cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
+        "p50_ms": served.percentile(latencies, 50) * 1000,
+        "p95_ms": served.percentile(latencies, 95) * 1000,
+        "p99_ms": served.percentile(latencies, 99) * 1000,
+        "client_cpu_share": (served.cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
     }
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    if not values:
-        return float("nan")
-    index = min(len(values) - 1, max(0, round(percent / 100 * len(values)) - 1))
-    return values[index]
 
 
 def _summarise(runs: list[dict]) -> dict:
@@ -336,5 +213,4 @@ def _print(kind: str, result: dict) -> None:
 
 
 if __name__ == "__main__":
-    socket.setdefaulttimeout(60)
     sys.exit(main())

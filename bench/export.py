@@ -25,11 +25,11 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load as load_bench  # bench/load.py: the generated file, memory sampling, machine facts
+import served  # bench/served.py: creating the PostgreSQL database
 
 SECONDS_LIMIT = 600.0
 MEMORY_LIMIT_MB = 1024.0
@@ -118,21 +118,17 @@ def prepare_database(kind: str, arguments: argparse.Namespace) -> str:
     if kind == "sqlite":
         url = f"sqlite:///{(arguments.workdir / f'{name}.sqlite3').absolute()}"
     else:
-        url = urlunsplit(urlsplit(arguments.postgres_url)._replace(path=f"/{name}"))
+        url = served.postgres_database_url(arguments.postgres_url, name)
     marker = arguments.workdir / f"{name}.{kind}.loaded"
     if marker.exists():
         return url
     if kind == "postgresql":
-        import psycopg
-
-        with psycopg.connect(arguments.postgres_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
+        served.create_postgres(arguments.postgres_url, name, replace=True)
     else:
         load_bench._remove_sqlite(Path(url.removeprefix("sqlite:///")))
     data = load_bench.generated_file(arguments.releases, arguments.seed, arguments.workdir)
     print(f"loading {data} into {kind} ...", flush=True)
-    environment = _environment(url, arguments.workdir)
+    environment = load_bench._environment(url, arguments.workdir)
     subprocess.run(
         [*OPENBOOK, "load", "--no-progress", str(data)],
         env=environment,
@@ -143,18 +139,11 @@ def prepare_database(kind: str, arguments: argparse.Namespace) -> str:
     return url
 
 
-def _environment(url: str, workdir: Path) -> dict[str, str]:
-    environment = dict(os.environ)
-    environment["OPENBOOK_DATABASE_URL"] = url
-    environment["OPENBOOK_DATA_DIR"] = str(workdir / "data")
-    return environment
-
-
 def measure(url: str, arguments: argparse.Namespace, label: str) -> dict:
     """One ``openbook export`` in a child process: wall and CPU time, peak memory, the files."""
     target = arguments.workdir / f"downloads-{label}"
     output = arguments.workdir / f"export-{label}.json"
-    environment = _environment(url, arguments.workdir)
+    environment = load_bench._environment(url, arguments.workdir)
     load_average = os.getloadavg()[0]
     source = load_bench.source_digest()
     command = [*OPENBOOK, "export", "--no-progress", "--json", "--to", str(target)]

@@ -23,21 +23,18 @@ Run ``python bench/search.py --help``.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import resource
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load as load_bench  # bench/load.py: the generated file, machine facts
+import served  # bench/served.py: the database, the server, the client's requests
 
 TARGETS_MS = {"narrow": 150, "broad": 1000}
 NARROW = "library,prison,depot,probation,registry"
@@ -58,7 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         data = load_bench.generated_file(arguments.releases, arguments.seed, arguments.workdir)
         results["data"] = f"{data.name}: {arguments.releases:,} generated releases"
         for kind in arguments.databases:
-            urls[kind] = prepare_database(kind, arguments, data, results)
+            urls[kind], seconds = served.prepare_database(
+                kind,
+                f"search-{arguments.releases}-seed{arguments.seed}",
+                data,
+                releases=arguments.releases,
+                workdir=arguments.workdir,
+                postgres_url=arguments.postgres_url,
+            )
+            if seconds is not None:
+                results["databases"][kind] = {"load_seconds": seconds}
     if arguments.prepare_only:
         print(json.dumps(results, indent=2))
         return 0
@@ -105,81 +111,6 @@ def _given(urls: list[str]):
         yield ("postgresql" if url.startswith("postgres") else "sqlite"), url
 
 
-def prepare_database(kind: str, arguments: argparse.Namespace, data: Path, results: dict) -> str:
-    """A database holding exactly the generated releases, loaded once and reused."""
-    name = f"search-{arguments.releases}-seed{arguments.seed}"
-    if kind == "sqlite":
-        url = f"sqlite:///{(arguments.workdir / f'{name}.sqlite3').resolve()}"
-    else:
-        database = f"openbook_bench_{name.replace('-', '_')}"
-        url = f"{arguments.postgres_url.rsplit('/', 1)[0]}/{database}"
-        _create_postgres(arguments.postgres_url, database)
-    environment = _environment(url, arguments.workdir)
-    if _log_size(environment) != arguments.releases:
-        print(f"loading {data.name} into {kind} (once)...", flush=True)
-        began = time.perf_counter()
-        subprocess.run(
-            [sys.executable, "-m", "openbook", "load", "--no-progress", str(data)],
-            env=environment,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        seconds = time.perf_counter() - began
-        results["databases"][kind] = {"load_seconds": seconds}
-        print(f"loaded in {seconds:.0f} s", flush=True)
-    size = _log_size(environment)
-    if size != arguments.releases:
-        raise SystemExit(f"{kind}: the log holds {size} releases, not {arguments.releases}")
-    return url
-
-
-def _create_postgres(admin_url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def _environment(url: str, workdir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "OPENBOOK_DATABASE_URL": url,
-        "OPENBOOK_DATA_DIR": str(workdir),
-        "OPENBOOK_RATE_LIMIT": "0",  # one client address asking far more than people do
-    }
-
-
-def _python(code: str, environment: dict[str, str]) -> object:
-    """Run code against the database in a fresh interpreter; it prints JSON."""
-    prelude = (
-        "import django, json, os\n"
-        "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'openbook.settings')\n"
-        "django.setup()\n"
-        "from openbook.store.database import Store, migrate\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", prelude + code],
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout)
-
-
-def _log_size(environment: dict[str, str]) -> int:
-    code = (
-        "from openbook.store import log\n"
-        "migrate(Store())\n"
-        "print(json.dumps(log.log_size(Store())))\n"
-    )
-    size = _python(code, environment)
-    assert isinstance(size, int)
-    return size
-
-
 def term_fractions(terms: list[str], environment: dict[str, str]) -> dict:
     """How many processes each term matches, counted exactly by the search itself."""
     code = (
@@ -193,13 +124,13 @@ def term_fractions(terms: list[str], environment: dict[str, str]) -> dict:
         " for t in terms}\n"
         "print(json.dumps({'processes': total, 'counts': counts}))\n"
     )
-    found = _python(code, environment)
+    found = served.run_python(code, environment)
     assert isinstance(found, dict)
     return found
 
 
 def measure(url: str, arguments: argparse.Namespace) -> dict:
-    environment = _environment(url, arguments.workdir)
+    environment = served.environment(url, arguments.workdir)
     narrow = [term for term in arguments.narrow.split(",") if term]
     broad = [term for term in arguments.broad.split(",") if term]
     found = term_fractions(narrow + broad, environment)
@@ -211,25 +142,7 @@ def measure(url: str, arguments: argparse.Namespace) -> dict:
     for term in broad:
         if fractions[term] <= 0.10:
             raise SystemExit(f"{term!r} matches {fractions[term]:.2%} of processes: not broad")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "openbook",
-            "serve",
-            "--port",
-            str(arguments.port),
-            "--workers",
-            str(arguments.workers),
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        _wait_ready(arguments.port)
-        base = f"http://127.0.0.1:{arguments.port}"
+    with served.served(environment, arguments.port, arguments.workers) as base:
         kinds = _query_kinds(base, narrow, broad)
         runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
         for _ in range(arguments.runs):
@@ -240,9 +153,6 @@ def measure(url: str, arguments: argparse.Namespace) -> dict:
             "term_fractions": fractions,
             "queries": {kind: _summarise(kind, found) for kind, found in runs.items()},
         }
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def _query_kinds(base: str, narrow: list[str], broad: list[str]) -> dict[str, list[str]]:
@@ -252,7 +162,7 @@ def _query_kinds(base: str, narrow: list[str], broad: list[str]) -> dict[str, li
         # Five pages in, through the cursors the API gave: keyset paging costs no more deep.
         page = f"{path}{urlencode({'q': term})}"
         for _ in range(5):
-            _, body = _get(base, page)
+            body = _get(base, page)
             page = json.loads(body)["links"]["next"][len(base) :]
         deep.append(page)
     return {
@@ -270,42 +180,18 @@ def _query_kinds(base: str, narrow: list[str], broad: list[str]) -> dict[str, li
     }
 
 
-def _wait_ready(port: int) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise SystemExit("the server did not become ready in 60 s")
-
-
-def _get(base: str, path: str) -> tuple[int, bytes]:
-    host = urlsplit(base)
-    connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
-    connection.request("GET", path, headers={"Connection": "close"})
-    response = connection.getresponse()
-    body = response.read()
-    connection.close()
-    if response.status != 200:
-        raise SystemExit(f"{response.status} for {path}: {body[:300]!r}")
-    return response.status, body
-
-
-def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+def _get(base: str, path: str) -> bytes:
+    status, body = served.get(base, path)
+    if status != 200:
+        raise SystemExit(f"{status} for {path}: {body[:300]!r}")
+    return body
 
 
 def timed_run(base: str, paths: list[str], requests: int) -> dict:
     """``requests`` requests, one at a time, cycling through ``paths``."""
     latencies = []
     load = os.getloadavg()[0]
-    cpu, began = _cpu_seconds(), time.perf_counter()
+    cpu, began = served.cpu_seconds(), time.perf_counter()
     for number in range(requests):
         start = time.perf_counter()
         _get(base, paths[number % len(paths)])
@@ -314,17 +200,12 @@ def timed_run(base: str, paths: list[str], requests: int) -> dict:
     latencies.sort()
     return {
         "requests": requests,
-        "p50_ms": _percentile(latencies, 50) * 1000,
-        "p95_ms": _percentile(latencies, 95) * 1000,
+        "p50_ms": served.percentile(latencies, 50) * 1000,
+        "p95_ms": served.percentile(latencies, 95) * 1000,
         "max_ms": latencies[-1] * 1000,
-        "client_cpu_share": (_cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
+        "client_cpu_share": (served.cpu_seconds() - cpu) / elapsed / (os.cpu_count() or 1),
         "load_average": load,
     }
-
-
-def _percentile(values: list[float], percent: float) -> float:
-    index = min(len(values) - 1, max(0, round(percent / 100 * len(values)) - 1))
-    return values[index]
 
 
 def _summarise(kind: str, runs: list[dict]) -> dict:

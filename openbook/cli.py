@@ -7,7 +7,7 @@ from pathlib import Path
 
 import orjson
 
-from openbook import __version__, config
+from openbook import __version__, cli_log, cli_publishing, cli_redact, config
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     load.set_defaults(run=_load)
 
     _harvest_command(commands)
+    cli_publishing.add_commands(commands)
+    cli_log.add_commands(commands)
+    cli_redact.add_commands(commands)
 
     record = commands.add_parser(
         "record",

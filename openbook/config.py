@@ -5,6 +5,7 @@ same values without configuring Django.
 """
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -59,6 +60,114 @@ def proxy_count() -> int:
     """How many reverse proxies stand in front of the server (``OPENBOOK_PROXY_COUNT``): the
     client's address is then read from X-Forwarded-For, that many hops from the end."""
     return _whole_number("OPENBOOK_PROXY_COUNT", 0)
+
+
+# A prefix of the form OCDS registers ("ocds-" and six letters or digits), marked as a test one:
+# a platform publishing for real registers its own with the Open Contracting Partnership.
+TEST_OCID_PREFIX = "ocds-test00"
+
+
+def ocid_prefix() -> str:
+    """The platform's own ocid prefix (``OPENBOOK_OCID_PREFIX``), under which it mints ocids for
+    new processes (docs/publishing-api.md)."""
+    value = os.environ.get("OPENBOOK_OCID_PREFIX", "").strip() or TEST_OCID_PREFIX
+    if not re.fullmatch(r"ocds-[a-z0-9]{6}", value):
+        raise ConfigurationError(
+            f"OPENBOOK_OCID_PREFIX {value!r} is not an ocid prefix: it must be 'ocds-' and six "
+            "lower-case letters or digits, as the Open Contracting Partnership registers them"
+        )
+    return value
+
+
+def publish_max_bytes() -> int:
+    """The largest request body the publish API reads (``OPENBOOK_PUBLISH_MAX_BYTES``)."""
+    return _whole_number("OPENBOOK_PUBLISH_MAX_BYTES", 10 * 2**20) or 10 * 2**20
+
+
+def publish_max_releases() -> int:
+    """The most releases one publish request may hold (``OPENBOOK_PUBLISH_MAX_RELEASES``): each
+    is checked against its process's history and answered with a signed entry timestamp."""
+    return _whole_number("OPENBOOK_PUBLISH_MAX_RELEASES", 1000) or 1000
+
+
+def publish_rate_limit() -> int:
+    """Requests a minute each API key may make to the publish API, per server process
+    (``OPENBOOK_PUBLISH_RATE_LIMIT``); 0 turns the limit off."""
+    return _whole_number("OPENBOOK_PUBLISH_RATE_LIMIT", 1200)
+
+
+def documents_dir() -> Path:
+    """Where uploaded documents are kept, named by their SHA-256 (``OPENBOOK_DOCUMENTS_DIR``):
+    by default ``documents`` in the data directory (docs/documents.md)."""
+    value = os.environ.get("OPENBOOK_DOCUMENTS_DIR", "").strip()
+    return Path(value).expanduser() if value else data_dir() / "documents"
+
+
+def document_max_bytes() -> int:
+    """The largest document the publish API accepts (``OPENBOOK_DOCUMENT_MAX_BYTES``)."""
+    return _whole_number("OPENBOOK_DOCUMENT_MAX_BYTES", 100 * 2**20) or 100 * 2**20
+
+
+SCANNERS = ("clamav", "none")
+
+
+def document_scanner() -> str:
+    """How uploaded documents are scanned for malware (``OPENBOOK_DOCUMENT_SCANNER``): ``clamav``
+    (the default), or ``none``, an explicit opt-out for development only."""
+    value = os.environ.get("OPENBOOK_DOCUMENT_SCANNER", "").strip().lower() or "clamav"
+    if value not in SCANNERS:
+        raise ConfigurationError(
+            f"OPENBOOK_DOCUMENT_SCANNER {value!r} is not a scanner openbook knows: write clamav "
+            "(the default), or none to accept documents unscanned (for development only)"
+        )
+    return value
+
+
+def document_scan_timeout() -> int:
+    """Seconds a malware scan of one document may take (``OPENBOOK_DOCUMENT_SCAN_TIMEOUT``)."""
+    return _whole_number("OPENBOOK_DOCUMENT_SCAN_TIMEOUT", 120) or 120
+
+
+def clamav_database_dir() -> Path:
+    """ClamAV's signature databases, kept current by freshclam (``OPENBOOK_CLAMAV_DATABASE``):
+    by default Debian's ``/var/lib/clamav``. Used with the signatures openbook ships."""
+    value = os.environ.get("OPENBOOK_CLAMAV_DATABASE", "").strip()
+    return Path(value).expanduser() if value else Path("/var/lib/clamav")
+
+
+def clamd_socket() -> str:
+    """The Unix socket of a running ClamAV daemon (``OPENBOOK_CLAMD_SOCKET``), such as
+    ``/run/clamav/clamd.ctl``; empty (the default) to run clamscan for each document."""
+    return os.environ.get("OPENBOOK_CLAMD_SOCKET", "").strip()
+
+
+def signing_key_dir() -> Path:
+    """Where the private keys that sign the log's tree heads live (``OPENBOOK_SIGNING_KEY_DIR``):
+    by default ``keys`` in the data directory. Only there: never in the database or the logs."""
+    value = os.environ.get("OPENBOOK_SIGNING_KEY_DIR", "").strip()
+    return Path(value).expanduser() if value else data_dir() / "keys"
+
+
+# The reserved .invalid domain (RFC 6761) says plainly that the operator has not named the log.
+DEFAULT_LOG_ORIGIN = "openbook.invalid/log"
+
+
+def log_origin() -> str:
+    """The log's name in its signed tree heads and as its keys' name (``OPENBOOK_LOG_ORIGIN``):
+    a schema-less URL unique to this platform, such as ``find-tender.example.gov.uk/log``."""
+    value = os.environ.get("OPENBOOK_LOG_ORIGIN", "").strip() or DEFAULT_LOG_ORIGIN
+    if re.search(r"\s|\+", value):
+        raise ConfigurationError(
+            f"OPENBOOK_LOG_ORIGIN {value!r} has a space or a '+': a log's origin is a schema-less "
+            "URL such as example.gov.uk/log (C2SP tlog-checkpoint)"
+        )
+    return value
+
+
+def max_merge_delay() -> int:
+    """Seconds within which an accepted entry is in a signed tree head, as the signed entry
+    timestamps promise (``OPENBOOK_MAX_MERGE_DELAY``); tree heads must be signed more often."""
+    return _whole_number("OPENBOOK_MAX_MERGE_DELAY", 60) or 60
 
 
 def _whole_number(name: str, default: int) -> int:

@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 
 import orjson
 
-from openbook import config, records
+from openbook import config, marks, records
 from openbook.load.reading import IDENTITY_BYTES
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import terms
 from openbook.store import feed
-from openbook.store import records as stored_records
 from openbook.store.database import Store
 
 PACKAGE_VERSION = "1.1"
@@ -125,28 +124,11 @@ def _release_id(body: bytes) -> str | None:
 
 
 def record_state(store: Store, ocid: str) -> tuple[int, str] | None:
-    return feed.record_state(store, records.REGISTER, ocid) if storable(ocid) else None
-
-
-_EXTENSIONS: dict[str, list[str]] = {}
-
-
-def _extensions(store: Store, items: Sequence[feed.FeedItem]) -> list[str]:
-    """The extensions the packages of these releases declared, together; for a release that came
-    without a package, the UK profile it was reviewed and compiled with (so that a mirror compiles
-    it the same way)."""
-    hashes = sorted({item.package_hash for item in items if item.package_hash} - _EXTENSIONS.keys())
-    for package_hash, metadata in stored_records.packages(store, hashes).items():
-        declared = orjson.loads(metadata).get("extensions")
-        _EXTENSIONS[package_hash] = (
-            [url for url in declared if isinstance(url, str)] if isinstance(declared, list) else []
-        )
-    declared = {
-        url for item in items if item.package_hash for url in _EXTENSIONS[item.package_hash]
-    }
-    if any(item.package_hash is None for item in items):
-        declared.update(records.BARE_EXTENSIONS)
-    return sorted(declared)
+    """The seq and log time a process's record is as of: its last release, or the last
+    withdrawal or redaction of one, whichever is newer."""
+    if not storable(ocid):
+        return None
+    return feed.record_state(store, (records.REGISTER, *marks.REGISTERS), ocid)
 
 
 def package_bytes(
@@ -165,9 +147,17 @@ def package_bytes(
         "publisher": {"name": config.publisher_name()},
         "license": config.licence(),
     }
-    extensions = _extensions(store, items)
+    declarations = records.stored_declarations(store, [item.package_hash for item in items])
+    extensions = records.declared_extensions(declarations.values())
     if extensions:
         metadata["extensions"] = extensions
     bodies = b",".join(item.body for item in items if item.body is not None)
     tail = b',"links":' + orjson.dumps(links) if links else b""
+    # Releases withdrawn since, and entries whose body was redacted (not in "releases"), are
+    # listed beside them: the feed hides nothing (openbook.marks).
+    withdrawn, redacted = marks.page_marks(store, [item.seq for item in items])
+    if withdrawn:
+        tail += b',"x_openbook_withdrawn":' + orjson.dumps(withdrawn)
+    if redacted:
+        tail += b',"x_openbook_redacted":' + orjson.dumps(redacted)
     return orjson.dumps(metadata)[:-1] + b',"releases":[' + bodies + b"]" + tail + b"}"

@@ -2,16 +2,18 @@
 
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
 
-from openbook import config
+from openbook import config, marks
 from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import compile as ocds_compile
 from openbook.standards.ocds import schema, summary
 from openbook.store import log, records
+from openbook.store import marks as stored_marks
 from openbook.store.database import Store
 
 REGISTER = "ocds"
@@ -75,18 +77,26 @@ _Work = tuple[str, list[str], Profile, int, int]
 
 def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
     found = records.bodies(store, REGISTER, record_keys)
-    hashes = sorted(
-        {row[2] for rows in found.values() for row in rows if row[2]} - _PROFILES.keys()
-    )
-    for package_hash, metadata in records.packages(store, hashes).items():
-        _PROFILES[package_hash] = package_profile(orjson.loads(metadata))
+    corrections = stored_marks.corrections(store, record_keys)
+    declarations = stored_declarations(store, [row[2] for rows in found.values() for row in rows])
     work = []
     for key in record_keys:
         rows = found[key]
-        profile = process_profile(_PROFILES.get(row[2]) if row[2] else None for row in rows)
-        bodies = [body for _, body, _ in rows if body is not None]
-        work.append((key, bodies, profile, len(rows), rows[-1][0] if rows else -1))
+        profile = process_profile(declarations[row[2]].profile for row in rows)
+        bodies = contributing(rows, corrections[key])
+        # A withdrawal or a redaction changes the record as a new release does: the record is as
+        # of the newest of them (its ETag, and which compiled release is current).
+        last_seq = max(rows[-1][0] if rows else -1, corrections[key].last_seq)
+        work.append((key, bodies, profile, len(rows), last_seq))
     return work
+
+
+def contributing(
+    rows: Sequence[tuple[int, str | None, str | None]], corrections: stored_marks.Corrections
+) -> list[str]:
+    """The bodies a record is compiled from: its releases in log order, but those withdrawn
+    (published in error: as if never published) and those redacted (their body is gone)."""
+    return [body for seq, body, _ in rows if body is not None and seq not in corrections.withdrawn]
 
 
 def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
@@ -96,6 +106,8 @@ def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
 def _compile(work: _Work) -> records.Compiled:
     key, bodies, profile, count, last_seq = work
     compiled, error, found_by = None, None, None
+    if not bodies:  # every release withdrawn or redacted: no process to show, nor to search
+        return records.Compiled(key, None, None, count, last_seq)
     try:
         releases = [orjson.loads(body) for body in bodies]
         merged = merger(profile).compiled_release(releases)
@@ -118,8 +130,6 @@ def _save(store: Store, results: list[records.Compiled]) -> None:
     records.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
 
 
-# How each stored package's releases are merged, by package hash (packages never change).
-_PROFILES: dict[str, Profile] = {}
 # A release without a package is taken as OCDS 1.1 with the UK profile, as its review was.
 BARE: Profile = ("1.1", schema.UK_PROFILE)
 # ...and declared, where the platform packages it, as the Find a Tender Service declares them.
@@ -159,6 +169,47 @@ def merger(profile: Profile) -> ocds_compile.Merger:
     return ocds_compile.extended_merger(extensions)
 
 
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """What a release's package declared, as the log's readers need it."""
+
+    profile: Profile  # how the release is merged
+    extensions: tuple[str, ...]  # the extension URLs as given, declared again where packaged
+
+
+BARE_DECLARATION = Declaration(BARE, BARE_EXTENSIONS)
+# Each stored package's declaration, by package hash (packages never change).
+_DECLARATIONS: dict[str, Declaration] = {}
+
+
+def declaration(package: dict | None) -> Declaration:
+    """What a package declared (BARE_DECLARATION for a release without one)."""
+    if package is None:
+        return BARE_DECLARATION
+    declared = package.get("extensions")
+    urls = [url for url in declared if isinstance(url, str)] if isinstance(declared, list) else []
+    return Declaration(package_profile(package), tuple(urls))
+
+
+def stored_declarations(
+    store: Store, package_hashes: Iterable[str | None]
+) -> dict[str | None, Declaration]:
+    """The declarations of these stored packages, by hash (``None``, or a hash not stored: a
+    release without a package). Each package is read once and kept."""
+    wanted = set(package_hashes)
+    missing = sorted(h for h in wanted - _DECLARATIONS.keys() if h)
+    for package_hash, metadata in records.packages(store, missing).items():
+        _DECLARATIONS[package_hash] = declaration(orjson.loads(metadata))
+    return {h: _DECLARATIONS.get(h, BARE_DECLARATION) if h else BARE_DECLARATION for h in wanted}
+
+
+def declared_extensions(declarations: Iterable[Declaration]) -> list[str]:
+    """The extensions declared for these releases together, in order: each package's, and for
+    a release without a package those of the UK profile it was reviewed and compiled with (so
+    that a mirror compiles it the same way)."""
+    return sorted({url for declared in declarations for url in declared.extensions})
+
+
 def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | None:
     """The OCDS record package of one contracting process, or None if the log has no release of
     it (as ``record_package_bytes``, parsed)."""
@@ -168,48 +219,59 @@ def record_package(store: Store, ocid: str, uri: str | None = None) -> dict | No
 
 def record_package_bytes(store: Store, ocid: str, uri: str | None = None) -> bytes | None:
     """The OCDS record package of one contracting process as JSON, or None if the log has no
-    release of it. Releases are embedded in log order, as stored; the compiled release as stored
-    (or, for a process whose latest releases are not compiled yet, compiled here and not
-    stored); the versioned release built here. Reading never writes: many readers at once never
-    wait on each other or on a load. Written around the stored texts, not re-serialised."""
+    release of it. Releases are embedded in log order, as stored, withdrawn ones included; the
+    compiled release as stored (or, for a process whose latest statements are not compiled yet,
+    compiled here and not stored); the versioned release built here, from the releases that
+    count (``contributing``). Withdrawn and redacted releases are listed in
+    ``x_openbook_withdrawn`` and ``x_openbook_redacted`` (openbook.marks). Reading never writes:
+    many readers at once never wait on each other or on a load. Written around the stored
+    texts, not re-serialised."""
     statements = log.record_statements(store, REGISTER, ocid)
     if not statements:
         return None
+    corrections = stored_marks.corrections(store, [ocid])[ocid]
     bodies = [s.body for s in statements if s.body is not None]
     record = [b'{"ocid":', orjson.dumps(ocid), b',"releases":[', b",".join(bodies), b"]"]
-    profile = process_profile(package_profile(s.package) for s in statements)
+    declarations = [declaration(s.package) for s in statements]
+    profile = process_profile(declared.profile for declared in declarations)
+    counted = contributing(
+        [(s.entry.seq, s.body.decode() if s.body else None, None) for s in statements],
+        corrections,
+    )
+    last_seq = max(statements[-1].entry.seq, corrections.last_seq)
     stored = records.get(store, REGISTER, ocid)
-    if stored is not None and stored.last_seq == statements[-1].entry.seq:
+    if stored is not None and stored.last_seq == last_seq:
         compiled = stored.compiled.encode() if stored.compiled is not None else None
         compile_error = stored.compile_error
     else:  # appended since the last compile, which the load that appended it will redo
-        result = _compile((ocid, [body.decode() for body in bodies], profile, 0, -1))
+        result = _compile((ocid, counted, profile, 0, -1))
         compiled = result.compiled.encode() if result.compiled is not None else None
         compile_error = result.compile_error
     if compiled is not None:
-        releases = [orjson.loads(body) for body in bodies]
+        releases = [orjson.loads(body) for body in counted]
         versioned = orjson.dumps(merger(profile).versioned_release(releases))
         record += [b',"compiledRelease":', compiled, b',"versionedRelease":', versioned]
     if compile_error:
         # No compiled release can be given; say why rather than leave the reader guessing.
         record += [b',"x_openbook_compileError":', orjson.dumps(compile_error)]
-    declared = {
-        url
-        for s in statements
-        if s.package and isinstance(s.package.get("extensions"), list)
-        for url in s.package["extensions"]
-        if isinstance(url, str)
-    }
-    if any(s.package is None for s in statements):
-        declared.update(BARE_EXTENSIONS)
+    withdrawn, redacted = marks.record_marks(store, statements, corrections)
+    marked = [m["withdrawnAt"] for m in withdrawn] + [m["redactedAt"] for m in redacted]
+    if withdrawn:
+        record += [b',"x_openbook_withdrawn":', orjson.dumps(withdrawn)]
+    if redacted:
+        record += [b',"x_openbook_redacted":', orjson.dumps(redacted)]
+    extensions = declared_extensions(declarations)
     metadata: dict = {
         "uri": uri or f"/api/ocds/records/{ocid}",
         "version": RECORD_PACKAGE_VERSION,
-        # The package is as new as the newest statement the log accepted for the process.
-        "publishedDate": max(s.entry.log_time for s in statements),
+        # The package is as new as the newest statement the log accepted for the process,
+        # withdrawals and redactions of its releases included.
+        "publishedDate": max(
+            [s.entry.log_time for s in statements] + [time for time in marked if time]
+        ),
         "publisher": {"name": config.publisher_name()},
         "license": config.licence(),
     }
-    if declared:
-        metadata["extensions"] = sorted(declared)
+    if extensions:
+        metadata["extensions"] = extensions
     return orjson.dumps(metadata)[:-1] + b',"records":[' + b"".join(record) + b"}]}"

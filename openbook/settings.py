@@ -33,5 +33,5 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-gb"
 
-# The platform's own ocid prefix (issue 4 mints ocids with it).
-OPENBOOK_OCID_PREFIX = os.environ.get("OPENBOOK_OCID_PREFIX", "ocds-openbk")
+# DATA_UPLOAD_MAX_MEMORY_SIZE does not limit the publish API: it reads its request bodies
+# itself, up to OPENBOOK_PUBLISH_MAX_BYTES (openbook.web.publish.requests).

@@ -12,9 +12,16 @@ from dataclasses import dataclass
 
 import orjson
 
-from openbook.records import REGISTER, Profile, merger, package_profile, process_profile
+from openbook.records import (
+    REGISTER,
+    contributing,
+    merger,
+    process_profile,
+    stored_declarations,
+)
 from openbook.standards.ocds.compile import CompileError
 from openbook.store import export as exported
+from openbook.store import marks
 from openbook.store import records as stored
 from openbook.store.database import Store
 
@@ -30,49 +37,60 @@ class Compiled:
 
 
 def compiled_releases(store: Store, stop: int) -> Iterator[Compiled]:
-    """Every OCDS record with a statement below ``stop``, in ocid order."""
-    profiles: dict[str, Profile] = {}
+    """Every OCDS record with a statement below ``stop``, in ocid order: compiled from the
+    releases that count as of ``stop`` (not those withdrawn or redacted below it)."""
+    corrections = marks.corrections_before(store, stop)
     batch: list[exported.RecordRow] = []
     for row in exported.records_before(store, REGISTER, stop):
         batch.append(row)
         if len(batch) == BATCH:
-            yield from _resolve(store, batch, stop, profiles)
+            yield from _resolve(store, batch, stop, corrections)
             batch = []
-    yield from _resolve(store, batch, stop, profiles)
+    yield from _resolve(store, batch, stop, corrections)
 
 
 def _resolve(
-    store: Store, rows: Sequence[exported.RecordRow], stop: int, profiles: dict[str, Profile]
+    store: Store,
+    rows: Sequence[exported.RecordRow],
+    stop: int,
+    corrections: dict[str, marks.Corrections],
 ) -> Iterator[Compiled]:
-    stale = [row.record_key for row in rows if not row.current]
-    rebuilt = _recompile(store, stale, stop, profiles) if stale else {}
+    current = {row.record_key: _current(row, corrections.get(row.record_key)) for row in rows}
+    stale = [row.record_key for row in rows if not current[row.record_key]]
+    rebuilt = _recompile(store, stale, stop, corrections) if stale else {}
     for row in rows:
-        if row.current:
+        if current[row.record_key]:
             yield Compiled(row.record_key, row.compiled, row.compile_error, recompiled=False)
         else:
             yield rebuilt[row.record_key]
 
 
+def _current(row: exported.RecordRow, corrections: marks.Corrections | None) -> bool:
+    """Whether the stored compiled release is the record as of the snapshot: built from its
+    statements below N and the withdrawals and redactions of them below N (the stored record's
+    last seq is the newest of either: openbook.records)."""
+    if corrections is None:
+        return row.current
+    return row.compiled_seq == max(row.last_seq, corrections.last_seq)
+
+
 def _recompile(
-    store: Store, keys: list[str], stop: int, profiles: dict[str, Profile]
+    store: Store, keys: list[str], stop: int, corrections: dict[str, marks.Corrections]
 ) -> dict[str, Compiled]:
     found = stored.bodies(store, REGISTER, keys)
-    hashes = sorted(
-        {package for rows in found.values() for seq, _, package in rows if package and seq < stop}
-        - profiles.keys()
+    declarations = stored_declarations(
+        store, [package for rows in found.values() for seq, _, package in rows if seq < stop]
     )
-    for package_hash, metadata in stored.packages(store, hashes).items():
-        profiles[package_hash] = package_profile(orjson.loads(metadata))
     rebuilt = {}
     for key in keys:
         statements = [row for row in found[key] if row[0] < stop]
-        profile = process_profile(
-            profiles.get(package) if package else None for *_, package in statements
-        )
+        profile = process_profile(declarations[package].profile for *_, package in statements)
         compiled, error = None, None
+        counted = contributing(statements, corrections.get(key, marks.Corrections()))
         try:
-            releases = [orjson.loads(body) for _, body, _ in statements if body is not None]
-            compiled = orjson.dumps(merger(profile).compiled_release(releases)).decode()
+            if counted:  # else every release was withdrawn or redacted: nothing to compile
+                releases = [orjson.loads(body) for body in counted]
+                compiled = orjson.dumps(merger(profile).compiled_release(releases)).decode()
         except CompileError as exception:
             error = str(exception)
         rebuilt[key] = Compiled(key, compiled, error, recompiled=True)

@@ -3,7 +3,8 @@
 ``manifest.json`` says what the snapshot holds and which log it was made from: the log size N
 and the tree head over entries ``[0, N)`` (RFC 9162), the counts, the licence and publisher,
 and every file with its size and SHA-256. ``SHA256SUMS`` lists the same checksums in the form
-``sha256sum -c`` reads. The publishing issue adds a signed tree head in ``log.signedTreeHead``.
+``sha256sum -c`` reads. ``log.signedTreeHead`` is a tree head signed by the platform's key that the
+snapshot is consistent with, and the proof of it (openbook.transparency.snapshot_head).
 """
 
 import hashlib
@@ -60,6 +61,15 @@ def write_checksums(directory: Path, files: Iterable[dict]) -> dict:
     return describe(
         directory, CHECKSUMS, "SHA-256 checksums of the files above: sha256sum -c SHA256SUMS"
     )
+
+
+def signed_tree_head(store, size: int) -> dict:
+    """The latest signed tree head, signed now if none covers the snapshot's N entries yet, with
+    the consistency proof from the tree of N entries to it and the key that signed it. Like
+    ``openbook log sign``, an export makes the log's first signing key if it has none."""
+    from openbook import transparency
+
+    return transparency.snapshot_head(store, size, create_key=True)
 
 
 def write_manifest(directory: Path, manifest: dict) -> None:

@@ -26,14 +26,18 @@ from openbook.export import flat, jsonl, manifest, swap
 from openbook.export.compiled import compiled_releases
 from openbook.export.parquet import Tables, TablesWorker, WorkerError
 from openbook.records import REGISTER
+from openbook.signing_keys import SigningKeyError
+from openbook.standards.log import Entry
 from openbook.standards.merkle import TreeHead
 from openbook.store import export as exported
 from openbook.store import log
 from openbook.store import records as stored
 from openbook.store.database import Store
+from openbook.transparency import TransparencyError
 
 RELEASES = "releases.jsonl.gz"
 COMPILED = "compiled-releases.jsonl.gz"
+LOG_ENTRIES = "log-entries.jsonl.gz"  # every entry's leaf data, so the tree can be recomputed
 YEARS = "years"
 PARQUET = "parquet"
 PROGRESS_EVERY = 1000
@@ -116,6 +120,7 @@ class _Releases:
     entries: Counter = field(default_factory=Counter)  # by register
     releases: int = 0
     redacted: int = 0
+    redacted_entries: list[int] = field(default_factory=list)  # their seqs
     years: dict[str, int] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
 
@@ -155,6 +160,11 @@ def _write(
         finally:
             compressor.finish()
         extensions = _extensions(store, size)
+    # After the read-only transaction: signing a head, if none covers N yet, writes.
+    try:
+        signed_head = manifest.signed_tree_head(store, size)
+    except (TransparencyError, SigningKeyError) as error:
+        raise ExportError(f"the snapshot cannot carry a signed tree head: {error}") from None
     progress.stage("flattening (flatterer)")
     try:
         flattened = flattening.finish()
@@ -178,8 +188,8 @@ def _write(
                 "construction": "RFC 9162 section 2.1.1, over the leaf hashes of entries 0 to "
                 "size - 1 (docs/log-format.md)",
             },
-            # Filled by the publishing issue: the tree head signed by the platform's key.
-            "signedTreeHead": None,
+            "signedTreeHead": signed_head,
+            "redactedEntries": releases.redacted_entries,
         },
         "extensions": extensions,
         "counts": {
@@ -211,6 +221,7 @@ def _write_releases(
 ) -> _Releases:
     found = _Releases()
     every = jsonl.LinesFile(work / RELEASES, compressor)
+    leaves = jsonl.LinesFile(work / LOG_ENTRIES, compressor)
     years = jsonl.YearFiles(work / YEARS, "releases", compressor)
     tables: Tables | TablesWorker = (
         TablesWorker(work / PARQUET) if size >= TABLES_IN_A_WORKER_FROM else Tables(work / PARQUET)
@@ -226,9 +237,11 @@ def _write_releases(
                 )
             found.tree_head.add(bytes.fromhex(row.leaf_hash))
             found.entries[row.register] += 1
+            leaves.add(_leaf_data(row))
             if row.register == REGISTER:
                 if row.body is None:
                     found.redacted += 1
+                    found.redacted_entries.append(row.seq)
                 else:
                     line = row.body.encode()
                     every.add(line)
@@ -249,10 +262,24 @@ def _write_releases(
         raise
     progress.advance(size % PROGRESS_EVERY)
     every.close()
+    leaves.close()
     years.close()
     found.releases = every.count
     found.years = years.counts()
     return found
+
+
+def _leaf_data(row: exported.LogRow) -> bytes:
+    return Entry(
+        row.seq,
+        row.register,
+        row.record_key,
+        row.statement_id,
+        row.statement_date,
+        row.log_time,
+        row.publisher,
+        row.body_hash,
+    ).leaf_data()
 
 
 def _write_compiled(
@@ -265,7 +292,8 @@ def _write_compiled(
         found.records += 1
         found.recompiled += item.recompiled
         if item.compiled is None:
-            found.errors += 1
+            # None without an error: every release of the process withdrawn or redacted.
+            found.errors += item.error is not None
         else:
             line = item.compiled.encode()
             out.add(line)
@@ -304,6 +332,14 @@ def _describe(
             COMPILED,
             "The compiled release of every contracting process, one per line, in ocid order",
             count=compiled.compiled,
+        ),
+        manifest.describe(
+            work,
+            LOG_ENTRIES,
+            "Every log entry's leaf data, in log order, one per line: SHA-256 of 0x00 and a line "
+            "is the entry's leaf hash, from which the tree head is recomputed "
+            "(docs/log-format.md)",
+            count=releases.tree_head.size,
         ),
     ]
     if flattened.csv_zip is not None:

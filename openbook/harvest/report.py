@@ -2,22 +2,11 @@
 
 from dataclasses import dataclass, field
 
-from openbook.load.report import MESSAGES_KEPT, FileReport, LoadReport
-
-_COUNTS = (
-    "read",
-    "loaded",
-    "loaded_with_errors",
-    "duplicates",
-    "conflicts",
-    "invalid",
-    "unreadable",
-    "warnings",
-)
+from openbook.load.report import COUNTS, FileReport, KeptMessages, LoadReport, totals_text
 
 
 @dataclass
-class HarvestReport:
+class HarvestReport(KeptMessages):
     source: str
     api: str
     pages: int = 0
@@ -26,7 +15,7 @@ class HarvestReport:
     waited: float = 0.0  # seconds waiting on rate limits and failures
     seconds: float = 0.0
     compiled: int = 0
-    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_COUNTS, 0))
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
     # Messages about the releases (as `openbook load` gives them) and about the harvest itself.
     messages: list[dict] = field(default_factory=list)
     messages_dropped: int = 0
@@ -38,7 +27,7 @@ class HarvestReport:
 
     def add_page(self, page: FileReport) -> None:
         self.pages += 1
-        for name in _COUNTS:
+        for name in COUNTS:
             self.totals[name] += getattr(page, name)
         for message in page.messages:
             if message["where"].startswith("package"):
@@ -56,12 +45,6 @@ class HarvestReport:
         self.keep(
             {"page": page, "where": "", "code": code, "message": message, "severity": severity}
         )
-
-    def keep(self, message: dict) -> None:
-        if len(self.messages) < MESSAGES_KEPT:
-            self.messages.append(message)
-        else:
-            self.messages_dropped += 1
 
     @property
     def rejected(self) -> int:
@@ -85,29 +68,15 @@ class HarvestReport:
         }
 
     def as_text(self) -> str:
-        totals = self.totals
+        totals = {**self.totals, "compiled": self.compiled}
         lines = [
             f"Harvest of {self.source} ({self.api}): {self.pages:,} pages in "
             f"{self.seconds:,.1f} s ({self.requests:,} requests, {self.retried:,} retried, "
             f"{self.waited:,.1f} s waiting on the source).",
             f"  releases read: {totals['read']:,}",
-            f"  new: {totals['loaded']:,} ({totals['loaded_with_errors']:,} of them with schema "
-            "or codelist errors, kept with their review)",
-            f"  duplicates (already in the log, identical): {totals['duplicates']:,}",
-            f"  conflicts (same ocid and id already in the log with another body; kept aside): "
-            f"{totals['conflicts']:,}",
-            f"  invalid (not stored because of --strict): {totals['invalid']:,}",
-            f"  unusable: {totals['unreadable']:,}",
-            f"  processes compiled: {self.compiled:,}",
+            *totals_text(totals, loaded="new", unreadable="unusable"),
+            *self.reviews.problems_text(),
         ]
-        top = self.reviews.top_problems()
-        if top:
-            lines.append("Top problems in the releases (by count):")
-            lines.extend(
-                f"  {p['count']:>8,}  {p['severity']:<7} {p['code']:<18} {p['path'] or '(root)'}"
-                f"  e.g. {p['example']}"
-                for p in top
-            )
         if self.messages:
             lines.append("Messages:")
             lines.extend(

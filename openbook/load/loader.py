@@ -348,17 +348,13 @@ class _Preparer:
         if body is None:
             self.file_report.note(found.where, "not-canonicalizable", str(unwritable), "error")
             return None
-        release = found.release
-        return log.Statement(
-            record_key=release["ocid"],
-            statement_id=release["id"],
-            statement_date=release["date"],
-            body=body,
-            body_hash=hashlib.sha256(body).hexdigest(),
-            problems=problems,
+        return new_statement(
+            found.release,
+            body,
+            problems,
+            found_by,
             source=f"{self.file_report.path} {found.where}",
             package=package,
-            terms=found_by,
         )
 
     def for_package(self, package: dict | None):
@@ -378,12 +374,39 @@ class _Preparer:
             self.file_report.note(
                 f"package {problem.path or '(root)'}", problem.code, problem.message, "warning"
             )
-        try:
-            metadata: bytes | None = canonical_json(package)
-        except CanonicalizationError:
-            metadata = None
-        self._package_state = (
-            known,
-            (hashlib.sha256(metadata).hexdigest(), metadata) if metadata is not None else None,
-        )
+        self._package_state = (known, package_metadata(package))
         return self._package_state
+
+
+def new_statement(
+    release: dict,
+    body: bytes,
+    problems: list[dict],
+    found_by: list[str],
+    *,
+    source: str,
+    package: tuple[str, bytes] | None,
+) -> log.Statement:
+    """The statement of a reviewed release with a usable identity (its ``ocid``, ``id`` and
+    ``date``), ``body`` its canonical JSON: for the loader and for the publish API alike."""
+    return log.Statement(
+        record_key=release["ocid"],
+        statement_id=release["id"],
+        statement_date=release["date"],
+        body=body,
+        body_hash=hashlib.sha256(body).hexdigest(),
+        problems=problems,
+        source=source,
+        package=package,
+        terms=found_by,
+    )
+
+
+def package_metadata(package: dict) -> tuple[str, bytes] | None:
+    """(hash, canonical JSON) of a package's metadata, given without its releases or records;
+    None if it cannot be canonicalised."""
+    try:
+        metadata = canonical_json(package)
+    except CanonicalizationError:
+        return None
+    return hashlib.sha256(metadata).hexdigest(), metadata

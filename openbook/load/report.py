@@ -6,11 +6,35 @@ from dataclasses import dataclass, field
 
 # How many individual messages a report keeps per file; counts are always complete.
 MESSAGES_KEPT = 50
+# What a report counts of the releases it read (a FileReport's counts, a report's totals).
+COUNTS = (
+    "read",
+    "loaded",
+    "loaded_with_errors",
+    "duplicates",
+    "conflicts",
+    "invalid",
+    "unreadable",
+    "warnings",
+)
 _INDEX = re.compile(r"/\d+(?=/|$)")
 
 
+class KeptMessages:
+    """Messages kept up to MESSAGES_KEPT, then only counted (``messages_dropped``)."""
+
+    messages: list[dict]
+    messages_dropped: int
+
+    def keep(self, message: dict) -> None:
+        if len(self.messages) < MESSAGES_KEPT:
+            self.messages.append(message)
+        else:
+            self.messages_dropped += 1
+
+
 @dataclass
-class FileReport:
+class FileReport(KeptMessages):
     path: str
     format: str = ""
     read: int = 0  # releases found in the file
@@ -30,12 +54,6 @@ class FileReport:
         else:
             self.warnings += 1
         self.keep({"where": where, "code": code, "message": message, "severity": severity})
-
-    def keep(self, message: dict) -> None:
-        if len(self.messages) < MESSAGES_KEPT:
-            self.messages.append(message)
-        else:
-            self.messages_dropped += 1
 
     @property
     def rejected(self) -> int:
@@ -75,20 +93,22 @@ class LoadReport:
             for (severity, code, path), count in self.problems.most_common(limit)
         ]
 
+    def problems_text(self) -> list[str]:
+        """The top problems, a line each under a heading; none if there are none."""
+        top = self.top_problems()
+        if not top:
+            return []
+        return [
+            "Top problems in the releases (by count):",
+            *(
+                f"  {p['count']:>8,}  {p['severity']:<7} {p['code']:<18} {p['path'] or '(root)'}"
+                f"  e.g. {p['example']}"
+                for p in top
+            ),
+        ]
+
     def as_dict(self) -> dict:
-        totals = {
-            name: self.total(name)
-            for name in (
-                "read",
-                "loaded",
-                "loaded_with_errors",
-                "duplicates",
-                "conflicts",
-                "invalid",
-                "unreadable",
-                "warnings",
-            )
-        }
+        totals = {name: self.total(name) for name in COUNTS}
         return {
             "totals": {**totals, "compiled": self.compiled, "rejected": self.rejected},
             "top_problems": self.top_problems(),
@@ -99,23 +119,9 @@ class LoadReport:
         totals = self.as_dict()["totals"]
         lines = [
             f"Files: {len(self.files)}. Releases read: {totals['read']:,}.",
-            f"  loaded: {totals['loaded']:,} ({totals['loaded_with_errors']:,} of them with "
-            "schema or codelist errors, kept with their review)",
-            f"  duplicates (already in the log, identical): {totals['duplicates']:,}",
-            f"  conflicts (same ocid and id already in the log with another body; kept aside): "
-            f"{totals['conflicts']:,}",
-            f"  invalid (not stored because of --strict): {totals['invalid']:,}",
-            f"  unparseable or unusable: {totals['unreadable']:,}",
-            f"  processes compiled: {totals['compiled']:,}",
+            *totals_text(totals),
+            *self.problems_text(),
         ]
-        top = self.top_problems()
-        if top:
-            lines.append("Top problems in the releases (by count):")
-            lines.extend(
-                f"  {p['count']:>8,}  {p['severity']:<7} {p['code']:<18} {p['path'] or '(root)'}"
-                f"  e.g. {p['example']}"
-                for p in top
-            )
         for report in self.files:
             if not report.messages:
                 continue
@@ -128,3 +134,20 @@ class LoadReport:
                 lines.append(f"  ... and {report.messages_dropped:,} more")
         lines.append(f"Rejected: {self.rejected:,}." if self.rejected else "Nothing was rejected.")
         return "\n".join(lines)
+
+
+def totals_text(
+    totals: dict[str, int], loaded: str = "loaded", unreadable: str = "unparseable or unusable"
+) -> list[str]:
+    """What became of the releases read, a line each (``totals`` as in ``as_dict``), with the
+    names the report gives the loaded and the unreadable."""
+    return [
+        f"  {loaded}: {totals['loaded']:,} ({totals['loaded_with_errors']:,} of them with "
+        "schema or codelist errors, kept with their review)",
+        f"  duplicates (already in the log, identical): {totals['duplicates']:,}",
+        f"  conflicts (same ocid and id already in the log with another body; kept aside): "
+        f"{totals['conflicts']:,}",
+        f"  invalid (not stored because of --strict): {totals['invalid']:,}",
+        f"  {unreadable}: {totals['unreadable']:,}",
+        f"  processes compiled: {totals['compiled']:,}",
+    ]

@@ -51,6 +51,7 @@ class LogRow:
     statement_date: str
     log_time: str
     publisher: str
+    body_hash: str
     leaf_hash: str
     body: str | None  # canonical JSON text; None once redacted
 
@@ -60,7 +61,8 @@ def entries_before(store: Store, stop: int) -> Iterator[LogRow]:
     for row in _stream(
         store,
         "SELECT e.seq, e.register, e.record_key, e.statement_id, e.statement_date, e.log_time,"
-        " e.publisher, e.leaf_hash, b.body FROM log_entry e JOIN log_body b ON b.seq = e.seq"
+        " e.publisher, e.body_hash, e.leaf_hash, b.body"
+        " FROM log_entry e JOIN log_body b ON b.seq = e.seq"
         " WHERE e.seq < %s ORDER BY e.seq",
         [stop],
     ):

@@ -115,14 +115,24 @@ def statement_item(
     return found[0] if found else None
 
 
-def record_state(store: Store, register: str, record_key: str) -> tuple[int, str] | None:
+def record_state(store: Store, registers: Sequence[str], record_key: str) -> tuple[int, str] | None:
     """The last seq of a record and its newest log time (what a record's ETag and
-    Last-Modified are made of), from the index alone."""
+    Last-Modified are made of), from the index alone: over its own register and those whose
+    statements change it (withdrawals and redactions of its statements), in ``registers``, the
+    first being its own. None if its own register has none of it."""
     with store.cursor() as cursor:
         cursor.execute(
-            "SELECT seq, log_time FROM log_entry WHERE register = %s AND record_key = %s"
-            " ORDER BY seq DESC LIMIT 1",
-            [register, record_key],
+            f"SELECT seq, log_time, register FROM log_entry WHERE register IN"
+            f" ({placeholders(registers)}) AND record_key = %s ORDER BY seq DESC LIMIT 1",
+            [*registers, record_key],
         )
         row = cursor.fetchone()
-    return (int(row[0]), row[1]) if row else None
+        if row is None or row[2] == registers[0]:
+            return (int(row[0]), row[1]) if row else None
+        cursor.execute(
+            "SELECT 1 FROM log_entry WHERE register = %s AND record_key = %s LIMIT 1",
+            [registers[0], record_key],
+        )
+        if cursor.fetchone() is None:
+            return None
+        return int(row[0]), row[1]

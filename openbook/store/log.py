@@ -46,16 +46,19 @@ def append(
     statements: Sequence[Statement],
     publisher: str,
     now: datetime | None = None,
+    *,
+    compiled: bool = True,
 ) -> Appended:
     """Append a batch. Idempotent: a statement already stored with the same body is a duplicate;
-    with another body, a conflict, kept aside in ``conflict`` (once per distinct body)."""
+    with another body, a conflict, kept aside in ``conflict`` (once per distinct body).
+
+    ``compiled`` says whether the register's records are compiled (OCDS processes are); the
+    ``documents`` register's are not, so its statements are put on no list to compile."""
     outcome = Appended()
     if not statements:
         return outcome
     with store.atomic() as cursor:
-        if store.vendor == "postgresql":
-            # Self-exclusive but lets readers through: one appender at a time, so seq has no gaps.
-            cursor.execute("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE")
+        lock(store)
         stored = _stored_hashes(store, cursor, register, statements)
         cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
@@ -132,7 +135,8 @@ def append(
                 # In key order: each page of the term index is then written once per batch.
                 terms.sort()
                 insert_rows(store, cursor, "statement_term", ("term", "seq"), terms)
-            mark_pending(store, cursor, register, sorted({row[2] for row in entries}))
+            if compiled:
+                mark_pending(store, cursor, register, sorted({row[2] for row in entries}))
         if conflicts:
             cursor.executemany(
                 "INSERT INTO conflict (register, record_key, statement_id, body_hash, body,"
@@ -142,6 +146,17 @@ def append(
                 conflicts,
             )
     return outcome
+
+
+def lock(store: Store) -> None:
+    """Take the log's write lock, held until the transaction ends: one appender at a time, so
+    seq has no gaps, and what an appender read of the log under it stays true until it commits.
+    Readers pass. Call it inside ``store.atomic()``; on SQLite such a transaction holds the
+    lock from its start (it begins IMMEDIATE)."""
+    if store.vendor == "postgresql":
+        with store.cursor() as cursor:
+            # Self-exclusive but lets readers through (SELECT takes ACCESS SHARE only).
+            cursor.execute("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE")
 
 
 ENTRY_COLUMNS = (
@@ -248,12 +263,46 @@ def record_statements(store: Store, register: str, record_key: str) -> list[Stor
     )
 
 
+def records_statements(
+    store: Store, register: str, record_keys: Sequence[str]
+) -> dict[str, list[StoredStatement]]:
+    """The statements of each of these records, in log order (a query per 500 records)."""
+    found: dict[str, list[StoredStatement]] = {key: [] for key in record_keys}
+    for chunk in chunked(sorted(set(record_keys)), 500):
+        condition, parameters = among(store, "e.record_key", chunk)
+        for statement in _read_statements(
+            store, f"e.register = %s AND {condition}", [register, *parameters]
+        ):
+            found[statement.entry.record_key].append(statement)
+    return found
+
+
 def entries(store: Store, start: int, stop: int) -> list[StoredStatement]:
     """Log entries ``start <= seq < stop`` in log order."""
     return list(_read_statements(store, "e.seq >= %s AND e.seq < %s", [start, stop]))
 
 
-def _read_statements(store: Store, where: str, params: list) -> Iterator[StoredStatement]:
+def statements_at(store: Store, seqs: Sequence[int]) -> dict[int, StoredStatement]:
+    """These entries (those that exist), by seq."""
+    found: dict[int, StoredStatement] = {}
+    for chunk in chunked(sorted(set(seqs)), 500):
+        condition, parameters = among(store, "e.seq", chunk)
+        found.update((s.entry.seq, s) for s in _read_statements(store, condition, parameters))
+    return found
+
+
+def register_statements(
+    store: Store, register: str, start: int, limit: int
+) -> list[StoredStatement]:
+    """Up to ``limit`` statements of a small register (withdrawals, redactions) from seq
+    ``start``, in log order."""
+    where = "e.register = %s AND e.seq >= %s"
+    return list(_read_statements(store, where, [register, start], limit=limit))
+
+
+def _read_statements(
+    store: Store, where: str, params: list, limit: int | None = None
+) -> Iterator[StoredStatement]:
     with store.cursor() as cursor:
         cursor.execute(
             "SELECT e.seq, e.register, e.record_key, e.statement_id, e.statement_date, e.log_time,"
@@ -261,8 +310,8 @@ def _read_statements(store: Store, where: str, params: list) -> Iterator[StoredS
             " FROM log_entry e JOIN log_body b ON b.seq = e.seq"
             " LEFT JOIN review r ON r.seq = e.seq"
             " LEFT JOIN source_package p ON p.package_hash = r.package_hash"
-            f" WHERE {where} ORDER BY e.seq",
-            params,
+            f" WHERE {where} ORDER BY e.seq" + (" LIMIT %s" if limit is not None else ""),
+            [*params, limit] if limit is not None else params,
         )
         for row in cursor.fetchall():
             yield StoredStatement(

@@ -219,3 +219,184 @@ class ProcessTerm(models.Model):
     class Meta:
         db_table = "process_term"
         indexes = [models.Index(fields=["process_id"], name="process_term_process")]
+
+
+# Publishers (issue 4): organisations, their accounts and API keys, the ocids the platform mints
+# for them, and the audit trail of every write. Times are log times (RFC 3339, UTC, microseconds).
+
+
+class Organisation(models.Model):
+    """A contracting authority that publishes on the platform, identified as org-id.guide
+    identifies organisations: a list (``scheme``, such as GB-GOR or GB-COH) and an id in it."""
+
+    name = models.TextField()
+    scheme = models.CharField(max_length=32)
+    identifier = models.CharField(max_length=200)
+    party_id = models.TextField()  # the OCDS party id it publishes as (buyer.id, parties[].id)
+    created_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "organisation"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "identifier"], name="organisation_identifier"
+            ),
+            # The publish API tells whose a release is by its buyer's party id (scope.py).
+            models.UniqueConstraint(fields=["party_id"], name="organisation_party_id"),
+        ]
+
+
+class Membership(models.Model):
+    """An account's role: publisher or reviewer for one organisation, or platform administrator
+    (no organisation). Accounts are Django's users."""
+
+    user = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=16)
+    created_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "membership"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="membership_role")
+        ]
+
+
+class ApiKey(models.Model):
+    """An API key of one organisation. Only the SHA-256 of the key is kept; ``key_id`` is the
+    non-secret part of the key, shown in lists and the audit trail."""
+
+    key_id = models.CharField(max_length=16, primary_key=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.TextField()
+    role = models.CharField(max_length=16)  # publisher or administrator
+    secret_hash = models.CharField(max_length=64)  # hex SHA-256 of the whole key
+    created_time = models.CharField(max_length=32)
+    created_by = models.TextField()
+    revoked_time = models.CharField(max_length=32, null=True)
+    last_used_time = models.CharField(max_length=32, null=True)  # to the minute
+
+    class Meta:
+        db_table = "api_key"
+
+
+class MintedOcid(models.Model):
+    """An ocid the platform minted under its own prefix, and the organisation it is for."""
+
+    ocid = models.TextField(primary_key=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    minted_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "minted_ocid"
+
+
+class Document(models.Model):
+    """A document an organisation uploaded (docs/documents.md): its file is kept once, named by
+    its SHA-256 (OPENBOOK_DOCUMENTS_DIR), and its statement is in the log's ``documents``
+    register. One row per organisation that uploaded the same bytes."""
+
+    sha256 = models.CharField(max_length=64)  # hex SHA-256 of the file: its name and identity
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.TextField()  # the file name, checked (openbook.documents.names)
+    size = models.BigIntegerField()  # bytes
+    media_type = models.CharField(max_length=100)  # as served, detected from the content
+    kind = models.CharField(max_length=16)  # what the content was detected as: pdf, docx, csv...
+    uploaded_time = models.CharField(max_length=32)  # the log time of its statement
+    seq = models.BigIntegerField(unique=True)  # its statement's log entry
+    scan = models.TextField()  # "clean" and the scanner, or "not scanned" (scanner none)
+    withheld = models.CharField(max_length=32, null=True)  # the ground, if not to be published
+    uploaded_by = models.TextField()  # "key:<key id>", as the audit trail names actors
+
+    class Meta:
+        db_table = "document"
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "organisation"], name="document_upload")
+        ]
+        indexes = [models.Index(fields=["organisation", "seq"], name="document_organisation")]
+
+
+class AuditEvent(models.Model):
+    """One write, as the audit trail keeps it: who, when, from where, what. Append-only, like
+    the log (triggers refuse UPDATE, DELETE and TRUNCATE)."""
+
+    time = models.CharField(max_length=32)
+    actor = models.TextField()  # "key:<key id>", "account:<username>" or "cli:<system user>"
+    organisation = models.ForeignKey(
+        Organisation, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.TextField(null=True)  # the client's address, for requests
+    action = models.CharField(max_length=32)  # "publish", "key.create", ...
+    subject = models.TextField()  # what it wrote: ocids, key ids, organisation ids
+    detail = models.TextField()  # JSON: sequence numbers and the like
+
+    class Meta:
+        db_table = "audit_event"
+        indexes = [
+            models.Index(fields=["time"], name="audit_event_time"),
+            models.Index(fields=["organisation", "id"], name="audit_event_organisation"),
+        ]
+
+
+class SigningKey(models.Model):
+    """The public part of a key that signs the log's tree heads (openbook.transparency). Private
+    keys live only in files (OPENBOOK_SIGNING_KEY_DIR), never here. A retired key signs no more,
+    but stays, so that the heads it signed still verify."""
+
+    key_id = models.CharField(max_length=64, primary_key=True)  # hex SHA-256 of the public key
+    public_key = models.CharField(max_length=64)  # hex of the raw 32-byte Ed25519 public key
+    name = models.TextField()  # the key name in signature lines: the log's origin
+    created_time = models.CharField(max_length=32)
+    retired_time = models.CharField(max_length=32, null=True)
+
+    class Meta:
+        db_table = "signing_key"
+
+
+class SignedTreeHead(models.Model):
+    """A tree head the platform signed: a C2SP checkpoint over the first ``tree_size`` entries
+    (docs/log-format.md), kept exactly as signed."""
+
+    id = models.BigAutoField(primary_key=True)
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)  # hex
+    head_time = models.CharField(max_length=32)  # as log times are written
+    signing_key = models.ForeignKey(
+        SigningKey, db_column="key_id", on_delete=models.PROTECT, related_name="+"
+    )
+    checkpoint = models.TextField()  # the signed note
+
+    class Meta:
+        db_table = "tree_head"
+        indexes = [models.Index(fields=["tree_size", "id"], name="tree_head_size")]
+
+
+class TreeNode(models.Model):
+    """The hash of a complete, aligned subtree of the log's Merkle tree at a height that is a
+    multiple of 8: the node over leaves ``[position * 2^height, (position + 1) * 2^height)``
+    (the "tiles" of Go's tlog: with them, a proof reads a few hundred hashes, never the log).
+    Added as tree heads are signed; a function of the leaves, so writing one twice is harmless."""
+
+    pk = models.CompositePrimaryKey("height", "position")
+    height = models.SmallIntegerField()
+    position = models.BigIntegerField()
+    hash = models.CharField(max_length=64)  # hex
+
+    class Meta:
+        db_table = "tree_node"
+
+
+class StatementMark(models.Model):
+    """What later statements say of a statement: that a withdrawal withdrew it, that a redaction
+    removed its body (openbook.store.marks). Derived from the log (those statements name it), and
+    written in their transaction, so that a page of the feed finds its marks with one lookup by
+    seq rather than a search of the log."""
+
+    seq = SequenceField(primary_key=True)  # the statement marked
+    withdrawal_seq = models.BigIntegerField(null=True)  # its withdrawal's entry
+    redaction_seq = models.BigIntegerField(null=True)  # its redaction's entry
+
+    class Meta:
+        db_table = "statement_mark"

@@ -83,8 +83,12 @@ class Compiled:
 
 def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> None:
     """Store compiled records and take them off the pending list, in one transaction, with
-    their rows in the process search (openbook.store.search), so that search agrees with records."""
+    their rows in the process search (openbook.store.search), so that search agrees with records.
+
+    A result older than what is stored (two writers compiling one process at once, the slower
+    having read fewer statements) is dropped: what is stored never goes back in the log."""
     with store.atomic() as cursor:
+        results = _not_older(store, cursor, register, results)
         cursor.executemany(
             "INSERT INTO record (register, record_key, compiled, compile_error,"
             " statement_count, last_seq, compiled_time) VALUES (%s, %s, %s, %s, %s, %s, %s)"
@@ -108,6 +112,29 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
         if register == search.REGISTER:
             search.index(store, cursor, [(r.record_key, r.last_seq, r.summary) for r in results])
         _take_off_pending(store, cursor, register, results)
+
+
+def _not_older(
+    store: Store, cursor, register: str, results: Sequence[Compiled]
+) -> Sequence[Compiled]:
+    keys = sorted({result.record_key for result in results})
+    if store.vendor == "postgresql":
+        # Writers saving the same records wait for each other (SQLite's write lock does that
+        # for the whole database), in key order so that two batches cannot deadlock.
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(%s || k, 0)))"
+            " FROM (SELECT unnest(%s::text[]) AS k ORDER BY 1) AS keys",
+            [f"{register}:", keys],
+        )
+    stored: dict[str, int] = {}
+    for chunk in chunked(keys, 500):
+        condition, parameters = among(store, "record_key", chunk)
+        cursor.execute(
+            f"SELECT record_key, last_seq FROM record WHERE register = %s AND {condition}",
+            [register, *parameters],
+        )
+        stored.update(cursor.fetchall())
+    return [result for result in results if result.last_seq >= stored.get(result.record_key, -1)]
 
 
 def _take_off_pending(store: Store, cursor, register: str, results: Sequence[Compiled]) -> None:

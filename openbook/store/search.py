@@ -48,32 +48,23 @@ def drop_text(schema_editor) -> None:
     schema_editor.execute("DROP TABLE process_text")
 
 
-COLUMNS = (
-    "id",
-    "ocid",
+# process_search's columns, in groups. A Summary's attributes are named as the columns.
+_STATE_COLUMNS = ("stage", "status", "procurement_method")
+_DATE_COLUMNS = ("published", "deadline", "award_date", "contract_start", "contract_end")
+_FLAG_COLUMNS = ("above_threshold", "suitable_sme", "suitable_vcse", "awarded_sme", "awarded_vcse")
+LISTED_COLUMNS = ("notice_types", "regions", "cpv")  # values between newlines (_listed)
+# What a page of results shows after the ocid (Found's fields, in order).
+_SHOWN_COLUMNS = (
     "title",
     "buyer_id",
     "buyer_name",
     "value_amount",
     "value_currency",
     "value_source",
-    "stage",
-    "status",
-    "procurement_method",
-    "published",
-    "deadline",
-    "award_date",
-    "contract_start",
-    "contract_end",
-    "above_threshold",
-    "suitable_sme",
-    "suitable_vcse",
-    "awarded_sme",
-    "awarded_vcse",
-    "notice_types",
-    "regions",
-    "cpv",
+    *_STATE_COLUMNS,
+    *_DATE_COLUMNS,
 )
+COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *LISTED_COLUMNS)
 
 
 def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | None]]) -> None:
@@ -93,28 +84,8 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
             (
                 seq,
                 ocid,
-                summary.title,
-                summary.buyer_id,
-                summary.buyer_name,
-                summary.value_amount,
-                summary.value_currency,
-                summary.value_source,
-                summary.stage,
-                summary.status,
-                summary.procurement_method,
-                summary.published,
-                summary.deadline,
-                summary.award_date,
-                summary.contract_start,
-                summary.contract_end,
-                summary.above_threshold,
-                summary.suitable_sme,
-                summary.suitable_vcse,
-                summary.awarded_sme,
-                summary.awarded_vcse,
-                _listed(summary.notice_types),
-                _listed(summary.regions),
-                _listed(summary.cpv),
+                *(getattr(summary, column) for column in (*_SHOWN_COLUMNS, *_FLAG_COLUMNS)),
+                *(_listed(getattr(summary, column)) for column in LISTED_COLUMNS),
             )
         )
         term_rows.extend((term, seq) for term in summary.terms)
@@ -165,26 +136,9 @@ def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE {condition}", parameters)
 
 
-LISTED_COLUMNS = frozenset({"notice_types", "regions", "cpv"})
 # Columns a criterion may name: the store builds SQL from these names only.
 FILTER_COLUMNS = frozenset(
-    {
-        "value_amount",
-        "value_currency",
-        "stage",
-        "status",
-        "procurement_method",
-        "published",
-        "deadline",
-        "award_date",
-        "contract_start",
-        "contract_end",
-        "above_threshold",
-        "suitable_sme",
-        "suitable_vcse",
-        "awarded_sme",
-        "awarded_vcse",
-    }
+    {"value_amount", "value_currency", *_STATE_COLUMNS, *_DATE_COLUMNS, *_FLAG_COLUMNS}
 )
 SORT_KEYS = ("score", "published", "value_amount")
 
@@ -228,11 +182,7 @@ class Found:
     tie: object  # what breaks ties: the ocid; by score, the row's id
 
 
-_SHOWN = (
-    "p.ocid, p.title, p.buyer_id, p.buyer_name, p.value_amount, p.value_currency,"
-    " p.value_source, p.stage, p.status, p.procurement_method, p.published, p.deadline,"
-    " p.award_date, p.contract_start, p.contract_end"
-)
+_SHOWN = ", ".join(f"p.{column}" for column in ("ocid", *_SHOWN_COLUMNS))
 
 
 def page(
@@ -330,18 +280,7 @@ def _fts_query(words: Sequence[str]) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in words)
 
 
-FACET_COLUMNS = (
-    "stage",
-    "status",
-    "procurement_method",
-    "above_threshold",
-    "suitable_sme",
-    "suitable_vcse",
-    "awarded_sme",
-    "awarded_vcse",
-    "notice_types",
-    "regions",
-)
+FACET_COLUMNS = (*_STATE_COLUMNS, *_FLAG_COLUMNS, "notice_types", "regions")
 
 
 def sample(store: Store, criteria: Criteria, most: int) -> list[tuple]:

@@ -80,10 +80,10 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
             data = handle.read()
         etag = f'"{hashlib.sha256(data).hexdigest()}"'
         media_type = manifest.media_type(name)
-        return _serve(
+        return serve(
             request, io.BytesIO(data), size=len(data), etag=etag, media_type=media_type, name=name
         )
-    return _serve(
+    return serve(
         request,
         handle,
         size=int(entry["size"]),
@@ -93,9 +93,11 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
-def _serve(
+def serve(
     request: HttpRequest, handle: BinaryIO, *, size: int, etag: str, media_type: str, name: str
 ) -> HttpResponse:
+    """A file, with its strong ETag (answering If-None-Match with 304) and one byte range if
+    asked; also serves uploaded documents (openbook.web.api.documents)."""
     if _matches(request.headers.get("If-None-Match"), etag):
         handle.close()
         response = HttpResponse(status=304)

@@ -3,6 +3,12 @@
 Rate limits are per client address, per server process (gunicorn worker): a token bucket that
 holds ``OPENBOOK_RATE_LIMIT`` requests and refills at that many a minute. Exceeding it gets a 429
 with ``Retry-After`` (docs/api.md). Generous by default; 0 turns it off.
+
+The publish API (``/api/publish/``) is not for browsers on other sites, so it gets no CORS
+headers; a request to it that carries an API key is limited per key, by the publish API itself
+(``OPENBOOK_PUBLISH_RATE_LIMIT``), not per address: many publishers behind one gateway must not
+throttle each other. Requests to it without a key are limited per address like the rest of /api/,
+and so are those whose key is refused: a key that is not one cannot buy itself out of the limit.
 """
 
 import math
@@ -13,9 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 
 from openbook import config
+from openbook.publishing.keys import looks_like_key
 from openbook.web.api.errors import ApiError, error_response
 
 PUBLIC_PREFIXES = ("/api/", "/downloads/")
+PUBLISH_PREFIX = "/api/publish/"
 
 
 class Cors:
@@ -26,7 +34,9 @@ class Cors:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        public = request.path.startswith(PUBLIC_PREFIXES)
+        public = request.path.startswith(PUBLIC_PREFIXES) and not request.path.startswith(
+            PUBLISH_PREFIX
+        )
         if public and request.method == "OPTIONS" and "Origin" in request.headers:
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
@@ -61,6 +71,10 @@ class ApiErrorsAsJson:
             and not response.get("Content-Type", "").startswith("application/json")
         ):
             code, message = known
+            if request.path.startswith(PUBLISH_PREFIX):
+                message = "see the publish API's description: /api/publish/openapi.json"
+                if response.status_code == 404:
+                    message = f"no such path in the publish API; {message}"
             if response.status_code == 405:
                 message = f"{request.method} is not offered here; {message}"
             replaced = error_response(ApiError(response.status_code, code, message))
@@ -71,12 +85,15 @@ class ApiErrorsAsJson:
 
 
 class GZip(GZipMiddleware):
-    """gzip, except for downloaded files (openbook.web.downloads): they are compressed already
-    (gzip, zip, Parquet, xlsx), and compressing them again would cost CPU for nothing and lose
-    their Content-Length and byte ranges."""
+    """gzip, except for downloaded files (openbook.web.downloads) and uploaded documents
+    (/api/documents/): they are compressed already (gzip, zip, Parquet, xlsx, PDF), and
+    compressing them again would cost CPU for nothing and lose their Content-Length and byte
+    ranges."""
 
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         if request.path.startswith("/downloads/") and request.path != "/downloads/":
+            return response
+        if request.path.startswith("/api/documents/"):
             return response
         return super().process_response(request, response)
 
@@ -124,23 +141,45 @@ class RateLimit:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.bucket is None or not request.path.startswith(PUBLIC_PREFIXES):
             return self.get_response(request)
-        wait = self.bucket.take(self.client(request))
+        if request.path.startswith(PUBLISH_PREFIX) and _presents_key(request):
+            response = self.get_response(request)
+            # A key the publish API refused (forged, unknown, revoked) is charged to the address,
+            # as a request with no key is: keys cannot be tried without limit, and a real key
+            # is never held back by the refused ones sent from its address.
+            if response.status_code == 401:
+                wait = self.bucket.take(client_address(request, self.proxies))
+                if wait:
+                    return self._limited(wait, " with keys that are not valid")
+            return response
+        wait = self.bucket.take(client_address(request, self.proxies))
         if wait:
-            seconds = max(1, math.ceil(wait))
-            return error_response(
-                ApiError(
-                    429,
-                    "rate-limited",
-                    f"more than {int(self.bucket.capacity)} requests a minute from this address;"
-                    f" retry after {seconds} s (docs/api.md, rate limits)",
-                ),
-                {"Retry-After": str(seconds)},
-            )
+            return self._limited(wait)
         return self.get_response(request)
 
-    def client(self, request: HttpRequest) -> str:
-        forwarded = request.headers.get("X-Forwarded-For")
-        if self.proxies and forwarded:
-            hops = [hop.strip() for hop in forwarded.split(",")]
-            return hops[-min(self.proxies, len(hops))]
-        return str(request.META.get("REMOTE_ADDR", ""))
+    def _limited(self, wait: float, what: str = "") -> HttpResponse:
+        assert self.bucket is not None
+        seconds = max(1, math.ceil(wait))
+        return error_response(
+            ApiError(
+                429,
+                "rate-limited",
+                f"more than {int(self.bucket.capacity)} requests a minute from this address{what};"
+                f" retry after {seconds} s (docs/api.md, rate limits)",
+            ),
+            {"Retry-After": str(seconds)},
+        )
+
+
+def client_address(request: HttpRequest, proxies: int) -> str:
+    """The client's address: REMOTE_ADDR, or behind ``proxies`` reverse proxies
+    (``OPENBOOK_PROXY_COUNT``) the address that many hops from the end of X-Forwarded-For."""
+    forwarded = request.headers.get("X-Forwarded-For")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        return hops[-min(proxies, len(hops))]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _presents_key(request: HttpRequest) -> bool:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and looks_like_key(token.strip())

@@ -1,14 +1,17 @@
-"""Routes: the public API under /api/, health checks; issue 8 adds the pages."""
+"""Routes: the public API under /api/, the publish API under /api/publish/ (before the public
+API, whose paths it would otherwise fall under), health checks; issue 8 adds the pages."""
 
 from django.urls import path
 
 from openbook.web.api import api
 from openbook.web.downloads import download, index
 from openbook.web.health import healthz, readyz
+from openbook.web.publish import publish_api
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("api/publish/", publish_api.urls),
     path("api/", api.urls),
     path("downloads/", index, name="downloads"),
     path("downloads/<path:name>", download, name="download"),

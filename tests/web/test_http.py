@@ -1,6 +1,7 @@
 """HTTP done properly: gzip, CORS, rate limits, health checks, errors without traces."""
 
 import gzip
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -83,6 +84,31 @@ def test_a_bad_rate_limit_setting_is_refused_clearly(database, monkeypatch):
 def test_healthz_and_readyz(client):
     assert orjson.loads(client.get("/healthz").content) == {"status": "alive"}
     assert orjson.loads(client.get("/readyz").content) == {"status": "ready"}
+
+
+def test_readyz_warns_of_a_late_tree_head_but_stays_ready(client, store, tmp_path, monkeypatch):
+    # docs/operators.md, "Monitoring": a signer that stopped is a warning, not an outage.
+    from openbook import transparency
+    from tests.test_transparency import append
+
+    monkeypatch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("OPENBOOK_MAX_MERGE_DELAY", "60")
+    ready = {"status": "ready"}
+    long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    append(store, 2, now=long_ago)
+    assert orjson.loads(client.get("/readyz").content) == ready  # no head yet: nothing promised
+    transparency.sign_tree_head(store, create_key=True)
+    assert orjson.loads(client.get("/readyz").content) == ready  # every entry in the head
+    append(store, 1, now=long_ago + timedelta(minutes=1))  # waiting for 9 minutes
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = orjson.loads(response.content)
+    assert body["status"] == "ready"
+    (warning,) = body["warnings"]
+    assert "does not include entry 2" in warning and "openbook log sign" in warning
+    transparency.sign_tree_head(store)
+    append(store, 1)  # accepted now: within the delay
+    assert orjson.loads(client.get("/readyz").content) == ready
 
 
 def test_readyz_says_when_migrations_are_missing(database):

@@ -30,8 +30,9 @@ TERM_CHARACTERS = 200
 
 
 def normalise(value: str) -> str:
-    """How names and identifiers are compared: case-folded, whitespace collapsed."""
-    return " ".join(value.split()).casefold()[:TERM_CHARACTERS]
+    """How names and identifiers are compared: case-folded, whitespace collapsed, without NUL
+    characters (which PostgreSQL text cannot hold)."""
+    return " ".join(value.replace("\x00", "").split()).casefold()[:TERM_CHARACTERS]
 
 
 def stage_term(stage: str) -> str:

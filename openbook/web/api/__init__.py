@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from openbook.web.api import downloads, fts, ocds, reference, search
+from openbook.web.api import documents, downloads, fts, log, ocds, reference, search
 from openbook.web.api.errors import ApiError, error_response
 
 logger = logging.getLogger(__name__)
@@ -17,7 +17,8 @@ api = NinjaAPI(
     version="1",
     description=(
         "Public procurement data in the Open Contracting Data Standard: the change feed, "
-        "releases, records, search and downloads; and the Find a Tender Service's read API, "
+        "releases, records, search and downloads; the verifiable log's signed tree heads, "
+        "proofs and keys; and the Find a Tender Service's read API, "
         "reproduced for existing harvesters. Public: no key needed. Errors are JSON "
         '`{"error": {"code", "message", "parameter"}}`.'
     ),
@@ -30,6 +31,8 @@ api.add_router("/ocds", search.router)
 api.add_router("/1.0", fts.router)
 api.add_router("", reference.router)
 api.add_router("", downloads.router)
+api.add_router("/log", log.router)
+api.add_router("", documents.router)
 
 
 @api.exception_handler(ApiError)

@@ -1,5 +1,6 @@
 """The process search: ``GET /api/ocds/processes`` (docs/search.md)."""
 
+from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest
@@ -33,94 +34,68 @@ DATE_RANGES = {
 }
 
 
-def _date(name: str, upper: bool = False) -> str:
-    return f"{DATE_RANGES[name]}, {'up to' if upper else 'from'} (inclusive). {DATE}"
+def _given(max_length: int, description: str) -> Any:
+    """A parameter as given, its length bounded: ``_query`` reads and checks it."""
+    return Field(None, max_length=max_length, description=description)
+
+
+def _date(name: str, upper: bool = False) -> Any:
+    """One end of a date range (DATE_RANGES)."""
+    end = "up to" if upper else "from"
+    return _given(40, f"{DATE_RANGES[name]}, {end} (inclusive). {DATE}")
+
+
+def _flag(description: str) -> Any:
+    return _given(10, f"{description} {YES_NO}")
 
 
 class ProcessFilters(Schema):
     """The search's query parameters, as given (docs/search.md); read by ``_query``."""
 
-    q: str | None = Field(
-        None,
-        max_length=500,
-        description="Words, all of which must occur (stemmed) in titles, descriptions or party "
-        f"names; punctuation and operators are ignored; at most {search.MAX_WORDS} words.",
+    q: str | None = _given(
+        500,
+        "Words, all of which must occur (stemmed) in titles, descriptions or party names; "
+        f"punctuation and operators are ignored; at most {search.MAX_WORDS} words.",
     )
-    buyer: str | None = Field(
-        None, max_length=300, description="Buyer's identifier (SCHEME-ID), party id or name."
+    buyer: str | None = _given(300, "Buyer's identifier (SCHEME-ID), party id or name.")
+    supplier: str | None = _given(300, "Supplier's identifier (SCHEME-ID), party id or name.")
+    cpv: str | None = _given(
+        300, f"CPV code prefixes of the tender and its items (45, 4523, 45233140-2). {ANY}"
     )
-    supplier: str | None = Field(
-        None, max_length=300, description="Supplier's identifier (SCHEME-ID), party id or name."
+    value_min: str | None = _given(40, "Least value (contracts, else awards, else tender).")
+    value_max: str | None = _given(40, "Greatest value (contracts, else awards, else tender).")
+    currency: str | None = _given(40, "ISO 4217 code of the value.")
+    stage: str | None = _given(200, f"Furthest stage reached: {', '.join(STAGES)}. {ANY}")
+    status: str | None = _given(200, f"tender.status: {', '.join(STATUSES)}. {ANY}")
+    procurement_method: str | None = _given(
+        200, f"tender.procurementMethod: {', '.join(METHODS)}. {ANY}"
     )
-    cpv: str | None = Field(
-        None,
-        max_length=300,
-        description=f"CPV code prefixes of the tender and its items (45, 4523, 45233140-2). {ANY}",
+    notice_type: str | None = _given(200, f"A notice's documents[].noticeType (UK4). {ANY}")
+    region: str | None = _given(
+        300, f"A NUTS or ITL code at any level (UKI, UKI31) or a region's name. {ANY}"
     )
-    value_min: str | None = Field(
-        None, max_length=40, description="Least value (contracts, else awards, else tender)."
+    published_from: str | None = _date("published")
+    published_to: str | None = _date("published", upper=True)
+    deadline_from: str | None = _date("deadline")
+    deadline_to: str | None = _date("deadline", upper=True)
+    award_from: str | None = _date("award")
+    award_to: str | None = _date("award", upper=True)
+    contract_start_from: str | None = _date("contract_start")
+    contract_start_to: str | None = _date("contract_start", upper=True)
+    contract_end_from: str | None = _date("contract_end")
+    contract_end_to: str | None = _date("contract_end", upper=True)
+    above_threshold: str | None = _flag("tender.aboveThreshold (UK extension).")
+    suitable_sme: str | None = _flag("Suitable for SMEs (tender or a lot).")
+    suitable_vcse: str | None = _flag("Suitable for VCSEs (tender or a lot).")
+    awarded_sme: str | None = _flag("A supplier is an SME (details.scale).")
+    awarded_vcse: str | None = _flag("A supplier is a VCSE (details.vcse).")
+    sort: str | None = _given(
+        20,
+        "relevance (with q; the default then), date (published; the default otherwise) or value.",
     )
-    value_max: str | None = Field(
-        None, max_length=40, description="Greatest value (contracts, else awards, else tender)."
-    )
-    currency: str | None = Field(None, max_length=40, description="ISO 4217 code of the value.")
-    stage: str | None = Field(
-        None, max_length=200, description=f"Furthest stage reached: {', '.join(STAGES)}. {ANY}"
-    )
-    status: str | None = Field(
-        None, max_length=200, description=f"tender.status: {', '.join(STATUSES)}. {ANY}"
-    )
-    procurement_method: str | None = Field(
-        None, max_length=200, description=f"tender.procurementMethod: {', '.join(METHODS)}. {ANY}"
-    )
-    notice_type: str | None = Field(
-        None, max_length=200, description=f"A notice's documents[].noticeType (UK4). {ANY}"
-    )
-    region: str | None = Field(
-        None,
-        max_length=300,
-        description=f"A NUTS or ITL code at any level (UKI, UKI31) or a region's name. {ANY}",
-    )
-    published_from: str | None = Field(None, max_length=40, description=_date("published"))
-    published_to: str | None = Field(None, max_length=40, description=_date("published", True))
-    deadline_from: str | None = Field(None, max_length=40, description=_date("deadline"))
-    deadline_to: str | None = Field(None, max_length=40, description=_date("deadline", True))
-    award_from: str | None = Field(None, max_length=40, description=_date("award"))
-    award_to: str | None = Field(None, max_length=40, description=_date("award", True))
-    contract_start_from: str | None = Field(
-        None, max_length=40, description=_date("contract_start")
-    )
-    contract_start_to: str | None = Field(
-        None, max_length=40, description=_date("contract_start", True)
-    )
-    contract_end_from: str | None = Field(None, max_length=40, description=_date("contract_end"))
-    contract_end_to: str | None = Field(
-        None, max_length=40, description=_date("contract_end", True)
-    )
-    above_threshold: str | None = Field(
-        None, max_length=10, description=f"tender.aboveThreshold (UK extension). {YES_NO}"
-    )
-    suitable_sme: str | None = Field(
-        None, max_length=10, description=f"Suitable for SMEs (tender or a lot). {YES_NO}"
-    )
-    suitable_vcse: str | None = Field(
-        None, max_length=10, description=f"Suitable for VCSEs (tender or a lot). {YES_NO}"
-    )
-    awarded_sme: str | None = Field(
-        None, max_length=10, description=f"A supplier is an SME (details.scale). {YES_NO}"
-    )
-    awarded_vcse: str | None = Field(
-        None, max_length=10, description=f"A supplier is a VCSE (details.vcse). {YES_NO}"
-    )
-    sort: str | None = Field(
-        None,
-        max_length=20,
-        description="relevance (with q; the default then), date (published; the default "
-        "otherwise) or value.",
-    )
-    order: str | None = Field(None, max_length=10, description="desc (the default) or asc.")
+    order: str | None = _given(10, "desc (the default) or asc.")
     limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Results per page.")
-    cursor: str | None = Field(None, max_length=500, description="From `links.next`.")
+    cursor: str | None = _given(500, "From `links.next`.")
 
 
 @router.get(

@@ -1,0 +1,504 @@
+"""Publishing releases through the API (use case behind ``POST /api/publish/releases`` and
+``/validate``): the checks, then one append, then the processes compiled.
+
+The checks, in the order their answers come (docs/publishing-api.md):
+
+1. what was sent is a release or a release package (else ``Refused`` 400) of at most
+   ``OPENBOOK_PUBLISH_MAX_RELEASES`` releases (else 413);
+2. every release is its organisation's (``openbook.publishing.ownership``; else 403);
+3. no release reuses a stored release's id with another body (else 409: a correction is a new
+   release, with a new id);
+4. every release passes the loader's review (``openbook.load.loader.review``: schema, codelists,
+   identity), the UK notice rules (``check_notice``, against the process's earlier releases
+   in the log and in the same request) and its documents and what it declares withheld
+   (``openbook.documents.references``); ``BLOCKING`` problems refuse the whole request (422),
+   others are returned with the answer and kept with the release's review.
+
+Nothing is stored unless every release passes; then all are appended in one transaction, with
+the audit event, and their processes compiled, so that the read API shows them at once.
+Idempotent: a release already stored with the same body is not stored again, and is answered
+with its stored sequence number.
+
+The checks that read the log (2 to 4) run outside the append's transaction, so that requests
+are checked side by side. They hold only while the processes they read are unchanged: the
+append takes the log's write lock and reads the newest entry of each process again, and if
+another request added to one meanwhile (a release, a withdrawal, a redaction), the checks are
+made again on the log as it now is: of two organisations sending one new ocid at once, one has
+it and the other is refused. The last of ``ATTEMPTS`` is made holding the lock, so a request
+never waits on others for ever.
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import orjson
+
+from openbook import config, records, transparency
+from openbook.documents import references
+from openbook.load.loader import new_statement, package_metadata, review
+from openbook.load.reading import Found, Issue, package_releases
+from openbook.publishing import ownership
+from openbook.publishing.answers import Outcome, Problem, Published, Refused
+from openbook.publishing.publishers import Actor
+from openbook.signing_keys import SigningKeyError
+from openbook.standards.marks import REDACTIONS, WITHDRAWALS
+from openbook.standards.ocds import validate
+from openbook.standards.uk.rules import check_notice
+from openbook.store import audit, log, marks, publishers
+from openbook.store.publishers import Organisation
+
+logger = logging.getLogger(__name__)
+
+# Notice rules whose errors are accepted, with the problem returned and kept: they record what
+# happened (a notice published late, a contract signed within the standstill, a short tendering
+# period). Refusing the notice would not undo that; it would keep a notice the law requires from
+# being published at all. Every other error is refused: the publisher can put it right.
+NOT_BLOCKING = ("notice.deadline.", "notice.standstill.", "notice.period.", "pcr.deadline.")
+
+
+# How many times a request may be checked: all but the last outside the append's transaction,
+# the last holding the log's lock.
+ATTEMPTS = 3
+# Whose process an ocid is and which of its releases count: its releases, and the withdrawals
+# and redactions of them, all logged under the ocid.
+HISTORY_REGISTERS = (records.REGISTER, WITHDRAWALS, REDACTIONS)
+
+
+class _Changed(Exception):
+    """A process of the request was added to between its checks and the append."""
+
+
+@dataclass(slots=True)
+class _Release:
+    index: int
+    base: str  # its pointer in the body: "" or "/releases/4"
+    release: dict
+    body: bytes | None = None
+    problems: list[Problem] = field(default_factory=list)
+    stored: publishers.StoredEntry | None = None
+    review: list[dict] = field(default_factory=list)  # as kept with the statement
+    terms: list[str] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.release["ocid"], self.release["id"]
+
+    @property
+    def at(self) -> int | None:
+        """Its index in the package, as its problems give it (None for a release alone)."""
+        return self.index if self.base else None
+
+
+def publish(
+    store, organisation: Organisation, value: Any, actor: Actor, *, dry_run: bool = False
+) -> Outcome:
+    """Check a release or a release package (parsed JSON) sent for ``organisation`` and, unless
+    ``dry_run``, append it. Raises ``Refused`` with every problem when it cannot be stored."""
+    package, sent, problems = _read(value)
+    extensions, package_state = _review_package(package, problems)
+    for item in sent:
+        item.problems, item.body, item.terms = _review(item, extensions)
+    for attempt in range(1 if dry_run else ATTEMPTS):
+        locked = attempt == ATTEMPTS - 1
+        found = [replace(i, problems=list(i.problems), review=list(i.review)) for i in sent]
+        try:
+            with _holding_the_log(store, locked):
+                kept, seen = _check(store, organisation, found, list(problems))
+                if dry_run:
+                    return _validated(found, kept)
+                appended = _append(
+                    store,
+                    organisation,
+                    found=found,
+                    package=package_state,
+                    actor=actor,
+                    seen=None if locked else seen,
+                )
+        except _Changed:
+            continue
+        return _answer(store, found, appended, kept)
+    raise AssertionError("the last attempt holds the log's lock: its processes cannot change")
+
+
+@contextmanager
+def _holding_the_log(store, locked: bool) -> Iterator[None]:
+    if not locked:
+        yield
+        return
+    with store.atomic():
+        log.lock(store)
+        yield
+
+
+def _check(
+    store, organisation: Organisation, found: list[_Release], problems: list[Problem]
+) -> tuple[list[Problem], dict[str, int]]:
+    """The checks that read the log. Returns the problems, none blocking, and the newest entry
+    of each process as the checks found it."""
+    ocids = sorted({item.release["ocid"] for item in found})
+    seen = _newest(store, ocids)  # before the histories: a change after it is seen at the append
+    histories, counted = _histories(store, ocids)
+    ownership.check(store, organisation, found, histories)
+    _check_conflicts(store, found)
+    pending: dict[str, list[Mapping[str, Any]]] = {}
+    for item in found:
+        if item.stored is None:
+            ocid = item.release["ocid"]
+            history = [*counted[ocid], *pending.get(ocid, [])]
+            item.problems += _notice_problems(item, history)
+            item.problems += _document_problems(store, item, history)
+            pending.setdefault(ocid, []).append(item.release)
+            problems += item.problems
+    if any(problem.blocking for problem in problems):
+        blocking = sum(problem.blocking for problem in problems)
+        raise Refused(
+            422,
+            "invalid",
+            f"nothing was published: {blocking} problem{'s' if blocking > 1 else ''} must be "
+            "put right first (each has a pointer into what was sent, and a message)",
+            problems,
+        )
+    return problems, seen
+
+
+def _newest(store, ocids: list[str]) -> dict[str, int]:
+    """The seq of each process's newest entry (-1 for a process not in the log yet)."""
+    found = publishers.latest_seqs(store, HISTORY_REGISTERS, ocids)
+    return {ocid: found.get(ocid, -1) for ocid in ocids}
+
+
+def _validated(found: list[_Release], problems: list[Problem]) -> Outcome:
+    outcome = Outcome(
+        [Published(item.index, *item.key, "duplicate" if item.stored else "new") for item in found],
+        problems,
+    )
+    _answer_stored(outcome, {item.key: item.stored for item in found if item.stored})
+    return outcome
+
+
+def _read(value: Any) -> tuple[dict | None, list[_Release], list[Problem]]:
+    """The package (without its releases) and the usable releases, with the problems of those
+    that cannot be identified."""
+    if isinstance(value, list):
+        raise Refused(
+            400,
+            "body-not-release",
+            "the body is a JSON list: send one release (an object) or one release package",
+        )
+    if not isinstance(value, dict):
+        raise Refused(
+            400,
+            "body-not-release",
+            "the body must be a JSON object: a release or a release package",
+        )
+    if "records" in value:
+        raise Refused(
+            400,
+            "body-not-release",
+            "the body is a record package: the platform compiles records itself, so send the "
+            "releases, in a release package",
+        )
+    is_package = "releases" in value
+    if is_package and (not isinstance(value["releases"], list) or not value["releases"]):
+        raise Refused(
+            400,
+            "body-not-release",
+            "the release package's 'releases' must be a list of at least one release",
+        )
+    most = config.publish_max_releases()
+    if is_package and len(value["releases"]) > most:
+        raise Refused(
+            413,
+            "too-many-releases",
+            f"the release package holds {len(value['releases']):,} releases; a request may hold "
+            f"at most {most:,}: send them in several packages",
+        )
+    wrapped = value if is_package else {"releases": [value]}
+    found: list[_Release] = []
+    problems: list[Problem] = []
+    for index, item in enumerate(package_releases(wrapped)):
+        base = f"/releases/{index}" if is_package else ""
+        if isinstance(item, Issue):
+            message = item.message.removeprefix(f"{item.where}: ")
+            problems.append(
+                Problem(base, item.code, message, "error", True, release=_at(index, is_package))
+            )
+        elif isinstance(item, Found):
+            found.append(_Release(index, base, item.release))
+    package = (
+        {key: value for key, value in value.items() if key != "releases"} if is_package else None
+    )
+    return package, found, problems
+
+
+def _at(index: int, is_package: bool) -> int | None:
+    return index if is_package else None
+
+
+def _histories(
+    store, ocids: list[str]
+) -> tuple[dict[str, list[Mapping[str, Any]]], dict[str, list[Mapping[str, Any]]]]:
+    """Each process's releases in the log, oldest first: all of them (whose process it is),
+    and those that count for the notice rules (not those withdrawn: published in error)."""
+    corrections = marks.corrections(store, ocids)
+    stored = log.records_statements(store, records.REGISTER, ocids)
+    every: dict[str, list[Mapping[str, Any]]] = {}
+    counted: dict[str, list[Mapping[str, Any]]] = {}
+    for ocid in ocids:
+        every[ocid], counted[ocid] = [], []
+        for statement in stored[ocid]:
+            if statement.body is None:
+                continue
+            release = orjson.loads(statement.body)
+            every[ocid].append(release)
+            if statement.entry.seq not in corrections[ocid].withdrawn:
+                counted[ocid].append(release)
+    return every, counted
+
+
+def _review_package(
+    package: dict | None, problems: list[Problem]
+) -> tuple[tuple[str, ...], tuple[str, bytes] | None]:
+    """The extensions the releases are reviewed against, and the package's metadata to keep."""
+    extensions = records.package_profile(package)[1]
+    if package is None:
+        return extensions, None
+    for problem in validate.review_package({**package, "releases": [{}]}, "release"):
+        pointer = f"/{problem.path}" if problem.path else ""
+        problems.append(Problem(pointer, problem.code, problem.message, "warning", False))
+    return extensions, package_metadata(package)
+
+
+def _review(
+    item: _Release, extensions: tuple[str, ...]
+) -> tuple[list[Problem], bytes | None, list[str]]:
+    reviewed, body, unwritable, terms = review(item.release, extensions)
+    item.review = list(reviewed)
+    found = [
+        Problem(
+            f"{item.base}/{problem['path']}" if problem["path"] else item.base,
+            problem["code"],
+            problem["message"],
+            problem["severity"],
+            problem["severity"] == "error",
+            release=item.at,
+        )
+        for problem in reviewed
+    ]
+    if body is None:
+        found.append(
+            Problem(
+                item.base, "not-canonicalizable", str(unwritable), "error", True, release=item.at
+            )
+        )
+    return [*item.problems, *found], body, terms
+
+
+def _notice_problems(item: _Release, history: list[Mapping[str, Any]]) -> list[Problem]:
+    found = []
+    for problem in check_notice(item.release, history):
+        blocking = problem.severity == "error" and not problem.code.startswith(NOT_BLOCKING)
+        found.append(
+            Problem(
+                item.base + problem.path,
+                problem.code,
+                problem.message,
+                problem.severity,
+                blocking,
+                citation=problem.citation,
+                release=item.at,
+            )
+        )
+        item.review.append({**problem.as_dict(), "path": problem.path.lstrip("/")})
+    return found
+
+
+def _document_problems(store, item: _Release, history: list[Mapping[str, Any]]) -> list[Problem]:
+    """The documents the release links to, and what it declares withheld
+    (openbook.documents.references): errors in the declaration block, the rest are warnings."""
+    found = []
+    for problem in references.problems(store, item.release, history):
+        found.append(
+            Problem(
+                item.base + problem.path,
+                problem.code,
+                problem.message,
+                problem.severity,
+                problem.severity == "error",
+                citation=problem.citation or None,
+                release=item.at,
+            )
+        )
+        item.review.append({**problem.as_dict(), "path": problem.path.lstrip("/")})
+    return found
+
+
+def _check_conflicts(store, found: list[_Release]) -> None:
+    """Marks releases already stored with the same body; refuses any with another body."""
+    stored = publishers.stored_entries(store, records.REGISTER, [item.key for item in found])
+    seen: dict[tuple[str, str], bytes | None] = {}
+    conflicts: list[Problem] = []
+    for item in found:
+        entry = stored.get(item.key)
+        if item.body is None:  # not canonicalizable: reported as such, whatever is stored
+            continue
+        if entry is not None and entry.body_hash == hashlib.sha256(item.body).hexdigest():
+            item.stored = entry
+        elif entry is not None:
+            conflicts.append(
+                _conflict(item, f"is already published (log entry {entry.seq}) with another body")
+            )
+        elif item.key in seen and seen[item.key] != item.body:
+            conflicts.append(
+                _conflict(item, "is sent twice in this request, with different bodies")
+            )
+        seen.setdefault(item.key, item.body)
+    if conflicts:
+        raise Refused(
+            409,
+            "conflict",
+            "nothing was published: a release id is already used for a different release. "
+            "Published releases are never changed: publish a correction as a new release, with "
+            "a new id and the same ocid (tag it as an update, such as 'tenderUpdate')",
+            conflicts,
+        )
+
+
+def _conflict(item: _Release, what: str) -> Problem:
+    ocid, identifier = item.key
+    return Problem(
+        f"{item.base}/id",
+        "conflict",
+        f"release {identifier!r} of {ocid!r} {what}; a correction needs a new release id",
+        "error",
+        True,
+        release=item.at,
+    )
+
+
+def _append(
+    store,
+    organisation: Organisation,
+    *,
+    found: list[_Release],
+    package: tuple[str, bytes] | None,
+    actor: Actor,
+    seen: dict[str, int] | None,
+) -> log.Appended:
+    """Append the new releases, with the audit event, if the processes are still as the checks
+    ``seen`` them (``_Changed`` otherwise); ``seen`` is None when the checks held the lock."""
+    statements = [
+        new_statement(
+            item.release,
+            item.body,
+            item.review,
+            item.terms,
+            source=f"POST /api/publish/releases {actor.who}"
+            + (f" {item.base[1:]}" if item.base else ""),
+            package=package,
+        )
+        for item in found
+        if item.stored is None and item.body is not None
+    ]
+    with store.atomic():
+        if statements and seen is not None:
+            log.lock(store)  # held until the end: nothing can be added to them before this is
+            if _newest(store, sorted(seen)) != seen:
+                raise _Changed
+        appended = log.append(store, records.REGISTER, statements, organisation.name)
+        if appended.conflicts:  # published by another request since the check: nothing is kept
+            raise Refused(
+                409,
+                "conflict",
+                "nothing was published: a release id was used for a different release by a "
+                "request that arrived at the same time; publish a correction with a new id",
+                [
+                    Problem(
+                        "",
+                        "conflict",
+                        f"release {s.statement_id!r} of {s.record_key!r}",
+                        "error",
+                        True,
+                    )
+                    for s, _ in appended.conflicts
+                ],
+            )
+        audit.record(
+            store,
+            actor=actor.who,
+            action="publish",
+            subject=" ".join(sorted({item.release["ocid"] for item in found})),
+            organisation_id=organisation.id,
+            address=actor.address,
+            detail={
+                "created": sorted(seq for _, seq in appended.entries),
+                "duplicates": sorted(
+                    {seq for _, seq in appended.duplicates}
+                    | {item.stored.seq for item in found if item.stored}
+                ),
+            },
+        )
+    return appended
+
+
+def _answer(
+    store, found: list[_Release], appended: log.Appended, problems: list[Problem]
+) -> Outcome:
+    """The processes compiled, so the read API shows them at once, and the answer: each
+    release's log entry (created ones read back, their log time and leaf hash being the log's),
+    with its signed entry timestamp."""
+    if appended.entries:
+        records.compile_records(store, sorted({s.record_key for s, _ in appended.entries}))
+    created = {(s.record_key, s.statement_id) for s, _ in appended.entries}
+    outcome = Outcome(
+        [
+            Published(item.index, *item.key, "created" if item.key in created else "duplicate")
+            for item in found
+        ],
+        problems,
+    )
+    _answer_stored(
+        outcome, publishers.stored_entries(store, records.REGISTER, [item.key for item in found])
+    )
+    timestamps = entry_timestamps(
+        store, [release.sequence for release in outcome.releases if release.sequence is not None]
+    )
+    for release in outcome.releases:
+        if release.sequence is not None:
+            release.entry_timestamp = timestamps.get(release.sequence)
+    return outcome
+
+
+def entry_timestamp(store, seq: int | None) -> dict | None:
+    """The signed entry timestamp of a stored statement, or None (``entry_timestamps``)."""
+    return None if seq is None else entry_timestamps(store, [seq]).get(seq)
+
+
+def entry_timestamps(store, seqs: Sequence[int]) -> dict[int, dict]:
+    """The signed entry timestamps of stored statements, by seq. A statement is published
+    whether or not the log can sign one now (its key unreadable, say): that is logged for the
+    operator, and the answer gives none rather than fail a publication that was made."""
+    if not seqs:
+        return {}
+    try:
+        return transparency.entry_timestamps(store, seqs)
+    except (transparency.TransparencyError, SigningKeyError) as error:
+        logger.warning("no entry timestamps for log entries from %s: %s", min(seqs), error)
+        return {}
+
+
+def _answer_stored(
+    outcome: Outcome, stored: Mapping[tuple[str, str], publishers.StoredEntry | None]
+) -> None:
+    for release in outcome.releases:
+        entry = stored.get((release.ocid, release.id))
+        if entry is not None:
+            release.sequence, release.log_time, release.leaf_hash = (
+                entry.seq,
+                entry.log_time,
+                entry.leaf_hash,
+            )

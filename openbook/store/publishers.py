@@ -1,0 +1,332 @@
+"""Publishers: organisations, accounts and their roles, API keys (stored as hashes), the ocids the
+platform mints, and what the publish API reads of the log (openbook.publishing)."""
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from openbook.store import models
+from openbook.store.database import Store, among, chunked, placeholders
+
+
+class AlreadyExists(Exception):
+    """A row with this unique identity is already stored; the message says which."""
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    id: int
+    name: str
+    scheme: str
+    identifier: str
+    party_id: str
+    created_time: str
+
+    @property
+    def org_id(self) -> str:
+        """Its identifier as OCDS writes one in a party id: ``SCHEME-ID``, such as GB-GOR-PB425."""
+        return f"{self.scheme}-{self.identifier}"
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """An API key as stored: never the secret, only its hash."""
+
+    key_id: str
+    organisation: Organisation
+    name: str
+    role: str
+    secret_hash: str
+    created_time: str
+    created_by: str
+    revoked_time: str | None
+    last_used_time: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    username: str
+    email: str
+    roles: tuple[tuple[str, int | None], ...]  # (role, organisation id or None)
+
+
+def _organisation(row: models.Organisation) -> Organisation:
+    return Organisation(
+        id=row.pk,
+        name=row.name,
+        scheme=row.scheme,
+        identifier=row.identifier,
+        party_id=row.party_id,
+        created_time=row.created_time,
+    )
+
+
+def add_organisation(
+    store: Store, name: str, scheme: str, identifier: str, *, party_id: str, now: str
+) -> Organisation:
+    """Register an organisation. Its identifier is one organisation's; so is its party id, and
+    it may not be another's identifier (``SCHEME-ID``), nor its identifier another's party id:
+    the publish API tells whose a release is by them (openbook.publishing.scope)."""
+    objects = models.Organisation.objects.using(store.alias)
+    try:
+        with store.atomic() as cursor:
+            if store.vendor == "postgresql":  # SQLite's write transactions are serial already
+                cursor.execute("LOCK TABLE organisation IN SHARE ROW EXCLUSIVE MODE")
+            taken = objects.filter(
+                Q(scheme=scheme, identifier=identifier)
+                | Q(party_id__in={party_id, f"{scheme}-{identifier}"})
+                | Q(identifier__in={code for _, code in _as_identifiers([party_id])})
+            )
+            for row in taken.order_by("id"):
+                clash = _clash(_organisation(row), scheme, identifier, party_id)
+                if clash:
+                    raise AlreadyExists(clash)
+            row = objects.create(
+                name=name, scheme=scheme, identifier=identifier, party_id=party_id, created_time=now
+            )
+    except IntegrityError:  # registered at the same moment by another command
+        raise AlreadyExists(
+            f"an organisation with the identifier {scheme}-{identifier} or the party id "
+            f"{party_id} is already registered"
+        ) from None
+    return _organisation(row)
+
+
+def _clash(other: Organisation, scheme: str, identifier: str, party_id: str) -> str | None:
+    org_id = f"{scheme}-{identifier}"
+    named = f"organisation {other.id} ({other.name})"
+    if (other.scheme, other.identifier) == (scheme, identifier):
+        return f"an organisation with the identifier {org_id} is already registered: {named}"
+    if other.party_id == party_id:
+        return f"the party id {party_id} is already that of {named}"
+    if other.org_id == party_id:
+        return f"the party id {party_id} is the identifier of {named}"
+    if other.party_id == org_id:
+        return f"the identifier {org_id} is the party id of {named}"
+    return None
+
+
+def organisations_identified(
+    store: Store, ids: Collection[str], identifiers: Collection[tuple[str, str]]
+) -> list[Organisation]:
+    """The organisations whose party id or identifier (``SCHEME-ID``) is one of ``ids``, or
+    whose identifier is one of ``identifiers`` (scheme, id)."""
+    pairs = set(identifiers) | _as_identifiers(ids)
+    texts = sorted(set(ids))
+    codes = sorted({code for _, code in pairs})
+    found: dict[int, Organisation] = {}
+    objects = models.Organisation.objects.using(store.alias)
+    for chunk in chunked(texts, 500):
+        found.update((row.pk, _organisation(row)) for row in objects.filter(party_id__in=chunk))
+    for chunk in chunked(codes, 500):
+        for row in objects.filter(identifier__in=chunk):
+            if (row.scheme, row.identifier) in pairs:
+                found[row.pk] = _organisation(row)
+    return [found[key] for key in sorted(found)]
+
+
+def _as_identifiers(texts: Collection[str]) -> set[tuple[str, str]]:
+    """Each text that could be an identifier written ``SCHEME-ID`` read as one (scheme, id):
+    the scheme, an org-id.guide list code, is two parts (GB-GOR), as ``Organisation.org_id``
+    writes it."""
+    split = (text.split("-", 2) for text in texts)
+    return {(f"{parts[0]}-{parts[1]}", parts[2]) for parts in split if len(parts) == 3}
+
+
+def organisations(store: Store) -> list[Organisation]:
+    rows = models.Organisation.objects.using(store.alias).order_by("id")
+    return [_organisation(row) for row in rows]
+
+
+def organisation(store: Store, organisation_id: int) -> Organisation | None:
+    row = models.Organisation.objects.using(store.alias).filter(pk=organisation_id).first()
+    return _organisation(row) if row is not None else None
+
+
+def organisation_by_identifier(store: Store, scheme: str, identifier: str) -> Organisation | None:
+    row = (
+        models.Organisation.objects.using(store.alias)
+        .filter(scheme=scheme, identifier=identifier)
+        .first()
+    )
+    return _organisation(row) if row is not None else None
+
+
+def add_account(
+    store: Store,
+    username: str,
+    role: str,
+    *,
+    organisation_id: int | None,
+    email: str,
+    now: str,
+) -> Account:
+    """Create the account if it does not exist (with no usable password: signing in comes with
+    the web pages), and give it the role."""
+    with transaction.atomic(using=store.alias):
+        user, created = User.objects.db_manager(store.alias).get_or_create(
+            username=username, defaults={"email": email}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(using=store.alias)
+        models.Membership.objects.using(store.alias).get_or_create(
+            user=user, organisation_id=organisation_id, role=role, defaults={"created_time": now}
+        )
+    found = account(store, username)
+    assert found is not None
+    return found
+
+
+def account(store: Store, username: str) -> Account | None:
+    user = User.objects.db_manager(store.alias).filter(username=username).first()
+    if user is None:
+        return None
+    memberships = models.Membership.objects.using(store.alias).filter(user=user).order_by("id")
+    return Account(
+        username=user.username,
+        email=user.email,
+        roles=tuple((row.role, row.organisation_id) for row in memberships),
+    )
+
+
+def accounts(store: Store) -> list[Account]:
+    users = User.objects.db_manager(store.alias).order_by("username")
+    return [found for user in users if (found := account(store, user.username)) is not None]
+
+
+def add_key(store: Store, key: Key) -> None:
+    with transaction.atomic(using=store.alias):
+        models.ApiKey.objects.using(store.alias).create(
+            key_id=key.key_id,
+            organisation_id=key.organisation.id,
+            name=key.name,
+            role=key.role,
+            secret_hash=key.secret_hash,
+            created_time=key.created_time,
+            created_by=key.created_by,
+        )
+
+
+def _key(row: models.ApiKey, organisation: Organisation) -> Key:
+    return Key(
+        key_id=row.key_id,
+        organisation=organisation,
+        name=row.name,
+        role=row.role,
+        secret_hash=row.secret_hash,
+        created_time=row.created_time,
+        created_by=row.created_by,
+        revoked_time=row.revoked_time,
+        last_used_time=row.last_used_time,
+    )
+
+
+def key(store: Store, key_id: str) -> Key | None:
+    """The key with this id, with its organisation (one query)."""
+    row = (
+        models.ApiKey.objects.using(store.alias)
+        .select_related("organisation")
+        .filter(key_id=key_id)
+        .first()
+    )
+    return _key(row, _organisation(row.organisation)) if row is not None else None
+
+
+def keys(store: Store, organisation_id: int) -> list[Key]:
+    found = organisation(store, organisation_id)
+    if found is None:
+        return []
+    rows = models.ApiKey.objects.using(store.alias).filter(organisation_id=organisation_id)
+    return [_key(row, found) for row in rows.order_by("created_time", "key_id")]
+
+
+def revoke_key(store: Store, key_id: str, now: str) -> bool:
+    """Revoke the key; False if it was revoked already (its revocation time stays the first)."""
+    with transaction.atomic(using=store.alias):
+        changed = (
+            models.ApiKey.objects.using(store.alias)
+            .filter(key_id=key_id, revoked_time__isnull=True)
+            .update(revoked_time=now)
+        )
+    return bool(changed)
+
+
+def touch_key(store: Store, key_id: str, now: str) -> None:
+    """Record that the key was used (callers do this at most once a minute per key)."""
+    models.ApiKey.objects.using(store.alias).filter(key_id=key_id).update(last_used_time=now)
+
+
+def mint_ocid(store: Store, ocid: str, organisation_id: int, now: str) -> bool:
+    """Record a newly minted ocid; False if that ocid was minted before (the caller draws again)."""
+    try:
+        with transaction.atomic(using=store.alias):
+            models.MintedOcid.objects.using(store.alias).create(
+                ocid=ocid, organisation_id=organisation_id, minted_time=now
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def minted_for(store: Store, ocids: Sequence[str]) -> dict[str, int]:
+    """The organisation each of these ocids was minted for (those minted here only)."""
+    found: dict[str, int] = {}
+    for chunk in chunked(sorted(set(ocids)), 500):
+        rows = models.MintedOcid.objects.using(store.alias).filter(ocid__in=list(chunk))
+        found.update(rows.values_list("ocid", "organisation_id"))
+    return found
+
+
+def latest_seqs(
+    store: Store, registers: Sequence[str], record_keys: Sequence[str]
+) -> dict[str, int]:
+    """The seq of the newest entry of each of these records in these registers, for those
+    that have one. As nothing is appended but after every entry there is, a record whose newest
+    entry is the same at two moments was not added to between them."""
+    found: dict[str, int] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(record_keys)), 500):
+            condition, parameters = among(store, "record_key", chunk)
+            cursor.execute(
+                "SELECT record_key, MAX(seq) FROM log_entry"
+                f" WHERE register IN ({placeholders(registers)}) AND {condition}"
+                " GROUP BY record_key",
+                [*registers, *parameters],
+            )
+            found.update((record_key, int(seq)) for record_key, seq in cursor.fetchall())
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    seq: int
+    body_hash: str
+    log_time: str
+    leaf_hash: str
+
+
+def stored_entries(
+    store: Store, register: str, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], StoredEntry]:
+    """The log entries of these (record key, statement id) pairs, those that exist."""
+    wanted = set(keys)
+    found: dict[tuple[str, str], StoredEntry] = {}
+    record_keys = sorted({record_key for record_key, _ in wanted})
+    with store.cursor() as cursor:
+        for chunk in chunked(record_keys, 500):
+            condition, parameters = among(store, "record_key", chunk)
+            cursor.execute(
+                "SELECT record_key, statement_id, seq, body_hash, log_time, leaf_hash"
+                f" FROM log_entry WHERE register = %s AND {condition}",
+                [register, *parameters],
+            )
+            for record_key, statement_id, seq, body_hash, log_time, leaf_hash in cursor:
+                if (record_key, statement_id) in wanted:
+                    found[(record_key, statement_id)] = StoredEntry(
+                        int(seq), body_hash, log_time, leaf_hash
+                    )
+    return found
