@@ -8,31 +8,15 @@ from datetime import UTC, datetime
 import orjson
 
 from openbook.standards.log import format_log_time
+from openbook.store import immutability
 from openbook.store.database import Store
 
 MESSAGE = "the audit trail is append-only: audit_event rows cannot be changed or removed"
 
-SQLITE = [
-    f"""CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    f"""CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-]
-
-POSTGRESQL = [
-    f"""CREATE FUNCTION audit_event_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation'; END $$""",
-    """CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
-        FOR EACH ROW EXECUTE FUNCTION audit_event_refuse()""",
-    """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
-        FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse()""",
-]
-
 
 def create_triggers(schema_editor) -> None:
     """For the migration that creates the table."""
-    for statement in POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE:
-        schema_editor.execute(statement)
+    immutability.create_append_only(schema_editor, "audit_event", MESSAGE)
 
 
 def drop_triggers(schema_editor) -> None:

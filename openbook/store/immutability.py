@@ -3,29 +3,41 @@
 Used by the migration that creates them and by the test that proves the database refuses.
 """
 
+
+def append_only(table: str, message: str) -> tuple[list[str], list[str]]:
+    """The triggers that refuse every change to and removal of ``table``'s rows with
+    ``message``: (SQLite's, PostgreSQL's). Named ``<table>_no_update`` and ``<table>_no_delete``
+    on SQLite; ``<table>_refuse()``, ``<table>_no_change`` and ``<table>_no_truncate`` on
+    PostgreSQL."""
+    sqlite = [
+        f"""CREATE TRIGGER {table}_no_{action} BEFORE {action.upper()} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{message}'); END"""
+        for action in ("update", "delete")
+        # SQLite has no TRUNCATE: "DELETE FROM t" without WHERE is its truncate optimisation,
+        # which SQLite turns off when a DELETE trigger exists, so the DELETE trigger covers it.
+    ]
+    postgresql = [
+        f"""CREATE FUNCTION {table}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'restrict_violation'; END $$""",
+        f"""CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}
+        FOR EACH ROW EXECUTE FUNCTION {table}_refuse()""",
+        f"""CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+        FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse()""",
+    ]
+    return sqlite, postgresql
+
+
 MESSAGE = "the log is append-only: log_entry rows cannot be changed or removed"
-
-SQLITE = [
-    f"""CREATE TRIGGER log_entry_no_update BEFORE UPDATE ON log_entry
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    f"""CREATE TRIGGER log_entry_no_delete BEFORE DELETE ON log_entry
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    # SQLite has no TRUNCATE: "DELETE FROM t" without WHERE is its truncate optimisation, which
-    # SQLite turns off when a DELETE trigger exists, so the trigger above covers it.
-]
-
-POSTGRESQL = [
-    f"""CREATE FUNCTION log_entry_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'restrict_violation'; END $$""",
-    """CREATE TRIGGER log_entry_no_change BEFORE UPDATE OR DELETE ON log_entry
-        FOR EACH ROW EXECUTE FUNCTION log_entry_refuse()""",
-    """CREATE TRIGGER log_entry_no_truncate BEFORE TRUNCATE ON log_entry
-        FOR EACH STATEMENT EXECUTE FUNCTION log_entry_refuse()""",
-]
 
 
 def create(schema_editor) -> None:
-    for statement in POSTGRESQL if schema_editor.connection.vendor == "postgresql" else SQLITE:
+    create_append_only(schema_editor, "log_entry", MESSAGE)
+
+
+def create_append_only(schema_editor, table: str, message: str) -> None:
+    """For the migration that makes ``table`` append-only (``append_only``'s triggers)."""
+    sqlite, postgresql = append_only(table, message)
+    for statement in postgresql if schema_editor.connection.vendor == "postgresql" else sqlite:
         schema_editor.execute(statement)
 
 
