@@ -10,7 +10,6 @@ is then compiled again without it, which rebuilds the process's search rows, and
 (feed, record, snapshots) shows the entry as redacted, with a pointer to the redaction.
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +20,7 @@ from openbook.publishing.publishers import Actor
 from openbook.signing_keys import SigningKeyError
 from openbook.standards import marks as standard
 from openbook.standards.log import format_log_time
-from openbook.store import audit, log, marks
+from openbook.store import audit, marks
 from openbook.store.database import Store
 
 
@@ -127,15 +126,7 @@ def redact(
         ) from None
     signed = standard.sign_redaction(redaction, config.log_origin(), key.private)
     body = signed.body()
-    statement = log.Statement(
-        record_key=found.record_key,
-        statement_id=str(seq),
-        statement_date=moment,
-        body=body,
-        body_hash=hashlib.sha256(body).hexdigest(),
-        problems=[],
-        source=f"redaction by {actor.who}",
-    )
+    statement = marks.statement(found, body, moment, f"redaction by {actor.who}")
     compiled = found.register == records.REGISTER
     try:
         with store.atomic():

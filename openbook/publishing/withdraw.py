@@ -17,7 +17,6 @@ version of an edited notice. What happened in the procurement itself (an amendme
 cancellation, a termination) stays an OCDS release: tenderAmendment, tenderCancellation...
 """
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +30,7 @@ from openbook.publishing.publish import Problem, Refused, entry_timestamp
 from openbook.publishing.publishers import Actor
 from openbook.standards import marks as standard
 from openbook.standards.log import format_log_time
-from openbook.store import audit, log, marks
+from openbook.store import audit, marks
 from openbook.store.database import Store
 from openbook.store.publishers import Organisation
 
@@ -110,15 +109,7 @@ def withdraw(
         {"id": organisation.party_id, "name": organisation.name},
     )
     body = withdrawal.body()
-    statement = log.Statement(
-        record_key=found.record_key,
-        statement_id=str(seq),
-        statement_date=moment,
-        body=body,
-        body_hash=hashlib.sha256(body).hexdigest(),
-        problems=[],
-        source=f"POST /api/publish/withdrawals {actor.who}",
-    )
+    statement = marks.statement(found, body, moment, f"POST /api/publish/withdrawals {actor.who}")
     try:
         with store.atomic():
             withdrawal_seq = marks.withdraw(

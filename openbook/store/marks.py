@@ -6,6 +6,7 @@ statement and empties the body in one transaction, and the database refuses the 
 that statement is in the log (openbook.store.immutability, migration 0011).
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,6 +43,21 @@ class Target:
     body: bytes | None
     withdrawal_seq: int | None
     redaction_seq: int | None
+
+
+def statement(marked: Target, body: bytes, moment: str, source: str) -> log.Statement:
+    """The statement that marks ``marked`` (a withdrawal or a redaction, by its register when
+    appended): keyed by the marked entry's record key and, as statement id, its seq, so the
+    log's uniqueness holds one mark of each kind per entry."""
+    return log.Statement(
+        record_key=marked.record_key,
+        statement_id=str(marked.seq),
+        statement_date=moment,
+        body=body,
+        body_hash=hashlib.sha256(body).hexdigest(),
+        problems=[],
+        source=source,
+    )
 
 
 def target(store: Store, seq: int) -> Target | None:
