@@ -840,7 +840,6 @@ def machine_facts(postgres_url: str | None) -> dict:
                 "jsonschema",
                 "ocdsmerge",
                 "jsonschema-rs",
-                "ocdsmerge-rs",
                 "orjson",
                 "ijson",
                 "django",

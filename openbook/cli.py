@@ -268,14 +268,14 @@ def _load(arguments) -> int:
     from openbook.load.loader import load
     from openbook.load.progress import Bar
 
-    store = _store()
     missing = [str(path) for path in arguments.paths if not path.exists()]
     if missing:
         print(f"openbook load: no such file: {', '.join(missing)}", file=sys.stderr)
     paths = [path for path in arguments.paths if path.exists()]
     progress = None if arguments.no_progress else Bar()
+    # The store opened by the loader once its workers are reading.
     report = load(
-        store, paths, publisher=arguments.publisher, strict=arguments.strict, progress=progress
+        _store, paths, publisher=arguments.publisher, strict=arguments.strict, progress=progress
     )
     if arguments.json:
         sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")

@@ -32,10 +32,14 @@ def compile_pending(
     statements and writes results. Safe to interrupt: a record leaves the pending list only in
     the transaction that stores its compiled release."""
     done = 0
-    executor = pool.for_records(records.pending_count(store, REGISTER)) if pool else None
+    count = records.pending_count(store, REGISTER)
+    executor = pool.for_records(count) if pool else None
     if executor is not None:
         assert pool is not None
-        done += _compile_in_parallel(store, batch_size, progress, executor, pool.size)
+        # Batches small enough that every worker gets several: with a few batches only, one
+        # worker is left merging the last while the others wait.
+        share = max(50, -(-count // (4 * pool.size)))
+        done += _compile_in_parallel(store, min(batch_size, share), progress, executor, pool.size)
     # Sequentially: everything (small loads), or what was appended while the workers ran.
     while keys := records.pending(store, REGISTER, batch_size):
         compile_records(store, keys)

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import orjson
 import pytest
@@ -117,6 +118,56 @@ def test_an_interrupted_load_finishes_with_the_same_state_when_run_again(
         assert snapshot(fresh.store) == interrupted
     ocids = {orjson.loads(line)["ocid"] for line in path.read_bytes().splitlines()}
     assert interrupted["pending"] == 0 and len(interrupted["records"]) == len(ocids)
+
+
+def test_a_killed_load_leaves_no_worker_behind(database, tmp_path):
+    """The load's worker processes end with it, even when it is killed outright: none is left
+    waiting for work, holding its database connection open."""
+    path = tmp_path / "g.jsonl"
+    openbook(database, "generate", "--processes", "3000", "--seed", "2", "--output", path)
+    script = (
+        "import sys; from pathlib import Path; from openbook.cli import _store; "
+        "from openbook.load.loader import load; "
+        "load(_store(), [Path(sys.argv[1])], workers=2, parallel_from_bytes=0)"
+    )
+    env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
+    process = subprocess.Popen([sys.executable, "-c", script, str(path)], env=env)
+    workers: list[int] = []
+    for _ in range(200):  # the workers start as reading starts
+        time.sleep(0.05)
+        workers = _children(process.pid)
+        if len(workers) >= 2:
+            break
+    assert len(workers) >= 2, "the load did not start its workers"
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [pid for pid in workers if _running(pid)]
+    assert alive == [], f"workers {alive} outlived the load"
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == parent:
+                found.append(int(entry.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended
 
 
 def test_sqlite_and_postgresql_give_identical_results(request, tmp_path):

@@ -7,8 +7,9 @@ compile are recorded in the same transaction as their releases.
 """
 
 import hashlib
+import itertools
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,15 @@ PARALLEL_FROM_BYTES = 16 * 2**20
 PARALLEL_FROM_RECORDS = 2000
 # Releases handed to a worker at a time.
 CHUNK = 500
+# With workers, files up to this size are read by a worker, whole (parsed, split into releases
+# and reviewed there), in groups of up to GROUP_BYTES of files: this process then only writes.
+# Larger files are read here and their releases handed on in chunks, so memory stays bounded.
+WORKER_FILE_BYTES = 4 * 2**20
+GROUP_BYTES = 2**20
 
 
 def load(
-    store: Store,
+    store: Store | Callable[[], Store],
     paths: Iterable[Path],
     *,
     publisher: str | None = None,
@@ -69,25 +75,33 @@ def load(
 
     Reviewing and canonicalising (pure CPU) run in ``workers`` processes for large inputs, and so
     does compiling; this process reads the files and writes to the database, in file order, so
-    the log's order never depends on the number of workers."""
+    the log's order never depends on the number of workers. ``store`` may be a function that
+    opens it: the workers then start reading while it runs (for the command line, Django's
+    set-up and the migration check, a fifth of a second)."""
     progress = progress or Progress()
     paths = [Path(path) for path in paths]
     report = LoadReport()
-    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool, store.bulk():
+    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
         size = sum(path.stat().st_size for path in paths if path.is_file())
         executor = pool.for_input(size, warm_up)
-        # One batch, and one stream of chunks to the workers, run across files: many small
-        # files cost neither a transaction nor a wait for the workers each.
-        batch = _Batch(store, batch_size)
-        files = _files(paths, report, strict, progress)
-        for file, found, package, reviewed in _reviewed(files, executor, pool.size, progress):
-            statement = file.prepare.statement(found, package, reviewed)
-            if statement is not None:
-                name = publisher if publisher is not None else _publisher_name(found.package)
-                batch.add(statement, name, file.report)
-        batch.flush()
-        progress.start_compile(stored_records.pending_count(store, records.REGISTER))
-        report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
+        reviewed = _reviewed(_files(paths, report, strict), executor, pool.size, progress)
+        if callable(store):
+            # Taking the first result hands the workers their first pieces of work.
+            first = list(itertools.islice(reviewed, 1))
+            store = store()
+            reviewed = itertools.chain(first, reviewed)
+        with store.bulk():
+            # One batch, and one stream of work to the workers, run across files: many small
+            # files cost neither a transaction nor a wait for the workers each.
+            batch = _Batch(store, batch_size)
+            for file, found, package, outcome in reviewed:
+                statement = file.prepare.statement(found, package, outcome)
+                if statement is not None:
+                    name = publisher if publisher is not None else _publisher_name(found.package)
+                    batch.add(statement, name, file.report)
+            batch.flush()
+            progress.start_compile(stored_records.pending_count(store, records.REGISTER))
+            report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
     progress.close()
     return report
 
@@ -164,6 +178,34 @@ def warm_up() -> bool:
     return True
 
 
+# A release as a worker read it from a whole file: (ocid, id, date), the package's metadata (one
+# dict for all the releases of a package), where it is in the file, and its review.
+ReadRelease = tuple[tuple[str, str, str], dict | None, str, Reviewed]
+
+
+def read_files(paths: list[Path]) -> list[tuple[str, list[ReadRelease | Issue]]]:
+    """What a worker does with a group of small files: read each exactly as the loading process
+    would (openbook.load.reading), and review every release against its package's extensions.
+    For each file, its format and its releases and issues in file order."""
+    results = []
+    for path in paths:
+        reader = Reader(path)
+        items: list[ReadRelease | Issue] = []
+        profile: tuple[object, tuple[str, ...]] = (None, schema.UK_PROFILE)
+        for item in reader:
+            if isinstance(item, Issue):
+                items.append(item)
+                continue
+            assert isinstance(item, Found)  # a reader that does not defer finds or tells
+            if item.package is not profile[0]:
+                profile = (item.package, records.package_profile(item.package)[1])
+            release = item.release
+            identity = (release["ocid"], release["id"], release["date"])
+            items.append((identity, item.package, item.where, review(release, profile[1])))
+        results.append((reader.format, items))
+    return results
+
+
 @dataclass
 class _File:
     path: Path
@@ -172,51 +214,94 @@ class _File:
     prepare: "_Preparer"
 
 
-def _files(paths, report, strict, progress) -> Iterator[_File]:
+def _files(paths, report, strict) -> Iterator[_File]:
     for path in paths:
         file_report = FileReport(path=str(path))
         report.files.append(file_report)
         reader = Reader(path)
-        progress.start_file(path, reader.size)
         yield _File(path, reader, file_report, _Preparer(reader, file_report, report, strict))
 
 
 def _reviewed(files, executor, workers, progress):
-    """Every file's releases with their reviews, in file order: reviewed here, or in chunks by
-    worker processes with a few chunks in flight (so memory stays bounded). With workers,
-    JSON Lines lines reach them unparsed: this process only reads and writes."""
-    chunk: list = []
-    in_flight: deque = deque()
-    depth = 2 * workers
+    """Every file's releases with their reviews, in file order: reviewed here, or by worker
+    processes (``_InFlight``). With workers, JSON Lines lines reach them unparsed, and small
+    files are read by them whole: this process only reads and writes."""
+    work = _InFlight(executor, workers, progress) if executor is not None else None
     for file in files:
         reader = file.reader
-        reader.defer = executor is not None
+        if work is not None and reader.size <= WORKER_FILE_BYTES:
+            yield from work.add_file(file)
+            continue
+        progress.start_file(file.path, reader.size)
+        reader.defer = work is not None
         for count, item in enumerate(reader, 1):
             if count % 1024 == 0:
                 progress.advance(reader.position)
             if isinstance(item, Issue):
                 file.report.note(item.where, item.code, item.message, item.severity)
-                continue
-            if isinstance(item, Deferred):
-                chunk.append((file, item, None, None))
+            elif isinstance(item, Deferred):
+                yield from work.add_release((file, item, None, None))
             else:
                 extensions, package = file.prepare.for_package(item.package)
-                if executor is None:
+                if work is None:
                     file.report.read += 1
                     yield file, item, package, review(item.release, extensions)
-                    continue
-                chunk.append((file, item, extensions, package))
-            if len(chunk) >= CHUNK:
-                in_flight.append((chunk, _submit(executor, chunk)))
-                chunk = []
-                while len(in_flight) > depth:
-                    yield from _collect(*in_flight.popleft())
+                else:
+                    yield from work.add_release((file, item, extensions, package))
         file.report.format = reader.format
         progress.advance(reader.size)
-    if chunk:
-        in_flight.append((chunk, _submit(executor, chunk)))
-    while in_flight:
-        yield from _collect(*in_flight.popleft())
+    if work is not None:
+        yield from work.finish()
+
+
+class _InFlight:
+    """Work handed to the worker processes, collected in the order handed, with a few pieces
+    in flight (so memory stays bounded): groups of small files, read whole by a worker, and
+    chunks of the releases of larger files."""
+
+    def __init__(self, executor, workers: int, progress: Progress) -> None:
+        self.executor = executor
+        self.progress = progress
+        self.queue: deque = deque()
+        self.chunk: list = []
+        self.group: list[_File] = []
+        self.depth = 2 * workers  # chunks in flight
+        self.group_depth = 4 * workers  # groups: smaller, and the workers never wait for one
+
+    def add_file(self, file: "_File"):
+        self._hand_on_chunk()  # files go to the log in the order given
+        self.group.append(file)
+        if sum(member.reader.size for member in self.group) >= GROUP_BYTES:
+            self._hand_on_group()
+            yield from self._take(self.group_depth)
+
+    def add_release(self, entry: tuple):
+        self._hand_on_group()
+        self.chunk.append(entry)
+        if len(self.chunk) >= CHUNK:
+            self._hand_on_chunk()
+            yield from self._take(self.depth)
+
+    def finish(self):
+        self._hand_on_group()
+        self._hand_on_chunk()
+        yield from self._take(0)
+
+    def _hand_on_group(self) -> None:
+        if self.group:
+            paths = [file.path for file in self.group]
+            self.queue.append((self.group, self.executor.submit(read_files, paths)))
+            self.group = []
+
+    def _hand_on_chunk(self) -> None:
+        if self.chunk:
+            self.queue.append((self.chunk, _submit(self.executor, self.chunk)))
+            self.chunk = []
+
+    def _take(self, keep: int):
+        while len(self.queue) > keep:
+            work, future = self.queue.popleft()
+            yield from _collect(work, future, self.progress)
 
 
 def _submit(executor, chunk):
@@ -229,8 +314,11 @@ def _submit(executor, chunk):
     )
 
 
-def _collect(chunk, future):
-    for (file, item, _, package), result in zip(chunk, future.result(), strict=True):
+def _collect(work, future, progress):
+    if work and isinstance(work[0], _File):
+        yield from _collect_files(work, future.result(), progress)
+        return
+    for (file, item, _, package), result in zip(work, future.result(), strict=True):
         if not isinstance(item, Deferred):
             file.report.read += 1
             yield file, item, package, result[1]
@@ -248,6 +336,23 @@ def _collect(chunk, future):
                 file.report.read += 1
                 extensions, metadata = file.prepare.for_package(settled.package)
                 yield file, settled, metadata, review(settled.release, extensions)
+
+
+def _collect_files(files: list[_File], results, progress):
+    """The releases of files a worker read (``read_files``), as if read here."""
+    for file, (kind, items) in zip(files, results, strict=True):
+        progress.start_file(file.path, file.reader.size)
+        file.reader.format = file.report.format = kind
+        for item in items:
+            if isinstance(item, Issue):
+                file.report.note(item.where, item.code, item.message, item.severity)
+                continue
+            (ocid, identifier, date), package, where, reviewed = item
+            file.report.read += 1
+            metadata = file.prepare.for_package(package)[1]
+            identity = {"ocid": ocid, "id": identifier, "date": date}
+            yield file, Found(identity, package, where), metadata, reviewed
+        progress.advance(file.reader.size)
 
 
 class _Batch:

@@ -228,10 +228,18 @@ def test_any_batch_size_gives_a_complete_gap_free_log(store, tmp_path, batch_siz
     assert [e[0] for e in state["entries"]] == list(range(len(state["entries"])))
 
 
-def test_worker_processes_store_exactly_what_a_single_process_stores(database, request, tmp_path):
-    """Reviewing and compiling in worker processes changes nothing stored, not even the order."""
+@pytest.mark.parametrize("whole_files", [True, False], ids=["files-to-workers", "lines-to-workers"])
+def test_worker_processes_store_exactly_what_a_single_process_stores(
+    database, request, tmp_path, monkeypatch, whole_files
+):
+    """Reviewing and compiling in worker processes changes nothing stored, not even the order,
+    whether a worker reads a small file whole or takes the lines this process read."""
     from openbook.generate import generate_releases
+    from openbook.load import loader
     from tests.conftest import fresh_database
+
+    if not whole_files:
+        monkeypatch.setattr(loader, "WORKER_FILE_BYTES", 0)
 
     path = write_jsonl(tmp_path / "g.jsonl", generate_releases(300, seed=9))
     bad = write_jsonl(tmp_path / "bad.jsonl", [create_release(tender={"id": 1, "status": "x"})])
@@ -259,6 +267,46 @@ def test_worker_processes_store_exactly_what_a_single_process_stores(database, r
     errors = [m["code"] for m in states[0][2][0] if m["severity"] == "error"]
     assert errors == ["invalid-json", "missing-ocid", "number-out-of-range"]
     assert "ocds-p" in states[0][0]["records"]  # the package on its own line was loaded
+
+
+def test_files_read_by_workers_and_here_keep_their_order(database, request, tmp_path, monkeypatch):
+    """Small files go to the workers in groups, larger ones are read here: the log holds them
+    in the order given all the same, with each file's report and problems."""
+    from openbook.generate import generate_releases
+    from openbook.load import loader
+    from tests.conftest import fresh_database
+
+    releases = list(generate_releases(120, seed=4))
+    paths = []
+    for index in range(6):
+        part = releases[index * 20 : (index + 1) * 20]
+        if index % 2:
+            path = tmp_path / f"{index}.json"
+            package = {"uri": f"p{index}", "version": "1.1", "releases": part}
+            path.write_bytes(orjson.dumps(package))
+        else:
+            path = write_jsonl(tmp_path / f"{index}.jsonl", part)
+        paths.append(path)
+    broken = tmp_path / "broken.json"
+    before = orjson.dumps(create_release(ocid="ocds-before-the-break"))
+    broken.write_bytes(b'{"releases": [' + before + b", {")
+    paths.insert(3, broken)
+    large = sorted(path.stat().st_size for path in paths)[-3]
+    # Files of up to about 2 KiB go to the workers, in groups of a few; the rest is read here.
+    monkeypatch.setattr(loader, "WORKER_FILE_BYTES", large - 1)
+    monkeypatch.setattr(loader, "GROUP_BYTES", 2 * large)
+    states = []
+    for workers in (1, 2):
+        with fresh_database(database.vendor, request) as fresh:
+            report = load(fresh.store, paths, workers=workers, parallel_from_bytes=0)
+            files = [(f.path, f.format, f.read, f.loaded, f.messages) for f in report.files]
+            states.append((snapshot(fresh.store), files))
+    assert states[0] == states[1]
+    formats = [file[1] for file in states[0][1]]
+    assert formats[:3] == ["json-lines", "release-package", "json-lines"]
+    assert formats[4:] == ["release-package", "json-lines", "release-package"]
+    assert states[0][1][3][4][-1]["code"] == "invalid-json"  # the broken file, in its place
+    assert states[0][1][3][3] == 1  # and the release before the break, loaded
 
 
 BAD_INPUTS = {

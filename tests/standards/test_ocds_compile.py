@@ -133,6 +133,61 @@ def test_rules_with_the_find_a_tender_extensions_are_the_references():
     assert rules != ocds_compile.merger().rules
 
 
+def test_rules_of_every_extension_set_in_the_real_samples_are_the_references():
+    # Each set the samples declare, as loading them resolves it (the extensions' dependencies
+    # applied), merged by the loader's own merger.
+    from openbook import records
+    from openbook.standards.ocds.schema import applied_extensions, patched_schema
+    from openbook.standards.ocds.validate import _compilable
+
+    profiles = {
+        records.package_profile(document)
+        for _, document in sample_documents()
+        if isinstance(document, dict) and ("releases" in document or "records" in document)
+    }
+    assert len(profiles) >= 8
+    for version, extensions in profiles:
+        if version == "1.1" and extensions:
+            schema = patched_schema("release", applied_extensions(extensions))
+            # The reference fails on a reference to a definition no applied extension brings
+            # (lots refers to one of submissionTerms): such a field has no rules, for both, as
+            # it accepts anything for the validator (the same copy).
+            expected = ocdsmerge.rules.get_merge_rules(_compilable(schema))
+            assert records.merger((version, extensions)).rules == expected, extensions
+
+
+def test_references_the_rules_reading_cannot_follow():
+    def with_items(reference):
+        return {
+            "properties": {
+                "kept": {"type": "array", "items": {"$ref": "#/definitions/Kept"}},
+                "odd": {"type": "array", "items": {"$ref": reference}},
+            },
+            "definitions": {"Kept": {"type": "object", "properties": {"id": {"type": "string"}}}},
+        }
+
+    # Pointing outside the schema (never fetched), or to a definition an extension did not
+    # bring: a field without rules, merged as any value is.
+    for reference in ("https://example.com/schema.json#/Other", "#/definitions/Missing"):
+        assert ocds_compile.merger(with_items(reference)).rules == {}
+    # References that point to each other without end: refused with a message.
+    looping = {
+        "properties": {"a": {"$ref": "#/definitions/A"}},
+        "definitions": {"A": {"$ref": "#/definitions/B"}, "B": {"$ref": "#/definitions/A"}},
+    }
+    with pytest.raises(CompileError, match="without end"):
+        ocds_compile.merger(looping)
+    nesting = {
+        "properties": {"a": {"$ref": "#/definitions/A"}},
+        "definitions": {
+            "A": {"type": "object", "properties": {"b": {"$ref": "#/definitions/B"}}},
+            "B": {"type": "object", "properties": {"a": {"$ref": "#/definitions/A"}}},
+        },
+    }
+    with pytest.raises(CompileError, match="without end"):
+        ocds_compile.merger(nesting)
+
+
 # The real samples
 
 

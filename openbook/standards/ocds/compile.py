@@ -6,10 +6,14 @@ openbook.standards.ocds.merge, a direct merge that gives the reference's result 
 fast, and by the reference itself for the rare data that module leaves to it; versioned releases
 by the reference. Pure code: no I/O.
 
-Why ocdsmerge and not ocdsmerge_rs (0.1.6): ocdsmerge is the faster of the two on the real
-samples in the shared data, because moving releases into Rust and back costs more than the merge
-saves (CPU time per release, compiled and versioned, ocdsmerge against ocdsmerge_rs: Armenia
-317 and 389 µs against 428 and 852; Mexico 310 and 362 against 380 and 694). And ocdsmerge_rs
+The merge rules are read from the schema by openbook.standards.ocds.merge.merge_rules, each
+definition once: 0.3 ms per set of extensions, where dereferencing the whole schema first (as
+ocdsmerge_rs did for us) took 12 ms, in every worker, for every set a load meets;
+tests/standards/test_ocds_compile.py checks them against the reference's own reading.
+
+Why not ocdsmerge_rs (0.1.6) for the merge: moving releases into Rust and back costs more than
+its merge saves (CPU time per release, compiled and versioned, ocdsmerge against ocdsmerge_rs:
+Armenia 317 and 389 µs against 428 and 852; Mexico 310 and 362 against 380 and 694). And it
 merges some valid data differently: a change of number type (``6700000.0`` then ``6700000``, as
 in the OCDS fictional example) is a new version to it and none to the reference; it matches
 ``"id": 1`` and ``"id": "1"`` as different objects, treats ``"id": null`` as no `id` and
@@ -23,10 +27,6 @@ import warnings
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
-
-import ocdsmerge
-import ocdsmerge_rs
-from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
 
 from openbook.standards.ocds import merge
 
@@ -48,25 +48,24 @@ class Merger:
     def __init__(self, rules: MergeRules) -> None:
         self.rules = rules
         self._tree = merge.rule_tree(rules)
-        self._reference = ocdsmerge.Merger(merge_rules=rules)
+
+    @functools.cached_property
+    def _reference(self) -> Any:
+        # Imported when first needed: ocdsmerge brings jsonref and requests, a tenth of a
+        # second of every command's start-up, and the direct merge rarely needs it.
+        import ocdsmerge
+
+        return ocdsmerge.Merger(merge_rules=self.rules)
 
     @classmethod
     def from_schema(cls, schema: dict[str, Any]) -> Merger:
-        """The merger for a release schema, whose ``$ref`` must point within itself.
-
-        ocdsmerge_rs reads the rules: it resolves only references within the schema, whereas
-        jsonref, which ocdsmerge uses, fetches any others from the network. The rules are the
-        same (tests/standards/test_ocds_compile.py compares them).
-        """
+        """The merger for a release schema (openbook.standards.ocds.merge.merge_rules)."""
         if not isinstance(schema, dict) or not isinstance(schema.get("properties"), dict):
             raise CompileError("A release schema is an object with `properties`.")
-        rules = ocdsmerge_rs.Merger.get_rules(ocdsmerge_rs.Merger.dereference(schema))
-        return cls(
-            {
-                path: "omitWhenMerged" if rule == ocdsmerge_rs.Rule.OMIT else "wholeListMerge"
-                for path, rule in rules.items()
-            }
-        )
+        try:
+            return cls(merge.merge_rules(schema))
+        except merge.SchemaError as error:
+            raise CompileError(str(error)) from error
 
     def compiled_release(self, releases: Sequence[Release]) -> Release:
         """The compiled release: the latest value of every field, tagged ``compiled``.
@@ -87,6 +86,8 @@ class Merger:
 
     @staticmethod
     def _merge(create: Callable[[list[Release]], Release], releases: Sequence[Release]) -> Release:
+        from ocdsmerge.exceptions import OCDSMergeError, OCDSMergeWarning
+
         ordered = _process_releases(releases)
         try:
             # Objects sharing an `id` in one array are a finding for validation, which reports
@@ -136,11 +137,12 @@ def extended_merger(extensions: tuple[str, ...]) -> Merger:
     """The merger for the release schema with these carried extensions applied (ids as
     ``schema.resolve_extensions`` gives them); built once per set of extensions. Extensions
     change merge rules (new arrays of objects with ids, ``wholeListMerge`` fields)."""
-    from openbook.standards.ocds.schema import release_schema
+    from openbook.standards.ocds.schema import applied_extensions, patched_schema
 
     if not extensions:
         return _package_merger()
-    return Merger.from_schema(release_schema(extensions))
+    # The shared schema, not a copy: reading the rules changes nothing.
+    return Merger.from_schema(patched_schema("release", applied_extensions(extensions)))
 
 
 def compiled_release(releases: Sequence[Release], schema: dict[str, Any] | None = None) -> Release:

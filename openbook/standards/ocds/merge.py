@@ -177,3 +177,96 @@ def _without_tag(release: Release) -> Release:
 _CONTAINERS = (dict, list)
 _DICT = itertools.repeat(dict)
 _MISSING = object()
+
+
+# Reading the merge rules from a release schema
+# (https://standard.open-contracting.org/1.1/en/schema/merging/).
+
+
+class SchemaError(Exception):
+    """The schema's merge rules cannot be read: its references never end."""
+
+
+def merge_rules(schema: dict[str, Any]) -> MergeRules:
+    """Each field's merge rule, by path: ``omitWhenMerged`` for fields left out of compiled
+    releases, ``wholeListMerge`` for arrays replaced whole (flagged so, or of anything but
+    objects with an ``id``); the fields of objects, and of arrays of objects with an ``id``, are
+    merged field by field and have rules of their own.
+
+    A ``$ref`` within the schema stands for what it points to, its sibling keywords ignored, as
+    the reference reads it; one that points outside the schema (never fetched) or to nothing
+    (an extension referring to a definition of another, not applied) stands for a field without
+    rules. Each definition is read once, however often it is referred to."""
+    return dict(_Rules(schema).of(schema.get("properties") or {}, 0))
+
+
+class _Rules:
+    _DEPTH = 64  # far beyond any real schema's nesting of definitions
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self.memo: dict[int, list[tuple[tuple[str, ...], str]]] = {}
+
+    def of(self, properties: dict[str, Any], depth: int) -> list[tuple[tuple[str, ...], str]]:
+        """The rules of these properties, by path relative to them; memoised by identity, so
+        that a definition's properties are read once."""
+        known = self.memo.get(id(properties))
+        if known is not None:
+            return known
+        if depth > self._DEPTH:
+            raise SchemaError("The schema's references nest without end.")
+        rules: list[tuple[tuple[str, ...], str]] = []
+        for name, given in properties.items():
+            value = self.resolve(given)
+            types = _types(value)
+            if value.get("omitWhenMerged") or value.get("mergeStrategy") == "ocdsOmit":
+                rules.append(((name,), "omitWhenMerged"))
+            elif "array" in types and (
+                value.get("wholeListMerge") or value.get("mergeStrategy") == "ocdsVersion"
+            ):
+                rules.append(((name,), "wholeListMerge"))
+            elif "object" in types and "properties" in value:
+                inner = self.of(value["properties"], depth + 1)
+                rules.extend(((name, *path), rule) for path, rule in inner)
+            elif "array" in types and "items" in value:
+                items = self.resolve(value["items"])
+                item_types = _types(items)
+                if any(kind != "object" for kind in item_types):
+                    rules.append(((name,), "wholeListMerge"))
+                elif "object" in item_types and "properties" in items:
+                    if "id" not in items["properties"]:
+                        rules.append(((name,), "wholeListMerge"))
+                    else:
+                        inner = self.of(items["properties"], depth + 1)
+                        rules.extend(((name, *path), rule) for path, rule in inner)
+        self.memo[id(properties)] = rules
+        return rules
+
+    def resolve(self, value: Any) -> dict[str, Any]:
+        for _ in range(self._DEPTH):
+            if not isinstance(value, dict):
+                return {}
+            reference = value.get("$ref")
+            if not isinstance(reference, str):
+                return value
+            if not reference.startswith("#"):
+                return {}  # outside the schema: never fetched; a field without rules
+            value = self.schema
+            for escaped in reference[1:].split("/")[1:]:
+                part = escaped.replace("~1", "/").replace("~0", "~")
+                if isinstance(value, dict) and part in value:
+                    value = value[part]
+                elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+                    value = value[int(part)]
+                else:
+                    # Dangling (an extension referring to another's definition, not applied):
+                    # a field without rules, merged as any value is.
+                    return {}
+        raise SchemaError("The schema's references point to each other without end.")
+
+
+def _types(value: dict[str, Any]) -> list[str]:
+    kind = value.get("type")
+    if kind is None:
+        return []
+    return [kind] if isinstance(kind, str) else kind
