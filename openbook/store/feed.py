@@ -5,8 +5,11 @@ order, so a reader never sees seq N committed before seq N-1: following ``seq > 
 nothing, even while others append (tests/web/test_feed_concurrency.py).
 """
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from openbook.store.database import Store, placeholders
 
@@ -14,11 +17,34 @@ from openbook.store.database import Store, placeholders
 def _columns(store: Store) -> str:
     # Bodies come back as UTF-8 bytes, ready to write into a response: no decoding into str and
     # encoding back, which for a page of a thousand releases is most of the work.
-    body = "CAST(b.body AS BLOB)" if store.vendor == "sqlite" else "convert_to(b.body, 'UTF8')"
+    body = "CAST(b.body AS BLOB)" if store.vendor == "sqlite" else "b.body"
     return f"e.seq, e.log_time, {body}, r.package_hash"
 
 
 _FROM = " FROM log_entry e JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
+
+
+@contextmanager
+def _cursor(store: Store) -> Iterator[Any]:
+    """A cursor whose ``text`` columns (of those selected here, only the body) come back as the
+    UTF-8 bytes PostgreSQL sends: not decoded, and not converted to ``bytea`` by the server,
+    which then sends it hex-encoded, twice the size, for the client to decode (a page of 1,000
+    releases: 9.5 ms against 21)."""
+    with store.cursor() as cursor:
+        if store.vendor == "postgresql":
+            cursor.cursor.adapters.register_loader("text", _utf8_bytes_loader())
+        yield cursor
+
+
+@functools.cache
+def _utf8_bytes_loader() -> type:
+    from psycopg.adapt import Loader  # imported only where PostgreSQL is used
+
+    class Utf8Bytes(Loader):
+        def load(self, data: Any) -> bytes:
+            return bytes(data)
+
+    return Utf8Bytes
 
 
 def _items(rows) -> list["FeedItem"]:
@@ -78,7 +104,7 @@ def page(
             " AND t.seq >= %s)"
         )
         params.extend([*group, start])
-    with store.cursor() as cursor:
+    with _cursor(store) as cursor:
         cursor.execute(
             f"SELECT {_columns(store)}{_FROM} WHERE {' AND '.join(where)} ORDER BY e.seq LIMIT %s",
             [*params, limit],
@@ -93,7 +119,7 @@ def find_by_term(store: Store, register: str, term: str, limit: int) -> list[Fee
 
 def record_items(store: Store, register: str, record_key: str) -> list[FeedItem]:
     """A record's statements, in log order, as stored."""
-    with store.cursor() as cursor:
+    with _cursor(store) as cursor:
         cursor.execute(
             f"SELECT {_columns(store)}{_FROM}"
             " WHERE e.register = %s AND e.record_key = %s ORDER BY e.seq",
@@ -105,7 +131,7 @@ def record_items(store: Store, register: str, record_key: str) -> list[FeedItem]
 def statement_item(
     store: Store, register: str, record_key: str, statement_id: str
 ) -> FeedItem | None:
-    with store.cursor() as cursor:
+    with _cursor(store) as cursor:
         cursor.execute(
             f"SELECT {_columns(store)}{_FROM}"
             " WHERE e.register = %s AND e.record_key = %s AND e.statement_id = %s",
