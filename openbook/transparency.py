@@ -10,7 +10,7 @@ at most 255 stored nodes.
 """
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -270,10 +270,15 @@ def entry_timestamp(store: Store, seq: int) -> dict:
     return found[seq]
 
 
-def entry_timestamps(store: Store, seqs: Sequence[int]) -> dict[int, dict]:
+def entry_timestamps(
+    store: Store, seqs: Sequence[int], known: Mapping[int, tuple[str, str]] | None = None
+) -> dict[int, dict]:
     """The signed entry timestamps of these entries (those in the log), by seq: the key is read
-    once, and the entries in one query (the publish API answers every release with one)."""
-    found = tree.entry_hashes(store, seqs)
+    once, and the entries in one query (the publish API answers every release with one), or
+    taken from ``known`` (leaf hash and log time by seq, as just read from the log)."""
+    known = known or {}
+    found = {seq: known[seq] for seq in seqs if seq in known}
+    found.update(tree.entry_hashes(store, [seq for seq in seqs if seq not in known]))
     if not found:
         return {}
     key = signing_key(store)

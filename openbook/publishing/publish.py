@@ -409,7 +409,9 @@ def _append(
             log.lock(store)  # held until the end: nothing can be added to them before this is
             if _newest(store, sorted(seen)) != seen:
                 raise _Changed
-        appended = log.append(store, records.REGISTER, statements, organisation.name)
+        # Whenever there is anything to append, the lock is held: taken just above, or for
+        # the last attempt by the caller (``_holding_the_log``).
+        appended = log.append(store, records.REGISTER, statements, organisation.name, locked=True)
         if appended.conflicts:  # published by another request since the check: nothing is kept
             raise Refused(
                 409,
@@ -464,9 +466,12 @@ def _answer(
     _answer_stored(
         outcome, publishers.stored_entries(store, records.REGISTER, [item.key for item in found])
     )
-    timestamps = entry_timestamps(
-        store, [release.sequence for release in outcome.releases if release.sequence is not None]
-    )
+    stored = {
+        release.sequence: (release.leaf_hash, release.log_time)
+        for release in outcome.releases
+        if release.sequence is not None and release.leaf_hash and release.log_time
+    }
+    timestamps = entry_timestamps(store, list(stored), stored)
     for release in outcome.releases:
         if release.sequence is not None:
             release.entry_timestamp = timestamps.get(release.sequence)
@@ -478,14 +483,17 @@ def entry_timestamp(store, seq: int | None) -> dict | None:
     return None if seq is None else entry_timestamps(store, [seq]).get(seq)
 
 
-def entry_timestamps(store, seqs: Sequence[int]) -> dict[int, dict]:
-    """The signed entry timestamps of stored statements, by seq. A statement is published
-    whether or not the log can sign one now (its key unreadable, say): that is logged for the
-    operator, and the answer gives none rather than fail a publication that was made."""
+def entry_timestamps(
+    store, seqs: Sequence[int], known: Mapping[int, tuple[str, str]] | None = None
+) -> dict[int, dict]:
+    """The signed entry timestamps of stored statements, by seq (``known``: their leaf hashes
+    and log times, as just read). A statement is published whether or not the log can sign one
+    now (its key unreadable, say): that is logged for the operator, and the answer gives none
+    rather than fail a publication that was made."""
     if not seqs:
         return {}
     try:
-        return transparency.entry_timestamps(store, seqs)
+        return transparency.entry_timestamps(store, seqs, known)
     except (transparency.TransparencyError, SigningKeyError) as error:
         logger.warning("no entry timestamps for log entries from %s: %s", min(seqs), error)
         return {}

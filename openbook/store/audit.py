@@ -62,7 +62,7 @@ def record(
 ) -> None:
     """Append one event. Call it inside the transaction of the write it records, so that the
     write and its record stand or fall together."""
-    with store.atomic() as cursor:
+    with store.atomic(savepoint=False) as cursor:
         cursor.execute(
             "INSERT INTO audit_event (time, actor, organisation_id, address, action, subject,"
             " detail) VALUES (%s, %s, %s, %s, %s, %s, %s)",

@@ -25,10 +25,17 @@ class Store:
         return str(self.connection.vendor)
 
     @contextmanager
-    def atomic(self) -> Iterator[Any]:
+    def atomic(self, *, savepoint: bool = True) -> Iterator[Any]:
         """A write transaction; yields a cursor. On SQLite it begins IMMEDIATE (see settings),
-        so the write lock is taken up front and sequence numbers cannot race."""
-        with transaction.atomic(using=self.alias), self.connection.cursor() as cursor:
+        so the write lock is taken up front and sequence numbers cannot race.
+
+        Inside another, it is a savepoint, undone alone if it fails; with ``savepoint=False``,
+        simply part of the enclosing transaction (two statements fewer), which a failure in it
+        then undoes whole: for writes that stand or fall with their caller's."""
+        with (
+            transaction.atomic(using=self.alias, savepoint=savepoint),
+            self.connection.cursor() as cursor,
+        ):
             yield cursor
 
     @contextmanager

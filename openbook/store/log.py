@@ -48,17 +48,21 @@ def append(
     now: datetime | None = None,
     *,
     compiled: bool = True,
+    locked: bool = False,
 ) -> Appended:
     """Append a batch. Idempotent: a statement already stored with the same body is a duplicate;
     with another body, a conflict, kept aside in ``conflict`` (once per distinct body).
 
     ``compiled`` says whether the register's records are compiled (OCDS processes are); the
-    ``documents`` register's are not, so its statements are put on no list to compile."""
+    ``documents`` register's are not, so its statements are put on no list to compile.
+    ``locked``: the caller took the log's lock (``lock``) in the transaction this is part of.
+    Called inside a transaction, the append is part of it: a failure undoes the whole."""
     outcome = Appended()
     if not statements:
         return outcome
-    with store.atomic() as cursor:
-        lock(store)
+    with store.atomic(savepoint=False) as cursor:
+        if not locked:
+            lock(store)
         stored = _stored_hashes(store, cursor, register, statements)
         cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
