@@ -206,6 +206,44 @@ def test_a_snapshot_lists_the_redacted_entry_and_verifies(store, tmp_path):
     assert verify_snapshot(tmp_path / "snapshot").ok
 
 
+def test_a_snapshot_carries_the_statements_of_the_other_registers(store, tmp_path):
+    """The redaction statement itself (and a withdrawal's, a document's) is in the snapshot,
+    byte for byte as logged, and checked by `openbook verify` against its entry."""
+    append(store, 6)
+    records.compile_pending(store)
+    transparency.sign_tree_head(store)
+    redact(store, 1, "Personal data", ADMINISTRATOR)
+    folder = tmp_path / "snapshot"
+    manifest = export(store, folder)
+    assert manifest["formatVersion"] == 2
+    path = folder / "statements" / "redactions.jsonl.gz"
+    with gzip.open(path) as file:
+        (line,) = file.read().splitlines()
+    assert hashlib.sha256(line).hexdigest() == _hashes(store, 6)["bodySha256"]
+    listed = {entry["name"]: entry for entry in manifest["files"]}
+    assert listed["statements/redactions.jsonl.gz"]["count"] == 1
+    report = verify_snapshot(folder)
+    assert report.ok, report.as_text()
+    assert "statements of the other registers checked: 1 redactions" in report.as_text()
+    # A snapshot of format version 1 (before the statements were added) still verifies.
+    written = (folder / "manifest.json").read_bytes()
+    (folder / "manifest.json").write_bytes(orjson.dumps({**manifest, "formatVersion": 1}))
+    older = verify_snapshot(folder)
+    assert older.ok and "their bodies are not" in older.as_text()
+    (folder / "manifest.json").write_bytes(written)
+
+    with gzip.open(path, "wb") as file:
+        file.write(line.replace(b"Personal data", b"Personal dat4") + b"\n")
+    report = verify_snapshot(folder)
+    (body,) = problems(report, 6, "body")
+    assert "statements/redactions.jsonl.gz line 1 is not the statement logged" in body.message
+    assert body.expected == _hashes(store, 6)["bodySha256"]
+    with gzip.open(path, "wb") as file:
+        file.write(b"")
+    (missing,) = problems(verify_snapshot(folder), 6, "body")
+    assert "its statement is missing from statements/redactions.jsonl.gz" in missing.message
+
+
 def test_redaction_needs_the_logs_signing_key(store, tmp_path, monkeypatch):
     append(store, 2)
     # Before the log has a key (the first `openbook log sign` makes it): refused, unchanged.

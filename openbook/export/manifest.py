@@ -18,7 +18,9 @@ import orjson
 MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 FORMAT = "openbook-snapshot"
-FORMAT_VERSION = 1
+# 2: the statements of the registers other than OCDS's, in statements/REGISTER.jsonl.gz, and
+# the redacted entries of every register in log.redactedEntries.
+FORMAT_VERSION = 2
 
 MEDIA_TYPES = {
     ".jsonl.gz": "application/gzip",

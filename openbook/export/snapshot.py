@@ -38,6 +38,8 @@ from openbook.transparency import TransparencyError
 RELEASES = "releases.jsonl.gz"
 COMPILED = "compiled-releases.jsonl.gz"
 LOG_ENTRIES = "log-entries.jsonl.gz"  # every entry's leaf data, so the tree can be recomputed
+# The statements of the log's other registers (withdrawals, redactions, documents), a file each.
+STATEMENTS = "statements"
 YEARS = "years"
 PARQUET = "parquet"
 PROGRESS_EVERY = 1000
@@ -119,10 +121,11 @@ class _Releases:
     tree_head: TreeHead = field(default_factory=TreeHead)
     entries: Counter = field(default_factory=Counter)  # by register
     releases: int = 0
-    redacted: int = 0
-    redacted_entries: list[int] = field(default_factory=list)  # their seqs
+    redacted: int = 0  # releases
+    redacted_entries: list[int] = field(default_factory=list)  # seqs, of every register
     years: dict[str, int] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
+    statements: dict[str, int] = field(default_factory=dict)  # other registers': by register
 
 
 @dataclass
@@ -222,6 +225,7 @@ def _write_releases(
     found = _Releases()
     every = jsonl.LinesFile(work / RELEASES, compressor)
     leaves = jsonl.LinesFile(work / LOG_ENTRIES, compressor)
+    others = _Statements(work / STATEMENTS, compressor)
     years = jsonl.YearFiles(work / YEARS, "releases", compressor)
     tables: Tables | TablesWorker = (
         TablesWorker(work / PARQUET) if size >= TABLES_IN_A_WORKER_FROM else Tables(work / PARQUET)
@@ -238,15 +242,16 @@ def _write_releases(
             found.tree_head.add(bytes.fromhex(row.leaf_hash))
             found.entries[row.register] += 1
             leaves.add(_leaf_data(row))
-            if row.register == REGISTER:
-                if row.body is None:
-                    found.redacted += 1
-                    found.redacted_entries.append(row.seq)
-                else:
-                    line = row.body.encode()
-                    every.add(line)
-                    years.add(jsonl.year_of(row.statement_date), line)
-                    tables.add_json(row.seq, row.log_time, row.publisher, line)
+            if row.body is None:  # redacted, whatever its register
+                found.redacted_entries.append(row.seq)
+                found.redacted += row.register == REGISTER
+            elif row.register == REGISTER:
+                line = row.body.encode()
+                every.add(line)
+                years.add(jsonl.year_of(row.statement_date), line)
+                tables.add_json(row.seq, row.log_time, row.publisher, line)
+            else:
+                others.add(row.register, row.body.encode())
             if found.tree_head.size % PROGRESS_EVERY == 0:
                 progress.advance(PROGRESS_EVERY)
         if found.tree_head.size != size:
@@ -264,9 +269,36 @@ def _write_releases(
     every.close()
     leaves.close()
     years.close()
+    found.statements = others.close()
     found.releases = every.count
     found.years = years.counts()
     return found
+
+
+class _Statements:
+    """The statements of the registers other than OCDS's, a file each, made when the register's
+    first statement comes."""
+
+    def __init__(self, folder: Path, compressor: jsonl.Compressor) -> None:
+        self.folder = folder
+        self.compressor = compressor
+        self.files: dict[str, jsonl.LinesFile] = {}
+
+    def add(self, register: str, line: bytes) -> None:
+        if register not in self.files:
+            # The platform's registers are plain words; anything else is not a file name.
+            if not register.isascii() or not register.replace("-", "").replace("_", "").isalnum():
+                raise ExportError(f"the log has a register named {register!r}: not a file name")
+            self.folder.mkdir(exist_ok=True)
+            path = self.folder / f"{register}.jsonl.gz"
+            self.files[register] = jsonl.LinesFile(path, self.compressor)
+        self.files[register].add(line)
+
+    def close(self) -> dict[str, int]:
+        """The count of statements of each register, by name."""
+        for lines in self.files.values():
+            lines.close()
+        return {register: lines.count for register, lines in sorted(self.files.items())}
 
 
 def _leaf_data(row: exported.LogRow) -> bytes:
@@ -367,6 +399,16 @@ def _describe(
                 f"{PARQUET}/{name}.parquet",
                 f"Parquet table of the {name} in every release",
                 rows=rows,
+            )
+        )
+    for register, count in releases.statements.items():
+        files.append(
+            manifest.describe(
+                work,
+                f"{STATEMENTS}/{register}.jsonl.gz",
+                f"Every statement of the log's {register} register, in log order, one per line, "
+                "exactly as stored (RFC 8785 canonical JSON)",
+                count=count,
             )
         )
     for year, count in releases.years.items():

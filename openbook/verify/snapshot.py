@@ -2,10 +2,11 @@
 
 Every file's size and SHA-256 are checked against the manifest; every line of
 ``log-entries.jsonl.gz`` must be an entry's leaf data exactly (docs/log-format.md), and every
-release in ``releases.jsonl.gz`` the body its entry names by SHA-256 (redacted ones, listed in
-the manifest, verify by the hash their entry keeps). The tree is rebuilt from those lines; its
-root must be the manifest's, and the signed tree head in the manifest must verify and be proved
-consistent with it.
+release in ``releases.jsonl.gz`` the body its entry names by SHA-256, as must every statement of
+the other registers in ``statements/REGISTER.jsonl.gz`` (from format version 2; redacted ones,
+listed in the manifest, verify by the hash their entry keeps). The tree is rebuilt from those
+lines; its root must be the manifest's, and the signed tree head in the manifest must verify and
+be proved consistent with it.
 """
 
 import base64
@@ -19,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from openbook.export import manifest
-from openbook.export.snapshot import LOG_ENTRIES, RELEASES
+from openbook.export.snapshot import LOG_ENTRIES, RELEASES, STATEMENTS
 from openbook.standards import checkpoint, merkle, note
 from openbook.standards.log import Entry
 from openbook.verify.local import LocalTree
@@ -158,6 +159,8 @@ def _entries(found: manifest.Snapshot, tree: LocalTree, report: Report, progress
     redacted = set((found.manifest.get("log") or {}).get("redactedEntries") or [])
     releases = _lines(found, RELEASES, report)
     release_line = 0
+    version = found.manifest.get("formatVersion")
+    statements = _Statements(found, report) if isinstance(version, int) and version >= 2 else None
     for number, line in enumerate(_lines(found, LOG_ENTRIES, report), start=1):
         where = f"{LOG_ENTRIES} line {number}"
         fields = _leaf_fields(line)
@@ -189,10 +192,15 @@ def _entries(found: manifest.Snapshot, tree: LocalTree, report: Report, progress
                 found=line.decode(errors="replace"),
             )
         tree.add(hashlib.sha256(b"\x00" + line).digest())
-        if entry.register == "ocds" and entry.seq not in redacted:
+        if entry.seq in redacted:
+            pass
+        elif entry.register == "ocds":
             release_line += 1
             body = next(releases, None)
-            _release(entry, body, subject, f"{RELEASES} line {release_line}", report)
+            where = f"{RELEASES} line {release_line}"
+            _body(entry, body, subject, RELEASES, where, report=report)
+        elif statements is not None:
+            statements.check(entry, subject)
         if progress is not None and tree.size % PROGRESS_EVERY == 0:
             progress.advance(PROGRESS_EVERY)
     extra = sum(1 for _ in releases)
@@ -208,6 +216,47 @@ def _entries(found: manifest.Snapshot, tree: LocalTree, report: Report, progress
         f"{tree.size:,} entries from {LOG_ENTRIES} and {release_line:,} releases from "
         f"{RELEASES} ({len(redacted):,} redacted: checked by their kept hash)"
     )
+    if statements is None:
+        report.fact(
+            "the statements of the other registers are not in snapshots of format version 1: "
+            "their entries are checked, their bodies are not"
+        )
+    else:
+        statements.finish()
+
+
+class _Statements:
+    """The statements of the registers other than OCDS's, checked against their entries."""
+
+    def __init__(self, found: manifest.Snapshot, report: Report) -> None:
+        self.found = found
+        self.report = report
+        self.files: dict[str, tuple[Iterator[bytes], list[int]]] = {}
+
+    def check(self, entry: Entry, subject: str) -> None:
+        name = f"{STATEMENTS}/{entry.register}.jsonl.gz"
+        if entry.register not in self.files:
+            self.files[entry.register] = (_lines(self.found, name, self.report), [0])
+        lines, count = self.files[entry.register]
+        count[0] += 1
+        where = f"{name} line {count[0]}"
+        _body(entry, next(lines, None), subject, name, where, report=self.report)
+
+    def finish(self) -> None:
+        for register, (lines, count) in sorted(self.files.items()):
+            extra = sum(1 for _ in lines)
+            if extra:
+                self.report.problem(
+                    f"file {STATEMENTS}/{register}.jsonl.gz",
+                    f"it has {extra:,} more statements than the log's entries name",
+                    field="statements",
+                    expected=f"{count[0]:,}",
+                    found=f"{count[0] + extra:,}",
+                )
+        checked = ", ".join(
+            f"{count[0]:,} {register}" for register, (_, count) in sorted(self.files.items())
+        )
+        self.report.fact(f"statements of the other registers checked: {checked or 'none'}")
 
 
 def _entry(fields: dict) -> Entry:
@@ -226,14 +275,16 @@ def _leaf_fields(line: bytes) -> dict | None:
     return value
 
 
-def _release(entry: Entry, body: bytes | None, subject: str, where: str, report: Report) -> None:
+def _body(
+    entry: Entry, body: bytes | None, subject: str, name: str, where: str, *, report: Report
+) -> None:
     if body is None:
         report.problem(
             subject,
-            f"its release is missing from {RELEASES}",
+            f"its statement is missing from {name}",
             seq=entry.seq,
             field="body",
-            expected=f"a release with SHA-256 {entry.body_hash}",
+            expected=f"a statement with SHA-256 {entry.body_hash}",
             found="none",
         )
         return
@@ -241,7 +292,7 @@ def _release(entry: Entry, body: bytes | None, subject: str, where: str, report:
     if digest != entry.body_hash:
         report.problem(
             subject,
-            f"{where} is not the release logged: its SHA-256 is not the entry's bodySha256",
+            f"{where} is not the statement logged: its SHA-256 is not the entry's bodySha256",
             seq=entry.seq,
             field="body",
             expected=entry.body_hash,
