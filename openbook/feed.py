@@ -151,8 +151,22 @@ def package_bytes(
     extensions = records.declared_extensions(declarations.values())
     if extensions:
         metadata["extensions"] = extensions
-    bodies = b",".join(item.body for item in items if item.body is not None)
+    shown = [item for item in items if item.body is not None]
+    bodies = b",".join(item.body for item in shown if item.body is not None)
     tail = b',"links":' + orjson.dumps(links) if links else b""
+    # Each release's log entry, in the order of "releases": what an inclusion proof is asked
+    # for by, and with the release itself all its leaf hash is made of (docs/log-format.md).
+    tail += b',"x_openbook_log":' + orjson.dumps(
+        [
+            {
+                "sequence": item.seq,
+                "logTime": item.log_time,
+                "publisher": item.publisher,
+                "leafHash": item.leaf_hash,
+            }
+            for item in shown
+        ]
+    )
     # Releases withdrawn since, and entries whose body was redacted (not in "releases"), are
     # listed beside them: the feed hides nothing (openbook.marks).
     withdrawn, redacted = marks.page_marks(store, [item.seq for item in items])

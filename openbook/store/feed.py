@@ -18,7 +18,8 @@ def _columns(store: Store) -> str:
     # Bodies come back as UTF-8 bytes, ready to write into a response: no decoding into str and
     # encoding back, which for a page of a thousand releases is most of the work.
     body = "CAST(b.body AS BLOB)" if store.vendor == "sqlite" else "b.body"
-    return f"e.seq, e.log_time, {body}, r.package_hash"
+    # The publisher is text too: as VARCHAR it comes back as a str (``_cursor``).
+    return f"e.seq, e.log_time, {body}, r.package_hash, CAST(e.publisher AS VARCHAR), e.leaf_hash"
 
 
 _FROM = " FROM log_entry e JOIN log_body b ON b.seq = e.seq LEFT JOIN review r ON r.seq = e.seq"
@@ -49,8 +50,15 @@ def _utf8_bytes_loader() -> type:
 
 def _items(rows) -> list["FeedItem"]:
     return [
-        FeedItem(seq, log_time, bytes(body) if body is not None else None, package_hash)
-        for seq, log_time, body, package_hash in rows
+        FeedItem(
+            seq,
+            log_time,
+            bytes(body) if body is not None else None,
+            package_hash,
+            publisher,
+            leaf_hash,
+        )
+        for seq, log_time, body, package_hash, publisher, leaf_hash in rows
     ]
 
 
@@ -60,6 +68,8 @@ class FeedItem:
     log_time: str
     body: bytes | None  # canonical JSON as stored (UTF-8); None once redacted
     package_hash: str | None
+    publisher: str  # who published it, as the log entry names them
+    leaf_hash: str
 
 
 def first_seq_at(store: Store, log_time: str) -> int:

@@ -1,11 +1,13 @@
 """The change feed, GET /api/ocds/releases: every release once, in log order, filterable."""
 
+import hashlib
 from datetime import UTC, datetime
 
 import orjson
 import pytest
 
 from openbook.standards.canonical import canonical_json
+from openbook.standards.log import Entry
 from openbook.store import log
 from tests.factories import create_release, create_statement
 from tests.web.conftest import a_process, publish
@@ -49,6 +51,35 @@ def test_releases_are_the_stored_bytes(client, store):
     publish(store, [release])
     body = client.get("/api/ocds/releases").content
     assert canonical_json(release) in body
+
+
+def test_each_release_comes_with_its_log_entry(client, store):
+    """Beside ``releases``, in the same order, each one's log entry: from it and the release
+    alone a reader recomputes the leaf hash an inclusion proof is checked with."""
+    releases = a_process("ocds-entries", supplier="Acme")
+    publish(store, releases[:1])
+    publish(store, releases[1:])
+    package = orjson.loads(client.get("/api/ocds/releases?limit=2").content)
+    entries = package["x_openbook_log"]
+    assert [entry["sequence"] for entry in entries] == [0, 1]
+    for release, entry in zip(package["releases"], entries, strict=True):
+        recomputed = Entry(
+            entry["sequence"],
+            "ocds",
+            release["ocid"],
+            release["id"],
+            release["date"],
+            entry["logTime"],
+            entry["publisher"],
+            hashlib.sha256(canonical_json(release)).hexdigest(),
+        )
+        assert recomputed.leaf_hash() == entry["leafHash"]
+        assert (
+            entry["leafHash"]
+            == log.entries(store, entry["sequence"], entry["sequence"] + 1)[0].leaf_hash
+        )
+    single = client.get(f"/api/ocds/releases/ocds-entries/{releases[1]['id']}").content
+    assert [entry["sequence"] for entry in orjson.loads(single)["x_openbook_log"]] == [1]
 
 
 def test_a_full_last_page_links_to_an_empty_one(client, store):

@@ -317,6 +317,9 @@ def test_an_administrator_redacts_a_body_and_everything_but_the_body_stays(
     assert [r["id"] for r in page["releases"]] == [amendment()["id"]]
     [redacted] = page["x_openbook_redacted"]
     assert redacted["sequence"] == seq and redacted["bodySha256"] == body_hash
+    # The log entries beside the releases are those of the releases shown, in their order.
+    assert seq not in [entry["sequence"] for entry in page["x_openbook_log"]]
+    assert len(page["x_openbook_log"]) == len(page["releases"])
     assert redacted["redaction"] == redaction["sequence"]
     assert redacted["reason"] == "Personal data: a named officer's mobile number"
     record = record_of(client)
