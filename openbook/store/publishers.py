@@ -118,13 +118,21 @@ def organisations_identified(
     texts = sorted(set(ids))
     codes = sorted({code for _, code in pairs})
     found: dict[int, Organisation] = {}
-    objects = models.Organisation.objects.using(store.alias)
-    for chunk in chunked(texts, 500):
-        found.update((row.pk, _organisation(row)) for row in objects.filter(party_id__in=chunk))
-    for chunk in chunked(codes, 500):
-        for row in objects.filter(identifier__in=chunk):
-            if (row.scheme, row.identifier) in pairs:
-                found[row.pk] = _organisation(row)
+    with store.cursor() as cursor:
+        for chunk in chunked(texts, 500):
+            condition, parameters = among(store, "o.party_id", chunk)
+            cursor.execute(
+                f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters
+            )
+            found.update((row[0], Organisation(*row)) for row in cursor.fetchall())
+        for chunk in chunked(codes, 500):
+            condition, parameters = among(store, "o.identifier", chunk)
+            cursor.execute(
+                f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters
+            )
+            for row in cursor.fetchall():
+                if (row[2], row[3]) in pairs:
+                    found[row[0]] = Organisation(*row)
     return [found[key] for key in sorted(found)]
 
 
@@ -225,15 +233,36 @@ def _key(row: models.ApiKey, organisation: Organisation) -> Key:
     )
 
 
+# The organisation's columns as Organisation takes them, for the raw queries of every publish
+# request (a Django query costs five times the CPU of the same SQL through a cursor: 0.53 ms
+# against 0.11 for the key's).
+_ORGANISATION = "o.id, o.name, o.scheme, o.identifier, o.party_id, o.created_time"
+
+
 def key(store: Store, key_id: str) -> Key | None:
-    """The key with this id, with its organisation (one query)."""
-    row = (
-        models.ApiKey.objects.using(store.alias)
-        .select_related("organisation")
-        .filter(key_id=key_id)
-        .first()
+    """The key with this id, with its organisation (one query, on every publish request)."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT k.key_id, k.name, k.role, k.secret_hash, k.created_time, k.created_by,"
+            f" k.revoked_time, k.last_used_time, {_ORGANISATION}"
+            " FROM api_key k JOIN organisation o ON o.id = k.organisation_id WHERE k.key_id = %s",
+            [key_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    key_id, name, role, secret_hash, created, created_by, revoked, last_used = row[:8]
+    return Key(
+        key_id=key_id,
+        organisation=Organisation(*row[8:]),
+        name=name,
+        role=role,
+        secret_hash=secret_hash,
+        created_time=created,
+        created_by=created_by,
+        revoked_time=revoked,
+        last_used_time=last_used,
     )
-    return _key(row, _organisation(row.organisation)) if row is not None else None
 
 
 def keys(store: Store, organisation_id: int) -> list[Key]:
@@ -275,9 +304,13 @@ def mint_ocid(store: Store, ocid: str, organisation_id: int, now: str) -> bool:
 def minted_for(store: Store, ocids: Sequence[str]) -> dict[str, int]:
     """The organisation each of these ocids was minted for (those minted here only)."""
     found: dict[str, int] = {}
-    for chunk in chunked(sorted(set(ocids)), 500):
-        rows = models.MintedOcid.objects.using(store.alias).filter(ocid__in=list(chunk))
-        found.update(rows.values_list("ocid", "organisation_id"))
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(ocids)), 500):
+            condition, parameters = among(store, "ocid", chunk)
+            cursor.execute(
+                f"SELECT ocid, organisation_id FROM minted_ocid WHERE {condition}", parameters
+            )
+            found.update(cursor.fetchall())
     return found
 
 
