@@ -1,7 +1,7 @@
 """Publishers: organisations, accounts and their roles, API keys (stored as hashes), the ocids the
 platform mints, and what the publish API reads of the log (openbook.publishing)."""
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.contrib.auth.models import User
@@ -119,21 +119,23 @@ def organisations_identified(
     codes = sorted({code for _, code in pairs})
     found: dict[int, Organisation] = {}
     with store.cursor() as cursor:
-        for chunk in chunked(texts, 500):
-            condition, parameters = among(store, "o.party_id", chunk)
-            cursor.execute(
-                f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters
-            )
-            found.update((row[0], Organisation(*row)) for row in cursor.fetchall())
-        for chunk in chunked(codes, 500):
-            condition, parameters = among(store, "o.identifier", chunk)
-            cursor.execute(
-                f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters
-            )
-            for row in cursor.fetchall():
-                if (row[2], row[3]) in pairs:
-                    found[row[0]] = Organisation(*row)
+        found.update((o.id, o) for o in _organisations_by(store, cursor, "party_id", texts))
+        found.update(
+            (o.id, o)
+            for o in _organisations_by(store, cursor, "identifier", codes)
+            if (o.scheme, o.identifier) in pairs
+        )
     return [found[key] for key in sorted(found)]
+
+
+def _organisations_by(
+    store: Store, cursor, column: str, values: Sequence[str]
+) -> Iterator[Organisation]:
+    """The organisations whose ``column`` is one of ``values`` (a query per 500)."""
+    for chunk in chunked(values, 500):
+        condition, parameters = among(store, f"o.{column}", chunk)
+        cursor.execute(f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters)
+        yield from (Organisation(*row) for row in cursor.fetchall())
 
 
 def _as_identifiers(texts: Collection[str]) -> set[tuple[str, str]]:
