@@ -1,5 +1,3 @@
-import sys
+from openbook.cli import run
 
-from openbook.cli import main
-
-sys.exit(main())
+run()

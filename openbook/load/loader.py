@@ -90,7 +90,7 @@ def load(
             first = list(itertools.islice(reviewed, 1))
             store = store()
             reviewed = itertools.chain(first, reviewed)
-        with store.bulk():
+        with store.bulk() as settle:
             # One batch, and one stream of work to the workers, run across files: many small
             # files cost neither a transaction nor a wait for the workers each.
             batch = _Batch(store, batch_size)
@@ -100,6 +100,7 @@ def load(
                     name = publisher if publisher is not None else _publisher_name(found.package)
                     batch.add(statement, name, file.report)
             batch.flush()
+            settle()  # the appends reach the database file while the compile runs
             progress.start_compile(stored_records.pending_count(store, records.REGISTER))
             report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
     progress.close()

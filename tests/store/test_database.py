@@ -1,0 +1,59 @@
+"""The store's set-up: the check that decides whether a database needs migrating."""
+
+import sqlite3
+
+import orjson
+from django.core.management import call_command
+from django.db.migrations.loader import MigrationLoader
+
+from openbook.load.loader import load
+from openbook.store.database import migrate, pending_migrations
+from tests.factories import create_release
+
+
+def test_a_migrated_database_has_nothing_pending(store):
+    assert pending_migrations(store) == []
+    assert migrate(store) is False
+
+
+def test_a_migration_undone_is_pending_and_migrate_applies_it(store):
+    leaves = MigrationLoader(None).graph.leaf_nodes("store")
+    ((_, latest),) = leaves
+    (previous,) = MigrationLoader(None).disk_migrations[("store", latest)].dependencies
+    call_command("migrate", *previous, verbosity=0)
+    assert pending_migrations(store) == [f"store.{latest}"]
+    assert migrate(store) is True
+    assert pending_migrations(store) == []
+
+
+def test_a_recorded_migration_missing_from_the_record_is_pending(store):
+    with store.atomic() as cursor:
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE app = 'auth' AND name = "
+            "'0012_alter_user_first_name_max_length'"
+        )
+    assert pending_migrations(store) == ["auth.0012_alter_user_first_name_max_length"]
+
+
+def test_a_loads_appends_reach_the_database_file_before_it_ends(store, tmp_path):
+    """On SQLite a load settles its appends (``Store.bulk``) before compiling: they are in the
+    database file itself, not only in the WAL, when it ends (read with ``immutable=1``, which
+    ignores the WAL), though its connection is still open. On PostgreSQL settling does
+    nothing and the appends are there as ever."""
+    releases = [create_release(f"ocds-213czf-settle-{n}", "1") for n in range(20)]
+    path = tmp_path / "releases.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(release) + b"\n" for release in releases))
+    report = load(store, [path])
+    assert report.files[0].loaded == 20
+    if store.vendor == "sqlite":
+        name = store.connection.settings_dict["NAME"]
+        in_file = sqlite3.connect(f"file:{name}?immutable=1", uri=True)
+        try:
+            (count,) = in_file.execute("SELECT count(*) FROM log_entry").fetchone()
+        finally:
+            in_file.close()
+    else:
+        with store.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM log_entry")
+            (count,) = cursor.fetchone()
+    assert count == 20
