@@ -78,6 +78,31 @@ class Store:
             yield cursor
 
 
+# Rows a round trip when streaming: enough to amortise it, few enough to keep memory flat.
+STREAM_FETCH = 2000
+
+
+def stream(store: Store, sql: str, params: list) -> Iterator[tuple]:
+    """The rows of a query, fetched STREAM_FETCH at a time. On PostgreSQL in a read-only
+    transaction unless already in one: a named (server-side) cursor outside a transaction is
+    declared WITH HOLD and materialised whole on the server before the first row arrives. On
+    SQLite the ordinary, lazily stepped cursor, which reads one consistent state (WAL) without
+    holding the write lock (a transaction here would begin IMMEDIATE and take it)."""
+    if store.vendor == "postgresql" and not store.connection.in_atomic_block:
+        with transaction.atomic(using=store.alias), store.connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION READ ONLY")
+            yield from _fetch(store, sql, params)
+        return
+    yield from _fetch(store, sql, params)
+
+
+def _fetch(store: Store, sql: str, params: list) -> Iterator[tuple]:
+    with store.connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(STREAM_FETCH):
+            yield from rows
+
+
 def _checkpoint(settings: dict[str, Any]) -> None:
     """A passive checkpoint of a SQLite database, on a connection of its own: it never waits
     for, nor blocks, the writer; what it cannot copy yet the next checkpoint copies."""

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from openbook.store.database import Store
-
-FETCH = 2000  # rows a round trip: enough to amortise it, few enough to keep memory flat
+from openbook.store.database import Store, stream
 
 
 @contextmanager
@@ -31,15 +29,6 @@ def reading(store: Store) -> Iterator[None]:
     with transaction.atomic(using=store.alias), store.connection.cursor() as cursor:
         cursor.execute("SET TRANSACTION READ ONLY")
         yield
-
-
-def _stream(store: Store, sql: str, params: list) -> Iterator[tuple]:
-    # Django's chunked cursor is a named (server-side) cursor on PostgreSQL and the ordinary,
-    # lazily stepped cursor on SQLite.
-    with store.connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
-            yield from rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +47,7 @@ class LogRow:
 
 def entries_before(store: Store, stop: int) -> Iterator[LogRow]:
     """Every log entry with ``seq < stop``, in log order, with its body."""
-    for row in _stream(
+    for row in stream(
         store,
         "SELECT e.seq, e.register, e.record_key, e.statement_id, e.statement_date, e.log_time,"
         " e.publisher, e.body_hash, e.leaf_hash, b.body"
@@ -87,7 +76,7 @@ class RecordRow:
 def records_before(store: Store, register: str, stop: int) -> Iterator[RecordRow]:
     """Every record of a register with a statement below ``stop``, in record key order, with its
     stored compiled release (if any) and the statements it was built from."""
-    for row in _stream(
+    for row in stream(
         store,
         "SELECT l.record_key, l.last_seq, l.statements, r.last_seq, r.compiled, r.compile_error"
         " FROM (SELECT record_key, MAX(seq) AS last_seq, COUNT(*) AS statements"

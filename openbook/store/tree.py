@@ -9,11 +9,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
-
-from openbook.store.database import Store, among, chunked
-
-STREAM_FETCH = 2000  # rows a round trip when streaming the whole log
+from openbook.store.database import Store, among, chunked, stream
 
 
 class DamagedLog(Exception):
@@ -135,7 +131,7 @@ def add_head(
 
 def heads(store: Store) -> Iterator[HeadRow]:
     """Every signed head, by size and then in the order signed; streamed."""
-    for row in _stream(store, f"{_HEAD} ORDER BY tree_size, id", []):
+    for row in stream(store, f"{_HEAD} ORDER BY tree_size, id", []):
         yield HeadRow(*row)
 
 
@@ -241,7 +237,7 @@ def audit_entries(store: Store) -> Iterator[AuditRow]:
         " e.publisher, e.body_hash, e.leaf_hash, b.seq IS NOT NULL, b.body"
         " FROM log_entry e LEFT JOIN log_body b ON b.seq = e.seq ORDER BY e.seq"
     )
-    for row in _stream(store, sql, []):
+    for row in stream(store, sql, []):
         seq, register, record_key, statement_id, statement_date, log_time = row[:6]
         publisher, body_hash, leaf_hash, has_body_row, body = row[6:]
         yield AuditRow(
@@ -273,22 +269,3 @@ def stored_nodes(store: Store, height: int) -> list[bytes]:
     """Every stored node of a height, in order (n / 256 of them at height 8: small)."""
     count = node_count(store, height)
     return nodes(store, height, 0, count) if count else []
-
-
-def _stream(store: Store, sql: str, params: list) -> Iterator[tuple]:
-    # In a read-only transaction on PostgreSQL (a named cursor needs one to stream rather than
-    # materialise); the ordinary lazily stepped cursor on SQLite, which reads one consistent
-    # state (WAL) without holding the write lock.
-    if store.vendor == "postgresql" and not store.connection.in_atomic_block:
-        with transaction.atomic(using=store.alias), store.connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION READ ONLY")
-            yield from _fetch(store, sql, params)
-        return
-    yield from _fetch(store, sql, params)
-
-
-def _fetch(store: Store, sql: str, params: list) -> Iterator[tuple]:
-    with store.connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(STREAM_FETCH):
-            yield from rows
