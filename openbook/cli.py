@@ -101,6 +101,20 @@ def _parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true", help="print as JSON")
     stats.set_defaults(run=_stats)
 
+    identifiers = commands.add_parser(
+        "identifiers",
+        help="report the organisation identifier problems of the data held",
+        description="Check every party's identifiers in every process held (docs/identifiers.md):"
+        " parties without any, malformed ones and placeholders by scheme with examples, those"
+        " repaired by normalising, identifiers shared by parties of different names, and names"
+        " carried with several identifiers.",
+    )
+    identifiers.add_argument("--json", action="store_true", help="print the report as JSON")
+    identifiers.add_argument(
+        "--top", type=_positive, default=10, metavar="N", help="list N of each (default 10)"
+    )
+    identifiers.set_defaults(run=_identifiers)
+
     export = commands.add_parser(
         "export",
         help="write the bulk downloads: JSON Lines, CSV, Excel, Parquet, checksums",
@@ -378,6 +392,18 @@ def _record(arguments) -> int:
         return 1
     option = 0 if arguments.compact else orjson.OPT_INDENT_2
     sys.stdout.buffer.write(orjson.dumps(package, option=option) + b"\n")
+    return 0
+
+
+def _identifiers(arguments) -> int:
+    from openbook.identifiers import report
+
+    found = report(_store())
+    if arguments.json:
+        text = orjson.dumps(found.as_dict(arguments.top), option=orjson.OPT_INDENT_2)
+        sys.stdout.buffer.write(text + b"\n")
+    else:
+        print(found.as_text(arguments.top))
     return 0
 
 

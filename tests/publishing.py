@@ -7,7 +7,7 @@ from openbook.publishing import publishers
 from openbook.standards.uk.notices import NOTICE_TYPES
 
 CLI = publishers.Actor("cli:test")
-BUYER = {"id": "GB-PPON-PXXX-0001-AAAA", "name": "Example Borough Council"}
+BUYER = {"id": "GB-PPON-PXXX-1234-BCDG", "name": "Example Borough Council"}
 OTHER_BUYER = {"id": "GB-GOR-PB999", "name": "Another District Council"}
 SUPPLIER = {"id": "GB-COH-01234567", "name": "Green Spaces Ltd"}
 

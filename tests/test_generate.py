@@ -16,6 +16,7 @@ from jsonschema import Draft4Validator
 
 from openbook import generate
 from openbook.generate import OCID_PREFIX, generate_releases, stream, write_jsonl, writer
+from openbook.standards.identifiers import check
 from openbook.standards.ocds.schema import merge_patch
 from tests.conftest import SHARED_DATA
 
@@ -211,6 +212,19 @@ def test_suppliers_smes_and_vcses(run):
     assert any(number.startswith("SC") for number in companies)
     schemes = {release["parties"][0]["identifier"]["scheme"] for release in run}
     assert {"GB-GOR", "GB-NHS", "GB-LAE", "GB-COH"} <= schemes
+
+
+def test_every_generated_identifier_is_valid_as_written(run):
+    """The generator writes identifiers as their registers issue them: every one of a scheme
+    openbook checks passes, and none needs normalising."""
+    checked = Counter()
+    for release in run:
+        for party in release["parties"]:
+            for given in [party["identifier"], *party.get("additionalIdentifiers", [])]:
+                result = check(given["scheme"], given["id"])
+                assert result.ok and not result.changes, (given, result.message)
+                checked[given["scheme"]] += result.known
+    assert checked["GB-PPON"] and checked["GB-COH"] and checked["GB-NHS"]
 
 
 def test_late_missing_and_corrected_notices(run):

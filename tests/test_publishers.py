@@ -19,17 +19,42 @@ def test_an_organisation_is_registered_by_its_org_id_identifier(store):
         store, "Utility plc", "GB-COH-01234567", CLI, party_id="utility-1"
     )
     assert company.party_id == "utility-1"
-    ppon = publishers.add_publisher(store, "Example", "GB-PPON-PXXX-0001-AAAA", CLI)
-    assert (ppon.scheme, ppon.identifier) == ("GB-PPON", "PXXX-0001-AAAA")
+    ppon = publishers.add_publisher(store, "Example", "GB-PPON-PMZV-7732-XXTT", CLI)
+    assert (ppon.scheme, ppon.identifier) == ("GB-PPON", "PMZV-7732-XXTT")
     assert [o.id for o in publishers.list_publishers(store)] == [found.id, company.id, ppon.id]
     assert publishers.find_publisher(store, "GB-GOR-PB425") == found
     assert publishers.find_publisher(store, str(company.id)) == company
 
 
-@pytest.mark.parametrize("identifier", ["PB425", "gb-gor-PB425", "GB-GOR-", "GBR-GOR-1", ""])
+@pytest.mark.parametrize("identifier", ["PB425", "GB-GOR-", "GBR-GOR-1", "gb", ""])
 def test_an_identifier_must_be_scheme_and_id(store, identifier):
     with pytest.raises(publishers.PublisherError, match=r"org-id\.guide list code"):
         publishers.add_publisher(store, "Leeds", identifier, CLI)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [
+        ("GB-COH-123456789", "a Companies House number is 8 characters"),
+        ("GB-PPON-PMZV-7732-XXT0", "never contain the letter O or the digit 0"),
+        ("GB-CHC-Exempt", "an exempt or excepted charity has no number"),
+        ("GB-COH-N/A", "stands in for an id nobody gave"),
+    ],
+)
+def test_an_identifier_its_register_never_issued_is_refused(store, identifier, message):
+    with pytest.raises(publishers.PublisherError, match=message):
+        publishers.add_publisher(store, "Leeds", identifier, CLI)
+    assert publishers.list_publishers(store) == []
+
+
+def test_an_identifier_is_stored_as_its_register_writes_it(store):
+    found = publishers.add_publisher(store, "Acme", "gb-coh-1234567", CLI)
+    assert (found.scheme, found.identifier, found.party_id) == (
+        "GB-COH",
+        "01234567",
+        "GB-COH-01234567",
+    )
+    assert publishers.find_publisher(store, "GB-COH-1234567") == found
 
 
 def test_an_organisation_is_registered_once(store):

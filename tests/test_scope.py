@@ -3,7 +3,7 @@
 from openbook.publishing import scope
 from openbook.store.publishers import Organisation
 
-COUNCIL = Organisation(1, "Example Borough Council", "GB-PPON", "PXXX-0001-AAAA", "council", "")
+COUNCIL = Organisation(1, "Example Borough Council", "GB-PPON", "PXXX-1234-BCDG", "council", "")
 OTHER = Organisation(2, "Another District Council", "GB-GOR", "PB999", "GB-GOR-PB999", "")
 
 
@@ -17,11 +17,11 @@ def release(buyer: dict | None, *parties: dict) -> dict:
 def test_a_buyer_is_an_organisation_by_its_party_id_or_its_partys_primary_identifier():
     by_id = scope.buyer_of(release({"id": "council"}))
     assert by_id is not None and scope.names(by_id, COUNCIL)
-    primary = {"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"}
+    primary = {"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"}
     by_identifier = scope.buyer_of(release({"id": "b1"}, {"id": "b1", "identifier": primary}))
     assert by_identifier is not None and scope.names(by_identifier, COUNCIL)
     # The organisation's identifier written as an id is not its party id.
-    written = scope.buyer_of(release({"id": "GB-PPON-PXXX-0001-AAAA"}))
+    written = scope.buyer_of(release({"id": "GB-PPON-PXXX-1234-BCDG"}))
     assert written is not None and not scope.names(written, COUNCIL)
     assert scope.identifies(written, COUNCIL)
 
@@ -30,7 +30,7 @@ def test_additional_identifiers_identify_but_never_name():
     party = {
         "id": "GB-GOR-PB999",
         "identifier": {"scheme": "GB-GOR", "id": "PB999"},
-        "additionalIdentifiers": [{"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"}],
+        "additionalIdentifiers": [{"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"}],
     }
     buyer = scope.buyer_of(release({"id": "GB-GOR-PB999"}, party))
     assert buyer is not None
@@ -39,7 +39,7 @@ def test_additional_identifiers_identify_but_never_name():
 
 
 def test_the_buyer_party_is_the_last_of_its_id_and_repeated_ids_are_found():
-    first = {"id": "b1", "identifier": {"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"}}
+    first = {"id": "b1", "identifier": {"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"}}
     last = {"id": "b1", "identifier": {"scheme": "GB-GOR", "id": "PB999"}}
     sent = release({"id": "b1"}, first, {"id": "s1"}, last)
     buyer = scope.buyer_of(sent)

@@ -124,12 +124,15 @@ def _buyer_kind(
 
 
 def _ppon(draw: Callable[[], float]) -> str:
-    """A Public Procurement Organisation Number, the central digital platform's identifier."""
-    letters = "BCDFGHJKLMNPQRSTVWXYZ"
+    """A Public Procurement Organisation Number, the central digital platform's identifier,
+    from the alphabets the platform draws them from (no O, no 0; docs/identifiers.md)."""
+    letters = "BCDGHJLMNPQRTVWXYZ"
+    number = int(draw() * 9**4)  # four digits from 1 to 9
+    digits = "".join(str(number // 9**place % 9 + 1) for place in range(4))
     return "P{}{}{}-{}-{}{}{}{}".format(
-        *(letters[int(draw() * 21)] for _ in range(3)),
-        1000 + int(draw() * 9000),
-        *(letters[int(draw() * 21)] for _ in range(4)),
+        *(letters[int(draw() * len(letters))] for _ in range(3)),
+        digits,
+        *(letters[int(draw() * len(letters))] for _ in range(4)),
     )
 
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from openbook import config
 from openbook.publishing import keys
+from openbook.standards.identifiers import check_party_id
 from openbook.standards.log import format_log_time
 from openbook.store import audit, publishers
 from openbook.store.database import Store
@@ -71,15 +72,19 @@ def _now() -> str:
 
 
 def split_identifier(text: str) -> tuple[str, str]:
-    """``GB-GOR-PB425`` as (``GB-GOR``, ``PB425``): an org-id.guide list code, then the id."""
-    parts = text.strip().split("-", 2)
-    if len(parts) < 3 or not _SCHEME.fullmatch(f"{parts[0]}-{parts[1]}") or not parts[2]:
+    """``GB-GOR-PB425`` as (``GB-GOR``, ``PB425``): an org-id.guide list code, then the id,
+    checked and written as its register writes it (``GB-COH-1234567`` is company 01234567;
+    openbook.standards.identifiers). A scheme without a known rule is taken as given."""
+    checked = check_party_id(text)
+    if checked.identifier is None:
+        raise PublisherError(checked.message or f"{text!r} is not an organisation identifier")
+    if not _SCHEME.fullmatch(checked.identifier.scheme):
         raise PublisherError(
-            f"{text!r} is not an organisation identifier: write the org-id.guide list code, a "
-            "hyphen and the organisation's id in that list, such as GB-GOR-PB425 (a government "
-            "organisation) or GB-COH-01234567 (a company)"
+            f"{text!r} is not an organisation identifier: {checked.identifier.scheme} is "
+            "not an org-id.guide list code (a country's two letters, a hyphen and the list's "
+            "name, such as GB-COH)"
         )
-    return f"{parts[0]}-{parts[1]}", parts[2]
+    return checked.identifier.scheme, checked.identifier.id
 
 
 def add_publisher(
@@ -118,7 +123,14 @@ def find_publisher(store: Store, reference: str) -> Organisation:
     if reference.isdigit():
         found = publishers.organisation(store, int(reference))
     else:
-        found = publishers.organisation_by_identifier(store, *split_identifier(reference))
+        try:
+            scheme, code = split_identifier(reference)
+        except PublisherError as error:
+            raise NotFound(
+                f"no organisation {reference!r} is registered: {error} (see "
+                "`openbook publisher list`)"
+            ) from None
+        found = publishers.organisation_by_identifier(store, scheme, code)
     if found is None:
         raise NotFound(
             f"no organisation {reference!r} is registered (see `openbook publisher list`)"

@@ -1,11 +1,11 @@
 """Compiled records: which records wait for compiling, their statements, and the results."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from openbook.standards.ocds.summary import Summary
 from openbook.store import search
-from openbook.store.database import Store, among, chunked, placeholders
+from openbook.store.database import Store, among, chunked, placeholders, stream
 
 
 def pending(store: Store, register: str, limit: int) -> list[str]:
@@ -191,3 +191,14 @@ def count(store: Store, register: str) -> int:
     with store.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM record WHERE register = %s", [register])
         return int(cursor.fetchone()[0])
+
+
+def compiled_releases(store: Store, register: str) -> Iterator[tuple[str, str]]:
+    """Every record of a register that has a compiled release, as (key, JSON text), in key
+    order; streamed, so memory stays flat however many there are."""
+    yield from stream(
+        store,
+        "SELECT record_key, compiled FROM record"
+        " WHERE register = %s AND compiled IS NOT NULL ORDER BY record_key",
+        [register],
+    )

@@ -107,7 +107,7 @@ def create_notice(code, day, ocid="ocds-b5fd17-000001", **fields):
         "date": moment,
         "tag": [TAG_OF.get(code, "tender")],
         "initiationType": "tender",
-        "buyer": {"id": "GB-PPON-PXXX-0001-AAAA", "name": "Example Borough Council"},
+        "buyer": {"id": "GB-PPON-PXXX-1234-BCDG", "name": "Example Borough Council"},
         "tender": {"id": "T1", "title": "Grounds maintenance"},
     }
     release.update(fields)
@@ -229,7 +229,15 @@ def test_the_rules_package_is_the_one_entry_point():
     assert [name for name in rules.__all__ if not hasattr(rules, name)] == []
     assert {rule.check.__module__ for rule in RULES} <= {
         f"openbook.standards.uk.rules.{name}"
-        for name in ("notice_type", "fields", "sequence", "standstill", "deadlines", "periods")
+        for name in (
+            "notice_type",
+            "fields",
+            "sequence",
+            "standstill",
+            "deadlines",
+            "periods",
+            "parties",
+        )
     }
 
 

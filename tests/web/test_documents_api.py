@@ -140,7 +140,7 @@ def test_the_document_is_a_statement_in_the_documents_register(client, key, stor
     entry = statement.entry
     assert entry.seq == answer["sequence"]
     assert entry.register == "documents"
-    assert entry.statement_id == "GB-PPON-PXXX-0001-AAAA"
+    assert entry.statement_id == "GB-PPON-PXXX-1234-BCDG"
     assert entry.publisher == "Example Borough Council"
     assert statement.leaf_hash == answer["leaf_hash"]
     assert entry.body_hash == hashlib.sha256(statement.body).hexdigest()
@@ -149,7 +149,7 @@ def test_the_document_is_a_statement_in_the_documents_register(client, key, stor
         "size": len(PDF),
         "mediaType": "application/pdf",
         "name": "contract.pdf",
-        "organisation": {"id": "GB-PPON-PXXX-0001-AAAA", "name": "Example Borough Council"},
+        "organisation": {"id": "GB-PPON-PXXX-1234-BCDG", "name": "Example Borough Council"},
     }
     # The public feed of OCDS releases does not carry it, nor its Find a Tender twin, and
     # nothing waits to be compiled.

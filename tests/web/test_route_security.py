@@ -136,7 +136,7 @@ def test_a_key_cannot_publish_for_another_organisation(client, keys):
     assert response.status_code == 403
     [problem] = error_of(response)["problems"]
     assert problem["code"] == "other-organisation" and problem["pointer"] == "/buyer"
-    assert "Example Borough Council (GB-PPON-PXXX-0001-AAAA)" in problem["message"]
+    assert "Example Borough Council (GB-PPON-PXXX-1234-BCDG)" in problem["message"]
     assert "Another District Council (GB-GOR-PB999)" in problem["message"]
     # Validating is scoped too.
     assert (
@@ -286,7 +286,7 @@ def test_an_additional_identifier_does_not_make_another_organisations_release_yo
         {
             **OTHER_BUYER,
             "identifier": {"scheme": "GB-GOR", "id": "PB999"},
-            "additionalIdentifiers": [{"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"}],
+            "additionalIdentifiers": [{"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"}],
         },
     )
     response = post(client, "/api/publish/releases", release, keys["own"])
@@ -302,7 +302,7 @@ def test_a_buyer_is_yours_by_its_id_or_its_partys_primary_identifier(client, key
     release = _named_as(
         tender("ocds-b5fd17-s2"),
         local,
-        {**local, "identifier": {"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"}},
+        {**local, "identifier": {"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"}},
     )
     response = post(client, "/api/publish/releases", release, keys["own"])
     assert response.status_code == 201, response.content
@@ -312,7 +312,7 @@ def test_a_buyer_is_yours_by_its_id_or_its_partys_primary_identifier(client, key
         {
             "id": "someone",
             "name": "Example Borough Council",
-            "identifier": {"scheme": "GB-PPON", "id": "PXXX-0001-AAAA"},
+            "identifier": {"scheme": "GB-PPON", "id": "PXXX-1234-BCDG"},
             "roles": ["payer"],
         }
     )
@@ -328,7 +328,7 @@ def test_a_release_with_two_parties_of_one_id_is_refused(client, keys):
     assert response.status_code == 422, response.content
     problems = [p for p in error_of(response)["problems"] if p["code"] == "party-id-repeated"]
     assert [p["pointer"] for p in problems] == ["/parties/1/id"]
-    assert "GB-PPON-PXXX-0001-AAAA" in problems[0]["message"]
+    assert "GB-PPON-PXXX-1234-BCDG" in problems[0]["message"]
     assert problems[0]["blocking"]
     assert client.get("/api/ocds/releases").json()["releases"] == []
 

@@ -24,6 +24,7 @@ from openbook.standards.uk.rules.deadlines import (
 )
 from openbook.standards.uk.rules.fields import check_fields
 from openbook.standards.uk.rules.notice_type import check_regime, check_tag, type_rule
+from openbook.standards.uk.rules.parties import check_party_identifiers
 from openbook.standards.uk.rules.periods import check_participation_period, check_tender_period
 from openbook.standards.uk.rules.sequence import (
     award_exempt,
@@ -340,6 +341,19 @@ RULES: tuple[Rule, ...] = (
         "The contract award notice came more than 30 days after the award.",
         ("Call-offs under a framework (reg. 50(4)).", "Dynamic purchasing systems (reg. 50(5))."),
         check_pcr_award_notice,
+    ),
+    Rule(
+        "notice.party.identifier",
+        ANY_REGIME,
+        (),
+        "Guidance: Central Digital Platform and Publication of Information (unique "
+        "identifiers); each register's numbering (docs/identifiers.md)",
+        WARNING,
+        "A party's identifier is malformed, a placeholder, fails its check digits, or is "
+        "written otherwise than its register writes it.",
+        ("Schemes openbook has no rule for are not checked.",),
+        check_party_identifiers,
+        needs_notice=False,
     ),
 )
 

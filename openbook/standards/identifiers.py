@@ -1,0 +1,436 @@
+"""Organisation identifiers: parse, normalise and check the schemes UK procurement uses.
+
+An identifier is a scheme (an org-id.guide list code, such as ``GB-COH``) and the organisation's
+id in that list; OCDS carries them as ``{"scheme": "GB-COH", "id": "01234567"}`` and as a party
+id ``GB-COH-01234567``. ``check`` answers, for one scheme and id, the identifier in its one
+normal form, what normalising changed (each change in words, so that a report can show it), or
+the problem: a code and a message saying what is wrong and what a right value looks like.
+
+Each scheme's rule is the register's own numbering (the facts are in ``SCHEMES`` and cited in
+docs/identifiers.md). Schemes not listed are accepted as given and said to be unchecked: the
+world has a thousand registers, and a value this module cannot judge is not wrong.
+
+Pure functions, no I/O.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TypeGuard
+
+__all__ = [
+    "PLATFORM_ALPHABET",
+    "PLATFORM_SCHEME",
+    "SCHEMES",
+    "Checked",
+    "Identifier",
+    "Scheme",
+    "check",
+    "check_party_id",
+    "is_given",
+    "platform_check_character",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    scheme: str
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.scheme}-{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What ``check`` found. ``identifier`` is None when ``problem`` is set."""
+
+    identifier: Identifier | None
+    changes: tuple[str, ...] = ()  # what normalising did, in words
+    problem: str | None = None  # a code: scheme-missing, id-missing, malformed, check-digit...
+    message: str | None = None  # what is wrong, and what a right value looks like
+    known: bool = True  # whether the scheme is one this module checks
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True, slots=True)
+class Scheme:
+    code: str
+    name: str
+    example: str
+    # Takes the id (already trimmed, upper case, inner spaces gone) and returns it in normal
+    # form with what changed, or raises _Malformed.
+    normalise: Callable[[str], tuple[str, list[str]]] = field(repr=False)
+
+
+class _Malformed(Exception):
+    def __init__(self, problem: str, why: str) -> None:
+        super().__init__(why)
+        self.problem = problem
+        self.why = why
+
+
+def _pattern(regex: str, what: str) -> Callable[[str], tuple[str, list[str]]]:
+    compiled = re.compile(regex)
+
+    def normalise(value: str) -> tuple[str, list[str]]:
+        if not compiled.fullmatch(value):
+            raise _Malformed("malformed", what)
+        return value, []
+
+    return normalise
+
+
+def _padded_digits(value: str, width: int, changes: list[str]) -> str:
+    if len(value) < width:
+        changes.append(f"zero-padded to {width} digits")
+        return value.zfill(width)
+    return value
+
+
+# Companies House numbers are 8 characters: 8 digits (England and Wales companies), or a prefix
+# of letters naming the register or the kind of body (SC Scotland, NI Northern Ireland, OC
+# limited liability partnerships, LP limited partnerships, FC overseas companies, OE overseas
+# entities, RS/IP registered societies, CE charitable incorporated organisations, and more)
+# and digits; registered societies of the older form end in R (IP12345R). The rule is the shape,
+# not a list of prefixes: Companies House adds prefixes, and a list goes stale.
+_COMPANY = re.compile(r"(?P<letters>[A-Z]{0,2})(?P<digits>[0-9]{1,8})(?P<suffix>R?)")
+
+
+def _company_number(value: str) -> tuple[str, list[str]]:
+    changes: list[str] = []
+    match = _COMPANY.fullmatch(value)
+    if match is None:
+        raise _Malformed(
+            "malformed",
+            "a Companies House number is 8 characters: 8 digits, or one or two letters and "
+            "digits (SC012345, OC301234), or IP and five digits and R (IP12345R)",
+        )
+    letters, digits, suffix = match.group("letters", "digits", "suffix")
+    width = 8 - len(letters) - len(suffix)
+    if len(digits) > width:
+        raise _Malformed(
+            "malformed",
+            f"a Companies House number is 8 characters; {value!r} has {len(value)}",
+        )
+    if suffix and letters != "IP":
+        raise _Malformed(
+            "malformed", "only registered societies' numbers (IP12345R) end in a letter"
+        )
+    return letters + _padded_digits(digits, width, changes) + suffix, changes
+
+
+def _scottish_charity(value: str) -> tuple[str, list[str]]:
+    changes: list[str] = []
+    if value.isdigit():
+        changes.append("SC prefix added")
+        value = "SC" + value
+    if not re.fullmatch(r"SC[0-9]{1,6}", value):
+        raise _Malformed("malformed", "a Scottish charity number is SC and 6 digits (SC012345)")
+    return "SC" + _padded_digits(value[2:], 6, changes), changes
+
+
+def _ni_charity(value: str) -> tuple[str, list[str]]:
+    changes: list[str] = []
+    if value.startswith("NIC"):
+        changes.append("NIC prefix removed")
+        value = value[3:]
+    if not re.fullmatch(r"1[0-9]{5}", value):
+        raise _Malformed(
+            "malformed",
+            "a Northern Ireland charity number is 6 digits starting with 1 (100123)",
+        )
+    return value, changes
+
+
+def _charity(value: str) -> tuple[str, list[str]]:
+    if value == "EXEMPT" or value.startswith(("EXEMPT", "EXCEPTED")):
+        raise _Malformed(
+            "not-an-id",
+            "an exempt or excepted charity has no number in this register: give another of "
+            "its identifiers (GB-COH for a charitable company, GB-EDU for a school) or none",
+        )
+    if not re.fullmatch(r"[0-9]{6,7}(-[0-9]{1,3})?", value):
+        raise _Malformed(
+            "malformed",
+            "a Charity Commission number is 6 or 7 digits (1123456), with -N for a linked "
+            "charity (1123456-1)",
+        )
+    return value, []
+
+
+def _vat(value: str) -> tuple[str, list[str]]:
+    changes: list[str] = []
+    if value.startswith(("GB", "XI")):
+        changes.append(f"{value[:2]} country prefix removed")
+        value = value[2:]
+    if re.fullmatch(r"(GD[0-4]|HA[5-9])[0-9]{2}", value):
+        return value, changes  # government departments and health authorities
+    if not re.fullmatch(r"[0-9]{9}([0-9]{3})?", value):
+        raise _Malformed(
+            "malformed",
+            "a UK VAT registration number is 9 digits (12 for a branch), or GD or HA and 3 "
+            "digits; the GB prefix may be left out",
+        )
+    if not _vat_check_digits_match(value[:9]):
+        raise _Malformed(
+            "check-digits",
+            "the last two digits are not the check digits of the first seven: a digit is "
+            "probably mistyped",
+        )
+    return value, changes
+
+
+def _vat_check_digits_match(nine: str) -> bool:
+    # HMRC's modulus 97 check: the first seven digits weighted 8 to 2, plus the two check
+    # digits, is a multiple of 97; numbers issued since 2010 use the sum plus 55.
+    weighted = sum(int(nine[place]) * (8 - place) for place in range(7))
+    total = weighted + int(nine[7:])
+    return total % 97 == 0 or (total + 55) % 97 == 0
+
+
+# The Central Digital Platform's Public Procurement Organisation Number: P and three letters,
+# four digits, four letters, in groups of four (PMZV-7732-XXTT). The platform never issues the
+# letter O or the digit 0, which a reader could take for each other.
+_PPON = re.compile(r"P[A-Z]{3}-[0-9]{4}-[A-Z]{4}")
+
+
+def _ppon(value: str) -> tuple[str, list[str]]:
+    changes: list[str] = []
+    if re.fullmatch(r"[A-Z0-9]{12}", value):
+        value = f"{value[:4]}-{value[4:8]}-{value[8:]}"
+        changes.append("hyphens added between the groups of four")
+    swapped = value.translate(str.maketrans("O0", "0O"))
+    if not _PPON.fullmatch(value) and not _PPON.fullmatch(swapped):
+        raise _Malformed(
+            "malformed",
+            "a PPON is P and three letters, four digits and four letters, in groups of four "
+            "(PMZV-7732-XXTT)",
+        )
+    if "O" in value or "0" in value:
+        raise _Malformed(
+            "malformed",
+            "PPONs never contain the letter O or the digit 0: one is probably mistyped for "
+            "the other",
+        )
+    return value, changes
+
+
+# The platform's own supplier numbers (issued at registration): eight characters and a check
+# character, XXXX-XXXX-C, from an alphabet of 31: the digits but 0 and the capitals but I, L,
+# O and U, so that none is read for another (0 and O, 1 and I or L) nor spells a word.
+PLATFORM_ALPHABET = "123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def platform_check_character(eight: str) -> str:
+    """The check character of a platform supplier number's eight characters: their values
+    weighted by position, summed modulo 31. As 31 is prime and larger than every weight and
+    every difference of two values, any one mistyped character and any swap of two neighbours
+    changes it."""
+    total = sum(
+        (position + 1) * PLATFORM_ALPHABET.index(char) for position, char in enumerate(eight)
+    )
+    return PLATFORM_ALPHABET[total % 31]
+
+
+def _platform(value: str) -> tuple[str, list[str]]:
+    compact = value.replace("-", "")
+    if len(compact) != 9 or any(char not in PLATFORM_ALPHABET for char in compact):
+        raise _Malformed(
+            "malformed",
+            "a platform supplier number is 8 characters and a check character, of the digits "
+            "1 to 9 and the capitals but I, L, O and U (ABCD-1234-X)",
+        )
+    if platform_check_character(compact[:8]) != compact[8]:
+        raise _Malformed(
+            "check-digits",
+            "the last character is not the check character of the first eight: a character "
+            "is probably mistyped",
+        )
+    normal = f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
+    return normal, [] if normal == value else ["written in groups XXXX-XXXX-C"]
+
+
+PLATFORM_SCHEME = "GB-OPENBOOK"
+
+SCHEMES: dict[str, Scheme] = {
+    scheme.code: scheme
+    for scheme in [
+        Scheme("GB-COH", "Companies House", "01234567", _company_number),
+        Scheme("GB-CHC", "Charity Commission for England and Wales", "1123456", _charity),
+        Scheme("GB-SC", "Scottish Charity Regulator", "SC012345", _scottish_charity),
+        Scheme("GB-NIC", "Charity Commission for Northern Ireland", "100123", _ni_charity),
+        Scheme(
+            "GB-GOR",
+            "Government Organisation Register",
+            "PB425",
+            _pattern(
+                r"[A-Z]{1,3}[0-9]{1,5}",
+                "a Government Organisation Register id is letters and digits (PB425, D9)",
+            ),
+        ),
+        Scheme(
+            "GB-EDU",
+            "Department for Education (Get Information About Schools URN)",
+            "100000",
+            _pattern(r"[0-9]{6}", "a school's unique reference number (URN) is 6 digits"),
+        ),
+        Scheme(
+            "GB-NHS",
+            "NHS Organisation Data Service",
+            "RTH",
+            _pattern(
+                r"[A-Z0-9]{3,6}",
+                "an NHS ODS code is 3 to 6 letters and digits (RTH, RTH01, A81001)",
+            ),
+        ),
+        Scheme(
+            "GB-UKPRN",
+            "UK Register of Learning Providers",
+            "10007784",
+            _pattern(r"1[0-9]{7}", "a UK provider reference number is 8 digits starting with 1"),
+        ),
+        Scheme(
+            "GB-MPR",
+            "Mutuals Public Register (Financial Conduct Authority)",
+            "31188R",
+            _pattern(
+                r"(IP)?[0-9]{1,6}[A-Z]{0,2}",
+                "a Mutuals Public Register number is digits with a letter suffix (31188R)",
+            ),
+        ),
+        Scheme(
+            "GB-PPON",
+            "Public Procurement Organisation Numbers, Central Digital Platform",
+            "PMZV-7732-XXTT",
+            _ppon,
+        ),
+        Scheme("GB-VAT", "HM Revenue and Customs VAT register", "217967235", _vat),
+        Scheme(
+            "GG-RCE",
+            "Guernsey Registry",
+            "12345",
+            _pattern(r"[0-9]{1,6}", "a Guernsey Registry number is up to 6 digits"),
+        ),
+        Scheme(
+            "JE-FSC",
+            "Jersey Financial Services Commission companies registry",
+            "12345",
+            _pattern(r"[0-9]{1,6}", "a Jersey registry number is up to 6 digits"),
+        ),
+        Scheme(
+            "IM-CR",
+            "Isle of Man Companies Registry",
+            "012345C",
+            _pattern(
+                r"[0-9]{1,6}[A-Z]",
+                "an Isle of Man company number is digits and a letter for the kind of body "
+                "(012345C, 001234V)",
+            ),
+        ),
+        Scheme("GB-OPENBOOK", "openbook supplier number", "ABCD-1234-X", _platform),
+    ]
+}
+# What real files write where an id is missing: not anybody's id.
+_PLACEHOLDER = re.compile(
+    r"N/?A|NONE|NULL|NIL|TBC|TBA|UNKNOWN|NOT ?(APPLICABLE|KNOWN|PROVIDED)|-+|\?+|0+|X+"
+)
+# Other spellings of a scheme met in real data and in the Central Digital Platform.
+_ALIASES = {"VAT": "GB-VAT", "GB-CRN": "GB-COH", "PPON": "GB-PPON"}
+
+
+def check(scheme: object, id_: object) -> Checked:
+    """The identifier a scheme and an id make, normalised; or why they make none."""
+    if isinstance(id_, int) and not isinstance(id_, bool):
+        id_ = str(id_)  # numbers are common in real data; their digits are the id
+    absent = _absent(scheme, id_)
+    if absent is not None:
+        return absent
+    assert isinstance(scheme, str) and isinstance(id_, str)
+    changes: list[str] = []
+    code = scheme.strip().upper()
+    if code != scheme:
+        changes.append("scheme written in capitals without spaces")
+    if code in _ALIASES:
+        changes.append(f"scheme {code} written as {_ALIASES[code]}")
+        code = _ALIASES[code]
+    known = SCHEMES.get(code)
+    if known is None:
+        # Another register's ids may be case-sensitive or hold spaces: kept as given.
+        value = id_.strip()
+        if value != id_:
+            changes.append("spaces around the id removed")
+        return Checked(Identifier(code, value), tuple(changes), known=False)
+    value = re.sub(r"\s+", "", id_).upper()
+    if value != id_:
+        changes.append("spaces removed and letters capitalised")
+    if value.startswith(code + "-"):
+        value = value[len(code) + 1 :]
+        changes.append("scheme repeated in the id removed")
+    if re.fullmatch(r"[0-9]+\.0", value):
+        value = value[:-2]
+        changes.append("'.0' removed (the number went through a spreadsheet)")
+    try:
+        normal, more = known.normalise(value)
+    except _Malformed as malformed:
+        return Checked(
+            None,
+            problem=malformed.problem,
+            message=f"{id_!r} is not a {code} id ({known.name}): {malformed.why}",
+        )
+    return Checked(Identifier(code, normal), tuple(changes + more))
+
+
+def is_given(identifier: object) -> TypeGuard[dict]:
+    """Whether an OCDS identifier object says anything: a scheme or an id that is not blank.
+    Real publishers write ``{"scheme": "", "id": ""}`` for none (Contracts Finder does)."""
+    if not isinstance(identifier, dict):
+        return False
+    return any(
+        value is not None and (not isinstance(value, str) or value.strip())
+        for value in (identifier.get("scheme"), identifier.get("id"))
+    )
+
+
+def _absent(scheme: object, id_: object) -> Checked | None:
+    """Why a scheme and an id are no identifier whatever the scheme, if they are not."""
+    if scheme is None or (isinstance(scheme, str) and not scheme.strip()):
+        return Checked(None, problem="scheme-missing", message="the identifier has no scheme")
+    if not isinstance(scheme, str):
+        return Checked(None, problem="not-a-string", message="the scheme is not a string")
+    if id_ is None or (isinstance(id_, str) and not id_.strip()):
+        return Checked(None, problem="id-missing", message="the identifier has no id")
+    if not isinstance(id_, str):
+        return Checked(None, problem="not-a-string", message="the id is not a string")
+    if _PLACEHOLDER.fullmatch(id_.strip().upper()):
+        return Checked(
+            None,
+            problem="placeholder",
+            message=f"{id_!r} stands in for an id nobody gave: leave the identifier out "
+            "where the organisation has none in this register",
+        )
+    return None
+
+
+def check_party_id(text: str) -> Checked:
+    """An identifier written as one string, ``SCHEME-ID`` (``GB-COH-01234567``), as party ids
+    and the platform's own forms take it. The scheme is the longest known code it starts with,
+    else its first two hyphen-separated parts."""
+    value = text.strip()
+    upper = value.upper()
+    for code in sorted([*SCHEMES, *_ALIASES], key=len, reverse=True):
+        if upper.startswith(code + "-") and len(value) > len(code) + 1:
+            return check(value[: len(code)], value[len(code) + 1 :])
+    parts = value.split("-", 2)
+    if len(parts) < 3 or not all(parts):
+        return Checked(
+            None,
+            problem="malformed",
+            message=f"{text!r} is not an organisation identifier: write the org-id.guide list "
+            "code, a hyphen and the organisation's id in that list, such as GB-COH-01234567 "
+            "(a company) or GB-GOR-PB425 (a government organisation)",
+        )
+    return check(f"{parts[0]}-{parts[1]}", parts[2])
