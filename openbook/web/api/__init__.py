@@ -7,7 +7,16 @@ from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from openbook.web.api import documents, downloads, fts, log, ocds, reference, search
+from openbook.web.api import (
+    documents,
+    downloads,
+    fts,
+    identifiers,
+    log,
+    ocds,
+    reference,
+    search,
+)
 from openbook.web.api.errors import ApiError, error_response
 
 logger = logging.getLogger(__name__)
@@ -33,6 +42,7 @@ api.add_router("", reference.router)
 api.add_router("", downloads.router)
 api.add_router("/log", log.router)
 api.add_router("", documents.router)
+api.add_router("", identifiers.router)
 
 
 @api.exception_handler(ApiError)
