@@ -7,6 +7,8 @@ import re
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from openbook.standards.identifiers import (
     PLATFORM_ALPHABET,
@@ -247,3 +249,28 @@ def test_candidates_are_offered_with_a_score_never_below_the_bar():
     assert close.key == "widget works" and 90 <= close.score < 100
     assert candidates(key("Leeds Council"), known) == []  # alike words, another body maybe
     assert candidates("", known) == []
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(scheme=st.sampled_from([*SCHEMES, "VAT", "XI-LEI", ""]) | JSON_VALUES, id_=JSON_VALUES)
+def test_any_json_gets_an_identifier_or_a_reason_never_an_exception(scheme, id_):
+    checked = check(scheme, id_)
+    assert (checked.identifier is None) == (checked.problem is not None)
+    assert (checked.problem is None) == (checked.message is None)
+    if checked.identifier is not None and checked.known:
+        again = check(checked.identifier.scheme, checked.identifier.id)
+        assert again.identifier == checked.identifier and not again.changes  # normal is fixed
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60))
+def test_any_text_as_a_party_id_gets_an_answer(text):
+    checked = check_party_id(text)
+    assert (checked.identifier is None) == (checked.problem is not None)

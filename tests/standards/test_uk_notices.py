@@ -922,3 +922,45 @@ def test_datetimes_are_read_as_uk_days():
     problem = only(details, [create_tender(), award], "notice.standstill.entered_too_early")
     assert "published on 1 July 2025" in problem.message
     assert datetime.fromisoformat(award["date"]).date() == date(2025, 6, 30)
+
+
+# The parties' identifiers.
+
+
+def test_a_party_identifier_its_register_never_issued_is_a_warning_naming_the_party():
+    tender = create_tender()
+    tender["parties"] = [
+        {
+            "id": "b",
+            "name": "Leeds City Council",
+            "identifier": {"scheme": "GB-GOR", "id": "PB425"},
+        },
+        {
+            "id": "s",
+            "name": "Acme Ltd",
+            "identifier": {"scheme": "GB-COH", "id": "123456789"},
+            "additionalIdentifiers": [{"scheme": "GB-VAT", "id": "N/A"}],
+        },
+        {"id": "e", "name": "Empty", "identifier": {"scheme": "", "id": ""}},  # none: no warning
+    ]
+    found = [p for p in problems(tender) if p.code == "notice.party.identifier"]
+    assert [(p.path, p.severity) for p in found] == [
+        ("/parties/1/identifier", "warning"),
+        ("/parties/1/additionalIdentifiers/0", "warning"),
+    ]
+    assert found[0].message.startswith("The party 'Acme Ltd' has an identifier that is no use:")
+    assert "a Companies House number is 8 characters" in found[0].message
+    assert "'N/A' stands in for an id nobody gave" in found[1].message
+
+
+def test_a_party_identifier_written_otherwise_than_its_register_gets_the_registers_form():
+    tender = create_tender()
+    tender["parties"] = [{"id": "s", "identifier": {"scheme": "GB-COH", "id": "1234567"}}]
+    (found,) = [p for p in problems(tender) if p.code == "notice.party.identifier"]
+    assert found.path == "/parties/0/identifier" and found.severity == "warning"
+    assert found.message == (
+        "A party has GB-COH '1234567', which its register writes '01234567' (zero-padded to 8 "
+        "digits): write it so, or the party will not match its other mentions."
+    )
+    tender["parties"][0]["identifier"]["id"] = "01234567"
+    assert "notice.party.identifier" not in codes(tender)
