@@ -221,6 +221,31 @@ class ProcessTerm(models.Model):
         indexes = [models.Index(fields=["process_id"], name="process_term_process")]
 
 
+class ProcessParty(models.Model):
+    """A party of a process in the search, as a mention of an organisation
+    (openbook.standards.ocds.summary.mentions; docs/organisations.md), written with its row:
+    organisations are these grouped by identifier, and a party without one is matched to
+    them only as a candidate, by its name's key."""
+
+    pk = models.CompositePrimaryKey("process_id", "position")
+    process_id = models.BigIntegerField()  # process_search.id
+    position = models.IntegerField()  # in the compiled release's parties
+    party_id = models.TextField(null=True)
+    name = models.TextField(null=True)
+    name_key = models.TextField()
+    roles = models.TextField()  # space-separated, sorted
+    identifier = models.TextField(null=True)  # SCHEME-ID as its register writes it
+    awarded_amount = models.FloatField(null=True)
+    awarded_currency = models.TextField(null=True)
+
+    class Meta:
+        db_table = "process_party"
+        indexes = [
+            models.Index(fields=["identifier"], name="process_party_identifier"),
+            models.Index(fields=["name_key"], name="process_party_name_key"),
+        ]
+
+
 # Publishers (issue 4): organisations, their accounts and API keys, the ocids the platform mints
 # for them, and the audit trail of every write. Times are log times (RFC 3339, UTC, microseconds).
 

@@ -30,6 +30,17 @@ def pending_after(store: Store, register: str, after: str, limit: int) -> list[s
         return [row[0] for row in cursor.fetchall()]
 
 
+def mark_all_pending(store: Store, register: str) -> None:
+    """Put every record of a register that has been compiled on the list to compile again."""
+    with store.atomic() as cursor:
+        cursor.execute(
+            "INSERT INTO pending_record (register, record_key)"
+            " SELECT register, record_key FROM record WHERE register = %s"
+            " ON CONFLICT DO NOTHING",
+            [register],
+        )
+
+
 def pending_count(store: Store, register: str) -> int:
     with store.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM pending_record WHERE register = %s", [register])

@@ -67,6 +67,19 @@ _SHOWN_COLUMNS = (
 COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *LISTED_COLUMNS)
 
 
+PARTY_COLUMNS = (
+    "process_id",
+    "position",
+    "party_id",
+    "name",
+    "name_key",
+    "roles",
+    "identifier",
+    "awarded_amount",
+    "awarded_currency",
+)
+
+
 def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | None]]) -> None:
     """Write the search rows of processes just compiled, in the caller's transaction: for each
     (ocid, seq of its last release, summary), the old row goes and the new one comes; a process
@@ -77,6 +90,7 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
         return
     rows: list[tuple] = []
     term_rows: list[tuple[str, int]] = []
+    party_rows: list[tuple] = []
     texts: list[tuple[int, str, str, str]] = []
     for ocid, seq, summary in indexed:
         assert summary is not None
@@ -89,11 +103,27 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
             )
         )
         term_rows.extend((term, seq) for term in summary.terms)
+        party_rows.extend(
+            (
+                seq,
+                position,
+                party.party_id,
+                party.name,
+                party.name_key,
+                " ".join(party.roles),
+                party.identifier,
+                party.awarded_amount,
+                party.awarded_currency,
+            )
+            for position, party in enumerate(summary.parties)
+        )
         texts.append((seq, summary.title_text, summary.parties_text, summary.body_text))
     insert_rows(store, cursor, "process_search", COLUMNS, rows)
     if term_rows:
         term_rows.sort()  # in key order, as openbook.store.log writes its terms
         insert_rows(store, cursor, "process_term", ("term", "process_id"), term_rows)
+    if party_rows:
+        insert_rows(store, cursor, "process_party", PARTY_COLUMNS, party_rows)
     if store.vendor == "postgresql":
         # One statement for the batch, from arrays: a statement per row costs more than the row.
         columns = [list(column) for column in zip(*texts, strict=True)]
@@ -130,6 +160,7 @@ def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
         for table, column in (
             ("process_text", text_key),
             ("process_term", "process_id"),
+            ("process_party", "process_id"),
             ("process_search", "id"),
         ):
             condition, parameters = among(store, column, chunk)

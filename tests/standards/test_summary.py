@@ -11,6 +11,7 @@ import pytest
 
 from openbook.generate import generate_releases
 from openbook.records import BARE, merger
+from openbook.standards.ocds import summary
 from openbook.standards.ocds.compile import CompileError
 from openbook.standards.ocds.summary import (
     cpv_code,
@@ -439,3 +440,50 @@ def test_malformed_data_gives_an_empty_summary_not_an_error(compiled):
     summary = summarise(compiled, [{"tag": "tender"}, {"date": 5}])
     assert summary.ocid == "x"
     assert summary.value_amount is None
+
+
+def test_each_party_is_a_mention_with_its_identifier_roles_and_awarded_value():
+    compiled = {
+        "ocid": "ocds-x",
+        "parties": [
+            {
+                "id": "s1",
+                "name": "  Acme Ltd ",
+                "roles": ["tenderer", "supplier", "supplier"],
+                "identifier": {"scheme": "GB-COH", "id": "123456789"},  # invalid...
+                "additionalIdentifiers": [{"scheme": "GB-COH", "id": "1234567"}],  # ...so this
+            },
+            {"id": "s2", "name": "Mixed", "roles": ["supplier"]},
+            {"name": "No id", "roles": "buyer"},
+            "not a party",
+        ],
+        "awards": [
+            {
+                "status": "active",
+                "suppliers": [{"id": "s1"}, {"id": "s2"}],
+                "value": {"amount": 10, "currency": "GBP"},
+            },
+            {"suppliers": [{"id": "s1"}], "value": {"amount": 2.5, "currency": "GBP"}},
+            {
+                "status": "unsuccessful",
+                "suppliers": [{"id": "s1"}],
+                "value": {"amount": 99, "currency": "GBP"},
+            },
+            {"suppliers": [{"id": "s2"}], "value": {"amount": 1, "currency": "EUR"}},
+            {"suppliers": [{"id": "s1"}], "value": {"amount": True, "currency": "GBP"}},
+            {"suppliers": [{"id": "s1"}], "value": {"amount": float("inf"), "currency": "GBP"}},
+        ],
+    }
+    first, second, third = summary.mentions(compiled)
+    assert first == summary.Mention(
+        party_id="s1",
+        name="Acme Ltd",
+        name_key="acme",
+        roles=("supplier", "tenderer"),
+        identifier="GB-COH-01234567",
+        awarded_amount=12.5,
+        awarded_currency="GBP",
+    )
+    assert (second.awarded_amount, second.awarded_currency) == (None, None)  # two currencies
+    assert (third.party_id, third.roles, third.identifier) == (None, (), None)
+    assert summary.summarise(compiled).parties == (first, second, third)

@@ -81,6 +81,7 @@ def test_docs_describe_every_operation(client):
     undocumented = [
         path
         for path in document["paths"]
-        if path.replace("{identifier}", "{ocid or notice id}") not in text
+        # The Find a Tender paths' {identifier} is documented as what it takes.
+        if path not in text and path.replace("{identifier}", "{ocid or notice id}") not in text
     ]
     assert undocumented == []

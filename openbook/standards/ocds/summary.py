@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from openbook.standards import identifiers, organisation_names
 from openbook.standards.ocds import terms
 
 # Lifecycle stages from first to last (the feed's, openbook.standards.ocds.terms).
@@ -64,6 +65,7 @@ class Summary:
     title_text: str  # indexed text: titles
     parties_text: str  # indexed text: party names
     body_text: str  # indexed text: descriptions and classifications
+    parties: tuple["Mention", ...] = ()  # every party, as a mention of an organisation
 
 
 def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
@@ -127,7 +129,91 @@ def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
         title_text=_joined(_titles(compiled, tender, lots, awards, contracts)),
         parties_text=_joined(_party_names(compiled, awards)),
         body_text=_joined(_descriptions(compiled, tender, lots, awards, contracts)),
+        parties=mentions(compiled),
     )
+
+
+# Awards that awarded nothing: their value is no supplier's.
+_NOT_AWARDED = frozenset({"cancelled", "unsuccessful", "pending"})
+NAME_CHARACTERS = 500  # longer names are cut: a name, not a document
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    party_id: str | None
+    name: str | None
+    name_key: str
+    roles: tuple[str, ...]
+    identifier: str | None  # SCHEME-ID, normalised; None without a valid one
+    awarded_amount: float | None  # the awards naming it as supplier; None if none or mixed
+    awarded_currency: str | None
+
+
+def mentions(compiled: dict) -> tuple[Mention, ...]:
+    """Every party of a compiled release, in its order, each as one mention of an
+    organisation (docs/organisations.md): its local id, name, roles, its identifier checked
+    and written as its register writes it (None without a valid one), and the value of the
+    awards naming it as a supplier."""
+    awarded = _awarded(compiled)
+    found = []
+    for party in _dicts(compiled.get("parties")):
+        party_id = _text(party.get("id")).strip() or None
+        name = _text(party.get("name")).strip()[:NAME_CHARACTERS] or None
+        roles = party.get("roles")
+        amount, currency = awarded.get(party_id, (None, None)) if party_id else (None, None)
+        found.append(
+            Mention(
+                party_id=party_id,
+                name=name,
+                name_key=organisation_names.key(name or ""),
+                roles=tuple(sorted({_text(role) for role in roles if _text(role)}))
+                if isinstance(roles, list)
+                else (),
+                identifier=_identifier(party),
+                awarded_amount=amount,
+                awarded_currency=currency,
+            )
+        )
+    return tuple(found)
+
+
+def _identifier(party: dict) -> str | None:
+    """The party's identifier, or the first valid additional one if it has none valid."""
+    more = party.get("additionalIdentifiers")
+    for given in [party.get("identifier"), *(more if isinstance(more, list) else [])]:
+        if identifiers.is_given(given):
+            checked = identifiers.check(given.get("scheme"), given.get("id"))
+            if checked.identifier is not None:
+                return _text(str(checked.identifier))
+    return None
+
+
+def _awarded(compiled: dict) -> dict[str, tuple[float | None, str | None]]:
+    """Per supplier's party id, the total value of the awards naming it, in their currency
+    (None when they are in several, or give none). A joint award counts whole for each."""
+    totals: dict[str, dict[str, float]] = {}
+    for award in _dicts(compiled.get("awards")):
+        if _text(award.get("status")) in _NOT_AWARDED:
+            continue
+        value = _dict(award.get("value"))
+        amount, currency = value.get("amount"), _code(value.get("currency"))
+        if isinstance(amount, bool) or not isinstance(amount, int | float):
+            continue
+        if not math.isfinite(amount):
+            continue
+        for supplier in _dicts(award.get("suppliers")):
+            party_id = _text(supplier.get("id"))
+            if party_id:
+                by_currency = totals.setdefault(party_id, {})
+                by_currency[currency] = by_currency.get(currency, 0.0) + float(amount)
+    found: dict[str, tuple[float | None, str | None]] = {}
+    for party_id, by_currency in totals.items():
+        if len(by_currency) == 1:
+            ((currency, amount),) = by_currency.items()
+            found[party_id] = (amount, currency or None)
+        else:
+            found[party_id] = (None, None)
+    return found
 
 
 def utc(value: object) -> str | None:

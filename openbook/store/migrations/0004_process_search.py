@@ -15,19 +15,9 @@ def drop_text(apps, schema_editor):
 
 
 def index_compiled(apps, schema_editor):
-    """Processes compiled before the search existed are compiled again, which writes their
-    search rows: the search must agree with records from the start."""
-    from openbook.records import compile_pending
-    from openbook.store.database import Store
-
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO pending_record (register, record_key)"
-            " SELECT register, record_key FROM record WHERE register = %s"
-            " ON CONFLICT DO NOTHING",
-            [search.REGISTER],
-        )
-    compile_pending(Store(schema_editor.connection.alias))
+    """Processes compiled before the search existed get their search rows when they are
+    compiled again, which 0014_process_party does for every process (compiling today writes
+    the parties too, whose table does not exist yet here)."""
 
 
 class Migration(migrations.Migration):

@@ -14,6 +14,7 @@ from openbook.web.api import (
     identifiers,
     log,
     ocds,
+    organisations,
     reference,
     search,
 )
@@ -43,6 +44,7 @@ api.add_router("", downloads.router)
 api.add_router("/log", log.router)
 api.add_router("", documents.router)
 api.add_router("", identifiers.router)
+api.add_router("", organisations.router)
 
 
 @api.exception_handler(ApiError)

@@ -140,3 +140,49 @@ class Downloads(_Open):
     excel: dict
     files: list[DownloadFile]
     links: DownloadLinks
+
+
+class NameSeen(Schema):
+    name: str
+    processes: int
+    first_published: str | None
+    last_published: str | None
+
+
+class Awarded(Schema):
+    currency: str | None
+    amount: float
+    processes: int
+
+
+class Candidate(Schema):
+    name: str | None
+    parties: int
+    score: float
+
+
+class AwardedValue(Schema):
+    amount: float
+    currency: str | None
+
+
+class OrganisationProcess(Schema):
+    ocid: str
+    title: str | None
+    published: str | None
+    roles: list[str]
+    awarded: AwardedValue | None
+
+
+class Organisation(Schema):
+    identifier: str
+    scheme: str
+    id: str
+    registerName: str | None  # the register's name; camelCase in JSON, as OCDS names fields
+    processes: int
+    roles: dict[str, int]
+    names: list[NameSeen]
+    awarded: list[Awarded]
+    candidates: list[Candidate]
+    page: list[OrganisationProcess]
+    next: int | None
