@@ -89,6 +89,18 @@ def test_a_contracts_finder_record():
         "parties_text": "Darlington Borough Council",
         "body_text": "7 Year Lease of Rowan East Gypsy and Traveller site.\n"
         "See description of related tender.\nEducation and training services",
+        # Contracts Finder gives the buyer an empty identifier object: no identifier.
+        "parties": (
+            {
+                "party_id": "9996a1e179391e841905b4bf85e8f5aa",
+                "name": "Darlington Borough Council",
+                "name_key": "darlington borough council",
+                "roles": ("buyer",),
+                "identifier": None,
+                "awarded_amount": None,
+                "awarded_currency": None,
+            },
+        ),
     }
 
 
@@ -145,6 +157,17 @@ def test_a_generated_framework_through_its_whole_lifecycle():
     }
     assert expected_terms <= set(summary.pop("terms"))
     texts = [summary.pop(name) for name in ("title_text", "parties_text", "body_text")]
+    parties = summary.pop("parties")
+    assert len(parties) == 29 and parties[0]["roles"] == ("buyer",)
+    assert all(party["identifier"] == party["party_id"] for party in parties)
+    by_name = {party["name"]: party for party in parties}
+    # A framework's lot awards name all its members: each counts the lot's value whole, and a
+    # member of two lots the two.
+    assert by_name["Robinson & Morgan Solutions Limited"]["awarded_amount"] == pytest.approx(
+        24364643.98
+    )
+    assert by_name["Compass Solutions Ltd"]["name_key"] == "compass solutions"
+    assert by_name["Brookside Training Ltd"]["awarded_amount"] is None  # its award is pending
     assert summary == {
         "ocid": "ocds-openbk-gen-00000107",
         "title": "Computer-related services - Camden Framework",
