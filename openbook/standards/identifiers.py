@@ -338,8 +338,9 @@ SCHEMES: dict[str, Scheme] = {
 _PLACEHOLDER = re.compile(
     r"N/?A|NONE|NULL|NIL|TBC|TBA|UNKNOWN|NOT ?(APPLICABLE|KNOWN|PROVIDED)|-+|\?+|0+|X+"
 )
-# Other spellings of a scheme met in real data and in the Central Digital Platform.
-_ALIASES = {"VAT": "GB-VAT", "GB-CRN": "GB-COH", "PPON": "GB-PPON"}
+# The Central Digital Platform's own spellings of two schemes (its scheme list says VAT; a bare
+# PPON is what suppliers are told theirs is).
+_ALIASES = {"VAT": "GB-VAT", "PPON": "GB-PPON"}
 
 
 def check(scheme: object, id_: object) -> Checked:
