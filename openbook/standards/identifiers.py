@@ -28,6 +28,7 @@ __all__ = [
     "check",
     "check_party_id",
     "is_given",
+    "party_identifier",
     "platform_check_character",
 ]
 
@@ -394,6 +395,20 @@ def is_given(identifier: object) -> TypeGuard[dict]:
         value is not None and (not isinstance(value, str) or value.strip())
         for value in (identifier.get("scheme"), identifier.get("id"))
     )
+
+
+def party_identifier(party: object) -> Identifier | None:
+    """An OCDS party's identifier: its ``identifier`` if valid, else its first valid one of
+    ``additionalIdentifiers``; None if it has none."""
+    if not isinstance(party, dict):
+        return None
+    more = party.get("additionalIdentifiers")
+    for given in [party.get("identifier"), *(more if isinstance(more, list) else [])]:
+        if is_given(given):
+            checked = check(given.get("scheme"), given.get("id"))
+            if checked.identifier is not None:
+                return checked.identifier
+    return None
 
 
 def _absent(scheme: object, id_: object) -> Checked | None:

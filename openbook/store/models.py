@@ -425,3 +425,61 @@ class StatementMark(models.Model):
 
     class Meta:
         db_table = "statement_mark"
+
+
+class CommercialTool(models.Model):
+    """A framework agreement or dynamic market (openbook.standards.ocds.commercial_tools):
+    one row per process that declares itself one, written with its search row."""
+
+    process_id = SequenceField(primary_key=True)  # process_search.id
+    ocid = models.TextField()
+    kind = models.TextField()  # framework or dynamic-market
+    start_date = models.TextField(null=True)  # YYYY-MM-DD: its period, as its notices give it
+    end_date = models.TextField(null=True)
+    lots = models.IntegerField()  # how many lots its tender has
+
+    class Meta:
+        db_table = "commercial_tool"
+        constraints = [models.UniqueConstraint(fields=["ocid"], name="commercial_tool_ocid")]
+
+
+class CommercialToolMember(models.Model):
+    """A supplier awarded onto a tool: one row per award, supplier and lot (none: the whole
+    tool), written with the tool's row."""
+
+    pk = models.CompositePrimaryKey("process_id", "position")
+    process_id = models.BigIntegerField()  # commercial_tool.process_id
+    position = models.IntegerField()
+    award_id = models.TextField(null=True)
+    lot = models.TextField(null=True)
+    party_id = models.TextField(null=True)
+    name = models.TextField(null=True)
+    identifier = models.TextField(null=True)  # SCHEME-ID, as process_party has it
+    state = models.TextField()  # active, pending or ended
+    joined = models.TextField(null=True)  # YYYY-MM-DD
+    ended = models.TextField(null=True)
+
+    class Meta:
+        db_table = "commercial_tool_member"
+        indexes = [models.Index(fields=["identifier"], name="commercial_tool_member_id")]
+
+
+class ProcessLink(models.Model):
+    """A process that a framework, dynamic market or call-off names in ``relatedProcesses``
+    by its ocid: a call-off's framework (with the value the call-off awarded), or a tool's
+    prior, parent, replacement or renewal. Written with the naming process's search row."""
+
+    pk = models.CompositePrimaryKey("process_id", "position")
+    process_id = models.BigIntegerField()  # process_search.id of the naming process
+    position = models.IntegerField()
+    relationship = models.TextField()  # framework, prior, parent, replacementProcess...
+    related_ocid = models.TextField()
+    related_lots = models.TextField()  # the lots of the related process named, one a line
+    awarded = models.TextField()  # JSON {currency: amount} of a call-off's awards; "{}" if none
+
+    class Meta:
+        db_table = "process_link"
+        indexes = [
+            models.Index(fields=["related_ocid", "relationship"], name="process_link_related")
+        ]
+

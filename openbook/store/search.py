@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openbook.standards.ocds.summary import Summary
+from openbook.store import commercial_tools
 from openbook.store.database import Store, among, chunked, placeholders
 from openbook.store.log import insert_rows
 
@@ -84,7 +85,8 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
     """Write the search rows of processes just compiled, in the caller's transaction: for each
     (ocid, seq of its last release, summary), the old row goes and the new one comes; a process
     without a summary (it failed to compile) leaves the search."""
-    _remove(store, cursor, [ocid for ocid, _, _ in processes])
+    tools = commercial_tools.ready(store, cursor)
+    _remove(store, cursor, [ocid for ocid, _, _ in processes], tools)
     indexed = [(ocid, seq, summary) for ocid, seq, summary in processes if summary is not None]
     if not indexed:
         return
@@ -124,6 +126,8 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
         insert_rows(store, cursor, "process_term", ("term", "process_id"), term_rows)
     if party_rows:
         insert_rows(store, cursor, "process_party", PARTY_COLUMNS, party_rows)
+    if tools:
+        commercial_tools.index(store, cursor, indexed)
     if store.vendor == "postgresql":
         # One statement for the batch, from arrays: a statement per row costs more than the row.
         columns = [list(column) for column in zip(*texts, strict=True)]
@@ -149,7 +153,7 @@ def listed(text: str) -> list[str]:
     return text.split("\n")[1:-1] if text else []
 
 
-def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
+def _remove(store: Store, cursor, ocids: Sequence[str], tools: bool) -> None:
     ids: list[int] = []
     for chunk in chunked(ocids, 500):
         condition, parameters = among(store, "ocid", chunk)
@@ -161,6 +165,7 @@ def _remove(store: Store, cursor, ocids: Sequence[str]) -> None:
             ("process_text", text_key),
             ("process_term", "process_id"),
             ("process_party", "process_id"),
+            *((table, "process_id") for table in (commercial_tools.TABLES if tools else ())),
             ("process_search", "id"),
         ):
             condition, parameters = among(store, column, chunk)

@@ -101,6 +101,7 @@ def test_a_contracts_finder_record():
                 "awarded_currency": None,
             },
         ),
+        "commercial_tool": None,  # neither a framework nor a call-off
     }
 
 
@@ -168,6 +169,22 @@ def test_a_generated_framework_through_its_whole_lifecycle():
     )
     assert by_name["Compass Solutions Ltd"]["name_key"] == "compass solutions"
     assert by_name["Brookside Training Ltd"]["awarded_amount"] is None  # its award is pending
+    tool = summary.pop("commercial_tool")
+    assert (tool["kind"], tool["start"], tool["end"], tool["lots"]) == (
+        "framework",
+        "2025-11-12",
+        "2029-11-10",
+        4,
+    )
+    # Each lot's award names its members; lot 3's award is still pending.
+    states = collections.Counter((member["lot"], member["state"]) for member in tool["members"])
+    assert states == {
+        ("1", "active"): 9,
+        ("2", "active"): 9,
+        ("4", "active"): 7,
+        ("3", "pending"): 5,
+    }
+    assert tool["links"] == ()
     assert summary == {
         "ocid": "ocds-openbk-gen-00000107",
         "title": "Computer-related services - Camden Framework",

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from openbook.standards import identifiers, organisation_names
-from openbook.standards.ocds import terms
+from openbook.standards.ocds import commercial_tools, terms
+from openbook.standards.ocds.shapes import as_dict as _dict
+from openbook.standards.ocds.shapes import dicts as _dicts
+from openbook.standards.ocds.shapes import text as _text
 
 # Lifecycle stages from first to last (the feed's, openbook.standards.ocds.terms).
 STAGES = terms.STAGES
@@ -66,6 +69,8 @@ class Summary:
     parties_text: str  # indexed text: party names
     body_text: str  # indexed text: descriptions and classifications
     parties: tuple["Mention", ...] = ()  # every party, as a mention of an organisation
+    # A framework, dynamic market or call-off, as the commercial tools register keeps it.
+    commercial_tool: commercial_tools.Facts | None = None
 
 
 def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
@@ -86,6 +91,7 @@ def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
     notice_types = [notice for notice in notice_types if notice]
     cpv = sorted(set(_cpv_codes(tender, awards, contracts)))
     periods = _periods(tender, awards, contracts)
+    parties = mentions(compiled)
     # The feed's terms for buyers and suppliers, so that both find a party alike; an
     # identifier with neither scheme nor id makes a term of a lone "-", which names nobody.
     party_terms = [
@@ -129,7 +135,8 @@ def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
         title_text=_joined(_titles(compiled, tender, lots, awards, contracts)),
         parties_text=_joined(_party_names(compiled, awards)),
         body_text=_joined(_descriptions(compiled, tender, lots, awards, contracts)),
-        parties=mentions(compiled),
+        parties=parties,
+        commercial_tool=commercial_tools.facts(compiled, releases, parties),
     )
 
 
@@ -179,13 +186,8 @@ def mentions(compiled: dict) -> tuple[Mention, ...]:
 
 def _identifier(party: dict) -> str | None:
     """The party's identifier, or the first valid additional one if it has none valid."""
-    more = party.get("additionalIdentifiers")
-    for given in [party.get("identifier"), *(more if isinstance(more, list) else [])]:
-        if identifiers.is_given(given):
-            checked = identifiers.check(given.get("scheme"), given.get("id"))
-            if checked.identifier is not None:
-                return _text(str(checked.identifier))
-    return None
+    found = identifiers.party_identifier(party)
+    return _text(str(found)) if found is not None else None
 
 
 def _awarded(compiled: dict) -> dict[str, tuple[float | None, str | None]]:
@@ -531,20 +533,3 @@ def _unique(values: Iterable[str]) -> list[str]:
 
 def _code(value: object) -> str:
     return _text(value).strip()[:CODE_CHARACTERS] if isinstance(value, str) else ""
-
-
-def _text(value: object) -> str:
-    # NUL is valid in JSON strings but not in PostgreSQL's text: it is dropped.
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return ""
-
-
-def _dict(value: object) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _dicts(value: object) -> list[dict]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

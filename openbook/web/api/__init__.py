@@ -8,6 +8,8 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
 from openbook.web.api import (
+    commercial_tools,
+    contract_performance,
     documents,
     downloads,
     fts,
@@ -15,6 +17,7 @@ from openbook.web.api import (
     log,
     ocds,
     organisations,
+    pipeline,
     reference,
     search,
 )
@@ -45,6 +48,9 @@ api.add_router("/log", log.router)
 api.add_router("", documents.router)
 api.add_router("", identifiers.router)
 api.add_router("", organisations.router)
+api.add_router("", commercial_tools.router)
+api.add_router("", pipeline.router)
+api.add_router("", contract_performance.router)
 
 
 @api.exception_handler(ApiError)

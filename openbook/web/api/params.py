@@ -3,8 +3,9 @@
 import re
 from datetime import UTC, datetime
 
+from openbook.standards.identifiers import check_party_id
 from openbook.standards.log import format_log_time
-from openbook.web.api.errors import bad_parameter
+from openbook.web.api.errors import ApiError, bad_parameter
 
 # RFC 3339 date-time, or a date; with the Find a Tender API's form (no offset: UTC) allowed.
 _MOMENT = re.compile(
@@ -113,3 +114,16 @@ def listed(parameter: str, value: str | None, pattern: str, form: str, most: int
         if not re.fullmatch(pattern, part):
             raise bad_parameter(parameter, f"{part[:40]!r} is not {form}")
     return found
+
+
+def identifier(parameter: str, value: str | None) -> str | None:
+    """An organisation identifier (SCHEME-ID) given as a filter, normalised as its register
+    writes it; None if not given."""
+    if not value:
+        return None
+    if len(value) > 300:
+        raise bad_parameter(parameter, f"is {len(value)} characters long; at most 300")
+    checked = check_party_id(value)
+    if checked.identifier is None:
+        raise ApiError(400, "invalid-identifier", f"{parameter}: {checked.message}", parameter)
+    return str(checked.identifier)
