@@ -25,6 +25,8 @@ from openbook import config
 from openbook.export import flat, jsonl, manifest, swap
 from openbook.export.compiled import compiled_releases
 from openbook.export.parquet import Tables, TablesWorker, WorkerError
+from openbook.export.registers import FOLDER as REGISTERS_FOLDER
+from openbook.export.registers import RegisterFiles, write_derived
 from openbook.records import REGISTER
 from openbook.signing_keys import SigningKeyError
 from openbook.standards.log import Entry
@@ -126,6 +128,8 @@ class _Releases:
     years: dict[str, int] = field(default_factory=dict)
     tables: dict[str, int] = field(default_factory=dict)
     statements: dict[str, int] = field(default_factory=dict)  # other registers': by register
+    registers: dict[str, int] = field(default_factory=dict)  # entries of entered registers
+    derived: dict[str, int] = field(default_factory=dict)  # entries of derived registers
 
 
 @dataclass
@@ -155,7 +159,10 @@ def _write(
             compressor.wait()
             # flatterer's CSV (in a worker, for large logs) while the releases are written.
             flattening = flat.Flattening(work / COMPILED, work, compiled.longest)
-            releases = _write_releases(store, size, work, compressor, progress)
+            today = (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()
+            releases = _write_releases(store, size, work, compressor, progress, today=today)
+            progress.stage("registers")
+            releases.derived = write_derived(store, work / REGISTERS_FOLDER, compressor)
         except BaseException:
             if flattening is not None:
                 flattening.close()
@@ -175,7 +182,17 @@ def _write(
         raise ExportError(f"flatterer could not flatten the compiled releases: {error}") from None
     progress.stage("checksums")
     files = _describe(work, releases, compiled, flattened)
-    files.append(manifest.write_checksums(work, files))
+    derived = [
+        manifest.describe(
+            work,
+            f"{REGISTERS_FOLDER}/{register}.jsonl.gz",
+            f"The {register} register, derived from the processes as the platform held them "
+            "when the export ran, one entry per line (docs/downloads.md)",
+            count=count,
+        )
+        for register, count in releases.derived.items()
+    ]
+    files.append(manifest.write_checksums(work, [*files, *derived]))
     written = {
         "format": manifest.FORMAT,
         "formatVersion": manifest.FORMAT_VERSION,
@@ -207,12 +224,15 @@ def _write(
             "recompiledForSnapshot": compiled.recompiled,
             "parquetRows": releases.tables,
             "csvRows": flattened.tables,
+            "registerEntries": releases.registers,
         },
         "excel": {
             "available": flattened.xlsx is not None,
             "reason": flattened.no_xlsx_reason,
         },
         "files": files,
+        # Not bound to the log's size: read from the live processes (docs/downloads.md).
+        "derivedRegisters": derived,
     }
     manifest.write_manifest(work, written)
     progress.close()
@@ -220,12 +240,19 @@ def _write(
 
 
 def _write_releases(
-    store: Store, size: int, work: Path, compressor: jsonl.Compressor, progress: Progress
+    store: Store,
+    size: int,
+    work: Path,
+    compressor: jsonl.Compressor,
+    progress: Progress,
+    *,
+    today: str,
 ) -> _Releases:
     found = _Releases()
     every = jsonl.LinesFile(work / RELEASES, compressor)
     leaves = jsonl.LinesFile(work / LOG_ENTRIES, compressor)
     others = _Statements(work / STATEMENTS, compressor)
+    entered = RegisterFiles(work / REGISTERS_FOLDER, compressor, today)
     years = jsonl.YearFiles(work / YEARS, "releases", compressor)
     tables: Tables | TablesWorker = (
         TablesWorker(work / PARQUET) if size >= TABLES_IN_A_WORKER_FROM else Tables(work / PARQUET)
@@ -242,6 +269,7 @@ def _write_releases(
             found.tree_head.add(bytes.fromhex(row.leaf_hash))
             found.entries[row.register] += 1
             leaves.add(_leaf_data(row))
+            entered.add(row)
             if row.body is None:  # redacted, whatever its register
                 found.redacted_entries.append(row.seq)
                 found.redacted += row.register == REGISTER
@@ -270,6 +298,7 @@ def _write_releases(
     leaves.close()
     years.close()
     found.statements = others.close()
+    found.registers = entered.close()
     found.releases = every.count
     found.years = years.counts()
     return found
@@ -408,6 +437,16 @@ def _describe(
                 f"{STATEMENTS}/{register}.jsonl.gz",
                 f"Every statement of the log's {register} register, in log order, one per line, "
                 "exactly as stored (RFC 8785 canonical JSON)",
+                count=count,
+            )
+        )
+    for register, count in releases.registers.items():
+        files.append(
+            manifest.describe(
+                work,
+                f"{REGISTERS_FOLDER}/{register}.jsonl.gz",
+                f"Every entry of the {register} register as it stood at the snapshot's log "
+                "size, one per line in id order, as the API gives it (docs/registers.md)",
                 count=count,
             )
         )

@@ -15,9 +15,10 @@ import secrets
 from dataclasses import dataclass
 
 PREFIX = "obk_"
+SHARE_CODE_PREFIX = "obs_"  # a supplier's share code (openbook.suppliers) has the same form
 KEY_ID_LENGTH = 12
 _SECRET_BYTES = 32
-_FORM = re.compile(rf"{PREFIX}([a-z2-7]{{{KEY_ID_LENGTH}}})_([A-Za-z0-9_-]{{43}})")
+_FORM = rf"([a-z2-7]{{{KEY_ID_LENGTH}}})_([A-Za-z0-9_-]{{43}})"
 _ALPHABET = re.compile(r"[a-z2-7]+")
 
 
@@ -28,9 +29,9 @@ class NewKey:
     secret_hash: str
 
 
-def new_key() -> NewKey:
+def new_key(prefix: str = PREFIX) -> NewKey:
     key_id = base64.b32encode(secrets.token_bytes(10)).decode().lower()[:KEY_ID_LENGTH]
-    key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(_SECRET_BYTES)}"
+    key = f"{prefix}{key_id}_{secrets.token_urlsafe(_SECRET_BYTES)}"
     return NewKey(key_id, key, hash_key(key))
 
 
@@ -38,9 +39,9 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def key_id_of(key: str) -> str | None:
+def key_id_of(key: str, prefix: str = PREFIX) -> str | None:
     """The key id of a well-formed key, or None if ``key`` is not of the form of one."""
-    found = _FORM.fullmatch(key)
+    found = re.fullmatch(re.escape(prefix) + _FORM, key)
     return found.group(1) if found else None
 
 

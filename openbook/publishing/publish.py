@@ -33,6 +33,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -41,10 +42,11 @@ from openbook import config, records, transparency
 from openbook.documents import references
 from openbook.load.loader import new_statement, package_metadata, review
 from openbook.load.reading import Found, Issue, package_releases
-from openbook.publishing import ownership
+from openbook.publishing import exclusion, ownership, supplier_numbers
 from openbook.publishing.answers import Outcome, Problem, Published, Refused
 from openbook.publishing.publishers import Actor
 from openbook.signing_keys import SigningKeyError
+from openbook.standards.log import format_log_time
 from openbook.standards.marks import REDACTIONS, WITHDRAWALS
 from openbook.standards.ocds import validate
 from openbook.standards.uk.rules import check_notice
@@ -82,6 +84,7 @@ class _Release:
     stored: publishers.StoredEntry | None = None
     review: list[dict] = field(default_factory=list)  # as kept with the statement
     terms: list[str] = field(default_factory=list)
+    flags: list[exclusion.Flag] = field(default_factory=list)  # awards to debarred suppliers
 
     @property
     def key(self) -> tuple[str, str]:
@@ -145,12 +148,19 @@ def _check(
     ownership.check(store, organisation, found, histories)
     _check_conflicts(store, found)
     pending: dict[str, list[Mapping[str, Any]]] = {}
+    new = [item for item in found if item.stored is None]
+    debarred = exclusion.listed(store, new)
+    unregistered = supplier_numbers.check(store, new)
+    for position, item in enumerate(new):
+        item.problems += unregistered.get(position, [])
     for item in found:
         if item.stored is None:
             ocid = item.release["ocid"]
             history = [*counted[ocid], *pending.get(ocid, [])]
             item.problems += _notice_problems(item, history)
             item.problems += _document_problems(store, item, history)
+            excluded, item.flags = exclusion.check(item, debarred)
+            item.problems += excluded
             pending.setdefault(ocid, []).append(item.release)
             problems += item.problems
     if any(problem.blocking for problem in problems):
@@ -429,6 +439,14 @@ def _append(
                     for s, _ in appended.conflicts
                 ],
             )
+        exclusion.record(
+            store,
+            [flag for item in found for flag in item.flags],
+            {(s.record_key, s.statement_id): seq for s, seq in appended.entries},
+            organisation_id=organisation.id,
+            actor=actor,
+            now=format_log_time(datetime.now(UTC)),
+        )
         audit.record(
             store,
             actor=actor.who,

@@ -21,6 +21,7 @@ __all__ = [
     "ADMINISTRATOR",
     "PUBLISHER",
     "REVIEWER",
+    "SUPPLIER",
     "Actor",
     "AlreadyExists",
     "Key",
@@ -33,8 +34,9 @@ __all__ = [
 PUBLISHER = "publisher"  # publishes and validates for its organisation
 REVIEWER = "reviewer"  # reads its organisation's drafts and problems (accounts only)
 ADMINISTRATOR = "administrator"  # runs the platform: sees the audit trail
+SUPPLIER = "supplier"  # keeps a registered supplier's own entry and its share codes
 ACCOUNT_ROLES = (PUBLISHER, REVIEWER, ADMINISTRATOR)
-KEY_ROLES = (PUBLISHER, ADMINISTRATOR)
+KEY_ROLES = (PUBLISHER, ADMINISTRATOR, SUPPLIER)
 
 # org-id.guide list codes: a country code (or XI, XM...) and the list's own code.
 _SCHEME = re.compile(r"[A-Z]{2}-[A-Z0-9]+")

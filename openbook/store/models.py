@@ -427,6 +427,70 @@ class StatementMark(models.Model):
         db_table = "statement_mark"
 
 
+# The registers people enter (issue 5; openbook.standards.registers, docs/registers.md): each
+# version of an entry is a statement in the log; these rows are what the lists read.
+
+
+class RegisterEntry(models.Model):
+    """The newest version of an entry of the debarment list, the complaints or the legal
+    challenges, written in the transaction that appends that version's statement."""
+
+    register = models.CharField(max_length=32)
+    entry_id = models.CharField(max_length=32)  # "DEB-000001"
+    version = models.IntegerField()
+    seq = models.BigIntegerField()  # the newest version's log entry
+    created_time = models.CharField(max_length=32)  # log time of version 1
+    updated_time = models.CharField(max_length=32)  # log time of the newest version
+    organisation = models.ForeignKey(
+        "Organisation", on_delete=models.PROTECT, related_name="+"
+    )  # the organisation whose key recorded the newest version
+    entry = models.TextField()  # JSON, as the statement's "entry"
+    # Identifiers (SCHEME-ID) of the organisations it names, each between newlines, matched by
+    # substring: registers are small, and a scan of one costs less than an index on every write.
+    organisations = models.TextField()
+    ocid = models.TextField(null=True)
+    status = models.CharField(max_length=32)
+    start_date = models.CharField(max_length=10, null=True)  # YYYY-MM-DD
+    end_date = models.CharField(max_length=10, null=True)
+
+    class Meta:
+        db_table = "register_entry"
+        constraints = [
+            models.UniqueConstraint(fields=["register", "entry_id"], name="register_entry_id")
+        ]
+        indexes = [
+            models.Index(fields=["register", "ocid"], name="register_entry_ocid"),
+            models.Index(fields=["register", "start_date"], name="register_entry_start"),
+        ]
+
+
+class ExcludedAward(models.Model):
+    """An award published to a supplier on the debarment list, with the authority's stated
+    reason (the UK extension's ``excludedSupplier.awardRationale``): accepted, and flagged."""
+
+    entry_id = models.CharField(max_length=32)  # the debarment entry
+    supplier = models.TextField()  # its identifier, SCHEME-ID
+    ocid = models.TextField()
+    release_id = models.TextField()
+    award_id = models.TextField()
+    seq = models.BigIntegerField()  # the release's log entry
+    award_date = models.CharField(max_length=10)  # the day the entry was checked against
+    rationale = models.TextField()
+    flagged_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "excluded_award"
+        indexes = [
+            models.Index(fields=["entry_id", "seq"], name="excluded_award_entry"),
+            models.Index(fields=["ocid"], name="excluded_award_ocid"),
+        ]
+
+
+# The commercial tools register (issue 5; openbook.store.commercial_tools,
+# docs/commercial-tools.md): rows only for processes that are frameworks, dynamic markets or
+# call-offs, written with their search rows from their summaries.
+
+
 class CommercialTool(models.Model):
     """A framework agreement or dynamic market (openbook.standards.ocds.commercial_tools):
     one row per process that declares itself one, written with its search row."""
@@ -483,3 +547,33 @@ class ProcessLink(models.Model):
             models.Index(fields=["related_ocid", "relationship"], name="process_link_related")
         ]
 
+
+class SupplierPrivate(models.Model):
+    """The private part of a version of a supplier's entry (openbook.standards.registers
+    .suppliers.PRIVATE), never published: the log keeps only SHA-256 of it with ``salt``."""
+
+    pk = models.CompositePrimaryKey("entry_id", "version")
+    entry_id = models.CharField(max_length=32)  # the supplier number
+    version = models.IntegerField()
+    salt = models.CharField(max_length=32)  # hex
+    body = models.TextField()  # JSON
+
+    class Meta:
+        db_table = "supplier_private"
+
+
+class ShareCode(models.Model):
+    """A supplier's grant to one buyer to read its private information until it expires or is
+    revoked. Only the SHA-256 of the code's secret is kept, as for API keys."""
+
+    code_id = models.CharField(max_length=16, primary_key=True)  # the code's non-secret part
+    supplier = models.CharField(max_length=32)  # the supplier number
+    buyer = models.ForeignKey("Organisation", on_delete=models.PROTECT, related_name="+")
+    secret_hash = models.CharField(max_length=64)
+    created_time = models.CharField(max_length=32)
+    expires = models.CharField(max_length=10)  # YYYY-MM-DD: the last day it may be used
+    revoked_time = models.CharField(max_length=32, null=True)
+
+    class Meta:
+        db_table = "share_code"
+        indexes = [models.Index(fields=["supplier", "created_time"], name="share_code_supplier")]

@@ -20,7 +20,7 @@ from django.db import connections
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from openbook import cli, config
+from openbook import cli, commercial_tools, config, contract_performance, pipeline
 from openbook.export import ExportError, export, flat, snapshot, swap
 from openbook.export.manifest import CHECKSUMS, MANIFEST
 from openbook.generate import generate_releases, write_jsonl
@@ -142,7 +142,16 @@ def test_the_files_hold_what_the_store_holds(loaded, tmp_path):
     done = sha256sum(target, "--strict", "-c", CHECKSUMS)
     assert done.returncode == 0, done.stdout + done.stderr
     checked = {line.rsplit(": ", 1)[0] for line in done.stdout.splitlines()}
-    assert checked == set(listed) - {CHECKSUMS}
+    derived = {entry["name"] for entry in manifest["derivedRegisters"]}
+    assert checked == (set(listed) | derived) - {CHECKSUMS}
+    # Each derived register's file is what its use case gives, line for line.
+    for name, use_case in [
+        ("pipeline", pipeline), ("commercial-tools", commercial_tools),
+        ("performance", contract_performance),
+    ]:  # fmt: skip
+        assert f"registers/{name}.jsonl.gz" in derived
+        given = [orjson.loads(orjson.dumps(entry)) for entry in use_case.bulk(store)]
+        assert lines(target / "registers" / f"{name}.jsonl.gz") == given
 
     # The tree head, recomputed from the entries' fields (not the stored leaf hashes).
     entries = log.entries(store, 0, log.log_size(store))

@@ -16,7 +16,13 @@ from openbook.publishing import publishers
 from openbook.publishing.keys import PREFIX
 from openbook.web.api import api
 from openbook.web.publish import publish_api
-from openbook.web.publish.auth import ORGANISATION, PLATFORM, PublishKey
+from openbook.web.publish.auth import (
+    ORGANISATION,
+    ORGANISATION_OR_PLATFORM,
+    PLATFORM,
+    SUPPLIER_OWN,
+    PublishKey,
+)
 from tests.publishing import (
     CLI,
     OTHER_BUYER,
@@ -28,8 +34,22 @@ from tests.publishing import (
 )
 
 READ_ONLY = {"GET", "HEAD", "OPTIONS"}
-# The platform's own writes, for administrator keys only: redacting a body (docs/log-format.md).
-ADMINISTRATOR_WRITES = {"/redactions"}
+# The platform's own writes, for administrator keys only: redacting a body (docs/log-format.md),
+# keeping the debarment list (docs/registers.md).
+ADMINISTRATOR_WRITES = {
+    "/redactions",
+    "/suppliers",
+    "/registers/debarment",
+    "/registers/debarment/{entry_id}",
+}
+# Writes an authority makes about its own processes, or an administrator about any: complaints
+# and legal challenges (the use case checks whose the process is).
+SHARED_WRITES = {
+    "/registers/complaints",
+    "/registers/complaints/{entry_id}",
+    "/registers/challenges",
+    "/registers/challenges/{entry_id}",
+}
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -103,14 +123,19 @@ def test_every_publishing_operation_declares_and_enforces_its_scope():
     }
     for path, operation in operations:
         scope = getattr(operation.view_func, "openbook_scope", None)
-        assert scope in (ORGANISATION, PLATFORM), f"{path} declares no scope"
+        scopes = (ORGANISATION, PLATFORM, ORGANISATION_OR_PLATFORM, SUPPLIER_OWN)
+        assert scope in scopes, f"{path}: no scope"
         assert operation.auth_callbacks and all(
             isinstance(auth, PublishKey) for auth in operation.auth_callbacks
         ), f"{path} is not declared with the API key"
-        if set(operation.methods) - READ_ONLY and path not in ADMINISTRATOR_WRITES:
-            assert scope == ORGANISATION, f"{path}: writes act for the key's organisation only"
         if path in ADMINISTRATOR_WRITES:
             assert scope == PLATFORM, f"{path}: only administrator keys may do this"
+        elif path in SHARED_WRITES:
+            assert scope == ORGANISATION_OR_PLATFORM, f"{path}: an authority's or the platform's"
+        elif path == "/supplier" or path.startswith("/supplier/"):
+            assert scope == SUPPLIER_OWN, f"{path}: a supplier's own"
+        elif set(operation.methods) - READ_ONLY:
+            assert scope == ORGANISATION, f"{path}: writes act for the key's organisation only"
     # The public API has no authenticated operation at all.
     assert all(not operation.auth_callbacks for _, operation in _operations(api))
 

@@ -19,6 +19,7 @@ from openbook.web.api import (
     organisations,
     pipeline,
     reference,
+    registers,
     search,
 )
 from openbook.web.api.errors import ApiError, error_response
@@ -49,6 +50,7 @@ api.add_router("", documents.router)
 api.add_router("", identifiers.router)
 api.add_router("", organisations.router)
 api.add_router("", commercial_tools.router)
+api.add_router("", registers.router)
 api.add_router("", pipeline.router)
 api.add_router("", contract_performance.router)
 

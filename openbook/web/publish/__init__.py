@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from openbook.web.api.errors import ApiError
-from openbook.web.publish import documents, marks, views
+from openbook.web.publish import documents, marks, registers, suppliers, views
 from openbook.web.publish.errors import PublishError, error_response, unauthorised
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ publish_api = NinjaAPI(
 publish_api.add_router("", views.router)
 publish_api.add_router("", documents.router)
 publish_api.add_router("", marks.router)
+publish_api.add_router("", registers.router)
+publish_api.add_router("", suppliers.router)
 
 
 @publish_api.exception_handler(PublishError)

@@ -4,7 +4,9 @@ and the scope each operation declares.
 Every operation of the publish API is declared with ``auth=PUBLISH_KEY`` and decorated with
 ``scoped``: ``ORGANISATION`` operations act for the key's own organisation only (publisher keys;
 the use cases refuse a release of another organisation), ``PLATFORM`` operations are for
-administrator keys. tests/web/test_route_security.py checks that no operation lacks either.
+administrator keys, ``ORGANISATION_OR_PLATFORM`` ones for either (the use case limits a
+publisher key to its organisation's processes). tests/web/test_route_security.py checks that no
+operation lacks a scope.
 """
 
 import functools
@@ -19,6 +21,7 @@ from openbook import config
 from openbook.publishing.publishers import (
     ADMINISTRATOR,
     PUBLISHER,
+    SUPPLIER,
     Actor,
     KeyRejected,
     authenticate,
@@ -30,7 +33,17 @@ from openbook.web.publish.errors import PublishError, unauthorised
 
 ORGANISATION = "organisation"
 PLATFORM = "platform"
-ROLE_OF_SCOPE = {ORGANISATION: PUBLISHER, PLATFORM: ADMINISTRATOR}
+# Publisher keys for their own organisation's processes, administrator keys for any (the use
+# case checks whose the process is): complaints and legal challenges.
+ORGANISATION_OR_PLATFORM = "organisation-or-platform"
+# A registered supplier's key: its own entry and share codes (openbook.suppliers).
+SUPPLIER_OWN = "supplier"
+ROLES_OF_SCOPE = {
+    SUPPLIER_OWN: (SUPPLIER,),
+    ORGANISATION: (PUBLISHER,),
+    PLATFORM: (ADMINISTRATOR,),
+    ORGANISATION_OR_PLATFORM: (PUBLISHER, ADMINISTRATOR),
+}
 
 
 class PublishKey(HttpBearer):
@@ -85,8 +98,8 @@ def _bucket(per_minute: int) -> Bucket:
 
 
 def scoped(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare and enforce an operation's scope: the key's role must be the scope's."""
-    role = ROLE_OF_SCOPE[scope]
+    """Declare and enforce an operation's scope: the key's role must be one of the scope's."""
+    roles = ROLES_OF_SCOPE[scope]
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -94,11 +107,11 @@ def scoped(scope: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
             key = getattr(request, "auth", None)
             if not isinstance(key, Key):
                 raise unauthorised("key-missing", "this operation needs an API key")
-            if key.role != role:
+            if key.role not in roles:
                 raise PublishError(
                     403,
                     "role-required",
-                    f"this operation needs a key with the {role} role; this key "
+                    f"this operation needs a key with the {' or '.join(roles)} role; this key "
                     f"({key.key_id}) has the {key.role} role",
                 )
             return view(request, *args, **kwargs)
