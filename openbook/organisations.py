@@ -4,10 +4,12 @@ identifier whose names are alike are offered as candidates, with a score, for a 
 confirm."""
 
 from dataclasses import asdict
+from datetime import date
 
 from openbook.standards import organisation_names
 from openbook.standards.identifiers import SCHEMES, check_party_id
-from openbook.store import parties
+from openbook.standards.registers import debarment
+from openbook.store import commercial_tools, parties, registers
 from openbook.store.database import Store
 
 MAX_LIMIT = 100
@@ -21,14 +23,16 @@ def organisation(
     store: Store, text: str, *, before: int | None = None, limit: int = 20
 ) -> dict | None:
     """The organisation an identifier names, with its names over time, roles, awarded totals,
-    a page of its processes and candidate unidentified parties; None if no process mentions
-    it. ``text`` is SCHEME-ID in any form the check accepts (it is normalised first)."""
+    what the registers hold of it, a page of its processes and candidate unidentified parties;
+    None if neither a process nor an entered register names it. ``text`` is SCHEME-ID in any
+    form the check accepts (it is normalised first)."""
     checked = check_party_id(text)
     if checked.identifier is None:
         raise InvalidIdentifier(checked.message)
     identifier = str(checked.identifier)
     count = parties.process_count(store, identifier)
-    if not count:
+    named = in_registers(store, identifier)
+    if not count and not any(named[name] for name in ENTERED):
         return None
     names = parties.names(store, identifier)
     page = parties.processes(store, identifier, before, limit)
@@ -45,6 +49,7 @@ def organisation(
             {"currency": currency, "amount": amount, "processes": processes}
             for currency, amount, processes in parties.awarded(store, identifier)
         ],
+        "registers": named,
         "candidates": candidates(store, [name.name for name in names]),
         "page": [
             {
@@ -60,6 +65,50 @@ def organisation(
         ],
         "next": page[-1].process_id if len(page) == limit else None,
     }
+
+
+# The registers people enter, as the organisation view lists their entries naming it.
+ENTERED = ("suppliers", "debarment", "complaints", "challenges")
+
+
+def in_registers(store: Store, identifier: str) -> dict:
+    """What every register holds of the organisation: the entries naming it in the registers
+    people enter (its supplier registration, debarment, complaints and challenges by it or
+    about its processes), and where the derived registers list it."""
+    found: dict = {
+        name: [_entry_outline(entry) for entry in registers.naming(store, name, [identifier])]
+        for name in ENTERED
+    }
+    found["commercialTools"] = {
+        "memberOf": commercial_tools.memberships(store, identifier),
+        "url": f"/api/registers/commercial-tools?member={identifier}",
+    }
+    found["performance"] = {
+        "asSupplier": f"/api/registers/performance/suppliers/{identifier}",
+        "asBuyer": f"/api/registers/performance?buyer={identifier}",
+    }
+    found["pipeline"] = {"asBuyer": f"/api/registers/pipeline?buyer={identifier}"}
+    return found
+
+
+def _entry_outline(entry: registers.Entry) -> dict:
+    outline: dict = {
+        "id": entry.entry_id,
+        "status": entry.status,
+        "url": f"/api/registers/{entry.register}/{entry.entry_id}",
+    }
+    if entry.ocid is not None:
+        outline["ocid"] = entry.ocid
+    if entry.register == "debarment":
+        outline.update(
+            ground=entry.entry["ground"]["type"],
+            startDate=entry.start_date,
+            endDate=entry.end_date,
+            inForce=debarment.in_force(entry.entry, date.today().isoformat()),
+        )
+    if entry.register == "suppliers":
+        outline["legalName"] = entry.entry.get("legalName")
+    return outline
 
 
 def candidates(store: Store, names: list[str], limit: int = 10) -> list[dict]:

@@ -190,6 +190,8 @@ def _append(
     logged = publishers.stored_entries(store, kept.code, [(key, str(version))])[(key, str(version))]
     indexed = kept.indexed(entry)
     named = (key, *indexed.organisations) if kept is SUPPLIERS else indexed.organisations
+    if indexed.ocid is not None:  # the process's buyer is named by it too
+        named = tuple(dict.fromkeys([*named, *_buyer_identifiers(store, indexed.ocid)]))
     row = stored.Entry(
         register=kept.code,
         entry_id=key,
@@ -331,6 +333,24 @@ def _known(
                 Problem("/lot", "unknown-lot", f"{ocid} has no lot {lot!r}: {known}", "error", True)
             )
     return problems
+
+
+def _buyer_identifiers(store: Store, ocid: str) -> list[str]:
+    """The identifiers of the process's buyer: its party's, and its id where that is one."""
+    found = records.get(store, OCDS, ocid)
+    if found is None or found.compiled is None:
+        return []
+    buyer = scope.buyer_of(orjson.loads(found.compiled))
+    if buyer is None:
+        return []
+    given = [f"{scheme}-{id_}" for scheme, id_ in sorted(buyer.identifiers)]
+    given += sorted(buyer.ids)
+    named = []
+    for text in given:
+        checked = identifiers.check_party_id(text)
+        if checked.identifier is not None:
+            named.append(str(checked.identifier))
+    return named
 
 
 def _buyer_is(compiled: dict, organisation: Organisation) -> bool:

@@ -392,3 +392,13 @@ def exists(store: Store, ocid: str) -> bool:
     with store.cursor() as cursor:
         cursor.execute("SELECT 1 FROM process_search WHERE ocid = %s", [ocid])
         return cursor.fetchone() is not None
+
+
+def memberships(store: Store, identifier: str) -> int:
+    """How many tools the organisation was awarded onto (in any state)."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(DISTINCT process_id) FROM commercial_tool_member WHERE identifier = %s",
+            [identifier],
+        )
+        return int(cursor.fetchone()[0])

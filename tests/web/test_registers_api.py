@@ -402,3 +402,31 @@ def test_an_unknown_entry_is_not_found(client, database):
         response = client.get(path)
         assert response.status_code == 404
         assert orjson.loads(response.content)["error"]["code"] == "not-found"
+
+
+def test_an_organisation_shows_every_register_naming_it(client, keys):
+    post(client, "/api/publish/registers/debarment", debarment(), keys["admin"])
+    ocid = "ocds-b5fd17-org"
+    _process_with_lots(client, keys["own"], ocid)
+    post(client, "/api/publish/registers/complaints", complaint(ocid), keys["own"])
+    post(client, "/api/publish/registers/challenges", challenge(ocid), keys["own"])
+    supplier = client.get("/api/organisations/GB-COH-1234567").json()["registers"]
+    [listed] = supplier["debarment"]
+    assert listed["id"] == "DEB-000001" and listed["ground"] == "mandatory"
+    assert listed["inForce"] is ("2025-01-15" <= date.today().isoformat() <= "2027-01-14")
+    assert listed["url"] == "/api/registers/debarment/DEB-000001"
+    assert supplier["complaints"] == [] and supplier["suppliers"] == []
+    assert supplier["commercialTools"]["memberOf"] == 0
+    # The authority whose process it is sees the complaint and the challenge about it, though
+    # they name it only by its name.
+    buyer = client.get("/api/organisations/GB-PPON-PXXX-1234-BCDG").json()["registers"]
+    assert [(entry["id"], entry["ocid"]) for entry in buyer["complaints"]] == [
+        ("CMP-000001", ocid)
+    ]
+    assert [entry["id"] for entry in buyer["challenges"]] == ["LCH-000001"]
+    # So does the complainant, by its identifier.
+    rival = client.get("/api/organisations/GB-COH-07654321")
+    assert rival.status_code == 200  # no process names it: the registers do
+    assert rival.json()["processes"] == 0
+    assert [e["id"] for e in rival.json()["registers"]["complaints"]] == ["CMP-000001"]
+    assert client.get("/api/organisations/GB-COH-07777777").status_code == 404

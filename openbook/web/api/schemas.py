@@ -183,6 +183,8 @@ class Organisation(Schema):
     roles: dict[str, int]
     names: list[NameSeen]
     awarded: list[Awarded]
+    # Its entries in the registers people enter, and where the derived registers list it.
+    registers: dict
     candidates: list[Candidate]
     page: list[OrganisationProcess]
     next: int | None
