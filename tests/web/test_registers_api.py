@@ -420,9 +420,7 @@ def test_an_organisation_shows_every_register_naming_it(client, keys):
     # The authority whose process it is sees the complaint and the challenge about it, though
     # they name it only by its name.
     buyer = client.get("/api/organisations/GB-PPON-PXXX-1234-BCDG").json()["registers"]
-    assert [(entry["id"], entry["ocid"]) for entry in buyer["complaints"]] == [
-        ("CMP-000001", ocid)
-    ]
+    assert [(entry["id"], entry["ocid"]) for entry in buyer["complaints"]] == [("CMP-000001", ocid)]
     assert [entry["id"] for entry in buyer["challenges"]] == ["LCH-000001"]
     # So does the complainant, by its identifier.
     rival = client.get("/api/organisations/GB-COH-07654321")
