@@ -49,7 +49,8 @@ class Flag:
 
 
 def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
-    """The debarment entries naming any supplier the releases award to, by identifier."""
+    """The debarment entries naming any supplier the releases award to, by identifier: the
+    active entries are read once (the list is short: hundreds of entries, not millions)."""
     wanted = {
         identifier
         for item in sent
@@ -57,9 +58,12 @@ def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
         for identifier in supplier.identifiers
     }
     found: dict[str, list[stored.Entry]] = {}
-    for entry in stored.naming(store, debarment.REGISTER.code, sorted(wanted)):
+    if not wanted:
+        return found
+    for entry in stored.every(store, debarment.REGISTER.code, status=debarment.ACTIVE):
         for identifier in entry.organisations:
-            found.setdefault(identifier, []).append(entry)
+            if identifier in wanted:
+                found.setdefault(identifier, []).append(entry)
     return found
 
 

@@ -194,12 +194,13 @@ def naming(store: Store, register: str, identifiers: Sequence[str]) -> list[Entr
     return [found[key] for key in sorted(found)]
 
 
-def every(store: Store, register: str) -> Iterator[Entry]:
-    """Every entry of the register in id order; streamed."""
+def every(store: Store, register: str, status: str | None = None) -> Iterator[Entry]:
+    """Every entry of the register (of that status) in id order; streamed."""
+    where, params = _where(register, Filters(status=status))
     for row in stream(
         store,
-        f"SELECT {_COLUMNS} FROM register_entry WHERE register = %s ORDER BY entry_id",
-        [register],
+        f"SELECT {_COLUMNS} FROM register_entry WHERE {' AND '.join(where)} ORDER BY entry_id",
+        params,
     ):
         yield _entry(row)
 
