@@ -8,7 +8,7 @@ from pathlib import Path
 
 import orjson
 
-from openbook import __version__, cli_log, cli_publishing, cli_redact, config
+from openbook import __version__, cli_bods, cli_log, cli_publishing, cli_redact, config
 
 
 def run() -> None:
@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_publishing.add_commands(commands)
     cli_log.add_commands(commands)
     cli_redact.add_commands(commands)
+    cli_bods.add_commands(commands)
 
     record = commands.add_parser(
         "record",

@@ -1,0 +1,177 @@
+"""Loading beneficial ownership statements (BODS 0.4) into the log's ``bods`` register, and
+compiling their records (the use case behind ``openbook bods load``; docs/bods.md).
+
+Every statement with a usable identity (``statementId``, ``recordId``, ``statementDate``) is
+kept, valid or not: a statement someone made is history, and its problems (against the BODS 0.4
+schema, openbook.standards.bods.validate) are kept with it and reported. A statement already in
+the log with the same body is a duplicate (nothing is stored twice, so loading a file again is a
+no-op); with another body under the same ``statementId``, a conflict, kept aside. Then every
+record with new statements is compiled (openbook.standards.bods.records).
+"""
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from openbook.load import bods as reading
+from openbook.standards.bods import REGISTER, records, validate
+from openbook.standards.canonical import CanonicalizationError, canonical_json
+from openbook.standards.log import format_log_time
+from openbook.store import log
+from openbook.store import records as stored
+from openbook.store.database import Store
+
+BATCH = 1000
+UNKNOWN_PUBLISHER = "(publisher not stated)"
+
+
+@dataclass
+class Report:
+    files: int = 0
+    read: int = 0
+    loaded: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    invalid: int = 0  # stored, with schema problems
+    unusable: list[str] = field(default_factory=list)  # not stored: where and why
+    problems: dict[str, int] = field(default_factory=dict)  # per keyword, of invalid statements
+    records: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "files": self.files,
+            "read": self.read,
+            "loaded": self.loaded,
+            "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
+            "invalid": self.invalid,
+            "problems": dict(sorted(self.problems.items())),
+            "unusable": self.unusable,
+            "recordsCompiled": self.records,
+        }
+
+
+def load(
+    store: Store, paths: Sequence[Path], progress: Callable[[int], None] | None = None
+) -> Report:
+    report = Report()
+    batch: list[tuple[str, log.Statement]] = []
+    for path in paths:
+        report.files += 1
+        for item in reading.read(path):
+            if isinstance(item, reading.Unreadable):
+                report.unusable.append(f"{path}: {item.where}: {item.message}")
+                continue
+            report.read += 1
+            prepared = _statement(item, path, report)
+            if prepared is not None:
+                batch.append(prepared)
+            if len(batch) >= BATCH:
+                _append(store, batch, report)
+                batch = []
+                if progress:
+                    progress(BATCH)
+    _append(store, batch, report)
+    report.records = compile_pending(store)
+    return report
+
+
+def _statement(item: reading.Read, path: Path, report: Report) -> tuple[str, log.Statement] | None:
+    statement = item.statement
+    identity = records.identity(statement)
+    if isinstance(identity, str):
+        report.unusable.append(f"{path}: {item.where}: {identity}; it is not stored")
+        return None
+    statement_id, record_id, date = identity
+    try:
+        body = canonical_json(statement)
+    except CanonicalizationError as error:
+        report.unusable.append(f"{path}: {item.where}: {error}; it is not stored")
+        return None
+    problems = []
+    if not validate.is_valid([statement]):
+        for problem in validate.problems([statement]):
+            where = "$" + problem.path.removeprefix("$[0]")
+            problems.append(
+                {
+                    "path": where,
+                    "code": f"bods.{problem.keyword}",
+                    "message": problem.message,
+                    "severity": "error",
+                }
+            )
+            report.problems[problem.keyword] = report.problems.get(problem.keyword, 0) + 1
+        report.invalid += 1
+    return _publisher(statement), log.Statement(
+        record_key=record_id,
+        statement_id=statement_id,
+        statement_date=date,
+        body=body,
+        body_hash=hashlib.sha256(body).hexdigest(),
+        problems=problems,
+        source=f"{path} {item.where}",
+    )
+
+
+def _publisher(statement: dict) -> str:
+    details = statement.get("publicationDetails")
+    publisher = details.get("publisher") if isinstance(details, dict) else None
+    name = publisher.get("name") if isinstance(publisher, dict) else None
+    return name.strip()[:200] if isinstance(name, str) and name.strip() else UNKNOWN_PUBLISHER
+
+
+def _append(store: Store, batch: list[tuple[str, log.Statement]], report: Report) -> None:
+    by_publisher: dict[str, list[log.Statement]] = {}
+    for publisher, statement in batch:
+        by_publisher.setdefault(publisher, []).append(statement)
+    for publisher, statements in by_publisher.items():
+        appended = log.append(store, REGISTER, statements, publisher)
+        report.loaded += len(appended.entries)
+        report.duplicates += len(appended.duplicates)
+        report.conflicts += len(appended.conflicts)
+
+
+def compile_pending(store: Store) -> int:
+    """Compile every BODS record with new statements; how many."""
+    done = 0
+    while keys := stored.pending(store, REGISTER, 500):
+        results = []
+        for key, statements in stored.bodies(store, REGISTER, keys).items():
+            kept = [(seq, orjson.loads(body)) for seq, body, _ in statements if body is not None]
+            compiled = records.compile_record([body for _, body in kept]) if kept else None
+            results.append(
+                stored.Compiled(
+                    record_key=key,
+                    compiled=orjson.dumps(compiled).decode() if compiled else None,
+                    compile_error=None,
+                    statement_count=len(statements),
+                    last_seq=max(seq for seq, _, _ in statements),
+                )
+            )
+        stored.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
+        done += len(results)
+    return done
+
+
+def record(store: Store, record_id: str) -> dict | None:
+    """A compiled record, with its statements as the log holds them."""
+    found = stored.get(store, REGISTER, record_id)
+    if found is None or found.compiled is None:
+        return None
+    statements = log.record_statements(store, REGISTER, record_id)
+    return {
+        "record": orjson.loads(found.compiled),
+        "statements": [
+            {
+                "seq": statement.entry.seq,
+                "logTime": statement.entry.log_time,
+                "statement": orjson.loads(statement.body) if statement.body else None,
+                "problems": statement.problems,
+            }
+            for statement in statements
+        ],
+    }

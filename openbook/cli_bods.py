@@ -1,0 +1,74 @@
+"""``openbook bods``: beneficial ownership statements (BODS 0.4) loaded into the log, and their
+records (docs/bods.md). Thin wrappers over openbook.bods."""
+
+import sys
+from pathlib import Path
+
+import orjson
+
+
+def add_commands(commands) -> None:
+    bods = commands.add_parser(
+        "bods",
+        help="load beneficial ownership statements (BODS 0.4) and read their records",
+        description="Beneficial ownership statements in the Beneficial Ownership Data "
+        "Standard 0.4, in the log's bods register (docs/bods.md).",
+    )
+    actions = bods.add_subparsers(title="actions", metavar="ACTION")
+    load = actions.add_parser(
+        "load",
+        help="load BODS files: JSON arrays, JSON Lines, gzip",
+        description="Load BODS 0.4 statements: each is validated against the BODS 0.4 schema "
+        "and kept with its problems; loading a file again stores nothing twice. Then every "
+        "record with new statements is compiled.",
+    )
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--json", action="store_true", help="print the report as JSON")
+    load.set_defaults(run=_load)
+    record = actions.add_parser(
+        "record",
+        help="print a record and its statements as JSON",
+        description="A compiled BODS record (entity, person or relationship), by its recordId, "
+        "with every statement of it in log order.",
+    )
+    record.add_argument("record_id", metavar="RECORD_ID")
+    record.set_defaults(run=_record)
+
+
+def _load(arguments) -> int:
+    from openbook import bods
+    from openbook.cli import _store
+
+    missing = [str(path) for path in arguments.files if not path.is_file()]
+    if missing:
+        print(f"openbook bods load: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    report = bods.load(_store(), arguments.files)
+    if arguments.json:
+        sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        print(
+            f"{report.files} file(s), {report.read:,} statements read: {report.loaded:,} loaded, "
+            f"{report.duplicates:,} already in the log, {report.conflicts:,} conflicting with "
+            f"a stored statement of the same id; {report.invalid:,} invalid (kept, with their "
+            f"problems); {report.records:,} records compiled."
+        )
+        for keyword, count in sorted(report.problems.items()):
+            print(f"  problems '{keyword}': {count:,}")
+        for line in report.unusable[:50]:
+            print(f"  not loaded: {line}")
+        if len(report.unusable) > 50:
+            print(f"  ... and {len(report.unusable) - 50:,} more not loaded (--json lists all)")
+    return 1 if report.unusable else 0
+
+
+def _record(arguments) -> int:
+    from openbook import bods
+    from openbook.cli import _store
+
+    found = bods.record(_store(), arguments.record_id)
+    if found is None:
+        print(f"openbook bods record: no record {arguments.record_id!r}", file=sys.stderr)
+        return 1
+    sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
+    return 0

@@ -1,0 +1,109 @@
+"""Reading BODS files for ``openbook bods load``: a JSON array of statements (as the standard
+publishes them), JSON Lines (a statement a line, as the Open Ownership Register does), one
+statement alone, and gzip of any of these, told apart by their content, never by the file's
+name. Arrays are streamed (ijson), so memory stays flat however large the file.
+
+Each statement comes with where it is (``statement 12``, ``line 40``); what cannot be read
+comes as an ``Unreadable`` saying where and why, and reading goes on where it can: a broken
+line of JSON Lines costs that line only.
+"""
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import ijson
+import orjson
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    where: str
+    statement: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    where: str
+    message: str
+
+
+def read(path: Path) -> Iterator[Read | Unreadable]:
+    with path.open("rb") as raw:
+        magic = raw.peek(2)[:2]
+        file: io.BufferedReader = (
+            io.BufferedReader(gzip.GzipFile(fileobj=raw)) if magic == b"\x1f\x8b" else raw
+        )
+        try:
+            yield from _statements(file)
+        except (OSError, EOFError) as error:
+            yield Unreadable("the file", f"cannot be read to its end: {error}")
+
+
+def _first(file: io.BufferedReader) -> bytes:
+    """The first byte that is not white space or a byte order mark (none consumed)."""
+    return file.peek(4096)[:4096].lstrip(b" \t\r\n\xef\xbb\xbf")[:1]
+
+
+def _statements(file: io.BufferedReader) -> Iterator[Read | Unreadable]:
+    first = _first(file)
+    if first == b"[":
+        yield from _array(file)
+    elif first == b"{":
+        yield from _lines(file)
+    elif not first:
+        yield Unreadable("the file", "is empty")
+    else:
+        yield Unreadable(
+            "the file",
+            "is not BODS JSON: it must be a JSON array of statements, or JSON Lines of them",
+        )
+
+
+def _array(file: IO[bytes]) -> Iterator[Read | Unreadable]:
+    index = 0
+    try:
+        for index, statement in enumerate(ijson.items(file, "item", use_float=True)):
+            yield Read(f"statement {index}", statement)
+    except ijson.JSONError as error:
+        yield Unreadable(
+            f"after statement {index}", f"is not JSON ({error}); the statements before it are read"
+        )
+    except UnicodeDecodeError as error:
+        yield Unreadable(f"after statement {index}", f"is not UTF-8 ({error.reason})")
+
+
+def _lines(file: IO[bytes]) -> Iterator[Read | Unreadable]:
+    """JSON Lines; or, if the first line is not a whole JSON value, one document (a single
+    statement written over several lines)."""
+    first = file.readline().removeprefix(b"\xef\xbb\xbf")
+    try:
+        value = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        rest = first + file.read()
+        try:
+            value = orjson.loads(rest)
+        except orjson.JSONDecodeError as error:
+            yield Unreadable("the file", f"is not JSON: {error}")
+            return
+        yield from _whole(value)
+        return
+    yield Read("line 1", value)
+    for number, line in enumerate(file, start=2):
+        if not line.strip():
+            continue
+        try:
+            yield Read(f"line {number}", orjson.loads(line))
+        except orjson.JSONDecodeError as error:
+            yield Unreadable(f"line {number}", f"is not JSON: {error}")
+
+
+def _whole(value: Any) -> Iterator[Read | Unreadable]:
+    if isinstance(value, list):
+        for index, statement in enumerate(value):
+            yield Read(f"statement {index}", statement)
+    else:
+        yield Read("statement 0", value)
