@@ -18,7 +18,7 @@ from pathlib import Path
 import orjson
 
 from openbook.load import bods as reading
-from openbook.standards.bods import REGISTER, records, validate
+from openbook.standards.bods import REGISTER, records, upgrade, validate
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.log import format_log_time
 from openbook.store import log
@@ -37,6 +37,7 @@ class Report:
     duplicates: int = 0
     conflicts: int = 0
     invalid: int = 0  # stored, with schema problems
+    upgraded: int = 0  # BODS 0.2 statements upgraded to 0.4
     unusable: list[str] = field(default_factory=list)  # not stored: where and why
     problems: dict[str, int] = field(default_factory=dict)  # per keyword, of invalid statements
     records: int = 0
@@ -49,6 +50,7 @@ class Report:
             "duplicates": self.duplicates,
             "conflicts": self.conflicts,
             "invalid": self.invalid,
+            "upgradedFrom02": self.upgraded,
             "problems": dict(sorted(self.problems.items())),
             "unusable": self.unusable,
             "recordsCompiled": self.records,
@@ -62,12 +64,17 @@ def load(
     batch: list[tuple[str, log.Statement]] = []
     for path in paths:
         report.files += 1
+        records_02 = _records_02(path)
         for item in reading.read(path):
             if isinstance(item, reading.Unreadable):
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
                 continue
             report.read += 1
-            prepared = _statement(item, path, report)
+            found = item
+            if records_02 is not None and upgrade.is_bods_02(item.statement):
+                found = reading.Read(item.where, upgrade.upgrade(item.statement, records_02))
+                report.upgraded += 1
+            prepared = _statement(found, path, report)
             if prepared is not None:
                 batch.append(prepared)
             if len(batch) >= BATCH:
@@ -78,6 +85,21 @@ def load(
     _append(store, batch, report)
     report.records = compile_pending(store)
     return report
+
+
+def _records_02(path: Path) -> dict[str, str] | None:
+    """For a file of BODS 0.2 statements (its first statement tells), the record of each
+    statement, from the chains of replacements through the whole file (read once more for
+    it); None for a file of 0.4 statements."""
+    for item in reading.read(path):
+        if not isinstance(item, reading.Read) or not upgrade.is_bods_02(item.statement):
+            return None
+        break
+    else:
+        return None
+    return upgrade.record_ids(
+        item.statement for item in reading.read(path) if isinstance(item, reading.Read)
+    )
 
 
 def _statement(item: reading.Read, path: Path, report: Report) -> tuple[str, log.Statement] | None:

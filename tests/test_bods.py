@@ -123,3 +123,15 @@ def test_the_command(store, tmp_path, capsys):
     assert orjson.loads(capsys.readouterr().out)["record"]["recordId"] == "ent-3"
     assert cli.main(["bods", "record", "ent-404"]) == 1
     assert cli.main(["bods", "load", str(tmp_path / "missing.json")]) == 2
+
+
+def test_bods_02_files_load_through_the_upgrade(store):
+    samples = SHARED_DATA / "bods-register-samples"
+    paths = [
+        samples / "json" / "test-bods-data-1.json",
+        samples / "gzip" / "test-bods-data-1.json.gz",
+    ]
+    report = bods.load(store, paths)
+    assert report.upgraded == 20 and report.invalid == 0
+    assert report.loaded == 10 and report.duplicates == 10  # the same statements, twice
+    assert report.records > 0
