@@ -9,8 +9,9 @@ no-op); with another body under the same ``statementId``, a conflict, kept aside
 record with new statements is compiled (openbook.standards.bods.records).
 """
 
+import csv
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +19,10 @@ from pathlib import Path
 import orjson
 
 from openbook.load import bods as reading
-from openbook.standards.bods import REGISTER, records, upgrade, validate
+from openbook.standards.bods import REGISTER, psc, records, upgrade, validate
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.log import format_log_time
-from openbook.store import log
+from openbook.store import log, publishers
 from openbook.store import records as stored
 from openbook.store.database import Store
 
@@ -38,6 +39,7 @@ class Report:
     conflicts: int = 0
     invalid: int = 0  # stored, with schema problems
     upgraded: int = 0  # BODS 0.2 statements upgraded to 0.4
+    skipped: int = 0  # PSC snapshot records about no one (totals, exemptions)
     unusable: list[str] = field(default_factory=list)  # not stored: where and why
     problems: dict[str, int] = field(default_factory=dict)  # per keyword, of invalid statements
     records: int = 0
@@ -51,6 +53,7 @@ class Report:
             "conflicts": self.conflicts,
             "invalid": self.invalid,
             "upgradedFrom02": self.upgraded,
+            "skipped": self.skipped,
             "problems": dict(sorted(self.problems.items())),
             "unusable": self.unusable,
             "recordsCompiled": self.records,
@@ -61,7 +64,12 @@ def load(
     store: Store, paths: Sequence[Path], progress: Callable[[int], None] | None = None
 ) -> Report:
     report = Report()
-    batch: list[tuple[str, log.Statement]] = []
+    _store_all(store, _from_files(paths, report), report, progress)
+    return report
+
+
+def _from_files(paths: Sequence[Path], report: Report) -> Iterator[tuple[Path, reading.Read]]:
+    """The statements of BODS files, BODS 0.2 ones upgraded."""
     for path in paths:
         report.files += 1
         records_02 = _records_02(path)
@@ -69,22 +77,98 @@ def load(
             if isinstance(item, reading.Unreadable):
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
                 continue
-            report.read += 1
-            found = item
             if records_02 is not None and upgrade.is_bods_02(item.statement):
-                found = reading.Read(item.where, upgrade.upgrade(item.statement, records_02))
                 report.upgraded += 1
-            prepared = _statement(found, path, report)
-            if prepared is not None:
-                batch.append(prepared)
-            if len(batch) >= BATCH:
-                _append(store, batch, report)
-                batch = []
-                if progress:
-                    progress(BATCH)
+                item = reading.Read(item.where, upgrade.upgrade(item.statement, records_02))  # noqa: PLW2901
+            yield path, item
+
+
+def _store_all(
+    store: Store,
+    items: Iterator[tuple[Path, reading.Read]],
+    report: Report,
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Check, append in batches, then compile the records that changed."""
+    batch: list[tuple[str, log.Statement]] = []
+    for path, item in items:
+        report.read += 1
+        prepared = _statement(item, path, report)
+        if prepared is not None:
+            batch.append(prepared)
+        if len(batch) >= BATCH:
+            _append(store, batch, report)
+            batch = []
+            if progress:
+                progress(BATCH)
     _append(store, batch, report)
     report.records = compile_pending(store)
+
+
+def import_psc(
+    store: Store,
+    paths: Sequence[Path],
+    companies: Sequence[Path] = (),
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Companies House PSC snapshot records as BODS statements (openbook.standards.bods.psc):
+    a statement already in the log is left alone, so a newer snapshot adds only its changes."""
+    report = Report()
+    known = company_data(companies)
+    _store_all(store, _from_psc(store, paths, known, report), report, progress)
     return report
+
+
+def _from_psc(
+    store: Store, paths: Sequence[Path], companies: dict[str, dict], report: Report
+) -> Iterator[tuple[Path, reading.Read]]:
+    made: set[str] = set()  # records given a statement in this import
+    produced: set[str] = set()  # statement ids made in this import
+
+    def exists(record_id: str) -> bool:
+        return record_id in made or stored.get(store, REGISTER, record_id) is not None
+
+    for path in paths:
+        report.files += 1
+        for item in reading.read(path):
+            if isinstance(item, reading.Unreadable):
+                report.unusable.append(f"{path}: {item.where}: {item.message}")
+                continue
+            found = psc.statements(item.statement, exists, companies)
+            if isinstance(found, psc.Skipped):
+                report.skipped += 1
+                continue
+            logged = publishers.stored_entries(
+                store, REGISTER, [(s["recordId"], s["statementId"]) for s in found]
+            )
+            for statement in found:
+                made.add(statement["recordId"])
+                key = (statement["recordId"], statement["statementId"])
+                # A company with several PSCs is stated once.
+                if logged.get(key) is None and statement["statementId"] not in produced:
+                    produced.add(statement["statementId"])
+                    yield path, reading.Read(item.where, statement)
+                else:
+                    report.duplicates += 1
+
+
+def company_data(paths: Sequence[Path]) -> dict[str, dict]:
+    """Companies House's company data (its "basic company data" CSV, or the same rows as a
+    JSON array), by company number."""
+    found: dict[str, dict] = {}
+    for path in paths:
+        if path.suffix.lower() == ".csv":
+            with path.open(encoding="utf-8-sig", newline="") as file:
+                rows = [
+                    {key.strip(): value for key, value in row.items() if key}
+                    for row in csv.DictReader(file)
+                ]
+        else:
+            rows = [item.statement for item in reading.read(path) if isinstance(item, reading.Read)]
+        for row in rows:
+            if isinstance(row, dict) and isinstance(row.get("CompanyNumber"), str):
+                found[row["CompanyNumber"].strip().upper()] = row
+    return found
 
 
 def _records_02(path: Path) -> dict[str, str] | None:

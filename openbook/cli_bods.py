@@ -25,6 +25,26 @@ def add_commands(commands) -> None:
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
     load.add_argument("--json", action="store_true", help="print the report as JSON")
     load.set_defaults(run=_load)
+    imported = actions.add_parser(
+        "import-psc",
+        help="import Companies House PSC snapshot records as BODS statements",
+        description="Companies House persons with significant control (the PSC snapshot's "
+        "JSON Lines, or JSON arrays of its records; gzip too) as BODS 0.4 statements: each "
+        "company, person or body and their relationship (docs/bods.md). A newer snapshot adds "
+        "only what changed: updates, and closures of ceased PSCs.",
+    )
+    imported.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imported.add_argument(
+        "--companies",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="Companies House company data (its basic company data CSV, or a JSON array of "
+        "its rows), for the companies' names, addresses and incorporation dates",
+    )
+    imported.add_argument("--json", action="store_true", help="print the report as JSON")
+    imported.set_defaults(run=_import_psc)
     record = actions.add_parser(
         "record",
         help="print a record and its statements as JSON",
@@ -39,11 +59,29 @@ def _load(arguments) -> int:
     from openbook import bods
     from openbook.cli import _store
 
-    missing = [str(path) for path in arguments.files if not path.is_file()]
-    if missing:
-        print(f"openbook bods load: no such file: {', '.join(missing)}", file=sys.stderr)
+    if _missing("load", arguments.files):
         return 2
-    report = bods.load(_store(), arguments.files)
+    return _report(bods.load(_store(), arguments.files), arguments)
+
+
+def _import_psc(arguments) -> int:
+    from openbook import bods
+    from openbook.cli import _store
+
+    if _missing("import-psc", [*arguments.files, *arguments.companies]):
+        return 2
+    report = bods.import_psc(_store(), arguments.files, arguments.companies)
+    return _report(report, arguments)
+
+
+def _missing(action: str, paths: list[Path]) -> bool:
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        print(f"openbook bods {action}: no such file: {', '.join(missing)}", file=sys.stderr)
+    return bool(missing)
+
+
+def _report(report, arguments) -> int:
     if arguments.json:
         sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
