@@ -19,10 +19,11 @@ from pathlib import Path
 import orjson
 
 from openbook.load import bods as reading
-from openbook.standards.bods import REGISTER, psc, records, upgrade, validate
+from openbook.standards.bods import REGISTER, ownership, psc, records, upgrade, validate
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.log import format_log_time
 from openbook.store import log, publishers
+from openbook.store import ownership as stored_ownership
 from openbook.store import records as stored
 from openbook.store.database import Store
 
@@ -258,9 +259,36 @@ def compile_pending(store: Store) -> int:
                     last_seq=max(seq for seq, _, _ in statements),
                 )
             )
-        stored.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
+        with store.atomic() as cursor:
+            stored.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
+            _index_ownership(store, cursor, results)
         done += len(results)
     return done
+
+
+def _index_ownership(store: Store, cursor, results: Sequence[stored.Compiled]) -> None:
+    """The ownership graph's rows of records just compiled (openbook.store.ownership)."""
+    rows = []
+    for result in results:
+        record = orjson.loads(result.compiled) if result.compiled else None
+        found = ownership.entity_identifiers(record) if record else []
+        rows.append((result.record_key, record, found))
+    stored_ownership.write(store, cursor, rows)
+
+
+def index_ownership_again(store: Store) -> int:
+    """Write the ownership graph's rows of every compiled record (the migration that adds the
+    tables fills them so)."""
+    done, batch = 0, []
+    for key, text in stored_ownership.every_compiled(store, REGISTER):
+        batch.append(stored.Compiled(key, text, None, 0, 0))
+        if len(batch) == 500:
+            with store.atomic() as cursor:
+                _index_ownership(store, cursor, batch)
+            done, batch = done + len(batch), []
+    with store.atomic() as cursor:
+        _index_ownership(store, cursor, batch)
+    return done + len(batch)
 
 
 def record(store: Store, record_id: str) -> dict | None:

@@ -9,7 +9,7 @@ from datetime import date
 from openbook.standards import organisation_names
 from openbook.standards.identifiers import SCHEMES, check_party_id
 from openbook.standards.registers import debarment
-from openbook.store import commercial_tools, parties, registers
+from openbook.store import commercial_tools, ownership, parties, registers
 from openbook.store.database import Store
 
 MAX_LIMIT = 100
@@ -88,6 +88,10 @@ def in_registers(store: Store, identifier: str) -> dict:
         "asBuyer": f"/api/registers/performance?buyer={identifier}",
     }
     found["pipeline"] = {"asBuyer": f"/api/registers/pipeline?buyer={identifier}"}
+    found["ownership"] = {
+        "records": ownership.records_identified(store, identifier),
+        "url": f"/api/ownership/{identifier}",
+    }
     return found
 
 

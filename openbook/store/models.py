@@ -577,3 +577,40 @@ class ShareCode(models.Model):
     class Meta:
         db_table = "share_code"
         indexes = [models.Index(fields=["supplier", "created_time"], name="share_code_supplier")]
+
+
+# Beneficial ownership (issue 6; openbook.bods, docs/bods.md): what the ownership graph reads of
+# the compiled BODS records, written when they are compiled.
+
+
+class OwnershipLink(models.Model):
+    """A BODS relationship record as an edge of the ownership graph: its subject (an entity's
+    record id) and its interested party (a record id, or a reason it is not given)."""
+
+    relationship_id = models.TextField(primary_key=True)  # the relationship's recordId
+    subject_id = models.TextField()
+    party_id = models.TextField(null=True)  # None: unspecified (see party_reason)
+    party_reason = models.TextField(null=True)  # BODS unspecifiedReason
+    party_description = models.TextField(null=True)
+    interests = models.TextField()  # JSON: the relationship's interests
+    closed = models.BooleanField()
+
+    class Meta:
+        db_table = "ownership_link"
+        indexes = [
+            models.Index(fields=["subject_id"], name="ownership_link_subject"),
+            models.Index(fields=["party_id"], name="ownership_link_party"),
+        ]
+
+
+class OwnershipIdentifier(models.Model):
+    """An identifier (SCHEME-ID, normalised as openbook.standards.identifiers writes it) that a
+    BODS entity record gives: how a supplier is found in the ownership graph."""
+
+    pk = models.CompositePrimaryKey("identifier", "record_id")
+    identifier = models.TextField()
+    record_id = models.TextField()
+
+    class Meta:
+        db_table = "ownership_identifier"
+        indexes = [models.Index(fields=["record_id"], name="ownership_identifier_record")]

@@ -17,6 +17,7 @@ from openbook.web.api import (
     log,
     ocds,
     organisations,
+    ownership,
     pipeline,
     reference,
     registers,
@@ -49,6 +50,7 @@ api.add_router("/log", log.router)
 api.add_router("", documents.router)
 api.add_router("", identifiers.router)
 api.add_router("", organisations.router)
+api.add_router("", ownership.router)
 api.add_router("", commercial_tools.router)
 api.add_router("", registers.router)
 api.add_router("", pipeline.router)

@@ -1,0 +1,130 @@
+"""Who owns an organisation (docs/bods.md, "Ownership"): its BODS record found by identifier,
+every path of current ownership up to its ultimate owners, and the flags a buyer or a journalist
+needs: no ownership information, owners not disclosed and why, a politically exposed owner,
+circular ownership, an owner on the debarment list."""
+
+from collections.abc import Sequence
+
+from openbook.standards import identifiers
+from openbook.standards.bods import REGISTER, ownership
+from openbook.standards.registers.debarment import REGISTER as DEBARMENT
+from openbook.standards.registers.debarment import in_force
+from openbook.store import ownership as stored
+from openbook.store import registers
+from openbook.store.database import Store
+
+
+def owners(store: Store, text: str, today: str) -> dict | None:
+    """The ownership of the entity an identifier (SCHEME-ID) or BODS ``recordId`` names; None
+    if the ownership data knows neither."""
+    checked = identifiers.check_party_id(text) if "-" in text else None
+    found = (
+        stored.records_identified(store, str(checked.identifier))
+        if checked is not None and checked.identifier is not None
+        else []
+    )
+    if not found and stored.compiled(store, REGISTER, [text]):
+        found = [text]
+    if not found:
+        return None
+    return {
+        "query": text,
+        "records": [_ownership_of(store, record_id, today) for record_id in found],
+    }
+
+
+def _ownership_of(store: Store, record_id: str, today: str) -> dict:
+    kinds: dict[str, str] = {}
+
+    def kinds_of(keys: list[str]) -> dict[str, str]:
+        records = stored.compiled(store, REGISTER, keys)
+        found = {key: str(record.get("recordType")) for key, record in records.items()}
+        kinds.update(found)
+        return found
+
+    paths = ownership.trace(record_id, lambda keys: stored.owners(store, keys), kinds_of)
+    parties = sorted({step["party"] for path in paths for step in path.steps if step["party"]})
+    records = stored.compiled(store, REGISTER, [record_id, *parties])
+    return {
+        "recordId": record_id,
+        "name": _name(records.get(record_id)),
+        "paths": [path.as_dict() for path in paths],
+        "ultimateOwners": _ultimate(paths, records),
+        "parties": {key: _party(records.get(key)) for key in parties},
+        "flags": _flags(store, paths, records, parties, today),
+    }
+
+
+def _ultimate(paths: Sequence[ownership.Path], records: dict) -> list[dict]:
+    found: dict[str, dict] = {}
+    for path in paths:
+        last = path.steps[-1] if path.steps else None
+        if last is None or path.end not in ("person", "no-owners-known"):
+            continue
+        key = last["party"]
+        entry = found.setdefault(
+            key, {"recordId": key, "name": _name(records.get(key)), "kind": path.end, "paths": 0}
+        )
+        entry["paths"] += 1
+    return list(found.values())
+
+
+def _flags(
+    store: Store, paths: Sequence[ownership.Path], records: dict, parties: list[str], today: str
+) -> list[dict]:
+    flags: list[dict] = []
+    if not paths:
+        flags.append({"flag": "no-ownership-information", "why": "no relationship names it"})
+    for path in paths:
+        last = path.steps[-1] if path.steps else {}
+        if path.end == "unspecified":
+            unspecified = last.get("unspecified") or {}
+            flags.append(
+                {
+                    "flag": "owner-not-disclosed",
+                    "why": f"{unspecified.get('reason')}: {unspecified.get('description') or ''}",
+                    "path": [step["relationship"] for step in path.steps],
+                }
+            )
+        if path.end == "circular":
+            flags.append(
+                {
+                    "flag": "circular-ownership",
+                    "why": f"{last.get('party')} owns, through this path, what it is owned by",
+                    "path": [step["relationship"] for step in path.steps],
+                }
+            )
+    for key in parties:
+        details = (records.get(key) or {}).get("recordDetails") or {}
+        exposure = details.get("politicalExposure") if isinstance(details, dict) else None
+        if isinstance(exposure, dict) and exposure.get("status") == "isPep":
+            flags.append({"flag": "politically-exposed-owner", "why": f"{key} is a PEP"})
+    owned_by = stored.identifiers_of(store, parties)
+    for key, given in owned_by.items():
+        for entry in registers.naming(store, DEBARMENT.code, given):
+            if in_force(entry.entry, today):
+                flags.append(
+                    {
+                        "flag": "debarred-owner",
+                        "why": f"{key} is on the debarment list ({entry.entry_id})",
+                    }
+                )
+    return flags
+
+
+def _name(record: dict | None) -> str | None:
+    details = (record or {}).get("recordDetails")
+    if not isinstance(details, dict):
+        return None
+    if isinstance(details.get("name"), str):
+        return details["name"]
+    names = details.get("names")
+    if isinstance(names, list) and names and isinstance(names[0], dict):
+        return names[0].get("fullName")
+    return None
+
+
+def _party(record: dict | None) -> dict:
+    if record is None:
+        return {"known": False}
+    return {"known": True, "recordType": record.get("recordType"), "name": _name(record)}

@@ -1,0 +1,170 @@
+"""Who owns an entity, from BODS relationships (docs/bods.md, "Ownership"): every chain of
+current relationships from the entity up to its ultimate owners, with the share along each
+step and along the whole path. Pure: the caller gives the relationships, level by level.
+
+A path ends at a person (an ultimate owner), at an unspecified party (with the stated reason:
+no beneficial owners, exempt from disclosure, not provided...), at an entity with no owners
+recorded, where it would pass through an entity already on it (circular ownership, shown as
+such), or at ``MAX_DEPTH`` levels. Closed relationships are not current ownership: they are not
+followed. The share along a path is the product of each step's share range, where every step
+gives one (a shareholding, else voting rights); otherwise it is unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from openbook.standards import identifiers
+
+MAX_DEPTH = 10
+SHARE_TYPES = ("shareholding", "votingRights")
+
+
+class Link(Protocol):
+    """A relationship as an edge (openbook.store.ownership.Link is one)."""
+
+    @property
+    def relationship_id(self) -> str: ...
+    @property
+    def subject_id(self) -> str: ...
+    @property
+    def party_id(self) -> str | None: ...
+    @property
+    def party_reason(self) -> str | None: ...
+    @property
+    def party_description(self) -> str | None: ...
+    @property
+    def interests(self) -> list: ...
+    @property
+    def closed(self) -> bool: ...
+
+
+@dataclass
+class Path:
+    steps: list[dict] = field(default_factory=list)
+    end: str = ""  # person, unspecified, no-owners-known, circular, depth-limit
+    share: tuple[float, float] | None = (100.0, 100.0)  # (low, high) percent, None: unknown
+
+    def as_dict(self) -> dict:
+        return {
+            "steps": self.steps,
+            "end": self.end,
+            "share": None
+            if self.share is None
+            else {"minimum": round(self.share[0], 6), "maximum": round(self.share[1], 6)},
+        }
+
+
+def entity_identifiers(record: dict) -> list[str]:
+    """The identifiers an entity record gives with an org-id scheme, as SCHEME-ID, normalised
+    as the platform writes them (GB-COH-01234567), to find suppliers by."""
+    details = record.get("recordDetails")
+    if record.get("recordType") != "entity" or not isinstance(details, dict):
+        return []
+    found = []
+    for given in details.get("identifiers") or ():
+        if isinstance(given, dict) and isinstance(given.get("scheme"), str):
+            checked = identifiers.check(given["scheme"], given.get("id"))
+            if checked.identifier is not None:
+                found.append(str(checked.identifier))
+    return sorted(set(found))
+
+
+def share_range(interests: Sequence[Any]) -> tuple[float, float] | None:
+    """The share a relationship gives, as (low, high) percent: of its shareholding, else its
+    voting rights; None when it states neither."""
+    for kind in SHARE_TYPES:
+        for interest in interests:
+            if not isinstance(interest, dict) or interest.get("type") != kind:
+                continue
+            share = interest.get("share")
+            if not isinstance(share, dict):
+                continue
+            exact = _number(share.get("exact"))
+            low = _first(share, ("minimum", "exclusiveMinimum"), exact)
+            high = _first(share, ("maximum", "exclusiveMaximum"), exact)
+            if low is not None or high is not None:
+                return (low if low is not None else 0.0, high if high is not None else 100.0)
+    return None
+
+
+def _first(share: dict, names: tuple[str, ...], default: float | None) -> float | None:
+    for name in names:
+        value = _number(share.get(name))
+        if value is not None:
+            return value
+    return default
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value <= 100 else None
+
+
+def trace(
+    start: str,
+    owners_of: Callable[[list[str]], Sequence[Link]],
+    kinds: Callable[[list[str]], dict[str, str]],
+) -> list[Path]:
+    """Every path of current ownership up from ``start``. ``owners_of`` gives the relationships
+    whose subject is one of the records it is given (one call per level); ``kinds`` the record
+    type (entity, person) of the parties it is given."""
+    done: list[Path] = []
+    frontier: list[tuple[str, Path, tuple[str, ...]]] = [(start, Path(), (start,))]
+    for _ in range(MAX_DEPTH):
+        if not frontier:
+            break
+        links = [link for link in owners_of([key for key, _, _ in frontier]) if not link.closed]
+        by_subject: dict[str, list[Link]] = {}
+        for link in links:
+            by_subject.setdefault(link.subject_id, []).append(link)
+        party_kinds = kinds(sorted({link.party_id for link in links if link.party_id}))
+        following = []
+        for key, path, seen in frontier:
+            owned = by_subject.get(key, [])
+            if not owned:
+                if path.steps:
+                    path.end = "no-owners-known"
+                    done.append(path)
+                continue
+            for link in owned:
+                step_path = _extend(path, link, party_kinds.get(link.party_id or "", "unknown"))
+                if link.party_id is None:
+                    step_path.end = "unspecified"
+                    done.append(step_path)
+                elif link.party_id in seen:
+                    step_path.end = "circular"
+                    done.append(step_path)
+                elif party_kinds.get(link.party_id) == "person":
+                    step_path.end = "person"
+                    done.append(step_path)
+                else:
+                    following.append((link.party_id, step_path, (*seen, link.party_id)))
+        frontier = following
+    for _, path, _ in frontier:
+        path.end = "depth-limit"
+        done.append(path)
+    return done
+
+
+def _extend(path: Path, link: Link, kind: str) -> Path:
+    share = share_range(link.interests)
+    step: dict[str, Any] = {
+        "relationship": link.relationship_id,
+        "subject": link.subject_id,
+        "party": link.party_id,
+        "partyType": kind if link.party_id else None,
+        "interests": sorted(
+            {str(i.get("type")) for i in link.interests if isinstance(i, dict) and i.get("type")}
+        ),
+        "share": None if share is None else {"minimum": share[0], "maximum": share[1]},
+    }
+    if link.party_id is None:
+        step["unspecified"] = {"reason": link.party_reason, "description": link.party_description}
+    total = None
+    if path.share is not None and share is not None:
+        total = (path.share[0] * share[0] / 100, path.share[1] * share[1] / 100)
+    return Path([*path.steps, step], "", total)

@@ -1,0 +1,146 @@
+"""The ownership graph's tables (``ownership_link``, ``ownership_identifier``), written from the
+compiled BODS records (openbook.bods) and read by openbook.ownership."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import orjson
+
+from openbook.store.database import Store, among, chunked, stream
+from openbook.store.log import insert_rows
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    relationship_id: str
+    subject_id: str
+    party_id: str | None
+    party_reason: str | None
+    party_description: str | None
+    interests: list
+    closed: bool
+
+
+def write(store: Store, cursor, records: Sequence[tuple[str, dict | None, Sequence[str]]]) -> None:
+    """Replace the rows of these records: (record id, compiled record or None, the identifiers
+    an entity gives, normalised). Call inside the transaction that stores the records."""
+    keys = [key for key, _, _ in records]
+    for chunk in chunked(keys, 500):
+        condition, params = among(store, "relationship_id", chunk)
+        cursor.execute(f"DELETE FROM ownership_link WHERE {condition}", params)
+        condition, params = among(store, "record_id", chunk)
+        cursor.execute(f"DELETE FROM ownership_identifier WHERE {condition}", params)
+    links: list[tuple] = []
+    identifiers: list[tuple[str, str]] = []
+    for key, record, given in records:
+        if not record:
+            continue
+        details = record.get("recordDetails")
+        if record.get("recordType") == "relationship":
+            links.append(_link_row(key, record, details if isinstance(details, dict) else {}))
+        identifiers.extend((identifier, key) for identifier in given)
+    if links:
+        insert_rows(store, cursor, "ownership_link", LINK_COLUMNS, links)
+    if identifiers:
+        insert_rows(store, cursor, "ownership_identifier", ("identifier", "record_id"),
+                    sorted(set(identifiers)))  # fmt: skip
+
+
+LINK_COLUMNS = (
+    "relationship_id",
+    "subject_id",
+    "party_id",
+    "party_reason",
+    "party_description",
+    "interests",
+    "closed",
+)
+
+
+def _link_row(key: str, record: dict, details: dict) -> tuple:
+    subject = details.get("subject")
+    party = details.get("interestedParty")
+    interests = details.get("interests") if isinstance(details.get("interests"), list) else []
+    unspecified = party if isinstance(party, dict) else {}
+    return (
+        key,
+        subject if isinstance(subject, str) else "",
+        party if isinstance(party, str) else None,
+        str(unspecified.get("reason")) if unspecified.get("reason") is not None else None,
+        str(unspecified.get("description")) if unspecified.get("description") else None,
+        orjson.dumps(interests).decode(),
+        bool(record.get("closed")),
+    )
+
+
+def owners(store: Store, subject_ids: Sequence[str]) -> list[Link]:
+    """The relationships whose subject is one of these records."""
+    found = []
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(subject_ids)), 500):
+            condition, params = among(store, "subject_id", chunk)
+            cursor.execute(
+                f"SELECT {', '.join(LINK_COLUMNS)} FROM ownership_link WHERE {condition}"
+                " ORDER BY subject_id, relationship_id",
+                params,
+            )
+            for row in cursor.fetchall():
+                found.append(
+                    Link(
+                        relationship_id=row[0],
+                        subject_id=row[1],
+                        party_id=row[2],
+                        party_reason=row[3],
+                        party_description=row[4],
+                        interests=orjson.loads(row[5]),
+                        closed=bool(row[6]),
+                    )
+                )
+    return found
+
+
+def records_identified(store: Store, identifier: str) -> list[str]:
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT record_id FROM ownership_identifier WHERE identifier = %s ORDER BY record_id",
+            [identifier],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def identifiers_of(store: Store, record_ids: Sequence[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(record_ids)), 500):
+            condition, params = among(store, "record_id", chunk)
+            cursor.execute(
+                f"SELECT record_id, identifier FROM ownership_identifier WHERE {condition}",
+                params,
+            )
+            for record_id, identifier in cursor.fetchall():
+                found.setdefault(record_id, []).append(identifier)
+    return found
+
+
+def compiled(store: Store, register: str, keys: Sequence[str]) -> dict[str, dict]:
+    """The compiled records of these keys that have one."""
+    found: dict[str, dict] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(keys)), 500):
+            condition, params = among(store, "record_key", chunk)
+            cursor.execute(
+                "SELECT record_key, compiled FROM record"
+                f" WHERE register = %s AND compiled IS NOT NULL AND {condition}",
+                [register, *params],
+            )
+            found.update((key, orjson.loads(text)) for key, text in cursor.fetchall())
+    return found
+
+
+def every_compiled(store: Store, register: str) -> Iterator[tuple[str, str]]:
+    yield from stream(
+        store,
+        "SELECT record_key, compiled FROM record WHERE register = %s AND compiled IS NOT NULL"
+        " ORDER BY record_key",
+        [register],
+    )
