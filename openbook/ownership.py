@@ -10,7 +10,7 @@ from openbook.standards.bods import REGISTER, ownership
 from openbook.standards.registers.debarment import REGISTER as DEBARMENT
 from openbook.standards.registers.debarment import in_force
 from openbook.store import ownership as stored
-from openbook.store import registers
+from openbook.store import parties, registers
 from openbook.store.database import Store
 
 
@@ -128,3 +128,45 @@ def _party(record: dict | None) -> dict:
     if record is None:
         return {"known": False}
     return {"known": True, "recordType": record.get("recordType"), "name": _name(record)}
+
+
+def of_process(store: Store, ocid: str, today: str) -> list[dict]:
+    """The ownership flags of each supplier of a process (its contract's suppliers), each flag
+    with its path; a supplier without an identifier cannot be traced, and is flagged so."""
+    found = []
+    for name, identifier in parties.suppliers_of(store, ocid):
+        if identifier is None:
+            found.append(
+                {
+                    "name": name,
+                    "identifier": None,
+                    "flags": [
+                        {
+                            "flag": "supplier-not-identified",
+                            "why": "the process gives this supplier no identifier, so its "
+                            "owners cannot be found",
+                        }
+                    ],
+                }
+            )
+            continue
+        known = owners(store, identifier, today)
+        flags = (
+            [flag for record in known["records"] for flag in record["flags"]]
+            if known is not None
+            else [
+                {
+                    "flag": "no-ownership-information",
+                    "why": f"no beneficial ownership statement names {identifier}",
+                }
+            ]
+        )
+        found.append(
+            {
+                "name": name,
+                "identifier": identifier,
+                "ownership": f"/api/ownership/{identifier}" if known is not None else None,
+                "flags": flags,
+            }
+        )
+    return found

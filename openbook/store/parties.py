@@ -129,3 +129,15 @@ def unidentified_names(store: Store, first_words: list[str]) -> list[tuple[str, 
             [*parameters, CANDIDATE_POOL],
         )
         return [(key, name, int(count)) for key, name, count in cursor.fetchall()]
+
+
+def suppliers_of(store: Store, ocid: str) -> list[tuple[str | None, str | None]]:
+    """(name, identifier) of the parties of a process with the supplier role, in order."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.name, p.identifier FROM process_party p"
+            " JOIN process_search s ON s.id = p.process_id"
+            " WHERE s.ocid = %s AND p.roles LIKE %s ORDER BY p.position",
+            [ocid, "%supplier%"],
+        )
+        return [(name, identifier) for name, identifier in cursor.fetchall()]

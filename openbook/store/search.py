@@ -393,3 +393,10 @@ def count(store: Store) -> int:
     with store.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM process_search")
         return int(cursor.fetchone()[0])
+
+
+def exists(store: Store, ocid: str) -> bool:
+    """Whether the process is in the search (it compiled)."""
+    with store.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM process_search WHERE ocid = %s", [ocid])
+        return cursor.fetchone() is not None

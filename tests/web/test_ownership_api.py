@@ -186,3 +186,45 @@ def test_the_graph_is_rebuilt_from_the_records(client, group):
 def test_unknown_or_malformed_is_not_found(client, database, identifier):
     status, found = get(client, identifier)
     assert status in (400, 404) and found["error"]["message"]
+
+
+def test_a_contracts_suppliers_are_flagged(client, group):
+    publish(
+        group,
+        [
+            {
+                "ocid": "ocds-b5fd17-flags",
+                "id": "1",
+                "date": "2024-01-01T00:00:00Z",
+                "tag": ["award"],
+                "parties": [
+                    {"id": "a", "name": "Alpha Ltd", "roles": ["supplier"],
+                     "identifier": {"scheme": "GB-COH", "id": "01111111"}},
+                    {"id": "z", "name": "Zeta Ltd", "roles": ["supplier"],
+                     "identifier": {"scheme": "GB-COH", "id": "09999999"}},
+                    {"id": "n", "name": "Nameless Trading", "roles": ["supplier"]},
+                    {"id": "b", "name": "Council", "roles": ["buyer"]},
+                ],
+            }
+        ],
+    )  # fmt: skip
+    response = client.get("/api/ocds/records/ocds-b5fd17-flags/ownership")
+    assert response.status_code == 200
+    suppliers = {s["name"]: s for s in orjson.loads(response.content)["suppliers"]}
+    assert set(suppliers) == {"Alpha Ltd", "Zeta Ltd", "Nameless Trading"}
+    alpha = {flag["flag"] for flag in suppliers["Alpha Ltd"]["flags"]}
+    assert alpha == {"circular-ownership", "politically-exposed-owner"}
+    assert suppliers["Alpha Ltd"]["ownership"] == "/api/ownership/GB-COH-01111111"
+    assert [f["flag"] for f in suppliers["Zeta Ltd"]["flags"]] == ["no-ownership-information"]
+    assert [f["flag"] for f in suppliers["Nameless Trading"]["flags"]] == [
+        "supplier-not-identified"
+    ]
+    assert client.get("/api/ocds/records/ocds-b5fd17-none/ownership").status_code == 404
+
+
+def test_a_record_and_its_statements(client, group):
+    response = client.get("/api/bods/records/rel-dj")
+    assert response.status_code == 200
+    found = orjson.loads(response.content)
+    assert found["record"]["closed"] is True and len(found["statements"]) == 2
+    assert client.get("/api/bods/records/nothing-here").status_code == 404

@@ -5,12 +5,52 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router
 
-from openbook import ownership
+from openbook import bods, ownership
+from openbook.store import search
 from openbook.store.database import Store
 from openbook.web.api.errors import bad_parameter, not_found
 from openbook.web.api.schemas import ERRORS
 
 router = Router(tags=["Ownership"])
+
+
+@router.get(
+    "/ocds/records/{ocid}/ownership",
+    response={200: dict, **ERRORS},
+    summary="Who owns the suppliers of a contracting process",
+    description=(
+        "For each supplier of the process, the flags of its ownership (as "
+        "`/api/ownership/{identifier}` gives them, each with its path) and a link to the whole "
+        "of it; a supplier without an identifier, or without ownership information, is flagged "
+        "so. `404` if the process is not in the search."
+    ),
+)
+def of_process(request: HttpRequest, ocid: str):
+    if len(ocid) > 300:
+        raise bad_parameter("ocid", "at most 300 characters")
+    store = Store()
+    if not search.exists(store, ocid):
+        raise not_found(f"no process {ocid[:80]!r} is published here")
+    return {"ocid": ocid, "suppliers": ownership.of_process(store, ocid, date.today().isoformat())}
+
+
+@router.get(
+    "/bods/records/{path:record_id}",
+    response={200: dict, **ERRORS},
+    summary="A beneficial ownership record and its statements",
+    description=(
+        "A BODS 0.4 record (entity, person or relationship) by its `recordId`: as compiled "
+        "(its newest statement's details, status, history) and every statement of it in log "
+        "order, with its log entry, log time and problems. `404` if there is none."
+    ),
+)
+def bods_record(request: HttpRequest, record_id: str):
+    if len(record_id) > 300:
+        raise bad_parameter("record_id", "at most 300 characters")
+    found = bods.record(Store(), record_id)
+    if found is None:
+        raise not_found(f"no beneficial ownership record {record_id[:80]!r}")
+    return found
 
 
 @router.get(
