@@ -246,10 +246,11 @@ def compile_pending(store: Store) -> int:
     """Compile every BODS record with new statements; how many."""
     done = 0
     while keys := stored.pending(store, REGISTER, 500):
-        results = []
+        results, compiled_records = [], []
         for key, statements in stored.bodies(store, REGISTER, keys).items():
             kept = [(seq, orjson.loads(body)) for seq, body, _ in statements if body is not None]
             compiled = records.compile_record([body for _, body in kept]) if kept else None
+            compiled_records.append((key, compiled))
             results.append(
                 stored.Compiled(
                     record_key=key,
@@ -261,18 +262,17 @@ def compile_pending(store: Store) -> int:
             )
         with store.atomic() as cursor:
             stored.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
-            _index_ownership(store, cursor, results)
+            _index_ownership(store, cursor, compiled_records)
         done += len(results)
     return done
 
 
-def _index_ownership(store: Store, cursor, results: Sequence[stored.Compiled]) -> None:
+def _index_ownership(store: Store, cursor, compiled: Sequence[tuple[str, dict | None]]) -> None:
     """The ownership graph's rows of records just compiled (openbook.store.ownership)."""
-    rows = []
-    for result in results:
-        record = orjson.loads(result.compiled) if result.compiled else None
-        found = ownership.entity_identifiers(record) if record else []
-        rows.append((result.record_key, record, found))
+    rows = [
+        (key, record, ownership.entity_identifiers(record) if record else [])
+        for key, record in compiled
+    ]
     stored_ownership.write(store, cursor, rows)
 
 
@@ -281,7 +281,7 @@ def index_ownership_again(store: Store) -> int:
     tables fills them so)."""
     done, batch = 0, []
     for key, text in stored_ownership.every_compiled(store, REGISTER):
-        batch.append(stored.Compiled(key, text, None, 0, 0))
+        batch.append((key, orjson.loads(text)))
         if len(batch) == 500:
             with store.atomic() as cursor:
                 _index_ownership(store, cursor, batch)

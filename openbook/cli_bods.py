@@ -55,22 +55,29 @@ def add_commands(commands) -> None:
     record.set_defaults(run=_record)
 
 
+# The use cases are imported after _store(), which sets Django up: they import the models.
+
+
 def _load(arguments) -> int:
-    from openbook import bods
     from openbook.cli import _store
 
     if _missing("load", arguments.files):
         return 2
-    return _report(bods.load(_store(), arguments.files), arguments)
+    store = _store()
+    from openbook import bods
+
+    return _report(bods.load(store, arguments.files), arguments)
 
 
 def _import_psc(arguments) -> int:
-    from openbook import bods
     from openbook.cli import _store
 
     if _missing("import-psc", [*arguments.files, *arguments.companies]):
         return 2
-    report = bods.import_psc(_store(), arguments.files, arguments.companies)
+    store = _store()
+    from openbook import bods
+
+    report = bods.import_psc(store, arguments.files, arguments.companies)
     return _report(report, arguments)
 
 
@@ -101,10 +108,12 @@ def _report(report, arguments) -> int:
 
 
 def _record(arguments) -> int:
-    from openbook import bods
     from openbook.cli import _store
 
-    found = bods.record(_store(), arguments.record_id)
+    store = _store()
+    from openbook import bods
+
+    found = bods.record(store, arguments.record_id)
     if found is None:
         print(f"openbook bods record: no record {arguments.record_id!r}", file=sys.stderr)
         return 1

@@ -320,3 +320,17 @@ def test_each_server_worker_has_its_own_database_connection(database):
 
     assert statuses == [200] * 120
     assert backends >= 2
+
+
+def test_bods_commands_as_a_user_runs_them(database, tmp_path):
+    """In a process of their own: each sets Django up before it imports what needs it."""
+    examples = sorted((SHARED_DATA / "bods-0.4-examples").glob("*.json"))[:3]
+    loaded = orjson.loads(openbook(database, "bods", "load", "--json", *examples).stdout)
+    assert loaded["loaded"] > 0 and loaded["invalid"] == 0
+    psc = sorted((SHARED_DATA / "uk-psc-source-samples").glob("psc-data-*.json"))[:2]
+    imported = openbook(database, "bods", "import-psc", *psc).stdout.decode()
+    assert "statements read" in imported
+    record = openbook(database, "bods", "record", "GB-COH-08209948").stdout
+    assert orjson.loads(record)["record"]["recordType"] == "entity"
+    missing = openbook(database, "bods", "record", "nothing", check=False)
+    assert missing.returncode == 1 and b"no record" in missing.stderr
