@@ -33,6 +33,8 @@ from typing import Any
 
 import pycountry
 
+from openbook.standards.days import day_of
+
 PUBLISHER = {
     "name": "Companies House",
     "url": "https://www.gov.uk/government/organisations/companies-house",
@@ -135,10 +137,10 @@ def statements(
     psc_id = _psc_id(data)
     if psc_id is None:
         return Skipped("no links.self: the PSC cannot be identified")
-    published = _day(record.get("ContentDate")) or date.today().isoformat()
+    published = day_of(record.get("ContentDate")) or date.today().isoformat()
     subject = f"GB-COH-{number.strip().upper()}"
     etag = str(data.get("etag") or "")
-    start, ceased = _day(data.get("notified_on")), _day(data.get("ceased_on"))
+    start, ceased = day_of(data.get("notified_on")), day_of(data.get("ceased_on"))
     common = _Context(published, exists, _link(data))
     company = _company(number, companies.get(number.strip().upper(), {}))
     made = [
@@ -395,15 +397,6 @@ def _statement(
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
-
-
-def _day(value: Any) -> str | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10]).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 def _uk_day(value: Any) -> str | None:

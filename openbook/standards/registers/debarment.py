@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from openbook.standards import identifiers
+from openbook.standards.days import day_of
 from openbook.standards.registers import Indexed, Register
 from openbook.standards.registers.fields import (
     CODE,
@@ -186,7 +187,7 @@ def awarded_suppliers(release: Mapping[str, Any]) -> list[AwardedSupplier]:
     for index, award in enumerate(awards if isinstance(awards, list) else ()):
         if not isinstance(award, dict) or award.get("status") in ("cancelled", "unsuccessful"):
             continue
-        day = _day(award.get("date")) or _day(release.get("date"))
+        day = day_of(award.get("date")) or day_of(release.get("date"))
         suppliers = award.get("suppliers")
         seen = set()
         for supplier in suppliers if isinstance(suppliers, list) else ():
@@ -228,15 +229,6 @@ def _identifiers(party: Mapping[str, Any]) -> tuple[str, ...]:
         if checked.identifier is not None and checked.known:
             found.append(str(checked.identifier))
     return tuple(dict.fromkeys(found))
-
-
-def _day(value: object) -> str | None:
-    if isinstance(value, str) and len(value) >= 10:
-        try:
-            return date.fromisoformat(value[:10]).isoformat()
-        except ValueError:
-            return None
-    return None
 
 
 def _rationale(party: Mapping[str, Any]) -> str | None:
