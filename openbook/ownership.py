@@ -99,6 +99,19 @@ def _flags(
         exposure = details.get("politicalExposure") if isinstance(details, dict) else None
         if isinstance(exposure, dict) and exposure.get("status") == "isPep":
             flags.append({"flag": "politically-exposed-owner", "why": f"{key} is a PEP"})
+    restricted = ownership.restricted_registers()
+    for key in parties:
+        code = ownership.jurisdiction_code(records.get(key))
+        if code in restricted:
+            access = restricted[code]
+            flags.append(
+                {
+                    "flag": "owner-in-jurisdiction-without-public-register",
+                    "why": f"{key} is in {access['name']}, whose register of beneficial owners "
+                    f"is not public: {access['summary']}",
+                    "source": access["source"],
+                }
+            )
     owned_by = stored.identifiers_of(store, parties)
     for key, given in owned_by.items():
         for entry in registers.naming(store, DEBARMENT.code, given):

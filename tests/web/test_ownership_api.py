@@ -228,3 +228,26 @@ def test_a_record_and_its_statements(client, group):
     found = orjson.loads(response.content)
     assert found["record"]["closed"] is True and len(found["statements"]) == 2
     assert client.get("/api/bods/records/nothing-here").status_code == 404
+
+
+def test_an_owner_in_a_jurisdiction_without_a_public_register_is_flagged(client, store, tmp_path):
+    holding = company("ent-je", "00000001", "Island Holdings Ltd")
+    holding["recordDetails"]["jurisdiction"] = {"name": "Jersey", "code": "JE"}
+    statements = [company("ent-uk", "07777777", "Mainland Ltd"), holding,
+                  owns("rel-uk-je", "ent-uk", "ent-je", {"exact": 100})]  # fmt: skip
+    path = tmp_path / "offshore.json"
+    path.write_bytes(orjson.dumps(statements))
+    bods.load(store, [path])
+    _, found = get(client, "GB-COH-07777777")
+    [flag] = [f for f in found["records"][0]["flags"] if f["flag"].startswith("owner-in")]
+    assert "Jersey" in flag["why"] and flag["source"]["url"].startswith("https://")
+
+
+def test_the_jurisdictions_file_cites_a_source_for_every_entry():
+    from openbook.standards.bods import ownership
+
+    restricted = ownership.restricted_registers()
+    assert {"JE", "GG", "IM"} <= set(restricted)
+    for entry in restricted.values():
+        assert entry["source"]["url"].startswith("https://") and entry["source"]["date"]
+        assert entry["checked"] and entry["summary"]

@@ -12,8 +12,11 @@ gives one (a shareholding, else voting rights); otherwise it is unknown, never g
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path as FilePath
 from typing import Any, Protocol
 
 from openbook.standards import identifiers
@@ -168,3 +171,31 @@ def _extend(path: Path, link: Link, kind: str) -> Path:
     if path.share is not None and share is not None:
         total = (path.share[0] * share[0] / 100, path.share[1] * share[1] / 100)
     return Path([*path.steps, step], "", total)
+
+
+@cache
+def restricted_registers() -> dict[str, dict]:
+    """The jurisdictions whose beneficial ownership register is not public, by ISO 3166 code,
+    with the source that says so (jurisdictions.json)."""
+    data = json.loads(FilePath(__file__).with_name("jurisdictions.json").read_text("utf-8"))
+    return {entry["code"]: entry for entry in data["jurisdictions"] if entry["access"] != "public"}
+
+
+def jurisdiction_code(record: dict | None) -> str | None:
+    """An entity's jurisdiction, as an ISO 3166 code: its ``jurisdiction.code``, else the
+    country of its registered address."""
+    details = (record or {}).get("recordDetails")
+    if not isinstance(details, dict):
+        return None
+    jurisdiction = details.get("jurisdiction")
+    if isinstance(jurisdiction, dict) and isinstance(jurisdiction.get("code"), str):
+        return jurisdiction["code"].upper()[:2]
+    for address in details.get("addresses") or ():
+        country = address.get("country") if isinstance(address, dict) else None
+        if (
+            isinstance(country, dict)
+            and isinstance(country.get("code"), str)
+            and address.get("type") == "registered"
+        ):
+            return country["code"].upper()
+    return None
