@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -64,6 +65,9 @@ class Report:
 def load(
     store: Store, paths: Sequence[Path], progress: Callable[[int], None] | None = None
 ) -> Report:
+    """Load BODS files, in file order. Checking and canonicalising run in this process: worker
+    processes, as the OCDS load uses, measured slower here (sending each statement to a worker
+    and back costs more than checking it; docs/performance.md)."""
     report = Report()
     _store_all(store, _from_files(paths, report), report, progress)
     return report
@@ -91,19 +95,43 @@ def _store_all(
     progress: Callable[[int], None] | None,
 ) -> None:
     """Check, append in batches, then compile the records that changed."""
-    batch: list[tuple[str, log.Statement]] = []
+    with store.bulk() as settle:
+        first_new = log.log_size(store)
+        for chunk in map(_prepare_chunk, _chunks(items, report)):
+            batch = []
+            for outcome in chunk:
+                if isinstance(outcome, str):
+                    report.unusable.append(outcome)
+                    continue
+                publisher, statement, keywords = outcome
+                if keywords:
+                    report.invalid += 1
+                    for keyword in keywords:
+                        report.problems[keyword] = report.problems.get(keyword, 0) + 1
+                batch.append((publisher, statement))
+            _append(store, batch, report)
+            if progress:
+                progress(len(chunk))
+        settle()  # the appends reach the database file while the compile runs
+        report.records = compile_pending(store, first_new)
+
+
+def _chunks(
+    items: Iterator[tuple[Path, reading.Read]], report: Report
+) -> Iterator[list[tuple[Any, str]]]:
+    chunk: list[tuple[Any, str]] = []
     for path, item in items:
         report.read += 1
-        prepared = _statement(item, path, report)
-        if prepared is not None:
-            batch.append(prepared)
-        if len(batch) >= BATCH:
-            _append(store, batch, report)
-            batch = []
-            if progress:
-                progress(BATCH)
-    _append(store, batch, report)
-    report.records = compile_pending(store)
+        chunk.append((item.statement, f"{path}: {item.where}"))
+        if len(chunk) == BATCH:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _prepare_chunk(chunk: list[tuple[Any, str]]) -> list:
+    return [_prepare(statement, where) for statement, where in chunk]
 
 
 def import_psc(
@@ -187,40 +215,41 @@ def _records_02(path: Path) -> dict[str, str] | None:
     )
 
 
-def _statement(item: reading.Read, path: Path, report: Report) -> tuple[str, log.Statement] | None:
-    statement = item.statement
+def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str]] | str:
+    """A statement ready to append, with the keywords of its problems; or, for one that cannot
+    be stored, why (pure: runs in the workers)."""
     identity = records.identity(statement)
     if isinstance(identity, str):
-        report.unusable.append(f"{path}: {item.where}: {identity}; it is not stored")
-        return None
+        return f"{where}: {identity}; it is not stored"
     statement_id, record_id, date = identity
     try:
         body = canonical_json(statement)
     except CanonicalizationError as error:
-        report.unusable.append(f"{path}: {item.where}: {error}; it is not stored")
-        return None
-    problems = []
+        return f"{where}: {error}; it is not stored"
+    problems, keywords = [], []
     if not validate.is_valid([statement]):
         for problem in validate.problems([statement]):
-            where = "$" + problem.path.removeprefix("$[0]")
             problems.append(
                 {
-                    "path": where,
+                    "path": "$" + problem.path.removeprefix("$[0]"),
                     "code": f"bods.{problem.keyword}",
                     "message": problem.message,
                     "severity": "error",
                 }
             )
-            report.problems[problem.keyword] = report.problems.get(problem.keyword, 0) + 1
-        report.invalid += 1
-    return _publisher(statement), log.Statement(
-        record_key=record_id,
-        statement_id=statement_id,
-        statement_date=date,
-        body=body,
-        body_hash=hashlib.sha256(body).hexdigest(),
-        problems=problems,
-        source=f"{path} {item.where}",
+            keywords.append(problem.keyword)
+    return (
+        _publisher(statement),
+        log.Statement(
+            record_key=record_id,
+            statement_id=statement_id,
+            statement_date=date,
+            body=body,
+            body_hash=hashlib.sha256(body).hexdigest(),
+            problems=problems,
+            source=where,
+        ),
+        keywords,
     )
 
 
@@ -242,12 +271,16 @@ def _append(store: Store, batch: list[tuple[str, log.Statement]], report: Report
         report.conflicts += len(appended.conflicts)
 
 
-def compile_pending(store: Store) -> int:
-    """Compile every BODS record with new statements; how many."""
+def compile_pending(store: Store, first_new: int | None = None) -> int:
+    """Compile every BODS record with new statements; how many. A record all of whose
+    statements are at or after log entry ``first_new`` is new: it has no graph rows to
+    replace."""
     done = 0
     while keys := stored.pending(store, REGISTER, 500):
-        results, compiled_records = [], []
+        results, compiled_records, new = [], [], set()
         for key, statements in stored.bodies(store, REGISTER, keys).items():
+            if first_new is not None and min(seq for seq, _, _ in statements) >= first_new:
+                new.add(key)
             kept = [(seq, orjson.loads(body)) for seq, body, _ in statements if body is not None]
             compiled = records.compile_record([body for _, body in kept]) if kept else None
             compiled_records.append((key, compiled))
@@ -262,18 +295,24 @@ def compile_pending(store: Store) -> int:
             )
         with store.atomic() as cursor:
             stored.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
-            _index_ownership(store, cursor, compiled_records)
+            _index_ownership(store, cursor, compiled_records, new)
         done += len(results)
     return done
 
 
-def _index_ownership(store: Store, cursor, compiled: Sequence[tuple[str, dict | None]]) -> None:
-    """The ownership graph's rows of records just compiled (openbook.store.ownership)."""
+def _index_ownership(
+    store: Store,
+    cursor,
+    compiled: Sequence[tuple[str, dict | None]],
+    new: set[str] | frozenset[str] = frozenset(),
+) -> None:
+    """The ownership graph's rows of records just compiled (openbook.store.ownership); ``new``
+    records have none to replace."""
     rows = [
         (key, record, ownership.entity_identifiers(record) if record else [])
         for key, record in compiled
     ]
-    stored_ownership.write(store, cursor, rows)
+    stored_ownership.write(store, cursor, rows, [key for key, _ in compiled if key not in new])
 
 
 def index_ownership_again(store: Store) -> int:

@@ -21,11 +21,16 @@ class Link:
     closed: bool
 
 
-def write(store: Store, cursor, records: Sequence[tuple[str, dict | None, Sequence[str]]]) -> None:
-    """Replace the rows of these records: (record id, compiled record or None, the identifiers
-    an entity gives, normalised). Call inside the transaction that stores the records."""
-    keys = [key for key, _, _ in records]
-    for chunk in chunked(keys, 500):
+def write(
+    store: Store,
+    cursor,
+    records: Sequence[tuple[str, dict | None, Sequence[str]]],
+    replaced: Sequence[str],
+) -> None:
+    """Write the rows of these records: (record id, compiled record or None, the identifiers an
+    entity gives, normalised), those of ``replaced`` records first deleted. Call inside the
+    transaction that stores the records."""
+    for chunk in chunked(list(replaced), 500):
         condition, params = among(store, "relationship_id", chunk)
         cursor.execute(f"DELETE FROM ownership_link WHERE {condition}", params)
         condition, params = among(store, "record_id", chunk)
