@@ -3,7 +3,8 @@ every path of current ownership up to its ultimate owners, and the flags a buyer
 needs: no ownership information, owners not disclosed and why, a politically exposed owner,
 circular ownership, an owner on the debarment list."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from datetime import date
 
 from openbook.standards import identifiers
 from openbook.standards.bods import REGISTER, ownership
@@ -183,3 +184,25 @@ def of_process(store: Store, ocid: str, today: str) -> list[dict]:
             }
         )
     return found
+
+
+def bulk(store: Store) -> Iterator[dict]:
+    """Every supplier the ownership data knows: its identifier and, for each of its records,
+    its ultimate owners and flags (the bulk file ``registers/ownership.jsonl.gz``); streamed."""
+    today = date.today().isoformat()
+    for identifier in stored.suppliers_with_owners(store):
+        found = owners(store, identifier, today)
+        if found is None:
+            continue
+        yield {
+            "identifier": identifier,
+            "records": [
+                {
+                    "recordId": record["recordId"],
+                    "name": record["name"],
+                    "ultimateOwners": record["ultimateOwners"],
+                    "flags": record["flags"],
+                }
+                for record in found["records"]
+            ],
+        }

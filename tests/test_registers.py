@@ -99,6 +99,7 @@ def test_the_snapshot_holds_each_entry_as_it_stood_at_its_log_size(store, organi
         "registers/pipeline.jsonl.gz": 0,
         "registers/commercial-tools.jsonl.gz": 0,
         "registers/performance.jsonl.gz": 0,
+        "registers/ownership.jsonl.gz": 0,
     }
     names = {file["name"] for file in manifest["files"]}
     assert {"registers/debarment.jsonl.gz", "statements/debarment.jsonl.gz"} <= names

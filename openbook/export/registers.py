@@ -84,6 +84,7 @@ DERIVED = (
     ("pipeline", "openbook.pipeline"),
     ("commercial-tools", "openbook.commercial_tools"),
     ("performance", "openbook.contract_performance"),
+    ("ownership", "openbook.ownership"),
 )
 
 

@@ -149,3 +149,16 @@ def every_compiled(store: Store, register: str) -> Iterator[tuple[str, str]]:
         " ORDER BY record_key",
         [register],
     )
+
+
+def suppliers_with_owners(store: Store) -> Iterator[str]:
+    """The identifiers of organisations that processes name as suppliers and that ownership
+    records give, in order; streamed."""
+    for (identifier,) in stream(
+        store,
+        "SELECT DISTINCT p.identifier FROM process_party p"
+        " JOIN ownership_identifier o ON o.identifier = p.identifier"
+        " WHERE p.roles LIKE %s ORDER BY p.identifier",
+        ["%supplier%"],
+    ):
+        yield identifier

@@ -20,7 +20,7 @@ from django.db import connections
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from openbook import cli, commercial_tools, config, contract_performance, pipeline
+from openbook import cli, commercial_tools, config, contract_performance, ownership, pipeline
 from openbook.export import ExportError, export, flat, snapshot, swap
 from openbook.export.manifest import CHECKSUMS, MANIFEST
 from openbook.generate import generate_releases, write_jsonl
@@ -147,7 +147,7 @@ def test_the_files_hold_what_the_store_holds(loaded, tmp_path):
     # Each derived register's file is what its use case gives, line for line.
     for name, use_case in [
         ("pipeline", pipeline), ("commercial-tools", commercial_tools),
-        ("performance", contract_performance),
+        ("performance", contract_performance), ("ownership", ownership),
     ]:  # fmt: skip
         assert f"registers/{name}.jsonl.gz" in derived
         given = [orjson.loads(orjson.dumps(entry)) for entry in use_case.bulk(store)]

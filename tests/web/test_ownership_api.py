@@ -1,6 +1,7 @@
 """GET /api/ownership/{identifier}: who owns an organisation, through which companies, with what
 share, on both databases."""
 
+import gzip
 from datetime import date, timedelta
 
 import orjson
@@ -251,3 +252,43 @@ def test_the_jurisdictions_file_cites_a_source_for_every_entry():
     for entry in restricted.values():
         assert entry["source"]["url"].startswith("https://") and entry["source"]["date"]
         assert entry["checked"] and entry["summary"]
+
+
+def test_the_bulk_file_has_each_supplier_the_ownership_data_knows(client, group, tmp_path):
+    from openbook.export import export
+
+    publish(
+        group,
+        [
+            {
+                "ocid": "ocds-b5fd17-bulk",
+                "id": "1",
+                "date": "2024-01-01T00:00:00Z",
+                "parties": [
+                    {
+                        "id": "a",
+                        "name": "Alpha Ltd",
+                        "roles": ["supplier"],
+                        "identifier": {"scheme": "GB-COH", "id": "01111111"},
+                    },
+                    {
+                        "id": "z",
+                        "name": "Zeta Ltd",
+                        "roles": ["supplier"],
+                        "identifier": {"scheme": "GB-COH", "id": "09999999"},
+                    },
+                ],
+            }
+        ],
+    )
+    export(group, tmp_path / "downloads")
+    with gzip.open(tmp_path / "downloads" / "registers" / "ownership.jsonl.gz") as file:
+        lines = [orjson.loads(line) for line in file]
+    assert [line["identifier"] for line in lines] == ["GB-COH-01111111"]
+    [record] = lines[0]["records"]
+    assert record["recordId"] == "ent-a"
+    assert [owner["recordId"] for owner in record["ultimateOwners"]] == ["per-jane"]
+    assert {flag["flag"] for flag in record["flags"]} == {
+        "circular-ownership",
+        "politically-exposed-owner",
+    }
