@@ -49,8 +49,11 @@ def _moment(statement: dict) -> datetime:
 
 def compile_record(statements: Sequence[dict]) -> dict:
     """The record of a ``recordId`` from its statements (in log order)."""
-    ordered = sorted(enumerate(statements), key=lambda pair: (_moment(pair[1]), pair[0]))
-    history = [statement for _, statement in ordered]
+    if len(statements) == 1:  # most records: nothing to order
+        history = list(statements)
+    else:
+        ordered = sorted(enumerate(statements), key=lambda pair: (_moment(pair[1]), pair[0]))
+        history = [statement for _, statement in ordered]
     newest = history[-1]
     problems = []
     kinds = {s.get("recordType") for s in history}
