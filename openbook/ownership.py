@@ -99,7 +99,13 @@ def _flags(
         details = (records.get(key) or {}).get("recordDetails") or {}
         exposure = details.get("politicalExposure") if isinstance(details, dict) else None
         if isinstance(exposure, dict) and exposure.get("status") == "isPep":
-            flags.append({"flag": "politically-exposed-owner", "why": f"{key} is a PEP"})
+            flags.append(
+                {
+                    "flag": "politically-exposed-owner",
+                    "why": f"{key} ({_name(records.get(key))}) is a politically exposed person",
+                    "path": _path_to(paths, key),
+                }
+            )
     restricted = ownership.restricted_registers()
     for key in parties:
         code = ownership.jurisdiction_code(records.get(key))
@@ -111,6 +117,7 @@ def _flags(
                     "why": f"{key} is in {access['name']}, whose register of beneficial owners "
                     f"is not public: {access['summary']}",
                     "source": access["source"],
+                    "path": _path_to(paths, key),
                 }
             )
     owned_by = stored.identifiers_of(store, parties)
@@ -121,9 +128,21 @@ def _flags(
                     {
                         "flag": "debarred-owner",
                         "why": f"{key} is on the debarment list ({entry.entry_id})",
+                        "path": _path_to(paths, key),
                     }
                 )
     return flags
+
+
+def _path_to(paths: Sequence[ownership.Path], key: str) -> list[str]:
+    """The relationships of the shortest path that reaches the party."""
+    reaching = [
+        [step["relationship"] for step in path.steps[: index + 1]]
+        for path in paths
+        for index, step in enumerate(path.steps)
+        if step["party"] == key
+    ]
+    return min(reaching, key=len) if reaching else []
 
 
 def _name(record: dict | None) -> str | None:

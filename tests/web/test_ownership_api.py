@@ -161,6 +161,9 @@ def test_an_owner_on_the_debarment_list_is_flagged(client, group):
     _, alpha = get(client, "GB-COH-01111111")
     flags = [flag for flag in alpha["records"][0]["flags"] if flag["flag"] == "debarred-owner"]
     assert [flag["why"] for flag in flags] == ["ent-b is on the debarment list (DEB-000001)"]
+    assert flags[0]["path"] == ["rel-ab"]
+    [pep] = [f for f in alpha["records"][0]["flags"] if f["flag"] == "politically-exposed-owner"]
+    assert pep["path"] == ["rel-ab", "rel-bj"] and "Jane Smith" in pep["why"]
 
 
 def test_companies_house_data_traces_through_registered_companies(client, store):
