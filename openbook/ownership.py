@@ -76,6 +76,14 @@ def _flags(
     flags: list[dict] = []
     if not paths:
         flags.append({"flag": "no-ownership-information", "why": "no relationship names it"})
+    if any(path.end == "truncated" for path in paths):
+        flags.append(
+            {
+                "flag": "paths-truncated",
+                "why": f"more than {ownership.MAX_PATHS} paths of ownership: those past it are "
+                "cut where they were ('truncated'), and its owners may be more than shown",
+            }
+        )
     for path in paths:
         last = path.steps[-1] if path.steps else {}
         if path.end == "unspecified":

@@ -148,6 +148,8 @@ def _append(
                 f"not {replaces}: read it again, and send your change with If-Match: "
                 f'"{current.version}"',
             )
+        if kept is SUPPLIERS and role == SUPPLIER:
+            _check_identifiers_kept(current, entry)
         same = {name: value for name, value in current.entry.items() if name != "private"}
         if same == _public(kept, entry) and _private_unchanged(store, current, entry):
             return Recorded(current, "unchanged")
@@ -245,6 +247,22 @@ def _check_role(
                 "other-supplier",
                 f"this key is {organisation.party_id}'s: a supplier changes only its own entry",
             )
+
+
+def _check_identifiers_kept(current: stored.Entry, entry: dict) -> None:
+    """A supplier's identifiers are checked by administrators when it registers: a supplier
+    key cannot add one (it could claim another company's, and block its registration) nor drop
+    one (the one it was debarred under, say)."""
+    before = sorted(current.entry.get("identifiers") or [])
+    after = sorted(entry.get("identifiers") or [])
+    if before != after:
+        raise Refused(
+            403,
+            "identifiers-locked",
+            "a supplier's identifiers are checked by the platform's administrators: send "
+            f"identifiers as they stand ({', '.join(before) or 'none'}), and ask the "
+            "administrators to add or remove one",
+        )
 
 
 def _public(kept: Register, entry: dict) -> dict:

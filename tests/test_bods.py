@@ -135,3 +135,20 @@ def test_bods_02_files_load_through_the_upgrade(store):
     assert report.upgraded == 20 and report.invalid == 0
     assert report.loaded == 10 and report.duplicates == 10  # the same statements, twice
     assert report.records > 0
+
+
+def test_invalid_statements_of_any_shape_load_and_compile(store, tmp_path):
+    """Invalid statements are kept and compiled like any other: no shape stops a load."""
+    odd = [
+        entity("ent-odd-1", "s-odd-1", "2024-01-01T00:00:00Z"),
+        entity("ent-odd-2", "s-odd-2", "2024-01-01T00:00:00Z"),
+        entity("ent-odd-3", "s-odd-3", "2024-01-01T00:00:00Z"),
+    ]
+    odd[0]["recordDetails"]["identifiers"] = 5
+    odd[1]["recordDetails"]["addresses"] = True
+    odd[2]["recordDetails"] = "text"
+    path = tmp_path / "odd.json"
+    path.write_bytes(orjson.dumps(odd))
+    report = bods.load(store, [path])
+    assert report.loaded == 3 and report.invalid == 3 and report.records == 3
+    assert bods.record(store, "ent-odd-1")["record"]["recordDetails"]["identifiers"] == 5

@@ -123,3 +123,13 @@ def test_the_command(store, capsys):
     csv_code = cli.main(["bods", "import-psc", "--companies",
                          str(SAMPLES / "basic-company-data-1.csv"), str(PSC[0])])  # fmt: skip
     assert csv_code == 0
+
+
+def test_malformed_psc_records_make_statements_not_crashes():
+    record = orjson.loads((SAMPLES / "psc-data-1.json").read_bytes())[0]
+    record["data"]["natures_of_control"] = 5
+    record["data"]["name_elements"] = {"forename": 5, "surname": ["x"]}
+    made = psc.statements(record, lambda _: False, {})
+    assert not isinstance(made, psc.Skipped)
+    relationship = made[-1]
+    assert relationship["recordDetails"]["interests"] == []

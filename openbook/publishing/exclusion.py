@@ -17,6 +17,7 @@ from typing import Protocol
 from openbook.publishing.answers import Problem
 from openbook.publishing.publishers import Actor
 from openbook.standards.registers import debarment
+from openbook.standards.registers.suppliers import REGISTER as SUPPLIERS
 from openbook.store import audit
 from openbook.store import registers as stored
 from openbook.store.database import Store
@@ -49,8 +50,11 @@ class Flag:
 
 
 def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
-    """The debarment entries naming any supplier the releases award to, by identifier: the
-    active entries are read once (the list is short: hundreds of entries, not millions)."""
+    """The debarment entries that apply to any supplier the releases award to, by each
+    identifier the releases give it. A registered supplier is one organisation under all of its
+    identifiers (its supplier number and those it registered, openbook.suppliers): an entry
+    naming any of them applies whichever the award gives. The active entries are read once (the
+    list is short: hundreds of entries, not millions)."""
     wanted = {
         identifier
         for item in sent
@@ -60,10 +64,19 @@ def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
     found: dict[str, list[stored.Entry]] = {}
     if not wanted:
         return found
+    aliases = {identifier: {identifier} for identifier in wanted}
+    for registered in stored.naming(store, SUPPLIERS.code, sorted(wanted)):
+        same = set(registered.organisations)
+        for identifier in wanted & same:
+            aliases[identifier] |= same
+    named: dict[str, list[stored.Entry]] = {}
     for entry in stored.every(store, debarment.REGISTER.code, status=debarment.ACTIVE):
         for identifier in entry.organisations:
-            if identifier in wanted:
-                found.setdefault(identifier, []).append(entry)
+            named.setdefault(identifier, []).append(entry)
+    for identifier, same in aliases.items():
+        entries = {entry.entry_id: entry for alias in same for entry in named.get(alias, ())}
+        if entries:
+            found[identifier] = [entries[key] for key in sorted(entries)]
     return found
 
 

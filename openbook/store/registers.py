@@ -149,7 +149,7 @@ def entries(
     limit: int = 100,
 ) -> list[Entry]:
     """A page of the register's entries, the newest first (by id), before entry ``before``."""
-    where, params = _where(register, filters)
+    where, params = _where(store, register, filters)
     if before is not None:
         where.append("entry_id < %s")
         params.append(before)
@@ -162,11 +162,13 @@ def entries(
         return [_entry(row) for row in cursor.fetchall()]
 
 
-def _where(register: str, filters: Filters) -> tuple[list[str], list]:
+def _where(store: Store, register: str, filters: Filters) -> tuple[list[str], list]:
     where, params = ["register = %s"], [register]
     if filters.organisation is not None:
-        where.append("organisations LIKE %s ESCAPE '\\'")
-        params.append(f"%\n{_like(filters.organisation)}\n%")
+        # A substring, case and all: LIKE would ignore case on SQLite and not on PostgreSQL,
+        # and identifiers of schemes the platform does not check keep the case they were given.
+        where.append(f"{_position(store)}(organisations, %s) > 0")
+        params.append(f"\n{filters.organisation}\n")
     if filters.ocid is not None:
         where.append("ocid = %s")
         params.append(filters.ocid)
@@ -179,10 +181,8 @@ def _where(register: str, filters: Filters) -> tuple[list[str], list]:
     return where, params
 
 
-def _like(text: str) -> str:
-    # Identifiers hold no LIKE wildcards once normalised, but the platform's unchecked schemes
-    # keep ids as given.
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _position(store: Store) -> str:
+    return "strpos" if store.vendor == "postgresql" else "instr"
 
 
 def naming(store: Store, register: str, identifiers: Sequence[str]) -> list[Entry]:
@@ -196,7 +196,7 @@ def naming(store: Store, register: str, identifiers: Sequence[str]) -> list[Entr
 
 def every(store: Store, register: str, status: str | None = None) -> Iterator[Entry]:
     """Every entry of the register (of that status) in id order; streamed."""
-    where, params = _where(register, Filters(status=status))
+    where, params = _where(store, register, Filters(status=status))
     for row in stream(
         store,
         f"SELECT {_COLUMNS} FROM register_entry WHERE {' AND '.join(where)} ORDER BY entry_id",

@@ -104,3 +104,17 @@ def test_the_mapping_field_by_field():
     ]
     assert relationship["recordStatus"] == "new"
     assert validate.problems([upgraded, relationship]) == []
+
+
+def test_malformed_02_statements_upgrade_without_crashing():
+    odd = {
+        "statementID": "x1",
+        "statementType": "ownershipOrControlStatement",
+        "replacesStatements": 5,
+        "interests": 5,
+        "subject": "not an object",
+    }
+    found = upgrade.record_ids([odd])
+    upgraded = upgrade.upgrade(odd, found)
+    assert upgraded["recordDetails"]["interests"] == []
+    assert upgraded["recordDetails"]["subject"]["reason"] == "unknown"

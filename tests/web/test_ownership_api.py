@@ -295,3 +295,25 @@ def test_the_bulk_file_has_each_supplier_the_ownership_data_knows(client, group,
         "circular-ownership",
         "politically-exposed-owner",
     }
+
+
+def test_layered_ownership_is_cut_short_and_says_so(client, store, tmp_path):
+    """Four owners of every entity on every level: a million paths, cut at the limit."""
+    statements = [company("lay-0-0", "01000000", "Base Ltd")]
+    for level in range(1, 11):
+        for n in range(4):
+            statements.append(company(f"lay-{level}-{n}", f"0{level:02d}0000{n}", "Layer Ltd"))
+    for level in range(10):
+        subjects = ["lay-0-0"] if level == 0 else [f"lay-{level}-{n}" for n in range(4)]
+        for subject in subjects:
+            for n in range(4):
+                statements.append(owns(f"rel-{subject}-{n}", subject, f"lay-{level + 1}-{n}",
+                                       {"exact": 25}))  # fmt: skip
+    path = tmp_path / "layers.json"
+    path.write_bytes(orjson.dumps(statements))
+    bods.load(store, [path])
+    status, found = get(client, "lay-0-0")
+    assert status == 200
+    [record] = found["records"]
+    assert len(record["paths"]) <= 2000
+    assert "paths-truncated" in {flag["flag"] for flag in record["flags"]}

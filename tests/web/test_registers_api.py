@@ -428,3 +428,24 @@ def test_an_organisation_shows_every_register_naming_it(client, keys):
     assert rival.json()["processes"] == 0
     assert [e["id"] for e in rival.json()["registers"]["complaints"]] == ["CMP-000001"]
     assert client.get("/api/organisations/GB-COH-07777777").status_code == 404
+
+
+@pytest.mark.parametrize("reference", [["x"], {"id": "x"}, None, 1.5])
+def test_a_malformed_award_supplier_is_no_crash(client, keys, reference):
+    ocid = "ocds-b5fd17-odd"
+    post(client, "/api/publish/releases", tender(ocid), keys["own"])
+    release = award(ocid)
+    release["awards"][0]["suppliers"] = [{"id": reference}]
+    response = post(client, "/api/publish/releases", release, keys["own"])
+    assert response.status_code in (201, 422), response.content
+
+
+def test_if_match_compares_strongly(client, keys):
+    post(client, "/api/publish/registers/debarment", debarment(), keys["admin"])
+    path = "/api/publish/registers/debarment/DEB-000001"
+    for weak in ('W/"1"', '"1'):
+        response = client.put(
+            path, data=orjson.dumps(debarment(status="removed")),
+            content_type="application/json", HTTP_IF_MATCH=weak, **bearer(keys["admin"]),
+        )  # fmt: skip
+        assert response.status_code == 400, weak

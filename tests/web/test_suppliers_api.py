@@ -284,3 +284,57 @@ def test_publishers_name_suppliers_by_their_number(client, store, keys, acme):
     assert post(client, "/api/publish/registers/debarment", entry, keys["admin"]).status_code == 201
     page = client.get(f"/api/registers/suppliers/{number}").json()
     assert [listed["id"] for listed in page["debarment"]] == ["DEB-000001"]
+
+
+def test_a_supplier_key_cannot_claim_or_drop_identifiers(client, store, keys, acme):
+    _, key = acme
+    claimed = {**ACME, "identifiers": [*ACME["identifiers"], "GB-COH-09999999"]}
+    response = put(client, "/api/publish/supplier", claimed, key, 1)
+    assert response.status_code == 403 and error_of(response)["code"] == "identifiers-locked"
+    dropped = {**ACME, "identifiers": []}
+    assert put(client, "/api/publish/supplier", dropped, key, 1).status_code == 403
+    # So the real holder of that number can still register.
+    other = {**ACME, "legalName": "Other Ltd", "identifiers": ["GB-COH-09999999"]}
+    assert post(client, "/api/publish/suppliers", other, keys["admin"]).status_code == 201
+
+
+def test_identifiers_match_exactly_on_both_databases(client, keys):
+    """Schemes the platform does not check keep their ids as given: case counts."""
+    lower = {**ACME, "identifiers": ["XI-FOO-abc"]}
+    upper = {**ACME, "legalName": "Upper Ltd", "identifiers": ["XI-FOO-ABC"]}
+    assert post(client, "/api/publish/suppliers", lower, keys["admin"]).status_code == 201
+    assert post(client, "/api/publish/suppliers", upper, keys["admin"]).status_code == 201
+    found = client.get("/api/registers/suppliers", {"organisation": "XI-FOO-ABC"}).json()
+    assert [entry["legalName"] for entry in found["entries"]] == ["Upper Ltd"]
+
+
+@pytest.mark.parametrize("listed_as", ["number", "company"])
+def test_a_registered_supplier_is_debarred_under_all_its_identifiers(
+    client, store, keys, acme, listed_as
+):
+    """Listed by one identifier, awarded by another: the award still needs its reason."""
+    number, _ = acme
+    listed = number if listed_as == "number" else "GB-COH-01234567"
+    entry = {
+        "supplier": {"identifier": listed, "name": "Acme Grounds Limited"},
+        "ground": {"type": "mandatory", "reference": "Schedule 6, paragraph 1"},
+        "decisionDate": "2025-01-10",
+        "startDate": "2025-01-15",
+        "endDate": "2027-01-14",
+        "status": "active",
+    }
+    assert post(client, "/api/publish/registers/debarment", entry, keys["admin"]).status_code == 201
+    ocid = f"ocds-b5fd17-alias-{listed_as}"
+    assert post(client, "/api/publish/releases", tender(ocid), keys["buyer"]).status_code == 201
+    release = award(ocid)
+    supplier = release["parties"][1]
+    if listed_as == "number":  # awarded by its company number
+        supplier["identifier"] = {"scheme": "GB-COH", "id": "01234567"}
+    else:  # awarded by its supplier number only, under a party id that is no identifier
+        supplier["id"] = "sup-1"
+        release["awards"][0]["suppliers"] = [{"id": "sup-1", "name": "Acme"}]
+        supplier["identifier"] = {"scheme": "GB-OPENBOOK", "id": number[12:]}
+    refused = post(client, "/api/publish/releases", release, keys["buyer"])
+    assert refused.status_code == 422, refused.content
+    codes = [problem["code"] for problem in error_of(refused)["problems"]]
+    assert "award.supplier.debarred" in codes

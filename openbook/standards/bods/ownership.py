@@ -22,6 +22,10 @@ from typing import Any, Protocol
 from openbook.standards import identifiers
 
 MAX_DEPTH = 10
+# Paths at most: ownership layered so that every level has several owners of every entity of
+# the level below grows as their product (4 owners a level, 10 levels: a million paths). Past
+# this, the paths not yet ended end as "truncated", and the answer says so.
+MAX_PATHS = 2000
 SHARE_TYPES = ("shareholding", "votingRights")
 
 
@@ -47,7 +51,7 @@ class Link(Protocol):
 @dataclass
 class Path:
     steps: list[dict] = field(default_factory=list)
-    end: str = ""  # person, unspecified, no-owners-known, circular, depth-limit
+    end: str = ""  # person, unspecified, no-owners-known, circular, depth-limit, truncated
     share: tuple[float, float] | None = (100.0, 100.0)  # (low, high) percent, None: unknown
 
     def as_dict(self) -> dict:
@@ -67,7 +71,8 @@ def entity_identifiers(record: dict) -> list[str]:
     if record.get("recordType") != "entity" or not isinstance(details, dict):
         return []
     found = []
-    for given in details.get("identifiers") or ():
+    given_list = details.get("identifiers")
+    for given in given_list if isinstance(given_list, list) else ():
         if isinstance(given, dict) and isinstance(given.get("scheme"), str):
             checked = identifiers.check(given["scheme"], given.get("id"))
             if checked.identifier is not None:
@@ -135,22 +140,33 @@ def trace(
                 continue
             for link in owned:
                 step_path = _extend(path, link, party_kinds.get(link.party_id or "", "unknown"))
-                if link.party_id is None:
-                    step_path.end = "unspecified"
-                    done.append(step_path)
-                elif link.party_id in seen:
-                    step_path.end = "circular"
-                    done.append(step_path)
-                elif party_kinds.get(link.party_id) == "person":
-                    step_path.end = "person"
+                step_path.end = _end(link, seen, party_kinds)
+                if step_path.end:
                     done.append(step_path)
                 else:
-                    following.append((link.party_id, step_path, (*seen, link.party_id)))
+                    party = str(link.party_id)
+                    following.append((party, step_path, (*seen, party)))
+        if len(done) + len(following) > MAX_PATHS:
+            for _, path, _ in following[: max(0, MAX_PATHS - len(done))]:
+                path.end = "truncated"
+                done.append(path)
+            return done
         frontier = following
     for _, path, _ in frontier:
         path.end = "depth-limit"
         done.append(path)
     return done
+
+
+def _end(link: Link, seen: tuple[str, ...], kinds: dict[str, str]) -> str:
+    """How a path ends at this step ("" when it goes on, through an entity)."""
+    if link.party_id is None:
+        return "unspecified"
+    if link.party_id in seen:
+        return "circular"
+    if kinds.get(link.party_id) == "person":
+        return "person"
+    return ""
 
 
 def _extend(path: Path, link: Link, kind: str) -> Path:
@@ -190,7 +206,8 @@ def jurisdiction_code(record: dict | None) -> str | None:
     jurisdiction = details.get("jurisdiction")
     if isinstance(jurisdiction, dict) and isinstance(jurisdiction.get("code"), str):
         return jurisdiction["code"].upper()[:2]
-    for address in details.get("addresses") or ():
+    addresses = details.get("addresses")
+    for address in addresses if isinstance(addresses, list) else ():
         country = address.get("country") if isinstance(address, dict) else None
         if (
             isinstance(country, dict)

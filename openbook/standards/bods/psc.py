@@ -181,7 +181,7 @@ def statements(
         "interestedParty": interested,
         "interests": [
             interest(nature, start, ceased, beneficial)
-            for nature in data.get("natures_of_control") or ()
+            for nature in _list(data.get("natures_of_control"))
             if isinstance(nature, str)
         ],
     }
@@ -253,11 +253,13 @@ def _person(data: dict, name: str | None) -> dict:
     if name:
         names: dict[str, str] = {"type": "legal", "fullName": name}
         given = " ".join(
-            part for part in (elements.get("forename"), elements.get("middle_name")) if part
+            part
+            for part in (elements.get("forename"), elements.get("middle_name"))
+            if isinstance(part, str) and part
         )
         if given:
             names["givenName"] = given
-        if elements.get("surname"):
+        if isinstance(elements.get("surname"), str) and elements["surname"]:
             names["familyName"] = elements["surname"]
         details["names"] = [names]
     born = data.get("date_of_birth")
@@ -393,6 +395,10 @@ def _statement(
         "recordStatus": status,
         "recordDetails": details,
     }
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
 
 
 def _text(value: Any) -> str:

@@ -84,7 +84,8 @@ def record_ids(statements: Iterable[Any]) -> dict[str, str]:
     for statement in statements:
         if not is_bods_02(statement):
             continue
-        for older in statement.get("replacesStatements") or ():
+        replaces = statement.get("replacesStatements")
+        for older in replaces if isinstance(replaces, list) else ():
             if isinstance(older, str):
                 replaced[str(statement["statementID"])] = older
                 break
@@ -209,7 +210,9 @@ def _relationship(statement: dict, records: dict[str, str]) -> dict:
         "interestedParty": _party(statement.get("interestedParty"), records),
         "interests": [
             _interest(interest)
-            for interest in statement.get("interests") or ()
+            for interest in (
+                statement["interests"] if isinstance(statement.get("interests"), list) else ()
+            )
             if isinstance(interest, dict)
         ],
     }

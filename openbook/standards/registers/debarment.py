@@ -191,9 +191,10 @@ def awarded_suppliers(release: Mapping[str, Any]) -> list[AwardedSupplier]:
         suppliers = award.get("suppliers")
         seen = set()
         for supplier in suppliers if isinstance(suppliers, list) else ():
-            if not isinstance(supplier, dict) or supplier.get("id") not in parties:
+            reference = supplier.get("id") if isinstance(supplier, dict) else None
+            if not isinstance(reference, str | int) or reference not in parties:
                 continue
-            position, party = parties[supplier["id"]]
+            position, party = parties[reference]
             given = _identifiers(party)
             if not given or day is None or position in seen:
                 continue

@@ -25,7 +25,7 @@ from openbook.web.publish.schemas import ERRORS
 
 router = Router(auth=PUBLISH_KEY, tags=["Registers"])
 
-_VERSION = re.compile(r'(?:W/)?"?(\d{1,9})"?')
+_VERSION = re.compile(r'"(\d{1,9})"|(\d{1,9})')  # strong comparison (RFC 9110, 13.1.1)
 _ENTRY_ID = re.compile(r"[A-Z]{3}-\d{6}")
 
 
@@ -80,7 +80,7 @@ def if_match(request: HttpRequest) -> int:
             "bad-if-match",
             f'If-Match {given[:40]!r} is not a version: send the ETag as given, such as "3"',
         )
-    return int(matched.group(1))
+    return int(matched.group(1) or matched.group(2))
 
 
 def _checked_id(entry_id: str) -> str:
