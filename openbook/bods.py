@@ -348,3 +348,20 @@ def record(store: Store, record_id: str) -> dict | None:
             for statement in statements
         ],
     }
+
+
+def statements(store: Store, after: int | None, limit: int) -> list[dict]:
+    """The register's statements in log order, after log entry ``after``: each with its log
+    entry, log time and leaf hash (to prove it is in the log), and its problems; a redacted
+    statement's body is None."""
+    found = log.register_statements(store, REGISTER, (after + 1) if after is not None else 0, limit)
+    return [
+        {
+            "seq": statement.entry.seq,
+            "logTime": statement.entry.log_time,
+            "leafHash": statement.leaf_hash,
+            "statement": orjson.loads(statement.body) if statement.body else None,
+            "problems": statement.problems,
+        }
+        for statement in found
+    ]

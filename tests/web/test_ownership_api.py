@@ -8,6 +8,7 @@ import orjson
 import pytest
 
 from openbook import bods
+from openbook.store import log
 from openbook.store import ownership as stored
 from tests.conftest import SHARED_DATA
 from tests.test_bods import entity
@@ -317,3 +318,34 @@ def test_layered_ownership_is_cut_short_and_says_so(client, store, tmp_path):
     [record] = found["records"]
     assert len(record["paths"]) <= 2000
     assert "paths-truncated" in {flag["flag"] for flag in record["flags"]}
+
+
+def test_the_statements_feed_gives_each_statement_once_in_log_order(client, group):
+    publish(group, [{"ocid": "ocds-b5fd17-feed", "id": "1", "date": "2024-01-01T00:00:00Z"}])
+    seen, url = [], "/api/bods/statements?limit=5"
+    for _ in range(20):
+        page = orjson.loads(client.get(url).content)
+        if not page["statements"]:
+            break
+        seen += [item["seq"] for item in page["statements"]]
+        url = page["next"]
+    stored_seqs = [s.entry.seq for s in log.entries(group, 0, log.log_size(group))
+                   if s.entry.register == "bods"]  # fmt: skip
+    assert seen == stored_seqs and len(seen) == 13
+    # Later statements come after the last page's `next`.
+    more = tmp_statement_file(group)
+    later = orjson.loads(client.get(url).content)
+    assert [item["statement"]["recordId"] for item in later["statements"]] == [more]
+    assert client.get("/api/bods/statements", {"after": "-1"}).status_code == 400
+    assert client.get("/api/bods/statements", {"limit": "1001"}).status_code == 400
+
+
+def tmp_statement_file(store):
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "more.json"
+        path.write_bytes(orjson.dumps([company("ent-new", "06666666", "Newco Ltd")]))
+        bods.load(store, [path])
+    return "ent-new"

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from openbook import bods, ownership
 from openbook.store import search
@@ -32,6 +32,31 @@ def of_process(request: HttpRequest, ocid: str):
     if not search.exists(store, ocid):
         raise not_found(f"no process {ocid[:80]!r} is published here")
     return {"ocid": ocid, "suppliers": ownership.of_process(store, ocid, date.today().isoformat())}
+
+
+@router.get(
+    "/bods/statements",
+    response={200: dict, **ERRORS},
+    summary="Beneficial ownership statements, in log order",
+    description=(
+        "Every BODS 0.4 statement in the order the log accepted them, each with its log entry "
+        "(`seq`), log time, leaf hash and problems; follow `next` (it carries `after`, the last "
+        "entry seen) for more, and come back to it later for what is new: nothing is ever "
+        "skipped or repeated."
+    ),
+)
+def bods_statements(
+    request: HttpRequest,
+    after: int | None = Query(None, ge=0, description="From `next`: the last entry seen."),
+    limit: int = Query(100, ge=1, le=1000),
+):
+    found = bods.statements(Store(), after, limit)
+    query = request.GET.copy()
+    query["after"] = str(found[-1]["seq"] if found else (after if after is not None else -1))
+    if query["after"] == "-1":
+        del query["after"]
+    following = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return {"statements": found, "next": following}
 
 
 @router.get(
