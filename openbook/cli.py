@@ -8,7 +8,15 @@ from pathlib import Path
 
 import orjson
 
-from openbook import __version__, cli_bods, cli_log, cli_publishing, cli_redact, config
+from openbook import (
+    __version__,
+    cli_bods,
+    cli_log,
+    cli_publishing,
+    cli_redact,
+    cli_registers,
+    config,
+)
 
 
 def run() -> None:
@@ -82,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_log.add_commands(commands)
     cli_redact.add_commands(commands)
     cli_bods.add_commands(commands)
+    cli_registers.add_commands(commands)
 
     record = commands.add_parser(
         "record",

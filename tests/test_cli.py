@@ -334,3 +334,21 @@ def test_bods_commands_as_a_user_runs_them(database, tmp_path):
     assert orjson.loads(record)["record"]["recordType"] == "entity"
     missing = openbook(database, "bods", "record", "nothing", check=False)
     assert missing.returncode == 1 and b"no record" in missing.stderr
+
+
+def test_registers_commands_as_a_user_runs_them(database, tmp_path):
+    from tests.web.test_registers_api import complaint
+
+    openbook(database, "publisher", "add", "--name", "Example Borough Council",
+             "--identifier", "GB-PPON-PXXX-1234-BCDG")  # fmt: skip
+    path = tmp_path / "complaint.json"
+    path.write_bytes(orjson.dumps(complaint("ocds-b5fd17-none")))
+    refused = openbook(database, "registers", "record", "complaints", path,
+                       "--publisher", "GB-PPON-PXXX-1234-BCDG", check=False)  # fmt: skip
+    assert refused.returncode == 1 and b"unknown-ocid" in refused.stderr
+    listed = openbook(database, "registers", "list", "complaints", "--json")
+    assert orjson.loads(listed.stdout) == []
+    bad = openbook(database, "registers", "list", "debarment", "--status", "open", check=False)
+    assert bad.returncode == 2 and b"status" in bad.stderr
+    missing = openbook(database, "registers", "show", "debarment", "DEB-000001", check=False)
+    assert missing.returncode == 1

@@ -103,3 +103,27 @@ def test_the_snapshot_holds_each_entry_as_it_stood_at_its_log_size(store, organi
     }
     names = {file["name"] for file in manifest["files"]}
     assert {"registers/debarment.jsonl.gz", "statements/debarment.jsonl.gz"} <= names
+
+
+def test_administrators_keep_the_registers_from_the_command_line(store, organisation, tmp_path,
+                                                                  capsys):  # fmt: skip
+    from openbook import cli
+
+    path = tmp_path / "entry.json"
+    path.write_bytes(orjson.dumps(debarment()))
+    publisher = organisation.org_id
+    assert cli.main(["registers", "record", "debarment", str(path), "--publisher", publisher]) == 0
+    assert "DEB-000001 version 1 (created)" in capsys.readouterr().out
+    path.write_bytes(orjson.dumps(debarment(status="removed")))
+    changed = ["registers", "record", "debarment", str(path), "--publisher", publisher,
+               "--entry", "DEB-000001", "--version", "1"]  # fmt: skip
+    assert cli.main(changed) == 0
+    assert cli.main(changed) == 1  # version 1 is no longer the newest
+    assert "is at version 2" in capsys.readouterr().err
+    assert cli.main(["registers", "show", "debarment", "DEB-000001"]) == 0
+    shown = orjson.loads(capsys.readouterr().out)
+    assert [v["entry"]["status"] for v in shown["versions"]] == ["active", "removed"]
+    assert cli.main(["registers", "list", "debarment"]) == 0
+    assert "DEB-000001  v2  removed" in capsys.readouterr().out
+    path.write_bytes(b"{not json")
+    assert cli.main(["registers", "record", "debarment", str(path), "--publisher", publisher]) == 2
