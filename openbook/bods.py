@@ -319,7 +319,7 @@ def index_ownership_again(store: Store) -> int:
     """Write the ownership graph's rows of every compiled record (the migration that adds the
     tables fills them so)."""
     done, batch = 0, []
-    for key, text in stored_ownership.every_compiled(store, REGISTER):
+    for key, text in stored.compiled_releases(store, REGISTER):
         batch.append((key, orjson.loads(text)))
         if len(batch) == 500:
             with store.atomic() as cursor:

@@ -18,6 +18,7 @@ from openbook.standards.identifiers import check_party_id
 from openbook.standards.ocds import commercial_tools as facts
 from openbook.store import commercial_tools as stored
 from openbook.store import log
+from openbook.store import records as compiled_records
 from openbook.store.database import Store
 
 KINDS = facts.KINDS
@@ -121,7 +122,7 @@ def lineage(
     described = _describe(
         store,
         tool,
-        compiled_text=stored.compiled(store, [ocid]).get(ocid),
+        compiled_text=compiled_records.compiled_of(store, records.REGISTER, [ocid]).get(ocid),
         rows=stored.members(store, [tool.process_id]),
         call_offs=every,
         today=today or _today(),
@@ -162,7 +163,7 @@ def bulk(store: Store) -> Iterator[dict]:
 def _bulk_chunk(store: Store, tools: list[stored.Tool], today: str) -> Iterator[dict]:
     if not tools:
         return
-    compiled = stored.compiled(store, [tool.ocid for tool in tools])
+    compiled = compiled_records.compiled_of(store, records.REGISTER, [tool.ocid for tool in tools])
     by_tool: dict[int, list[stored.MemberRow]] = {}
     for row in stored.members(store, [tool.process_id for tool in tools]):
         by_tool.setdefault(row.process_id, []).append(row)

@@ -22,7 +22,7 @@ from openbook.standards.ocds.shapes import as_dict as _dict
 from openbook.standards.ocds.shapes import dicts as _dicts
 from openbook.standards.ocds.shapes import text as _text
 from openbook.standards.ocds.summary import mentions, utc
-from openbook.store import contract_performance
+from openbook.store import contract_performance, records
 from openbook.store.database import Store
 
 MAX_LIMIT = 100
@@ -227,7 +227,7 @@ def _contracts_of(store: Store, rows: Sequence[contract_performance.Candidate]) 
     if not rows:
         return []
     ocids = [row.ocid for row in rows]
-    compiled = contract_performance.compiled(store, ocids)
+    compiled = records.compiled_of(store, contract_performance.REGISTER, ocids)
     releases = contract_performance.implementation_releases(store, ocids)
     return [
         contracts(_json(compiled.get(row.ocid)), [_json(body) for body in releases[row.ocid]])

@@ -6,12 +6,15 @@ circular ownership, an owner on the debarment list."""
 from collections.abc import Iterator, Sequence
 from datetime import date
 
+import orjson
+
 from openbook.standards import identifiers
 from openbook.standards.bods import REGISTER, ownership
 from openbook.standards.registers.debarment import REGISTER as DEBARMENT
 from openbook.standards.registers.debarment import in_force
 from openbook.store import ownership as stored
 from openbook.store import parties, registers
+from openbook.store import records as stored_records
 from openbook.store.database import Store
 
 
@@ -24,7 +27,7 @@ def owners(store: Store, text: str, today: str) -> dict | None:
         if checked is not None and checked.identifier is not None
         else []
     )
-    if not found and stored.compiled(store, REGISTER, [text]):
+    if not found and _compiled(store, [text]):
         found = [text]
     if not found:
         return None
@@ -38,14 +41,14 @@ def _ownership_of(store: Store, record_id: str, today: str) -> dict:
     kinds: dict[str, str] = {}
 
     def kinds_of(keys: list[str]) -> dict[str, str]:
-        records = stored.compiled(store, REGISTER, keys)
+        records = _compiled(store, keys)
         found = {key: str(record.get("recordType")) for key, record in records.items()}
         kinds.update(found)
         return found
 
     paths = ownership.trace(record_id, lambda keys: stored.owners(store, keys), kinds_of)
     parties = sorted({step["party"] for path in paths for step in path.steps if step["party"]})
-    records = stored.compiled(store, REGISTER, [record_id, *parties])
+    records = _compiled(store, [record_id, *parties])
     return {
         "recordId": record_id,
         "name": _name(records.get(record_id)),
@@ -151,6 +154,11 @@ def _path_to(paths: Sequence[ownership.Path], key: str) -> list[str]:
         if step["party"] == key
     ]
     return min(reaching, key=len) if reaching else []
+
+
+def _compiled(store: Store, keys: Sequence[str]) -> dict[str, dict]:
+    found = stored_records.compiled_of(store, REGISTER, keys)
+    return {key: orjson.loads(text) for key, text in found.items()}
 
 
 def _name(record: dict | None) -> str | None:

@@ -11,6 +11,7 @@ import orjson
 
 from openbook.standards.ocds.commercial_tools import CALL_OFF, LINEAGE
 from openbook.standards.ocds.summary import Summary
+from openbook.store import records
 from openbook.store.database import Store, among, chunked, stream
 from openbook.store.log import insert_rows
 
@@ -95,12 +96,9 @@ def candidates(store: Store) -> Iterator[tuple[str, str]]:
     """Compiled OCDS releases that may be tools or call-offs, as (ocid, JSON text): those whose
     text names techniques or related processes at all (a test of the text, before any parsing).
     Streamed."""
-    for ocid, text in stream(
-        store,
-        "SELECT record_key, compiled FROM record WHERE register = 'ocds'"
-        " AND compiled IS NOT NULL ORDER BY record_key",
-        [],
-    ):
+    from openbook.store.search import REGISTER  # here: the search module imports this one
+
+    for ocid, text in records.compiled_releases(store, REGISTER):
         if '"relatedProcesses"' in text or '"techniques"' in text:
             yield ocid, text
 
@@ -369,21 +367,6 @@ def suppliers(
             )
             for process_id, name, identifier in cursor.fetchall():
                 found.setdefault(int(process_id), []).append((name, identifier))
-    return found
-
-
-def compiled(store: Store, ocids: Sequence[str]) -> dict[str, str]:
-    """The compiled releases (JSON text) of these processes."""
-    found: dict[str, str] = {}
-    with store.cursor() as cursor:
-        for chunk in chunked(ocids, 500):
-            condition, params = among(store, "record_key", chunk)
-            cursor.execute(
-                "SELECT record_key, compiled FROM record WHERE register = 'ocds'"
-                f" AND {condition} AND compiled IS NOT NULL",
-                params,
-            )
-            found.update(cursor.fetchall())
     return found
 
 

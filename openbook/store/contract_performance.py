@@ -79,20 +79,6 @@ def every(store: Store, filters: Filters) -> Iterator[Candidate]:
         yield Candidate(*row)
 
 
-def compiled(store: Store, ocids: Sequence[str]) -> dict[str, str | None]:
-    """The compiled releases of these processes (JSON text), by ocid."""
-    found: dict[str, str | None] = {}
-    with store.cursor() as cursor:
-        for chunk in chunked(list(ocids), 500):
-            condition, parameters = among(store, "record_key", chunk)
-            cursor.execute(
-                f"SELECT record_key, compiled FROM record WHERE register = %s AND {condition}",
-                [REGISTER, *parameters],
-            )
-            found.update(cursor.fetchall())
-    return found
-
-
 def implementation_releases(store: Store, ocids: Sequence[str]) -> dict[str, list[str]]:
     """For each process, the bodies of its releases tagged for the implementation stage (the
     feed's stage term), in log order; redacted ones left out."""

@@ -127,30 +127,6 @@ def identifiers_of(store: Store, record_ids: Sequence[str]) -> dict[str, list[st
     return found
 
 
-def compiled(store: Store, register: str, keys: Sequence[str]) -> dict[str, dict]:
-    """The compiled records of these keys that have one."""
-    found: dict[str, dict] = {}
-    with store.cursor() as cursor:
-        for chunk in chunked(sorted(set(keys)), 500):
-            condition, params = among(store, "record_key", chunk)
-            cursor.execute(
-                "SELECT record_key, compiled FROM record"
-                f" WHERE register = %s AND compiled IS NOT NULL AND {condition}",
-                [register, *params],
-            )
-            found.update((key, orjson.loads(text)) for key, text in cursor.fetchall())
-    return found
-
-
-def every_compiled(store: Store, register: str) -> Iterator[tuple[str, str]]:
-    yield from stream(
-        store,
-        "SELECT record_key, compiled FROM record WHERE register = %s AND compiled IS NOT NULL"
-        " ORDER BY record_key",
-        [register],
-    )
-
-
 def suppliers_with_owners(store: Store) -> Iterator[str]:
     """The identifiers of organisations that processes name as suppliers and that ownership
     records give, in order; streamed."""

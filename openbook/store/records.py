@@ -204,6 +204,21 @@ def count(store: Store, register: str) -> int:
         return int(cursor.fetchone()[0])
 
 
+def compiled_of(store: Store, register: str, keys: Sequence[str]) -> dict[str, str]:
+    """The compiled records (JSON text) of these keys, those that have one, by key."""
+    found: dict[str, str] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(keys)), 500):
+            condition, params = among(store, "record_key", chunk)
+            cursor.execute(
+                "SELECT record_key, compiled FROM record"
+                f" WHERE register = %s AND compiled IS NOT NULL AND {condition}",
+                [register, *params],
+            )
+            found.update(cursor.fetchall())
+    return found
+
+
 def compiled_releases(store: Store, register: str) -> Iterator[tuple[str, str]]:
     """Every record of a register that has a compiled release, as (key, JSON text), in key
     order; streamed, so memory stays flat however many there are."""
