@@ -12,6 +12,7 @@ from openbook import (
     __version__,
     cli_bods,
     cli_log,
+    cli_metrics,
     cli_publishing,
     cli_redact,
     cli_registers,
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_redact.add_commands(commands)
     cli_bods.add_commands(commands)
     cli_registers.add_commands(commands)
+    cli_metrics.add_commands(commands)
 
     record = commands.add_parser(
         "record",

@@ -35,11 +35,15 @@ from openbook.store import export as exported
 from openbook.store import log
 from openbook.store import records as stored
 from openbook.store.database import Store
+from openbook.store.metrics import platform_seqs as published_through_api
 from openbook.transparency import TransparencyError
 
 RELEASES = "releases.jsonl.gz"
 COMPILED = "compiled-releases.jsonl.gz"
 LOG_ENTRIES = "log-entries.jsonl.gz"  # every entry's leaf data, so the tree can be recomputed
+# The seqs of the releases published through the publish API (not loaded or harvested): whose
+# log time is their publication time for the metrics (docs/methods/milestones.md).
+PUBLISHED_ON_PLATFORM = "published-on-platform.jsonl.gz"
 # The statements of the log's other registers (withdrawals, redactions, documents), a file each.
 STATEMENTS = "statements"
 YEARS = "years"
@@ -130,6 +134,7 @@ class _Releases:
     statements: dict[str, int] = field(default_factory=dict)  # other registers': by register
     registers: dict[str, int] = field(default_factory=dict)  # entries of entered registers
     derived: dict[str, int] = field(default_factory=dict)  # entries of derived registers
+    on_platform: int = 0  # releases published through the publish API
 
 
 @dataclass
@@ -161,6 +166,7 @@ def _write(
             flattening = flat.Flattening(work / COMPILED, work, compiled.longest)
             today = (now or datetime.now(UTC)).astimezone(UTC).date().isoformat()
             releases = _write_releases(store, size, work, compressor, progress, today=today)
+            releases.on_platform = _write_published_on_platform(store, size, work, compressor)
             progress.stage("registers")
             releases.derived = write_derived(store, work / REGISTERS_FOLDER, compressor)
         except BaseException:
@@ -304,6 +310,16 @@ def _write_releases(
     return found
 
 
+def _write_published_on_platform(
+    store: Store, size: int, work: Path, compressor: jsonl.Compressor
+) -> int:
+    published = jsonl.LinesFile(work / PUBLISHED_ON_PLATFORM, compressor)
+    for seq in sorted(published_through_api(store, size)):
+        published.add(b'{"seq":%d}' % seq)
+    published.close()
+    return published.count
+
+
 class _Statements:
     """The statements of the registers other than OCDS's, a file each, made when the register's
     first statement comes."""
@@ -401,6 +417,14 @@ def _describe(
             "is the entry's leaf hash, from which the tree head is recomputed "
             "(docs/log-format.md)",
             count=releases.tree_head.size,
+        ),
+        manifest.describe(
+            work,
+            PUBLISHED_ON_PLATFORM,
+            "The log positions (seq) of the releases published through the publish API rather "
+            "than loaded or harvested, one per line in log order: their log time is when they "
+            "were published (docs/methods/milestones.md)",
+            count=releases.on_platform,
         ),
     ]
     if flattened.csv_zip is not None:

@@ -614,3 +614,62 @@ class OwnershipIdentifier(models.Model):
     class Meta:
         db_table = "ownership_identifier"
         indexes = [models.Index(fields=["record_id"], name="ownership_identifier_record")]
+
+
+class MetricRun(models.Model):
+    """One computation of the metrics (docs/methods/): what log it read and when. The figures
+    and items below are always those of the newest run."""
+
+    id = models.BigAutoField(primary_key=True)
+    log_size = models.BigIntegerField()  # the run read entries 0 to log_size - 1
+    as_of = models.CharField(max_length=10)  # the day overdue notices were judged at
+    computed_time = models.CharField(max_length=32)
+    seconds = models.FloatField()
+    methods = models.TextField()  # JSON: method versions by family
+    summary = models.TextField()  # JSON: counts, and which flags could run on the data
+
+    class Meta:
+        db_table = "metric_run"
+
+
+class MetricFigure(models.Model):
+    """One figure: a metric for one subject (an authority, a publisher, central government or
+    everyone) over one period (openbook.standards.metrics.figures)."""
+
+    pk = models.CompositePrimaryKey("metric", "subject", "period")
+    metric = models.TextField()
+    subject = models.TextField()
+    subject_name = models.TextField()
+    period = models.TextField()
+    for_count = models.BigIntegerField()
+    against_count = models.BigIntegerField()
+    excluded_count = models.BigIntegerField()
+    pending_count = models.BigIntegerField()
+    value = models.FloatField(null=True)  # for / (for + against); NULL when both are 0
+    extra = models.TextField()  # JSON: breakdowns, name: value: count
+
+    class Meta:
+        db_table = "metric_figure"
+        indexes = [models.Index(fields=["subject", "metric"], name="metric_figure_subject")]
+
+
+class MetricItem(models.Model):
+    """What a figure counts: a procurement, award, contract or notice of a milestone, a failed
+    data-quality check or a red flag, with its numbers and reason."""
+
+    id = models.BigAutoField(primary_key=True)
+    metric = models.TextField()
+    subject = models.TextField()
+    central = models.BooleanField()  # whether the subject is central government
+    day = models.CharField(max_length=10, null=True)  # places the item in periods
+    ocid = models.TextField()
+    item = models.TextField()
+    outcome = models.CharField(max_length=10)
+    detail = models.TextField()  # JSON
+
+    class Meta:
+        db_table = "metric_item"
+        indexes = [
+            models.Index(fields=["metric", "subject", "outcome", "day"], name="metric_item_figure"),
+            models.Index(fields=["ocid"], name="metric_item_ocid"),
+        ]

@@ -15,6 +15,7 @@ from openbook.web.api import (
     fts,
     identifiers,
     log,
+    metrics,
     ocds,
     organisations,
     ownership,
@@ -55,6 +56,7 @@ api.add_router("", commercial_tools.router)
 api.add_router("", registers.router)
 api.add_router("", pipeline.router)
 api.add_router("", contract_performance.router)
+api.add_router("", metrics.router)
 
 
 @api.exception_handler(ApiError)

@@ -1,0 +1,232 @@
+"""Computing the metrics (use case behind ``openbook metrics compute``): every process of the log
+as it stands, through openbook.standards.metrics.computation, into the precomputed tables the
+API and pages read (docs/methods/).
+
+A run reads the log's first N entries (N taken at the start), so it is reproducible: the bulk
+snapshot of the same N gives the same figures (scripts/recompute_metrics.py). Items are spooled
+to a temporary file while processes stream past, so memory stays flat however large the log.
+"""
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import IO
+
+import orjson
+
+from openbook.standards.log import format_log_time
+from openbook.standards.metrics import figures as figures_module
+from openbook.standards.metrics.computation import METHODS, METRICS, Computation, figure_row
+from openbook.standards.metrics.milestones import as_of_day
+from openbook.standards.metrics.process import Process, Release
+from openbook.store import metrics as stored
+from openbook.store.database import Store
+from openbook.store.export import reading
+from openbook.store.log import log_size
+
+Progress = Callable[[int], None]  # called with the number of processes done so far
+
+
+def compute(store: Store, *, progress: Progress | None = None) -> stored.Run:
+    """Compute every figure afresh and replace the stored ones; the run, with how long it
+    took."""
+    started = time.perf_counter()
+    stop = log_size(store)
+    platform = stored.platform_seqs(store, stop)
+    newest = stored.log_time_at(store, stop - 1) if stop else None
+    as_of = as_of_day(newest)
+    computation = Computation(as_of)
+    with tempfile.TemporaryFile() as spool:
+        with reading(store):
+            for ocid, rows in stored.processes(store, stop):
+                process = Process(ocid, tuple(_release(row, platform) for row in rows))
+                for row in computation.add(process):
+                    spool.write(orjson.dumps(row.as_tuple()) + b"\n")
+                if progress is not None and computation.processes % 1000 == 0:
+                    progress(computation.processes)
+        spool.seek(0)
+        run = stored.Run(
+            id=0,
+            log_size=stop,
+            as_of=as_of.isoformat(),
+            computed_time=format_log_time(datetime.now(UTC)),
+            seconds=0.0,
+            methods=METHODS,
+            summary={"processes": computation.processes},
+        )
+        figures = [figure_row(figure) for figure in computation.figures()]
+        run = _timed(run, started)
+        stored.save(store, run, figures, _spooled(spool))
+    return run
+
+
+def _release(row: stored.ReleaseRow, platform: set[int]) -> Release:
+    seq, log_time, publisher, body = row
+    parsed = orjson.loads(body)
+    return Release(
+        seq, log_time, publisher, seq in platform, parsed if isinstance(parsed, dict) else {}
+    )
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[tuple]:
+    for line in spool:
+        yield tuple(orjson.loads(line))
+
+
+def _timed(run: stored.Run, started: float) -> stored.Run:
+    return stored.Run(
+        run.id,
+        run.log_size,
+        run.as_of,
+        run.computed_time,
+        time.perf_counter() - started,
+        run.methods,
+        run.summary,
+    )
+
+
+# Reading the figures (the API, the CLI and the reports) ------------------------------------
+
+
+class MetricsError(Exception):
+    """A question about the figures that has no answer: an unknown metric or period."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+OUTCOMES = figures_module.OUTCOMES
+# Subjects as the API names them: everyone, central government, or an authority's key.
+EVERYONE = figures_module.EVERYONE
+CENTRAL = figures_module.CENTRAL
+
+
+def known_metric(metric: str) -> None:
+    if metric not in METRICS:
+        raise MetricsError(
+            "metric", f"{metric[:60]!r} is not a metric; the metrics are listed at /api/metrics"
+        )
+
+
+def known_period(period: str) -> None:
+    if not figures_module.is_period(period):
+        raise MetricsError(
+            "period",
+            f"{period[:40]!r} is not a period: give all, a year (2023), a half-year "
+            "(2023-H1) or a month (2023-04)",
+        )
+
+
+def overview(store: Store) -> dict:
+    """What is measured, and the run the figures are from (None before the first run)."""
+    run = stored.latest_run(store)
+    return {
+        "run": run.as_dict() if run else None,
+        "metrics": [metric.as_dict() for metric in METRICS.values()],
+    }
+
+
+def figure_dict(figure: stored.StoredFigure) -> dict:
+    metric = METRICS.get(figure.metric)
+    return {
+        "metric": figure.metric,
+        "subject": figure.subject,
+        "subjectName": figure.subject_name,
+        "period": figure.period,
+        "for": figure.for_count,
+        "against": figure.against_count,
+        "excluded": figure.excluded_count,
+        "pending": figure.pending_count,
+        "value": figure.value,
+        "target": metric.target if metric else None,
+        "met": None
+        if metric is None or metric.target is None or figure.value is None
+        else figure.value >= metric.target,
+        "breakdown": figure.extra,
+    }
+
+
+def figures_of(store: Store, metric: str, *, subject: str | None, period: str) -> dict:
+    """A metric's figures for one period: everyone's, central government's and each
+    authority's, or one subject's."""
+    known_metric(metric)
+    known_period(period)
+    run = stored.latest_run(store)
+    found = stored.figures(store, metric=metric, subject=subject, periods=[period])
+    return {
+        "metric": METRICS[metric].as_dict(),
+        "period": period,
+        "run": run.as_dict() if run else None,
+        "figures": [figure_dict(figure) for figure in found],
+    }
+
+
+def period_days(period: str) -> tuple[str, str] | None:
+    """The first and last day of a period; None for all."""
+    if period == figures_module.ALL:
+        return None
+    year = period[:4]
+    if len(period) == 4:
+        return f"{year}-01-01", f"{year}-12-31"
+    if period.endswith("H1"):
+        return f"{year}-01-01", f"{year}-06-30"
+    if period.endswith("H2"):
+        return f"{year}-07-01", f"{year}-12-31"
+    return f"{period}-01", f"{period}-31"  # days compare as text: no month has a 32nd
+
+
+def items_of(
+    store: Store,
+    metric: str,
+    *,
+    subject: str | None,
+    period: str,
+    outcomes: list[str],
+    after: int,
+    limit: int,
+) -> dict:
+    """A page of the items behind a figure: the procurements, awards, contracts or notices
+    it counts, with why; ``next`` is the ``after`` of the next page."""
+    known_metric(metric)
+    known_period(period)
+    page = stored.items(
+        store,
+        metric=metric,
+        subject=None if subject == EVERYONE else subject,
+        days=period_days(period),
+        outcomes=outcomes or list(OUTCOMES),
+        after=after,
+        limit=limit + 1,
+    )
+    shown = page[:limit]
+    return {
+        "metric": metric,
+        "period": period,
+        "items": [item_dict(item) for item in shown],
+        "next": shown[-1].id if len(page) > limit else None,
+    }
+
+
+def item_dict(item: stored.StoredItem) -> dict:
+    return {
+        "metric": item.metric,
+        "subject": item.subject,
+        "centralGovernment": item.central,
+        "ocid": item.ocid,
+        "item": item.item,
+        "day": item.day,
+        "outcome": item.outcome,
+        "detail": item.detail,
+    }
+
+
+def process_items(store: Store, ocid: str) -> dict:
+    """Every item of one process: how it counts in each milestone, its failed data-quality
+    checks and its red flags."""
+    return {
+        "ocid": ocid,
+        "items": [item_dict(item) for item in stored.items_of_process(store, ocid)],
+    }
