@@ -9,6 +9,7 @@ warning rather than an error.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 from openbook.standards.uk.notices import format_day, parse_moment
@@ -85,16 +86,35 @@ def _tender_minimum(ctx: NoticeContext, invited: date) -> tuple[int, str]:
     return 25, "when tenders may be submitted electronically with all documents provided"
 
 
-def check_tender_period(ctx: NoticeContext) -> Iterator[Finding]:
+@dataclass(frozen=True, slots=True)
+class TenderPeriod:
+    """A tender notice's tendering period and the Act's minimum for it (s.54(4))."""
+
+    invited: date  # the London day the first tender notice came out
+    days: int  # from the day after ``invited`` to the deadline day (s.54(5))
+    minimum: int
+    when: str  # the case the minimum is for, in words: "after a qualifying planned ..."
+
+
+def tender_period(ctx: NoticeContext) -> TenderPeriod | None:
+    """The tendering period of the tender notice ``ctx`` reads, where s.54 applies and the
+    notice itself invites tenders; None otherwise (also read by the red flags,
+    openbook.standards.metrics.flags)."""
     period = _period(ctx, "tenderPeriod", "endDate")
     if period is None:
-        return
+        return None
     if is_given(value_at(ctx.release, "tender", "expressionOfInterestDeadline")):
-        return  # tenders are invited later, by the procedure, not by this notice
+        return None  # tenders are invited later, by the procedure, not by this notice
     invited, days = period
     minimum, when = _tender_minimum(ctx, invited)
-    if days >= minimum:
+    return TenderPeriod(invited, days, minimum, when)
+
+
+def check_tender_period(ctx: NoticeContext) -> Iterator[Finding]:
+    period = tender_period(ctx)
+    if period is None or period.days >= period.minimum:
         return
+    invited, days, minimum, when = period.invited, period.days, period.minimum, period.when
     path = "/tender/tenderPeriod/endDate"
     stated = (
         f"The tendering period of this tender notice is {days} days (from the day after "
