@@ -3,6 +3,7 @@ them, and the twice-yearly and yearly reports (docs/methods/, docs/reports.md). 
 over openbook.metrics and openbook.reports."""
 
 import sys
+from pathlib import Path
 
 import orjson
 
@@ -26,6 +27,25 @@ def add_commands(commands) -> None:
     show.set_defaults(run=_show)
     listing = actions.add_parser("list", help="list the metrics and the newest run")
     listing.set_defaults(run=_list)
+    report = commands.add_parser(
+        "report",
+        help="write the twice-yearly progress report or the yearly documents report",
+        description="A report from the newest metrics run, as HTML, PDF and CSV of every "
+        "figure (docs/reports.md).",
+    )
+    which = report.add_mutually_exclusive_group(required=True)
+    which.add_argument("--half", metavar="YYYY-HN", help="the progress report for a half-year")
+    which.add_argument(
+        "--documents", metavar="YYYY", help="the contract documents and redactions report"
+    )
+    report.add_argument(
+        "--to",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="the directory to write into (default: here)",
+    )
+    report.set_defaults(run=_report)
 
 
 def _compute(arguments) -> int:
@@ -39,7 +59,11 @@ def _compute(arguments) -> int:
     with tqdm(
         unit=" processes", desc="metrics", disable=arguments.no_progress or None, leave=False
     ) as bar:
-        run = metrics.compute(store, progress=lambda done: bar.update(done - bar.n))
+        try:
+            run = metrics.compute(store, progress=lambda done: bar.update(done - bar.n))
+        except metrics.MetricsError as error:
+            print(f"openbook metrics compute: {error}", file=sys.stderr)
+            return 2
     summary = run.as_dict()
     print(
         f"Computed the metrics of {summary['processes']:,} processes (log size "
@@ -99,3 +123,40 @@ def _list(arguments) -> int:
     for metric in found["metrics"]:
         print(f"{metric['id']:<32} {metric['title']}")
     return 0
+
+
+def _report(arguments) -> int:
+    from openbook.cli import _store
+
+    store = _store()
+    from openbook import reports
+    from openbook.reports import html, pdf, table
+
+    try:
+        if arguments.half:
+            built = reports.progress(store, arguments.half)
+            name = f"progress-report-{arguments.half}"
+        else:
+            built = reports.documents(store, arguments.documents)
+            name = f"documents-report-{arguments.documents}"
+    except reports.ReportError as error:
+        print(f"openbook report: {error}", file=sys.stderr)
+        return 2
+    try:
+        arguments.to.mkdir(parents=True, exist_ok=True)
+        written = [
+            _write(arguments.to / f"{name}.html", html.render(built).encode()),
+            _write(arguments.to / f"{name}.pdf", pdf.render(built)),
+            _write(arguments.to / f"{name}.csv", table.render(built).encode()),
+        ]
+    except OSError as error:
+        print(f"openbook report: cannot write into {arguments.to}: {error}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+def _write(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path

@@ -170,6 +170,13 @@ def max_merge_delay() -> int:
     return _whole_number("OPENBOOK_MAX_MERGE_DELAY", 60) or 60
 
 
+def red_flag_settings() -> str:
+    """``OPENBOOK_RED_FLAGS``: a JSON object of red-flag settings that replace their defaults
+    (docs/methods/red-flags.md, "Settings"); empty for the defaults. Read when the metrics are
+    computed, where a wrong one is refused with the setting's name."""
+    return os.environ.get("OPENBOOK_RED_FLAGS", "").strip()
+
+
 def _whole_number(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:

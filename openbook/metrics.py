@@ -15,11 +15,21 @@ from typing import IO
 
 import orjson
 
+from openbook import config
 from openbook.standards.log import format_log_time
 from openbook.standards.metrics import figures as figures_module
-from openbook.standards.metrics.computation import METHODS, METRICS, Computation, figure_row
+from openbook.standards.metrics import flags
+from openbook.standards.metrics.computation import (
+    FAMILIES,
+    METHODS,
+    METRICS,
+    RED_FLAGS,
+    Computation,
+    figure_row,
+)
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
+from openbook.store import flags as store_flags
 from openbook.store import metrics as stored
 from openbook.store.database import Store
 from openbook.store.export import reading
@@ -28,15 +38,40 @@ from openbook.store.log import log_size
 Progress = Callable[[int], None]  # called with the number of processes done so far
 
 
-def compute(store: Store, *, progress: Progress | None = None) -> stored.Run:
+def settings() -> flags.Settings:
+    """The red flags' settings: ``OPENBOOK_RED_FLAGS`` over the defaults. Raises
+    ``MetricsError`` naming what is wrong with it."""
+    text = config.red_flag_settings()
+    if not text:
+        return flags.Settings()
+    try:
+        values = orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        raise MetricsError("OPENBOOK_RED_FLAGS", f"is not JSON ({error})") from None
+    if not isinstance(values, dict):
+        raise MetricsError("OPENBOOK_RED_FLAGS", "must be a JSON object of settings")
+    try:
+        return flags.read_settings(values)
+    except flags.InvalidSetting as error:
+        raise MetricsError("OPENBOOK_RED_FLAGS", str(error)) from None
+
+
+def compute(
+    store: Store,
+    *,
+    progress: Progress | None = None,
+    families: tuple[str, ...] = FAMILIES,
+) -> stored.Run:
     """Compute every figure afresh and replace the stored ones; the run, with how long it
-    took."""
+    took. ``families``: all of them, unless a benchmark times one apart."""
     started = time.perf_counter()
+    chosen = settings()
     stop = log_size(store)
     platform = stored.platform_seqs(store, stop)
     newest = stored.log_time_at(store, stop - 1) if stop else None
     as_of = as_of_day(newest)
-    computation = Computation(as_of)
+    context = store_flags.context(store) if RED_FLAGS in families else None
+    computation = Computation(as_of, context, chosen, families)
     with tempfile.TemporaryFile() as spool:
         with reading(store):
             for ocid, rows in stored.processes(store, stop):
@@ -45,7 +80,6 @@ def compute(store: Store, *, progress: Progress | None = None) -> stored.Run:
                     spool.write(orjson.dumps(row.as_tuple()) + b"\n")
                 if progress is not None and computation.processes % 1000 == 0:
                     progress(computation.processes)
-        spool.seek(0)
         run = stored.Run(
             id=0,
             log_size=stop,
@@ -53,8 +87,11 @@ def compute(store: Store, *, progress: Progress | None = None) -> stored.Run:
             computed_time=format_log_time(datetime.now(UTC)),
             seconds=0.0,
             methods=METHODS,
-            summary={"processes": computation.processes},
+            summary=computation.summary(),
         )
+        for row in computation.finish():
+            spool.write(orjson.dumps(row.as_tuple()) + b"\n")
+        spool.seek(0)
         figures = [figure_row(figure) for figure in computation.figures()]
         run = _timed(run, started)
         stored.save(store, run, figures, _spooled(spool))
@@ -142,6 +179,9 @@ def figure_dict(figure: stored.StoredFigure) -> dict:
         "pending": figure.pending_count,
         "value": figure.value,
         "target": metric.target if metric else None,
+        "againstShare": figure.against_count / (figure.for_count + figure.against_count)
+        if figure.for_count + figure.against_count
+        else None,
         "met": None
         if metric is None or metric.target is None or figure.value is None
         else figure.value >= metric.target,

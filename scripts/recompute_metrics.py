@@ -27,6 +27,7 @@ from typing import IO
 
 import orjson
 
+from openbook.standards.metrics import flags
 from openbook.standards.metrics.computation import Computation, flags_context
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
@@ -45,8 +46,9 @@ def _lines(path: Path) -> Iterator[bytes]:
                 yield line
 
 
-def recompute(directory: Path) -> list[dict]:
-    """Every figure, from the snapshot in ``directory``."""
+def recompute(directory: Path, settings: dict | None = None) -> list[dict]:
+    """Every figure, from the snapshot in ``directory``, with the red flags' ``settings`` (those
+    the platform's run used: ``/api/metrics``, ``run.settings``; the defaults if None)."""
     manifest_path = directory / "manifest.json"
     if not manifest_path.exists():
         raise SnapshotError(f"{directory} has no manifest.json: it is not a snapshot")
@@ -70,7 +72,11 @@ def recompute(directory: Path) -> list[dict]:
             withdrawn.add(int(entry["statementId"]))
     if len(entries) + 0 > size:
         raise SnapshotError("log-entries.jsonl.gz holds more entries than the manifest's size")
-    computation = Computation(as_of_day(newest_time), flags_context(_registers(directory)))
+    computation = Computation(
+        as_of_day(newest_time),
+        flags_context(_registers(directory)),
+        flags.read_settings(settings or {}),
+    )
     with tempfile.TemporaryFile() as spool:
         where = _spool_releases(directory, entries, redacted, spool)
         for ocid in sorted(where):
@@ -113,10 +119,14 @@ def _spool_releases(
 
 
 def _registers(directory: Path) -> dict[str, list[dict]]:
-    """The entered registers the red flags read, as the snapshot holds them."""
+    """What the red flags read, as the snapshot holds it: the entered registers as they stood,
+    and the beneficial ownership statements (for when suppliers were incorporated)."""
     found: dict[str, list[dict]] = {}
-    for name in ("debarment", "suppliers"):
-        path = directory / "registers" / f"{name}.jsonl.gz"
+    for name, path in (
+        ("debarment", directory / "registers" / "debarment.jsonl.gz"),
+        ("suppliers", directory / "registers" / "suppliers.jsonl.gz"),
+        ("bods", directory / "statements" / "bods.jsonl.gz"),
+    ):
         found[name] = [orjson.loads(line) for line in _lines(path)] if path.exists() else []
     return found
 
@@ -160,13 +170,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("snapshot", type=Path, metavar="SNAPSHOT_DIR")
     parser.add_argument("--output", type=Path, help="write the figures here (JSON Lines)")
     parser.add_argument("--compare", metavar="URL", help="an openbook, to compare figures with")
+    parser.add_argument(
+        "--settings", metavar="JSON", help="the red flags' settings, as the run used them"
+    )
     arguments = parser.parse_args(argv)
     if arguments.compare and not arguments.compare.startswith(("http://", "https://")):
         print("recompute_metrics: --compare takes an http or https address", file=sys.stderr)
         return 2
     try:
-        figures = recompute(arguments.snapshot)
-    except (SnapshotError, OSError, ValueError, KeyError) as error:
+        settings = json.loads(arguments.settings) if arguments.settings else None
+        figures = recompute(arguments.snapshot, settings)
+    except (SnapshotError, OSError, ValueError, KeyError, flags.InvalidSetting) as error:
         print(f"recompute_metrics: {error}", file=sys.stderr)
         return 2
     lines = b"".join(orjson.dumps(f, option=orjson.OPT_SORT_KEYS) + b"\n" for f in figures)

@@ -59,6 +59,8 @@ class Figure:
     period: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     extra: dict[str, dict[str, int]] = field(default_factory=dict)  # breakdowns: name: value: n
+    # A figure whose value is not for / (for + against), such as a mean of shares.
+    score: float | None = None
 
     @property
     def numerator(self) -> int:
@@ -70,7 +72,10 @@ class Figure:
 
     @property
     def value(self) -> float | None:
-        """The share for; None when nothing counts either way."""
+        """The share for (or the score, where one is given); None when nothing counts either
+        way."""
+        if self.score is not None:
+            return self.score
         return self.numerator / self.denominator if self.denominator else None
 
 

@@ -45,6 +45,9 @@ class Metric:
     counts: str  # what one item is
     target: float | None  # NAP5's target share, if it sets one
     milestone: str  # the plan's words, or what the issue asks
+    family: str = "milestones"
+    method: str = "docs/methods/milestones.md"
+    version: str = METHOD_VERSION
 
     def as_dict(self) -> dict:
         return {
@@ -53,8 +56,9 @@ class Metric:
             "counts": self.counts,
             "target": self.target,
             "milestone": self.milestone,
-            "methodVersion": METHOD_VERSION,
-            "method": f"docs/methods/milestones.md#{self.id}",
+            "family": self.family,
+            "methodVersion": self.version,
+            "method": f"{self.method}#{self.id.split(':')[-1].lower()}",
         }
 
 

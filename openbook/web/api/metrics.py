@@ -1,10 +1,11 @@
 """GET /api/metrics...: the plan's milestones measured, data quality and red flags, from the
 precomputed figures of the newest run (docs/methods/, docs/api.md "Metrics")."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from openbook import metrics
+from openbook import metrics, reports
+from openbook.reports import table
 from openbook.store.database import Store
 from openbook.web.api import params
 from openbook.web.api.errors import ApiError, bad_parameter
@@ -118,3 +119,53 @@ def items(
             limit=limit,
         )
     )
+
+
+def _report(call, format_: str):
+    try:
+        built = call()
+    except reports.NoFigures as error:
+        raise ApiError(404, "not-found", str(error)) from None
+    except reports.ReportError as error:
+        raise bad_parameter("period", str(error)) from None
+    if format_ == "csv":
+        response = HttpResponse(table.render(built), content_type="text/csv; charset=utf-8")
+        name = f"{built['kind']}-report-{built['period']}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    return json_value(built)
+
+
+@router.get(
+    "/reports/progress/{half}",
+    response={200: dict, **ERRORS},
+    summary="The twice-yearly open contracting progress report",
+    description=(
+        "Every figure of the report for a half-year (`2023-H1`, `2023-H2`) from the newest "
+        "run: each milestone's figures for everyone and central government, by month, the "
+        "authorities with the most against, and the first items that count against. "
+        "`format=csv` gives every figure as CSV. `404` before the first run."
+    ),
+)
+def progress_report(
+    request: HttpRequest, half: str, format: str = Query("json", pattern="^(json|csv)$")
+):
+    base = request.build_absolute_uri("/").rstrip("/")
+    return _report(lambda: reports.progress(Store(), half, base), format)
+
+
+@router.get(
+    "/reports/documents/{year}",
+    response={200: dict, **ERRORS},
+    summary="The yearly report on contract documents and redactions",
+    description=(
+        "Every figure of the yearly report (`2023`): contracts with their documents published, "
+        "withheld information and its grounds, for everyone, central government and each "
+        "authority. `format=csv` gives every figure as CSV. `404` before the first run."
+    ),
+)
+def documents_report(
+    request: HttpRequest, year: str, format: str = Query("json", pattern="^(json|csv)$")
+):
+    base = request.build_absolute_uri("/").rstrip("/")
+    return _report(lambda: reports.documents(Store(), year, base), format)
