@@ -9,13 +9,16 @@ to a temporary file while processes stream past, so memory stays flat however la
 
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from typing import IO
 
 import orjson
 
 from openbook import config
+from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.metrics import figures as figures_module
 from openbook.standards.metrics import flags
@@ -25,6 +28,7 @@ from openbook.standards.metrics.computation import (
     METRICS,
     RED_FLAGS,
     Computation,
+    Partial,
     figure_row,
 )
 from openbook.standards.metrics.milestones import as_of_day
@@ -56,14 +60,25 @@ def settings() -> flags.Settings:
         raise MetricsError("OPENBOOK_RED_FLAGS", str(error)) from None
 
 
+# Processes handed to a worker at a time, and how many such batches may wait at once: memory
+# stays bounded while both cores are kept busy.
+BATCH_PROCESSES = 2000
+BATCHES_IN_FLIGHT = 4
+# Logs smaller than this are measured in this process: starting workers costs more.
+PARALLEL_FROM_RELEASES = 20_000
+
+
 def compute(
     store: Store,
     *,
     progress: Progress | None = None,
     families: tuple[str, ...] = FAMILIES,
+    workers: int | None = None,
 ) -> stored.Run:
     """Compute every figure afresh and replace the stored ones; the run, with how long it
-    took. ``families``: all of them, unless a benchmark times one apart."""
+    took. ``families``: all of them, unless a benchmark times one apart. Processes are
+    measured by worker processes (one a core, or ``workers``) while this one reads the log and
+    writes the results."""
     started = time.perf_counter()
     chosen = settings()
     stop = log_size(store)
@@ -72,30 +87,82 @@ def compute(
     as_of = as_of_day(newest)
     context = store_flags.context(store) if RED_FLAGS in families else None
     computation = Computation(as_of, context, chosen, families)
-    with tempfile.TemporaryFile() as spool:
-        with reading(store):
-            for ocid, rows in stored.processes(store, stop):
-                process = Process(ocid, tuple(_release(row, platform) for row in rows))
-                for row in computation.add(process):
-                    spool.write(orjson.dumps(row.as_tuple()) + b"\n")
-                if progress is not None and computation.processes % 1000 == 0:
-                    progress(computation.processes)
-        run = stored.Run(
-            id=0,
-            log_size=stop,
-            as_of=as_of.isoformat(),
-            computed_time=format_log_time(datetime.now(UTC)),
-            seconds=0.0,
-            methods=METHODS,
-            summary=computation.summary(),
-        )
-        for row in computation.finish():
-            spool.write(orjson.dumps(row.as_tuple()) + b"\n")
-        spool.seek(0)
-        figures = [figure_row(figure) for figure in computation.figures()]
-        run = _timed(run, started)
-        stored.save(store, run, figures, _spooled(spool))
+    # What forked workers start with, never sent to them: the context can be large.
+    _SHARED["state"] = (as_of, context, chosen, families, platform)
+    try:
+        with tempfile.TemporaryFile() as spool, Pool(workers) as pool:
+            executor = pool.executor() if stop >= PARALLEL_FROM_RELEASES else None
+            with reading(store):
+                _measure(store, stop, computation, executor, spool=spool, progress=progress)
+            for row in computation.finish():
+                spool.write(orjson.dumps(row.as_tuple()) + b"\n")
+            spool.seek(0)
+            figures = [figure_row(figure) for figure in computation.figures()]
+            run = stored.Run(
+                id=0,
+                log_size=stop,
+                as_of=as_of.isoformat(),
+                computed_time=format_log_time(datetime.now(UTC)),
+                seconds=time.perf_counter() - started,
+                methods=METHODS,
+                summary=computation.summary(),
+            )
+            stored.save(store, run, figures, _spooled(spool))
+    finally:
+        _SHARED.clear()
     return run
+
+
+_SHARED: dict[str, tuple] = {}
+
+
+def _measure(store, stop, computation, executor, *, spool, progress) -> None:
+    """Every process through the computation: inline, or in batches by the workers, whose
+    counts are merged and whose items are spooled in the order the processes were read."""
+    waiting: deque[Future] = deque()
+    batch: list[tuple[str, list[stored.ReleaseRow]]] = []
+
+    def hand_over() -> None:
+        waiting.append(executor.submit(_measure_batch, batch.copy()))
+        batch.clear()
+        while len(waiting) >= BATCHES_IN_FLIGHT:
+            _collect(waiting.popleft().result())
+
+    def _collect(done: tuple[Partial, bytes]) -> None:
+        partial, lines = done
+        computation.merge(partial)
+        spool.write(lines)
+        if progress is not None:
+            progress(computation.processes)
+
+    for ocid, rows in stored.processes(store, stop):
+        if executor is None:
+            process = Process(ocid, tuple(_release(row, _SHARED["state"][4]) for row in rows))
+            for row in computation.add(process):
+                spool.write(orjson.dumps(row.as_tuple()) + b"\n")
+            if progress is not None and computation.processes % 1000 == 0:
+                progress(computation.processes)
+            continue
+        batch.append((ocid, rows))
+        if len(batch) == BATCH_PROCESSES:
+            hand_over()
+    if batch and executor is not None:
+        hand_over()
+    while waiting:
+        _collect(waiting.popleft().result())
+
+
+def _measure_batch(batch: list[tuple[str, list[stored.ReleaseRow]]]) -> tuple[Partial, bytes]:
+    """In a worker: a batch of processes measured by a computation of its own."""
+    as_of, context, chosen, families, platform = _SHARED["state"]
+    computation = Computation(as_of, context, chosen, families)
+    lines = bytearray()
+    for ocid, rows in batch:
+        process = Process(ocid, tuple(_release(row, platform) for row in rows))
+        for row in computation.add(process):
+            lines += orjson.dumps(row.as_tuple())
+            lines += b"\n"
+    return computation.partial(), bytes(lines)
 
 
 def _release(row: stored.ReleaseRow, platform: set[int]) -> Release:
@@ -109,18 +176,6 @@ def _release(row: stored.ReleaseRow, platform: set[int]) -> Release:
 def _spooled(spool: IO[bytes]) -> Iterator[tuple]:
     for line in spool:
         yield tuple(orjson.loads(line))
-
-
-def _timed(run: stored.Run, started: float) -> stored.Run:
-    return stored.Run(
-        run.id,
-        run.log_size,
-        run.as_of,
-        run.computed_time,
-        time.perf_counter() - started,
-        run.methods,
-        run.summary,
-    )
 
 
 # Reading the figures (the API, the CLI and the reports) ------------------------------------

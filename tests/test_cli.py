@@ -227,11 +227,12 @@ def test_serve_runs_a_production_server(database):
 def test_demo_loads_realistic_data_once(database):
     first = openbook(database, "demo", "--no-serve", "--processes", "40").stdout.decode()
     assert "generating 40 UK-style processes" in first and "Nothing was rejected." in first
+    assert "computed the metrics" in first
     stats = orjson.loads(openbook(database, "stats", "--json").stdout)
     assert stats["registers"][0]["records"] >= 40
     assert stats["publishers"][0]["publisher"] == "openbook demonstration data"
     again = openbook(database, "demo", "--no-serve").stdout.decode()
-    assert "already holds data" in again
+    assert "already holds data" in again and "computed the metrics" not in again
 
 
 def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):

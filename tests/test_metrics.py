@@ -86,16 +86,16 @@ def test_the_script_refuses_a_directory_that_is_not_a_snapshot(tmp_path, capsys)
 
 def test_a_release_published_on_the_platform_is_dated_by_its_log_time(measured):
     metrics.compute(measured)
-    award_entry = log.record_statements(measured, "ocds", OCID)[-1].entry
+    statements = log.record_statements(measured, "ocds", OCID)
     assert stored.platform_seqs(measured, log.log_size(measured)) == {
-        s.entry.seq for s in log.record_statements(measured, "ocds", OCID)
+        s.entry.seq for s in statements
     }
-    (item,) = [
-        i for i in stored.items_of_process(measured, OCID) if i.metric == "award-published-90-days"
-    ]
-    assert item.detail["publishedBasis"] == "platform"
-    assert item.detail["published"][:10] == award_entry.log_time[:10]
-    assert item.detail["awardDate"] == "2025-07-14"
+    (item,) = [i for i in stored.items_of_process(measured, OCID) if i.metric == "tender-published"]
+    assert item.outcome == "for"
+    # The tender notice says 2 June 2025; the platform accepted it today.
+    assert item.detail["basis"] == "platform"
+    assert item.detail["published"][:10] == statements[0].entry.log_time[:10]
+    assert item.day == "2025-07-14"  # placed by the award date
 
 
 def test_a_computation_replaces_the_last_and_leaves_the_log_alone(measured):
@@ -128,9 +128,7 @@ def test_a_computation_replaces_the_last_and_leaves_the_log_alone(measured):
 
 def test_a_withdrawn_release_no_longer_counts(measured):
     metrics.compute(measured)
-    assert any(
-        i.metric == "award-published-90-days" for i in stored.items_of_process(measured, OCID)
-    )
+    assert any(i.metric == "tender-published" for i in stored.items_of_process(measured, OCID))
     awarded = awarded_processes(measured)
     award_seq = log.record_statements(measured, "ocds", OCID)[-1].entry.seq
     organisation = publishers.find_publisher(measured, BUYER["id"])
@@ -185,7 +183,7 @@ def test_figures_and_the_items_behind_them(measured):
     assert [f["subject"] for f in central] == ["*central"]
     status, one = get(f"/api/metrics/processes/{OCID}")
     assert status == 200
-    assert {item["metric"] for item in one["items"]} >= {"award-published-90-days"}
+    assert {item["metric"] for item in one["items"]} >= {"tender-published"}
 
 
 @pytest.mark.parametrize(
@@ -218,3 +216,83 @@ def test_the_command_line_computes_and_shows(measured, capsys):
     assert "Central government" in capsys.readouterr().out
     assert cli.main(["metrics", "show", "nope"]) == 2
     assert "is not a metric" in capsys.readouterr().err
+
+
+def test_workers_give_the_figures_and_items_of_one_process(measured, monkeypatch):
+    metrics.compute(measured, workers=1)
+    inline = (stored.figures(measured), every_item(measured))
+    monkeypatch.setattr(metrics, "PARALLEL_FROM_RELEASES", 0)
+    monkeypatch.setattr(metrics, "BATCH_PROCESSES", 7)
+    metrics.compute(measured, workers=2)
+    assert (stored.figures(measured), every_item(measured)) == inline
+
+
+def every_item(store):
+    found = []
+    for metric in metrics.METRICS:
+        found += [
+            (i.metric, i.subject, i.day, i.ocid, i.item, i.outcome, i.detail)
+            for i in stored.items(
+                store,
+                metric=metric,
+                subject=None,
+                days=None,
+                outcomes=list(metrics.OUTCOMES),
+                limit=100_000,
+            )
+        ]
+    return found
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [
+        ("{not json", "is not JSON"),
+        ("[1, 2]", "must be a JSON object"),
+        ('{"no_such_setting": 1}', "is no red-flag setting"),
+        ('{"new_supplier_days": "soon"}', "new_supplier_days must be a whole number"),
+        ('{"new_supplier_days": -5}', "new_supplier_days must be a whole number"),
+    ],
+)
+def test_wrong_red_flag_settings_are_refused_and_nothing_is_replaced(
+    measured, monkeypatch, capsys, value, says
+):
+    from openbook import cli
+
+    metrics.compute(measured)
+    before = stored.latest_run(measured)
+    monkeypatch.setenv("OPENBOOK_RED_FLAGS", value)
+    assert cli.main(["metrics", "compute", "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "OPENBOOK_RED_FLAGS" in error and says in error
+    assert stored.latest_run(measured) == before
+
+
+def test_the_settings_used_are_published_and_change_the_flags(measured, monkeypatch):
+    monkeypatch.setenv("OPENBOOK_RED_FLAGS", '{"short_period_days": 400}')
+    run = metrics.compute(measured)
+    assert run.summary["settings"]["short_period_days"] == 400
+    assert get("/api/metrics")[1]["run"]["settings"]["short_period_days"] == 400
+
+
+def test_a_damaged_snapshot_is_refused_with_the_file_at_fault(measured, tmp_path, capsys):
+    import gzip
+
+    metrics.compute(measured)
+    export(measured, tmp_path / "snapshot")
+    releases = tmp_path / "snapshot" / "releases.jsonl.gz"
+    lines = gzip.decompress(releases.read_bytes()).splitlines(keepends=True)
+    releases.write_bytes(gzip.compress(b"".join(lines[:-3])))
+    assert recompute_script().main([str(tmp_path / "snapshot")]) == 2
+    assert "releases.jsonl.gz holds fewer releases than the log entries" in capsys.readouterr().err
+    (tmp_path / "snapshot" / "published-on-platform.jsonl.gz").unlink()
+    assert recompute_script().main([str(tmp_path / "snapshot")]) == 2
+    assert "published-on-platform.jsonl.gz is missing" in capsys.readouterr().err
+    assert recompute_script().main([str(tmp_path / "snapshot"), "--compare", "file:///etc"]) == 2
+
+
+def test_the_items_indexes_made_again_after_each_run_are_the_models():
+    from openbook.store.models import MetricItem
+
+    declared = {(index.name, tuple(index.fields)) for index in MetricItem._meta.indexes}
+    assert declared == set(stored.ITEM_INDEXES)

@@ -14,7 +14,7 @@ from datetime import date
 import orjson
 
 from openbook.standards.metrics import flags, milestones, quality
-from openbook.standards.metrics.figures import AGAINST, FOR, Figure, Subject, Tally
+from openbook.standards.metrics.figures import AGAINST, EXCLUDED, FOR, Figure, Subject, Tally
 from openbook.standards.metrics.process import Process
 
 MILESTONES = "milestones"
@@ -114,6 +114,16 @@ class ItemRow:
         )
 
 
+def _outside(item: milestones.Item) -> bool:
+    """An award outside the award milestone because its authority is not central government:
+    counted among the excluded, not listed (most awards are; docs/methods/milestones.md)."""
+    return (
+        item.metric == milestones.AWARD_PUBLISHED_90_DAYS
+        and item.outcome == EXCLUDED
+        and not item.central
+    )
+
+
 def _json(value: object) -> str:
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
@@ -165,7 +175,7 @@ class Computation:
                     item.outcome,
                     breakdown=milestones.breakdown(item),
                 )
-                if item.metric not in _COUNTED_ONLY:
+                if item.metric not in _COUNTED_ONLY and not _outside(item):
                     rows.append(
                         ItemRow(
                             item.metric,
@@ -266,6 +276,19 @@ class Computation:
             self.tally.add(metric, subject, day, AGAINST)
             yield self._failure_row(failure, subject, day)
 
+    def partial(self) -> "Partial":
+        """What this computation counted, without its context: for a worker to hand back."""
+        return Partial(self.tally, self.processes, self.coverage, self.across, self._placed)
+
+    def merge(self, other: "Partial") -> None:
+        """Add what another computation counted, of processes this one has not seen."""
+        self.tally.merge(other.tally)
+        self.processes += other.processes
+        for code, count in other.coverage.items():
+            self.coverage[code] += count
+        self.across.merge(other.across)
+        self._placed.update(other.placed)
+
     def figures(self) -> list[Figure]:
         found = self.tally.sorted()
         return sorted([*found, *_scores(found)], key=lambda f: (f.metric, f.subject, f.period))
@@ -289,6 +312,17 @@ class Computation:
             else {},
             "settings": _settings(self.settings) if RED_FLAGS in self.families else {},
         }
+
+
+@dataclass(slots=True)
+class Partial:
+    """A computation's counts over some processes (``Computation.partial``)."""
+
+    tally: Tally
+    processes: int
+    coverage: dict[str, int]
+    across: quality.Across
+    placed: dict[str, tuple[Subject, str | None]]
 
 
 def _publisher(name: str) -> Subject:

@@ -6,6 +6,7 @@ it, with the numbers and the reason. Figures (openbook.standards.metrics.figures
 items, so every figure can be traced to the notices that made it.
 """
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -22,7 +23,7 @@ from openbook.standards.uk.notices import (
     PA2023,
     PCR2015,
     legal_regime,
-    notice_mentions,
+    notice_codes,
     parse_moment,
     related_to_framework,
 )
@@ -179,6 +180,38 @@ class _Facts:
     regime: str
     as_of: date
     codes: dict[int, frozenset[str]]  # release seq: the notice types its documents name
+    seen: tuple["_Seen", ...]  # each release as the metrics read it, in log order
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What the metrics read of one release, read once."""
+
+    release: Release
+    published: str | None  # Release.published
+    tags: frozenset[str]
+    awards: tuple[dict, ...]  # not cancelled or unsuccessful
+    every_award: tuple[dict, ...]
+    contracts: tuple[dict, ...]
+
+    @classmethod
+    def of(cls, release: Release) -> "_Seen":
+        body = release.body
+        tags = body.get("tag")
+        every_award = tuple(dicts(body.get("awards")))
+        return cls(
+            release,
+            release.published,
+            frozenset(t for t in tags if isinstance(t, str))
+            if isinstance(tags, list)
+            else frozenset(),
+            tuple(a for a in every_award if a.get("status") not in _CLOSED),
+            every_award,
+            tuple(dicts(body.get("contracts"))),
+        )
+
+
+_NOT_ASKED = thresholds.Valuation(None, thresholds.UNKNOWN, None, None)
 
 
 def items(process: Process, as_of: date) -> list[Item]:
@@ -200,8 +233,14 @@ def _facts(process: Process, as_of: date) -> _Facts:
     bodies = [release.body for release in process.releases]
     regime = legal_regime(bodies[-1], bodies[:-1]).regime
     codes = {release.seq: _codes(release) for release in process.releases}
-    valuation = thresholds.valuation(process)
-    return _Facts(process, authority, name, central, basis, valuation, regime, as_of, codes)
+    seen = tuple(_Seen.of(release) for release in process.releases)
+    # Only a process with an award or a contract is in a milestone that asks its value.
+    valuation = (
+        thresholds.valuation(process, central=central)
+        if any(one.awards or one.contracts for one in seen)
+        else _NOT_ASKED
+    )
+    return _Facts(process, authority, name, central, basis, valuation, regime, as_of, codes, seen)
 
 
 def authority_of(process: Process) -> tuple[str, str]:
@@ -235,26 +274,17 @@ def _item(facts: _Facts, metric: str, item: str, day: str | None, outcome: str, 
 
 
 def _codes(release: Release) -> frozenset[str]:
-    return frozenset(mention.code for mention in notice_mentions(release.body))
+    return notice_codes(release.body)
 
 
-def _tags(release: Release) -> set[str]:
-    tags = release.body.get("tag")
-    return {tag for tag in tags if isinstance(tag, str)} if isinstance(tags, list) else set()
-
-
-def is_tender_notice(release: Release, codes: frozenset[str]) -> bool:
+def is_tender_notice(seen: "_Seen", codes: frozenset[str]) -> bool:
     """A release that advertises the competition: a notice of a tender notice type (``codes``:
     the notice types its documents name), or without one, tagged ``tender`` (OCDS) and
     carrying no award."""
     typed = [NOTICE_TYPES[code] for code in codes if code in NOTICE_TYPES]
     if typed:
         return any(notice.document_type == _TENDER_DOCUMENT for notice in typed)
-    return "tender" in _tags(release) and not _awards(release.body)
-
-
-def _awards(body: dict) -> list[dict]:
-    return [award for award in dicts(body.get("awards")) if award.get("status") not in _CLOSED]
+    return "tender" in seen.tags and not seen.awards
 
 
 def _is_direct(facts: _Facts) -> str | None:
@@ -272,18 +302,18 @@ def _is_direct(facts: _Facts) -> str | None:
     return None
 
 
-def _first_award_release(process: Process) -> Release | None:
-    for release in process.releases:
-        if _awards(release.body) or dicts(release.body.get("contracts")):
-            return release
+def _first_award_release(facts: _Facts) -> "_Seen | None":
+    for seen in facts.seen:
+        if seen.awards or seen.contracts:
+            return seen
     return None
 
 
 def _tender_published(facts: _Facts) -> Iterator[Item]:
-    awarded = _first_award_release(facts.process)
+    awarded = _first_award_release(facts)
     if awarded is None:
         return  # not yet awarded: outside the population, and not listed
-    day = _award_day(facts.process) or _day(awarded.published)
+    day = _award_day(facts) or _day(awarded.published)
     valuation = facts.valuation.as_dict()
     if facts.valuation.above is not True:
         reason = "below threshold" if facts.valuation.above is False else "threshold unknown"
@@ -316,9 +346,10 @@ def _tender_published(facts: _Facts) -> Iterator[Item]:
         return
     tender = next(
         (
-            release
-            for release in facts.process.releases
-            if release.seq < awarded.seq and is_tender_notice(release, facts.codes[release.seq])
+            seen
+            for seen in facts.seen
+            if seen.release.seq < awarded.release.seq
+            and is_tender_notice(seen, facts.codes[seen.release.seq])
         ),
         None,
     )
@@ -330,7 +361,7 @@ def _tender_published(facts: _Facts) -> Iterator[Item]:
             day,
             AGAINST,
             reason="no tender notice before the first award or contract notice",
-            awardRelease=awarded.id,
+            awardRelease=awarded.release.id,
             value=valuation,
         )
         return
@@ -340,9 +371,9 @@ def _tender_published(facts: _Facts) -> Iterator[Item]:
         "",
         day,
         FOR,
-        tenderRelease=tender.id,
+        tenderRelease=tender.release.id,
         published=tender.published,
-        basis=tender.basis,
+        basis=tender.release.basis,
         value=valuation,
     )
 
@@ -352,6 +383,12 @@ def _tender_published(facts: _Facts) -> Iterator[Item]:
 
 def _moment_day(value: object) -> date | None:
     """The UK calendar day of an OCDS date or date-time (a date alone is that day)."""
+    return _text_day(value) if isinstance(value, str) else None
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text_day(value: str) -> date | None:
+    # Cached: a process's dates recur in its releases, and time zones cost more than a lookup.
     moment = parse_moment(value)
     if moment is None:
         if isinstance(value, str) and len(value) == 10:
@@ -368,42 +405,42 @@ def _day(value: object) -> str | None:
     return day.isoformat() if day else None
 
 
-def _award_day(process: Process) -> str | None:
+def _award_day(facts: _Facts) -> str | None:
     days = [
         day
-        for release in process.releases
-        for award in _awards(release.body)
+        for seen in facts.seen
+        for award in seen.awards
         if (day := _day(award.get("date"))) is not None
     ]
     return min(days) if days else None
 
 
 def _awards_published(facts: _Facts) -> Iterator[Item]:
-    first: dict[str, Release] = {}  # award id: the first release that published it
+    first: dict[str, _Seen] = {}  # award id: the first release that published it
     newest: dict[str, dict] = {}
     signed: dict[str, str] = {}  # award id: the earliest dateSigned of its contracts
-    for release in facts.process.releases:
-        for award in _awards(release.body):
+    for seen in facts.seen:
+        for award in seen.awards:
             award_id = text(award.get("id"))
             if award_id:
-                first.setdefault(award_id, release)
+                first.setdefault(award_id, seen)
                 newest[award_id] = award
-        for contract in dicts(release.body.get("contracts")):
+        for contract in seen.contracts:
             award_id = text(contract.get("awardID"))
             day = _day(contract.get("dateSigned"))
             if award_id and day and (award_id not in signed or day < signed[award_id]):
                 signed[award_id] = day
-    for award_id, release in first.items():
+    for award_id, seen in first.items():
         decided, basis = _day(newest[award_id].get("date")), "awards.date"
         if decided is None and award_id in signed:
             decided, basis = signed[award_id], "contracts.dateSigned"
-        published = _day(release.published)
+        published = _day(seen.published)
         common = {
             "awardDate": decided,
             "awardDateBasis": basis if decided else None,
-            "release": release.id,
-            "published": release.published,
-            "publishedBasis": release.basis,
+            "release": seen.release.id,
+            "published": seen.published,
+            "publishedBasis": seen.release.basis,
         }
         if not facts.central:
             reason = f"not central government ({facts.central_basis})"
@@ -452,11 +489,11 @@ def _contract_documents(facts: _Facts) -> Iterator[Item]:
     documents: dict[str, dict[str, str | None]] = {}  # contract id: document id: type
     declared: dict[str, list[withheld.Declaration]] = {}  # contract id: declarations
     award_days: dict[str, str] = {}
-    for release in facts.process.releases:
-        for award in dicts(release.body.get("awards")):
+    for seen in facts.seen:
+        for award in seen.every_award:
             if (day := _day(award.get("date"))) and text(award.get("id")):
                 award_days[text(award.get("id"))] = day
-        for contract in dicts(release.body.get("contracts")):
+        for contract in seen.contracts:
             contract_id = text(contract.get("id"))
             if not contract_id:
                 continue
@@ -464,7 +501,7 @@ def _contract_documents(facts: _Facts) -> Iterator[Item]:
             held = documents.setdefault(contract_id, {})
             for document in dicts(contract.get("documents")):
                 held[text(document.get("id"))] = text(document.get("documentType")) or None
-        for declaration in withheld.declarations(release.body):
+        for declaration in withheld.declarations(seen.release.body):
             if declaration.contract:
                 declared.setdefault(declaration.contract, []).append(declaration)
     for contract_id, contract in newest.items():
@@ -502,7 +539,7 @@ def _notices_on_time(facts: _Facts) -> Iterator[Item]:
     if facts.regime == PA2023:
         light = thresholds.contract_kind(process) == thresholds.LIGHT_TOUCH
         days = _DETAILS_LIGHT_TOUCH_DAYS if light else _DETAILS_DAYS
-        for contract_id, signed in _events(process, "contracts", "dateSigned"):
+        for contract_id, signed in _events(facts, "contracts", "dateSigned"):
             yield _due(
                 facts,
                 f"UK7 {contract_id}",
@@ -512,7 +549,7 @@ def _notices_on_time(facts: _Facts) -> Iterator[Item]:
                 days=days,
                 codes={"UK7"},
             )
-        for contract_id, ended in _terminations(process):
+        for contract_id, ended in _terminations(facts):
             yield _due(
                 facts,
                 f"UK11 {contract_id}",
@@ -523,7 +560,7 @@ def _notices_on_time(facts: _Facts) -> Iterator[Item]:
                 codes={"UK11"},
             )
     elif facts.regime == PCR2015 and facts.valuation.above is True:
-        for award_id, decided in _events(process, "awards", "date"):
+        for award_id, decided in _events(facts, "awards", "date"):
             yield _due(
                 facts,
                 f"award {award_id}",
@@ -536,21 +573,21 @@ def _notices_on_time(facts: _Facts) -> Iterator[Item]:
             )
 
 
-def _events(process: Process, section: str, key: str) -> list[tuple[str, date]]:
+def _events(facts: _Facts, section: str, key: str) -> list[tuple[str, date]]:
     found: dict[str, date] = {}
-    for release in process.releases:
-        for item in dicts(release.body.get(section)):
+    for seen in facts.seen:
+        for item in seen.awards if section == "awards" else seen.contracts:
             day = _moment_day(item.get(key))
             if day and text(item.get("id")) and item.get("status") not in _CLOSED:
                 found.setdefault(text(item.get("id")), day)
     return sorted(found.items())
 
 
-def _terminations(process: Process) -> list[tuple[str, date]]:
+def _terminations(facts: _Facts) -> list[tuple[str, date]]:
     """Contracts that ended early: status terminated, with the period's end as the event."""
     found: dict[str, date] = {}
-    for release in process.releases:
-        for contract in dicts(release.body.get("contracts")):
+    for seen in facts.seen:
+        for contract in seen.contracts:
             status = contract.get("status")
             ended = _moment_day(as_dict(contract.get("period")).get("endDate"))
             if status == "terminated" and ended and text(contract.get("id")):
@@ -617,37 +654,34 @@ def _notice_published(
     """The first release that is the notice due: of one of ``codes``, or (for the 2015
     regulations' award notice) the first release publishing the award."""
     known = facts.codes
-    for release in facts.process.releases:
+    for seen in facts.seen:
         if codes is not None:
-            if not (known[release.seq] & codes):
+            if not (known[seen.release.seq] & codes):
                 continue
-        elif not any(text(a.get("id")) == award_id for a in _awards(release.body)):
+        elif not any(text(a.get("id")) == award_id for a in seen.awards):
             continue
-        day = _moment_day(release.published)
+        day = _moment_day(seen.published)
         if day is not None:
-            return day, release.basis, release.id
+            return day, seen.release.basis, seen.release.id
     return None
 
 
 def _stage_coverage(facts: _Facts) -> Iterator[Item]:
-    process = facts.process
     present = set()
-    for release in process.releases:
-        tags = _tags(release)
-        body = release.body
+    for seen in facts.seen:
+        tags = seen.tags
         for stage in STAGES:
             if stage in tags or f"{stage}Update" in tags:
                 present.add(stage)
-        if as_dict(body.get("planning")):
+        if as_dict(seen.release.body.get("planning")):
             present.add("planning")
-        if _awards(body):
+        if seen.awards:
             present.add("award")
-        contracts = dicts(body.get("contracts"))
-        if contracts:
+        if seen.contracts:
             present.add("contract")
-        if any(as_dict(contract.get("implementation")) for contract in contracts):
+        if any(as_dict(contract.get("implementation")) for contract in seen.contracts):
             present.add("implementation")
-    first = _day(process.releases[0].published)
+    first = _day(facts.seen[0].published)
     reached = [stage for stage in STAGES if stage in present]
     yield _item(facts, STAGE_COVERAGE, "", first, FOR, stages=reached)
 

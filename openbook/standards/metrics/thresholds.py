@@ -138,15 +138,18 @@ def central_government(process: Process) -> tuple[bool, str]:
     return False, "not on the list"
 
 
-def authority_kind(process: Process) -> str:
-    """CENTRAL, SUB_CENTRAL or UTILITIES (a public undertaking or private utility)."""
+def authority_kind(process: Process, central: bool | None = None) -> str:
+    """CENTRAL, SUB_CENTRAL or UTILITIES (a public undertaking or private utility);
+    ``central``: central_government's answer, if the caller has it."""
     for release in reversed(process.releases):
         types = buyer_classifications(release.body, "UK_CA_TYPE")
         if types & {"publicUndertaking", "privateUtility"}:
             return UTILITIES
         if types:
             break
-    return CENTRAL if central_government(process)[0] else SUB_CENTRAL
+    if central is None:
+        central = central_government(process)[0]
+    return CENTRAL if central else SUB_CENTRAL
 
 
 def started(process: Process) -> date | None:
@@ -155,14 +158,14 @@ def started(process: Process) -> date | None:
     return date.fromisoformat(min(days)) if days else None
 
 
-def valuation(process: Process) -> Valuation:
+def valuation(process: Process, *, central: bool | None = None) -> Valuation:
     stated = _stated(process.releases)
     if stated is not None:
         return Valuation(stated, STATED, None, None)
     day = started(process)
     if day is None:
         return Valuation(None, UNKNOWN, None, None)
-    found = threshold(day, kind=contract_kind(process), authority=authority_kind(process))
+    found = threshold(day, kind=contract_kind(process), authority=authority_kind(process, central))
     net, gross = _value(process.releases) or (None, None)
     if found is None:
         return Valuation(None, UNKNOWN, None, found)

@@ -419,6 +419,17 @@ def notice_mentions(release: Mapping[str, Any]) -> list[NoticeMention]:
     return mentions
 
 
+def notice_codes(release: Mapping[str, Any]) -> frozenset[str]:
+    """The ``documents[].noticeType`` codes in the release, known or not: what
+    ``notice_mentions`` finds, without when each notice came out (for the metrics, which read
+    every release of the log)."""
+    return frozenset(
+        code.strip()
+        for _, document in _documents(release)
+        if isinstance(code := document.get("noticeType"), str) and code.strip()
+    )
+
+
 def _distinct(mentions: Sequence[NoticeMention]) -> list[str]:
     return list(dict.fromkeys(mention.code for mention in mentions))
 
