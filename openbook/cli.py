@@ -523,8 +523,8 @@ def _demo(arguments) -> int:
 
     if metrics.overview(store)["run"] is None:
         # The figures the metrics API and the reports show (docs/methods/).
-        run = metrics.compute(store)
-        print(f"openbook demo: computed the metrics in {run.seconds:.0f} s")
+        computed = metrics.compute(store)
+        print(f"openbook demo: computed the metrics in {computed.seconds:.0f} s")
     if arguments.no_serve:
         return 0
     from openbook.web.server import run
