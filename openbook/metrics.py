@@ -21,7 +21,6 @@ from openbook import config
 from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.metrics import figures as figures_module
-from openbook.standards.metrics import flags
 from openbook.standards.metrics.computation import (
     FAMILIES,
     METHODS,
@@ -33,6 +32,7 @@ from openbook.standards.metrics.computation import (
 )
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
+from openbook.standards.metrics.reading import InvalidSetting, Settings, read_settings
 from openbook.store import flags as store_flags
 from openbook.store import metrics as stored
 from openbook.store.database import Store
@@ -42,12 +42,12 @@ from openbook.store.log import log_size
 Progress = Callable[[int], None]  # called with the number of processes done so far
 
 
-def settings() -> flags.Settings:
+def settings() -> Settings:
     """The red flags' settings: ``OPENBOOK_RED_FLAGS`` over the defaults. Raises
     ``MetricsError`` naming what is wrong with it."""
     text = config.red_flag_settings()
     if not text:
-        return flags.Settings()
+        return Settings()
     try:
         values = orjson.loads(text)
     except orjson.JSONDecodeError as error:
@@ -55,8 +55,8 @@ def settings() -> flags.Settings:
     if not isinstance(values, dict):
         raise MetricsError("OPENBOOK_RED_FLAGS", "must be a JSON object of settings")
     try:
-        return flags.read_settings(values)
-    except flags.InvalidSetting as error:
+        return read_settings(values)
+    except InvalidSetting as error:
         raise MetricsError("OPENBOOK_RED_FLAGS", str(error)) from None
 
 

@@ -27,10 +27,10 @@ from typing import IO
 
 import orjson
 
-from openbook.standards.metrics import flags
 from openbook.standards.metrics.computation import Computation, flags_context
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
+from openbook.standards.metrics.reading import InvalidSetting, read_settings
 
 
 class SnapshotError(Exception):
@@ -75,7 +75,7 @@ def recompute(directory: Path, settings: dict | None = None) -> list[dict]:
     computation = Computation(
         as_of_day(newest_time),
         flags_context(_registers(directory)),
-        flags.read_settings(settings or {}),
+        read_settings(settings or {}),
     )
     with tempfile.TemporaryFile() as spool:
         where = _spool_releases(directory, entries, redacted, spool)
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = json.loads(arguments.settings) if arguments.settings else None
         figures = recompute(arguments.snapshot, settings)
-    except (SnapshotError, OSError, ValueError, KeyError, flags.InvalidSetting) as error:
+    except (SnapshotError, OSError, ValueError, KeyError, InvalidSetting) as error:
         print(f"recompute_metrics: {error}", file=sys.stderr)
         return 2
     lines = b"".join(orjson.dumps(f, option=orjson.OPT_SORT_KEYS) + b"\n" for f in figures)

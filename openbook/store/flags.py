@@ -1,4 +1,4 @@
-"""What the red flags read from the registers (openbook.standards.metrics.flags.Context): the
+"""What the red flags read from the registers (openbook.standards.metrics.reading.Context): the
 central debarment list, the register of suppliers, and when suppliers' companies were
 incorporated, as the beneficial ownership data (BODS ``foundingDate``) says. The context itself
 is made by the pure ``registers_context``, which a recomputation from a snapshot uses too."""
@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 import orjson
 
 from openbook.standards.bods import REGISTER as BODS
-from openbook.standards.metrics.flags import Context, registers_context
+from openbook.standards.metrics.reading import Context, registers_context
 from openbook.standards.registers.debarment import ACTIVE
 from openbook.standards.registers.debarment import REGISTER as DEBARMENT
 from openbook.standards.registers.suppliers import REGISTER as SUPPLIERS

@@ -6,7 +6,7 @@ import orjson
 
 from openbook import bods, registers, suppliers
 from openbook.publishing.publishers import Actor
-from openbook.standards.metrics import flags
+from openbook.standards.metrics import flags, reading
 from openbook.standards.metrics.process import Process, Release
 from openbook.store import flags as stored
 from tests.publishing import create_publisher
@@ -58,7 +58,7 @@ def record_debarment(store, organisation, **changes):
 
 
 def test_an_empty_store_gives_an_empty_context(store):
-    assert stored.context(store) == flags.Context()
+    assert stored.context(store) == reading.Context()
 
 
 def test_active_debarment_entries_under_every_identifier_of_the_supplier(store):
@@ -70,12 +70,12 @@ def test_active_debarment_entries_under_every_identifier_of_the_supplier(store):
     record_debarment(store, administrator, status="suspended")  # DEB-000003: not read
 
     found = stored.context(store).debarred
-    listed = flags.Debarment(
+    listed = reading.Debarment(
         "DEB-000001", "2025-01-15", "2027-01-14", "mandatory", "Schedule 6, paragraph 1"
     )
     assert found == {NAMED: (listed,), number: (listed,)}
     # The bulk files give the same, for anyone recomputing from a snapshot.
-    from_files = flags.registers_context(
+    from_files = reading.registers_context(
         list(registers.bulk(store, "debarment")), list(registers.bulk(store, "suppliers"))
     )
     assert from_files == stored.context(store)
@@ -94,12 +94,12 @@ def test_when_suppliers_registered_and_companies_were_incorporated(store, tmp_pa
     )
 
     registered = stored.context(store).registered
-    assert registered[NAMED] == flags.Registration(
-        "2025-03-01", flags.INCORPORATED, "foundingDate of BODS record ent-named"
+    assert registered[NAMED] == reading.Registration(
+        "2025-03-01", reading.INCORPORATED, "foundingDate of BODS record ent-named"
     )
     # The registered supplier's company number gives its incorporation to its supplier number.
     assert registered[OTHER].day == registered[other.entry_id].day == "2019-05-20"
-    assert registered[other.entry_id].source == flags.INCORPORATED
+    assert registered[other.entry_id].source == reading.INCORPORATED
     # A company no process names and that did not register is not read.
     assert "GB-COH-05555555" not in registered
 
@@ -108,9 +108,9 @@ def test_a_registered_supplier_without_ownership_data_counts_from_the_day_it_joi
     administrator = create_publisher(store)
     entry = register_supplier(store, administrator, [OTHER]).recorded.entry
     registered = stored.context(store).registered
-    joined = flags.Registration(
+    joined = reading.Registration(
         entry.created_time[:10],
-        flags.PLATFORM,
+        reading.PLATFORM,
         f"joined the register of suppliers as {entry.entry_id}",
     )
     assert registered == {OTHER: joined, entry.entry_id: joined}
@@ -134,6 +134,6 @@ def test_the_context_raises_the_register_flags(store, tmp_path):
                     "suppliers": [{"id": "s"}]}],
     }  # fmt: skip
     process = Process("ocds-b5fd17-1", (Release(1, "2025-04-01T00:00:00Z", "p", False, body),))
-    raised = {f.flag: f for f in flags.flags(process, stored.context(store), flags.Settings())}
+    raised = {f.flag: f for f in flags.flags(process, stored.context(store), reading.Settings())}
     assert raised["uk-debarred-supplier"].values["entry"] == "DEB-000001"
     assert raised["uk-new-supplier"].values["days"] == 31

@@ -13,7 +13,7 @@ from datetime import date
 
 import orjson
 
-from openbook.standards.metrics import flags, milestones, quality
+from openbook.standards.metrics import duplicates, flags, milestones, quality, reading
 from openbook.standards.metrics.figures import AGAINST, EXCLUDED, FOR, Figure, Subject, Tally
 from openbook.standards.metrics.process import Process
 
@@ -134,18 +134,18 @@ class Computation:
     def __init__(
         self,
         as_of: date,
-        context: flags.Context | None = None,
-        settings: flags.Settings | None = None,
+        context: reading.Context | None = None,
+        settings: reading.Settings | None = None,
         families: tuple[str, ...] = FAMILIES,
     ) -> None:
         self.as_of = as_of
-        self.context = context or flags.Context()
-        self.settings = settings or flags.Settings()
+        self.context = context or reading.Context()
+        self.settings = settings or reading.Settings()
         self.families = families
         self.tally = Tally()
         self.processes = 0
         self.coverage: dict[str, int] = dict.fromkeys(flags.REGISTRY, 0)  # processes it ran on
-        self.across = quality.Across()
+        self.across = duplicates.Across()
         self._placed: dict[str, tuple[Subject, str | None]] = {}  # ocid: its duplicates' place
 
     def add(self, process: Process) -> Iterator[ItemRow]:
@@ -321,7 +321,7 @@ class Partial:
     tally: Tally
     processes: int
     coverage: dict[str, int]
-    across: quality.Across
+    across: duplicates.Across
     placed: dict[str, tuple[Subject, str | None]]
 
 
@@ -351,7 +351,7 @@ def _scores(found: list[Figure]) -> list[Figure]:
     return scores
 
 
-def _settings(settings: flags.Settings) -> dict:
+def _settings(settings: reading.Settings) -> dict:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
 
 
@@ -371,9 +371,9 @@ def figure_row(figure: Figure) -> tuple:
     )
 
 
-def flags_context(registers: Mapping[str, list[dict]]) -> flags.Context:
+def flags_context(registers: Mapping[str, list[dict]]) -> reading.Context:
     """What the red flags read from the registers, from their entries as the snapshot gives
     them (``debarment``, ``suppliers``) and the BODS statements (``bods``)."""
-    return flags.registers_context(
+    return reading.registers_context(
         registers.get("debarment", []), registers.get("suppliers", []), registers.get("bods", [])
     )

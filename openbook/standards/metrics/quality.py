@@ -7,26 +7,32 @@ whole process. ``check`` judges one process in one pass and returns, for every c
 applied, which subjects passed and which failed, each failure placed in the release that fails
 (a JSON pointer into it) and told in plain English with its numbers. A check that does not apply
 to a subject (no tender period to order, no amount to judge) counts neither way, so that a
-publisher cannot score well by leaving fields out. ``Across`` finds one process published under
-several ocids, which no single process can show.
+publisher cannot score well by leaving fields out. One process published under several ocids,
+which no single process can show, is found across a dataset by
+openbook.standards.metrics.duplicates.
 
 Schema checks are not repeated (openbook.standards.ocds.validate makes them). The method, with
 what passes and what fails for each check, is docs/methods/data-quality.md; METHOD_VERSION names
 it. Pure: no I/O.
 """
 
-import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import TypeGuard
 
-from openbook.standards import identifiers, organisation_names
-from openbook.standards.metrics.process import Process, Release, newest
+from openbook.standards.metrics.process import Process, Release
+from openbook.standards.metrics.written import (
+    calendar_day,
+    checked_identifier,
+    id_of,
+    is_number,
+    money,
+    name_key,
+    objects,
+)
 from openbook.standards.ocds.shapes import as_dict, as_list, text
-from openbook.standards.ocds.summary import utc
 
 # Bump when the same data could get a different figure: a check added, removed or redefined, a
 # threshold moved, the scoring changed. New wording of titles and details does not bump it.
@@ -112,9 +118,7 @@ CHECKS: dict[str, Check] = {check.id: check for check in (
 # A registered ocid prefix is "ocds-" and six characters; an ocid is a prefix, a hyphen and the
 # publisher's own identifier for the process (OCDS 1.1, "Open Contracting Identifier").
 _OCID = re.compile(r"ocds-[a-z0-9]{6}-\S")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INDEX = re.compile(r"\[(\d+)\]")
-_WORDS = re.compile(r"[^\W_]+")
 _EARLIEST = "1990-01-01"  # before any e-procurement system published data
 # Over 100 billion (pounds, euros, dollars) is more than any one public contract has been worth:
 # the UK's whole public procurement is about 400 billion pounds a year.
@@ -145,10 +149,6 @@ _REFERENCE_CHECKS = {
     "tenderer": "references-tenderer-party",
     "supplier": "references-supplier-party",
 }
-# Some publishers number tenders from 1 within each process: so short a tender.id cannot show
-# two ocids to be one process.
-_SHORTEST_TENDER_ID = 4
-_NAMED = 5  # other ocids a duplicate's failure names
 _SHOWN = 80  # characters of a publisher's text quoted in a detail
 
 
@@ -216,7 +216,7 @@ def overall(scores: Iterable[float | None]) -> float | None:
 
 
 def check(process: Process) -> Result:
-    """Every check of one process but duplicates-same-process (``Across`` makes that)."""
+    """Every check of one process but duplicates-same-process (duplicates.Across makes that)."""
     run = _Run(process)
     for release in process.releases:
         view = _View(release, run.judged.setdefault(release.seq, set()))
@@ -315,17 +315,17 @@ class _View:
         self.release = release
         self.body = body
         self.judged = judged
-        self.parties = _objects(body.get("parties"))
+        self.parties = objects(body.get("parties"))
         self.by_id: dict[str, dict] = {}
         for _, party in self.parties:
-            self.by_id.setdefault(_id(party), party)
+            self.by_id.setdefault(id_of(party), party)
         self.by_id.pop("", None)
         buyer = body.get("buyer")
         self.buyer = buyer if isinstance(buyer, dict) else None
-        self.buyer_id = _id(buyer)
+        self.buyer_id = id_of(buyer)
         self.tender = as_dict(body.get("tender"))
-        self.awards = _objects(body.get("awards"))
-        self.contracts = _objects(body.get("contracts"))
+        self.awards = objects(body.get("awards"))
+        self.contracts = objects(body.get("contracts"))
 
 
 # Dates. The order checks compare calendar days as the publisher wrote them: a date of one day
@@ -334,7 +334,7 @@ class _View:
 
 def _release_date(run: _Run, view: _View) -> None:
     release = view.release
-    day = _day(view.body.get("date"))
+    day = calendar_day(view.body.get("date"))
     if day is None:
         return
     if day < _EARLIEST:
@@ -342,7 +342,7 @@ def _release_date(run: _Run, view: _View) -> None:
     else:
         view.judged.add("dates-release-before-1990")
     # By day, which leaves room for the publisher's time zone: the log time is UTC.
-    received = _day(release.log_time)
+    received = calendar_day(release.log_time)
     latest = _next_day(received) if received is not None else None
     if latest is None:
         return
@@ -356,28 +356,28 @@ def _release_date(run: _Run, view: _View) -> None:
 def _periods(run: _Run, view: _View) -> None:
     period = as_dict(view.tender.get("tenderPeriod"))
     _order(run, view, "dates-tender-period-order", period, "tender.tenderPeriod")
-    run.tender_start = _day(period.get("startDate")) or run.tender_start
+    run.tender_start = calendar_day(period.get("startDate")) or run.tender_start
     start = ("tender.tenderPeriod.startDate", run.tender_start)
     for index, award in view.awards:
         where = f"awards[{index}]"
         period = as_dict(award.get("contractPeriod"))
         _order(run, view, "dates-award-contract-period-order", period, f"{where}.contractPeriod")
-        dated = (f"{where}.date", _day(award.get("date")))
+        dated = (f"{where}.date", calendar_day(award.get("date")))
         _not_before(run, view, "dates-award-before-tender-start", dated, start)
     for index, contract in view.contracts:
         where = f"contracts[{index}]"
         period = as_dict(contract.get("period"))
         _order(run, view, "dates-contract-period-order", period, f"{where}.period")
         award_id = contract.get("awardID")
-        awarded = _day(as_dict(run.awards.get(text(award_id))).get("date"))
-        signed = (f"{where}.dateSigned", _day(contract.get("dateSigned")))
+        awarded = calendar_day(as_dict(run.awards.get(text(award_id))).get("date"))
+        signed = (f"{where}.dateSigned", calendar_day(contract.get("dateSigned")))
         of_award = (f"the date of award {_shown(award_id)}", awarded)
         _not_before(run, view, "dates-contract-signed-before-award", signed, of_award)
 
 
 def _order(run: _Run, view: _View, check: str, period: dict, where: str) -> None:
-    start = (f"{where}.startDate", _day(period.get("startDate")))
-    _not_before(run, view, check, (f"{where}.endDate", _day(period.get("endDate"))), start)
+    start = (f"{where}.startDate", calendar_day(period.get("startDate")))
+    _not_before(run, view, check, (f"{where}.endDate", calendar_day(period.get("endDate"))), start)
 
 
 def _not_before(
@@ -396,22 +396,6 @@ def _not_before(
         run.fail(check, view.release, where, f"{where} {day} is before {other} {other_day}")
     else:
         view.judged.add(check)
-
-
-def _day(value: object) -> str | None:
-    """The calendar day of an OCDS date-time as written (``YYYY-MM-DD``); None when it is not
-    a date."""
-    return _day_of(value) if isinstance(value, str) else None
-
-
-@lru_cache(maxsize=1 << 16)
-def _day_of(value: str) -> str | None:
-    # Cached: a process repeats its dates release after release.
-    moment = utc(value)
-    if moment is None:
-        return None
-    written = value.strip()[:10]
-    return written if _DAY.fullmatch(written) else moment[:10]
 
 
 @lru_cache(maxsize=1 << 12)
@@ -463,7 +447,7 @@ def _party_ids(run: _Run, view: _View) -> None:
     release = view.release
     seen: set[str] = set()
     for index, party in view.parties:
-        party_id = _id(party)
+        party_id = id_of(party)
         if not party_id:
             detail = f"parties[{index}] ({_shown(party.get('name'))}) has no id"
             run.fail("references-party-id-missing", release, f"parties[{index}].id", detail)
@@ -509,10 +493,10 @@ def _references(run: _Run, view: _View) -> None:
     entity = view.tender.get("procuringEntity")
     if isinstance(entity, dict):
         _names_party(run, view, entity, "procuringEntity", "tender.procuringEntity")
-    for index, tenderer in _objects(view.tender.get("tenderers")):
+    for index, tenderer in objects(view.tender.get("tenderers")):
         _names_party(run, view, tenderer, "tenderer", f"tender.tenderers[{index}]")
     for index, award in view.awards:
-        for position, supplier in _objects(award.get("suppliers")):
+        for position, supplier in objects(award.get("suppliers")):
             _names_party(run, view, supplier, "supplier", f"awards[{index}].suppliers[{position}]")
     for index, contract in view.contracts:
         award_id = text(contract.get("awardID"))
@@ -523,7 +507,7 @@ def _references(run: _Run, view: _View) -> None:
 def _names_party(run: _Run, view: _View, reference: dict, role: str, where: str) -> None:
     """Whether an organisation reference names a party of the release that has ``role``."""
     check = _REFERENCE_CHECKS[role]
-    reference_id = _id(reference)
+    reference_id = id_of(reference)
     party = view.by_id.get(reference_id)
     if party is not None and role in as_list(party.get("roles")):
         view.judged.add(check)
@@ -550,7 +534,7 @@ def _values(run: _Run, view: _View) -> None:
         if isinstance(amount, str):
             detail = f"{where}.amount is the text {_shown(amount)}, not a number"
             run.fail("values-amount-as-text", release, f"{where}.amount", detail)
-        elif _is_number(amount):
+        elif is_number(amount):
             judged.add("values-amount-as-text")
             _amount(run, view, where, value, amount)
         else:
@@ -565,23 +549,23 @@ def _values(run: _Run, view: _View) -> None:
 def _amount(run: _Run, view: _View, where: str, value: dict, amount: float) -> None:
     currency = text(value.get("currency")).strip().upper()
     if amount <= 0:
-        detail = f"{where}.amount {_money(amount, currency)} is not more than 0"
+        detail = f"{where}.amount {money(amount, currency)} is not more than 0"
         run.fail("values-amount-not-positive", view.release, f"{where}.amount", detail)
     else:
         view.judged.add("values-amount-not-positive")
     if currency in _MAJOR_CURRENCIES:
         if amount > _IMPLAUSIBLE:
-            detail = f"{where}.amount {_money(amount, currency)} is over 100 billion"
+            detail = f"{where}.amount {money(amount, currency)} is over 100 billion"
             run.fail("values-amount-implausible", view.release, f"{where}.amount", detail)
         else:
             view.judged.add("values-amount-implausible")
     gross = value.get("amountGross")
-    if not _is_number(gross):
+    if not is_number(gross):
         return
     if gross < amount:
         detail = (
-            f"{where}.amountGross {_money(gross, currency)} is less than the amount without "
-            f"tax, {_money(amount, currency)}"
+            f"{where}.amountGross {money(gross, currency)} is less than the amount without "
+            f"tax, {money(amount, currency)}"
         )
         run.fail("values-gross-below-net", view.release, f"{where}.amountGross", detail)
     else:
@@ -596,8 +580,8 @@ def _contract_values(run: _Run, view: _View) -> None:
         amount, award_amount = value.get("amount"), awarded.get("amount")
         currency = text(value.get("currency")).strip().upper()
         if not (
-            _is_number(amount)
-            and _is_number(award_amount)
+            is_number(amount)
+            and is_number(award_amount)
             and amount > 0
             and award_amount > 0
             and currency
@@ -607,8 +591,8 @@ def _contract_values(run: _Run, view: _View) -> None:
         if amount > _CONTRACT_OVER_AWARD * award_amount:
             where = f"contracts[{index}].value"
             detail = (
-                f"{where} {_money(amount, currency)} is {_times(amount, award_amount)} the "
-                f"value of award {_shown(award_id)}, {_money(award_amount, currency)}"
+                f"{where} {money(amount, currency)} is {_times(amount, award_amount)} the "
+                f"value of award {_shown(award_id)}, {money(award_amount, currency)}"
             )
             run.fail("values-contract-over-award", view.release, f"{where}.amount", detail)
         else:
@@ -622,7 +606,7 @@ def _value_objects(view: _View) -> Iterator[tuple[str, dict]]:
     for key in ("value", "minValue"):
         if isinstance(value := view.tender.get(key), dict):
             yield f"tender.{key}", value
-    for index, lot in _objects(view.tender.get("lots")):
+    for index, lot in objects(view.tender.get("lots")):
         if isinstance(value := lot.get("value"), dict):
             yield f"tender.lots[{index}].value", value
     for section, items in (("awards", view.awards), ("contracts", view.contracts)):
@@ -653,7 +637,7 @@ def _identifiers(run: _Run, view: _View) -> None:
                 run.fail(check, view.release, f"parties[{index}].identifier.id", detail)
         if identifier:
             _identifier(run, view, f"parties[{index}].identifier", identifier, party)
-        for position, more in _objects(party.get("additionalIdentifiers")):
+        for position, more in objects(party.get("additionalIdentifiers")):
             where = f"parties[{index}].additionalIdentifiers[{position}]"
             _identifier(run, view, where, more, None)
 
@@ -670,7 +654,7 @@ def _identifier(run: _Run, view: _View, where: str, identifier: dict, party: dic
             run.fail("identifiers-id-without-scheme", view.release, f"{where}.scheme", detail)
         return
     view.judged.update(("identifiers-scheme-without-id", "identifiers-id-without-scheme"))
-    judged, problem, normal = _checked(scheme, given)
+    judged, problem, normal = checked_identifier(scheme, given)
     if judged and problem is None:
         view.judged.add("identifiers-malformed")
     elif judged:
@@ -692,9 +676,9 @@ def _name(run: _Run, release: Release, where: str, identifier: str, party: dict)
     if name == first_name:
         return
     if not first_key:
-        first_key = _name_key(first_name)
+        first_key = name_key(first_name)
         run.names[identifier] = (first_name, first_key, others)
-    key = _name_key(name)
+    key = name_key(name)
     if key == first_key or key in others:
         return
     others.add(key)
@@ -703,22 +687,6 @@ def _name(run: _Run, release: Release, where: str, identifier: str, party: dict)
         f"{_shown(first_name)} in this process"
     )
     run.fail("identifiers-conflicting-names", release, f"{where}.name", detail, whole=True)
-
-
-@lru_cache(maxsize=1 << 15)
-def _checked(scheme: str, given: str) -> tuple[bool, str | None, str | None]:
-    """Whether identifiers-malformed judges an identifier, what is wrong with it, and its
-    normal form. Cached: the same buyers and suppliers recur release after release, and a
-    check costs about 12 µs. Schemes openbook does not know are not judged; a placeholder
-    ("N/A") is wrong in any."""
-    checked = identifiers.check(scheme, given)
-    normal = str(checked.identifier) if checked.identifier is not None else None
-    return checked.known or checked.problem == "placeholder", checked.message, normal
-
-
-@lru_cache(maxsize=1 << 12)
-def _name_key(name: str) -> str:
-    return organisation_names.key(name)
 
 
 # Consistency.
@@ -761,7 +729,7 @@ def _buyers(run: _Run, view: _View) -> None:
         return
     before_id, before_name, before_release = before
     same_id = before_id == view.buyer_id if before_id and view.buyer_id else None
-    same_name = _name_key(before_name) == _name_key(name) if before_name and name else None
+    same_name = name_key(before_name) == name_key(name) if before_name and name else None
     if False not in (same_id, same_name) or (same_id, same_name) == (None, None):
         return  # nothing both give disagrees, or they give nothing alike to compare
     detail = (
@@ -806,173 +774,13 @@ def _process(run: _Run, process: Process) -> None:
         run.whole.add("identifiers-conflicting-names")
 
 
-# duplicates-same-process: one process under several ocids.
-
-# What a match on each kind of key means. A key's digest starts with its kind.
-_KEYS = {
-    b"T": "the same buyer, tender.title, tender.value and tender.tenderPeriod.endDate",
-    b"I": "the same buyer and tender.id",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Fingerprint:
-    """What duplicate detection keeps of a process: its ocid and a 9-byte digest of each of its
-    keys. Small and picklable, so that workers can make them and one place gather them."""
-
-    ocid: str
-    keys: tuple[bytes, ...]
-
-
-def fingerprint(process: Process) -> Fingerprint | None:
-    """A process's keys: its buyer with its tender's title, value and closing day; its buyer
-    with its tender's id. The buyer is its party's identifier where it has one, else its name
-    (as organisation names compare). None when the process has neither key."""
-    releases = process.releases
-    buyer = _buyer_key(releases)
-    if buyer is None:
-        return None
-    keys = []
-    title = " ".join(_WORDS.findall(text(newest(releases, "tender", "title")).casefold()))
-    value = as_dict(newest(releases, "tender", "value"))
-    amount, currency = value.get("amount"), text(value.get("currency")).strip().upper()
-    closing = _day(newest(releases, "tender", "tenderPeriod", "endDate"))
-    if title and _is_number(amount) and currency and closing is not None:
-        keys.append(_digest(b"T", buyer, title, _money(amount, currency), closing))
-    tender_id = text(newest(releases, "tender", "id")).strip()
-    if len(tender_id) >= _SHORTEST_TENDER_ID and tender_id != process.ocid:
-        keys.append(_digest(b"I", buyer, tender_id))
-    return Fingerprint(process.ocid, tuple(keys)) if keys else None
-
-
-def _buyer_key(releases: tuple[Release, ...]) -> str | None:
-    for release in reversed(releases):
-        buyer = release.body.get("buyer")
-        if not isinstance(buyer, dict):
-            continue
-        buyer_id = _id(buyer)
-        for _, party in _objects(release.body.get("parties")):
-            if buyer_id and _id(party) == buyer_id:
-                # Its identifier, else its first additional one, as identifiers.party_identifier
-                # reads them (cached here).
-                more = _objects(party.get("additionalIdentifiers"))
-                for identifier in [as_dict(party.get("identifier"))] + [item for _, item in more]:
-                    scheme = text(identifier.get("scheme")).strip()
-                    given = text(identifier.get("id")).strip()
-                    normal = _checked(scheme, given)[2] if scheme and given else None
-                    if normal is not None:
-                        return f"id:{normal}"
-                break
-        name = _name_key(text(buyer.get("name")))
-        return f"name:{name}" if name else None
-    return None
-
-
-def _digest(kind: bytes, *parts: str) -> bytes:
-    # The same in every process and run (unlike hash()), so that workers' fingerprints gather.
-    # Lone surrogates, which Python's json module lets through, are hashed as they are.
-    data = "\x1f".join(parts).encode("utf-8", "surrogatepass")
-    return kind + hashlib.blake2b(data, digest_size=8).digest()
-
-
-class Across:
-    """Finds processes published under several ocids, among every process of a dataset. Keeps
-    one entry for each key of each process (its digest, and the ocid first seen with it) and
-    the pairs of ocids found alike: memory grows by about 150 bytes a process. The groups it
-    finds do not depend on the order processes come in, nor on how they were shared among
-    workers (``merge``)."""
-
-    def __init__(self) -> None:
-        self._first: dict[bytes, str] = {}
-        self._links: list[tuple[str, str, bytes]] = []  # two ocids and the kind they share
-        self.checked = 0  # processes that had a key: the denominator
-
-    def add(self, process: Process) -> bool:
-        """Whether the process could be judged (it had a key)."""
-        return self.add_fingerprint(fingerprint(process))
-
-    def add_fingerprint(self, found: Fingerprint | None) -> bool:
-        if found is None:
-            return False
-        self.checked += 1
-        for key in found.keys:
-            self._note(key, found.ocid)
-        return True
-
-    def merge(self, other: "Across") -> None:
-        """Add what another Across found (of processes this one has not seen)."""
-        self.checked += other.checked
-        self._links.extend(other._links)
-        for key, ocid in other._first.items():
-            self._note(key, ocid)
-
-    def _note(self, key: bytes, ocid: str) -> None:
-        first = self._first.setdefault(key, ocid)
-        if first != ocid:
-            self._links.append((first, ocid, key[:1]))
-
-    def failures(self) -> list[Failure]:
-        """A failure for each ocid of each group of alike processes, naming the others."""
-        parent: dict[str, str] = {}
-
-        def root(ocid: str) -> str:
-            while parent.setdefault(ocid, ocid) != ocid:
-                ocid = parent[ocid] = parent[parent[ocid]]
-            return ocid
-
-        for first, other, _ in self._links:
-            parent[root(other)] = root(first)
-        groups: dict[str, set[str]] = {}
-        kinds: dict[str, set[bytes]] = {}
-        for first, other, kind in self._links:
-            groups.setdefault(root(first), set()).update((first, other))
-            kinds.setdefault(root(first), set()).add(kind)
-        failures = []
-        for group, members in groups.items():
-            why = "; ".join(_KEYS[kind] for kind in sorted(kinds[group]))
-            for ocid in members:
-                others = sorted(members - {ocid})
-                named = ", ".join(others[:_NAMED])
-                more = f" and {len(others) - _NAMED} more" if len(others) > _NAMED else ""
-                detail = f"the process seems published also as {named}{more}: {why}"
-                failures.append(Failure("duplicates-same-process", ocid, None, None, "", detail))
-        return sorted(failures, key=lambda failure: failure.ocid)
-
-
-# Reading any shape.
-
-
-def _objects(value: object) -> list[tuple[int, dict]]:
-    """The objects of a list, with their positions in it; nothing when it is not a list."""
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
-
-
-def _id(reference: object) -> str:
-    return text(reference.get("id")).strip() if isinstance(reference, dict) else ""
-
-
-def _is_number(value: object) -> TypeGuard[int | float]:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+# Writing details.
 
 
 def _shown(value: object) -> str:
     """A publisher's value quoted in a detail: its text, spaces collapsed, cut short."""
     shown = " ".join(text(value).split()) if isinstance(value, str | int) else repr(value)
     return f"'{shown[: _SHOWN - 1]}…'" if len(shown) > _SHOWN else f"'{shown}'"
-
-
-def _money(amount: float, currency: str) -> str:
-    # Integers are written as integers (one too large for a float would not convert); floats
-    # too large to be money in figures are written as powers of ten.
-    if isinstance(amount, int):
-        shown = f"{amount:,}"
-    elif abs(amount) < _IMPLAUSIBLE * 1000:
-        shown = f"{amount:,.2f}".removesuffix(".00")
-    else:
-        shown = f"{amount:.3g}"
-    return f"{shown} {currency}" if currency else shown
 
 
 def _times(amount: float, other: float) -> str:

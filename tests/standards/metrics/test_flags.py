@@ -9,8 +9,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openbook.standards.metrics import flags
-from openbook.standards.metrics.flags import Context, Debarment, Registration, Settings
 from openbook.standards.metrics.process import Process, Release
+from openbook.standards.metrics.reading import (
+    INCORPORATED,
+    PLATFORM,
+    Context,
+    Debarment,
+    InvalidSetting,
+    Registration,
+    Settings,
+    read_settings,
+    registers_context,
+)
 
 DEFAULTS = Settings()
 NOTHING = Context()
@@ -368,7 +378,7 @@ def awarded(date="2025-09-01"):
 
 def test_uk_new_supplier():
     incorporated = Context(
-        registered={"GB-COH-01234567": Registration("2025-07-15", flags.INCORPORATED, "BODS")}
+        registered={"GB-COH-01234567": Registration("2025-07-15", INCORPORATED, "BODS")}
     )
     found = raised(awarded(), incorporated)["uk-new-supplier"]
     assert found.values == {
@@ -383,7 +393,7 @@ def test_uk_new_supplier():
     assert "incorporated 48 days before" in found.detail
     assert "uk-new-supplier" not in raised(awarded("2026-01-01"), incorporated)
     joined = Context(
-        registered={"GB-COH-01234567": Registration("2025-08-01", flags.PLATFORM, "register")}
+        registered={"GB-COH-01234567": Registration("2025-08-01", PLATFORM, "register")}
     )
     assert "uk-new-supplier" in raised(awarded(), joined)
     assert "uk-new-supplier" not in raised(
@@ -491,7 +501,7 @@ def test_rates_per_buyer():
 
 
 def test_settings_are_read_and_checked():
-    chosen = flags.read_settings(
+    chosen = read_settings(
         {
             "new_supplier_days": 30,
             "competitive_methods": ["open"],
@@ -513,8 +523,8 @@ def test_settings_are_read_and_checked():
         {"count_platform_registration": 1},
         {"under_threshold_percent": True},
     ):
-        with pytest.raises(flags.InvalidSetting):
-            flags.read_settings(wrong)
+        with pytest.raises(InvalidSetting):
+            read_settings(wrong)
 
 
 # Malformed releases ------------------------------------------------------------------------
@@ -535,7 +545,7 @@ def test_malformed_releases_never_raise(bodies):
     process = create_process(*({"id": n, **body} for n, body in enumerate(bodies)))
     everything = Context(
         debarred={"GB-COH-01234567": (Debarment("D", "2000-01-01", "2100-01-01", "m", "r"),)},
-        registered={"GB-COH-01234567": Registration("2000-01-01", flags.PLATFORM, "x")},
+        registered={"GB-COH-01234567": Registration("2000-01-01", PLATFORM, "x")},
     )
     found, covered = flags.assess(process, everything, DEFAULTS)
     assert set(covered) == set(flags.REGISTRY)
@@ -585,7 +595,7 @@ def test_the_registers_context_from_entries_as_the_bulk_files_give_them():
     }
     removed = {**listed, "id": "DEB-000002", "status": "removed"}
     unregistered = {**listed, "id": "DEB-000003", "supplier": {"identifier": "GB-COH-09999999"}}
-    made = flags.registers_context([listed, removed, unregistered], [supplier])
+    made = registers_context([listed, removed, unregistered], [supplier])
     entry = Debarment(
         "DEB-000001", "2025-01-15", "2027-01-14", "discretionary", "Schedule 7, paragraph 2"
     )
@@ -593,7 +603,7 @@ def test_the_registers_context_from_entries_as_the_bulk_files_give_them():
     assert made.debarred[SUPPLIER_ID] == (entry,)
     assert [e.entry_id for e in made.debarred["GB-COH-09999999"]] == ["DEB-000003"]
     joined = Registration(
-        "2024-03-01", flags.PLATFORM, "joined the register of suppliers as GB-OPENBOOK-ABCD-EFGH-J"
+        "2024-03-01", PLATFORM, "joined the register of suppliers as GB-OPENBOOK-ABCD-EFGH-J"
     )
     assert made.registered == dict.fromkeys([*supplier["identifiers"], supplier["id"]], joined)
 
@@ -616,7 +626,7 @@ def test_incorporation_comes_from_the_newest_statement_of_each_entity():
         "identifiers": [SUPPLIER_ID],
         "created": "2024-03-01T10:00:00Z",
     }
-    made = flags.registers_context(
+    made = registers_context(
         [],
         [supplier],
         [
@@ -626,5 +636,5 @@ def test_incorporation_comes_from_the_newest_statement_of_each_entity():
             {"recordType": "person", "recordId": "p"},
         ],
     )
-    incorporated = Registration("2023-02-02", flags.INCORPORATED, "foundingDate of BODS record e1")
+    incorporated = Registration("2023-02-02", INCORPORATED, "foundingDate of BODS record e1")
     assert made.registered == {SUPPLIER_ID: incorporated, supplier["id"]: incorporated}

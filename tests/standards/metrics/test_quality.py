@@ -12,6 +12,7 @@ import pytest
 
 from openbook.generate import generate_releases
 from openbook.standards.metrics import quality
+from openbook.standards.metrics.duplicates import Across, fingerprint
 from openbook.standards.metrics.process import Process, Release
 from openbook.standards.metrics.quality import (
     CHECKS,
@@ -19,10 +20,8 @@ from openbook.standards.metrics.quality import (
     METHOD_VERSION,
     PROCESS,
     RELEASE,
-    Across,
     Failure,
     check,
-    fingerprint,
     overall,
     score,
 )

@@ -99,7 +99,7 @@ class TenderPeriod:
 def tender_period(ctx: NoticeContext) -> TenderPeriod | None:
     """The tendering period of the tender notice ``ctx`` reads, where s.54 applies and the
     notice itself invites tenders; None otherwise (also read by the red flags,
-    openbook.standards.metrics.flags)."""
+    openbook.standards.metrics.uk_flags)."""
     period = _period(ctx, "tenderPeriod", "endDate")
     if period is None:
         return None
