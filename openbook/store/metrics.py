@@ -101,6 +101,7 @@ FIGURE_COLUMNS = (
 # As openbook.store.models.MetricItem declares them (tests/test_metrics.py checks they agree).
 ITEM_INDEXES = (
     ("metric_item_figure", ("metric", "subject", "outcome", "day")),
+    ("metric_item_period", ("metric", "outcome", "day")),
     ("metric_item_ocid", ("ocid",)),
 )
 ITEM_COLUMNS = ("metric", "subject", "central", "day", "ocid", "item", "outcome", "detail")

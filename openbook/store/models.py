@@ -671,5 +671,7 @@ class MetricItem(models.Model):
         db_table = "metric_item"
         indexes = [
             models.Index(fields=["metric", "subject", "outcome", "day"], name="metric_item_figure"),
+            # Everyone's and central government's items of a period, without a subject.
+            models.Index(fields=["metric", "outcome", "day"], name="metric_item_period"),
             models.Index(fields=["ocid"], name="metric_item_ocid"),
         ]
