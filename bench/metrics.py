@@ -135,6 +135,7 @@ def dashboard(environment: dict[str, str], arguments: argparse.Namespace) -> dic
             if status != 200:
                 raise SystemExit(f"{path}: {status}")
         elapsed = time.perf_counter() - began
+    latencies.sort()
     return {
         "dashboard_requests": len(latencies),
         "dashboard_p50_ms": served.percentile(latencies, 50) * 1000,
