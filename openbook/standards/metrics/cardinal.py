@@ -13,11 +13,10 @@ from openbook.standards.metrics.reading import (
     Reading,
     Settings,
     count,
-    finite_number,
     ids,
     money,
 )
-from openbook.standards.ocds.shapes import as_dict, text
+from openbook.standards.ocds.shapes import as_dict, number, text
 from openbook.standards.ocds.summary import utc
 
 _VALID = ("valid", "qualified")  # ocdscardinal reads both (its issue 18)
@@ -52,12 +51,12 @@ def r018(read: Reading, settings: Settings) -> Iterator[Raised]:
     # openbook reads the process-wide bids statistic "bids" (bids received) where that is absent.
     if read.method not in settings.competitive_methods:
         return
-    number, release_id = read.newest("tender", "numberOfTenderers")
+    tenderers, release_id = read.newest("tender", "numberOfTenderers")
     where = "tender.numberOfTenderers"
-    if count(number) is None:
-        number, release_id = read.statistics.get(("bids", ""), (None, None))
+    if count(tenderers) is None:
+        tenderers, release_id = read.statistics.get(("bids", ""), (None, None))
         where = "bids.statistics, measure 'bids'"
-    if count(number) == 1:
+    if count(tenderers) == 1:
         yield (
             release_id,
             f"1 tenderer ({where}) in an {read.method} procedure",
@@ -70,7 +69,7 @@ def r028(read: Reading) -> Iterator[Raised]:
     by_price: dict[tuple[float, str], set[str]] = {}
     for bid in read.bids_of(*_SUBMITTED):
         value = as_dict(bid.get("value"))
-        amount = finite_number(value.get("amount"))
+        amount = number(value.get("amount"))
         if amount is not None:
             price = (amount, text(value.get("currency")))
             by_price.setdefault(price, set()).update(ids(bid.get("tenderers")))
@@ -126,7 +125,7 @@ def r036(read: Reading) -> Iterator[Raised]:
     priced = [
         (amount, bid)
         for bid in read.bids_of(*_SUBMITTED)
-        if (amount := finite_number(as_dict(bid.get("value")).get("amount"))) is not None
+        if (amount := number(as_dict(bid.get("value")).get("amount"))) is not None
     ]
     if not priced or not any(award.get("status") == "active" for award in read.awards):
         return

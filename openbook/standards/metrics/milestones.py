@@ -246,7 +246,7 @@ def _facts(process: Process, as_of: date) -> _Facts:
 def authority_of(process: Process) -> tuple[str, str]:
     """(key, name) of the process's buyer: ``SCHEME-ID`` of its identifier when it has one,
     else ``name:`` and its name's comparison key; ("", "") when the releases name no buyer."""
-    buyer = thresholds._buyer(process.releases)
+    buyer = thresholds.buyer_party(process.releases)
     name = text(buyer.get("name")).strip()
     identifier = identifiers.party_identifier(buyer)
     if identifier is not None:

@@ -5,7 +5,6 @@ once and only when a flag asks (``Reading``); what the registers say of its supp
 uk_flags) all read them without importing one another. Pure.
 """
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
@@ -13,7 +12,7 @@ from functools import cached_property
 from openbook.standards.bods.ownership import entity_identifiers
 from openbook.standards.days import day_of
 from openbook.standards.metrics.process import Process, newest
-from openbook.standards.ocds.shapes import as_dict, as_list, dicts, text
+from openbook.standards.ocds.shapes import as_dict, as_list, dicts, number, text
 from openbook.standards.registers.debarment import AwardedSupplier, awarded_suppliers
 from openbook.standards.uk.notices import (
     NOTICE_TYPES,
@@ -86,9 +85,9 @@ def _setting(name: str, value: object, default: object) -> object:
         if isinstance(value, list) and all(isinstance(item, str) for item in value):
             return tuple(value)
         raise InvalidSetting(f"{name} must be a list of strings, not {value!r}")
-    number = finite_number(value)
-    if number is not None and number >= 0 and (isinstance(default, float) or number.is_integer()):
-        return int(number) if isinstance(default, int) else number
+    given = number(value)
+    if given is not None and given >= 0 and (isinstance(default, float) or given.is_integer()):
+        return int(given) if isinstance(default, int) else given
     kind = "a whole number" if isinstance(default, int) else "a number"
     raise InvalidSetting(f"{name} must be {kind}, 0 or more, not {value!r}")
 
@@ -206,12 +205,6 @@ def _founded(entities: Iterable[Mapping]) -> dict[str, Registration]:
 
 # What a flag's reader yields: the release that shows it, the detail, the values.
 Raised = tuple[str | None, str, dict]
-
-
-def finite_number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
 
 
 def count(value: object) -> int | None:
@@ -373,13 +366,13 @@ class Reading:
         for release in self.releases:
             for award in dicts(release.body.get("awards")):
                 value = as_dict(award.get("value"))
-                amount = finite_number(value.get("amount"))
+                amount = number(value.get("amount"))
                 if amount is not None:
                     first = (amount, text(value.get("currency")), release.id)
                     awarded.setdefault(text(award.get("id")), first)
             for contract in dicts(release.body.get("contracts")):
                 key, value = text(contract.get("id")), as_dict(contract.get("value"))
-                amount = finite_number(value.get("amount"))
+                amount = number(value.get("amount"))
                 if not key or amount is None:
                     continue
                 seen = found.setdefault(key, [])
@@ -408,7 +401,7 @@ class Reading:
         if text(value.get("currency")) not in ("GBP", ""):
             return None, None, None
         return (
-            finite_number(value.get("amount")),
-            finite_number(value.get("amountGross")),
+            number(value.get("amount")),
+            number(value.get("amountGross")),
             release_id,
         )

@@ -9,7 +9,6 @@ exclude it before; a value is compared on the same footing (``amountGross`` incl
 
 import functools
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,7 +17,7 @@ from importlib import resources
 from openbook.standards import organisation_names
 from openbook.standards.days import day_of
 from openbook.standards.metrics.process import Process, Release, newest
-from openbook.standards.ocds.shapes import as_dict, dicts, text
+from openbook.standards.ocds.shapes import as_dict, dicts, number, text
 from openbook.standards.uk.notices import buyer_classifications
 
 WORKS = "works"
@@ -128,7 +127,7 @@ def central_government(process: Process) -> tuple[bool, str]:
             return True, "UK_CA_TYPE"
         if types & not_central:
             return False, "UK_CA_TYPE"
-    buyer = _buyer(process.releases)
+    buyer = buyer_party(process.releases)
     scheme = text(as_dict(buyer.get("identifier")).get("scheme"))
     if scheme and scheme in schemes:
         return True, "identifier scheme"
@@ -213,22 +212,16 @@ def _value(releases: tuple[Release, ...]) -> tuple[float | None, float | None] |
 
 
 def _has(value: dict) -> bool:
-    return _number(value.get("amount")) is not None or _number(value.get("amountGross")) is not None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
+    return number(value.get("amount")) is not None or number(value.get("amountGross")) is not None
 
 
 def _total(values: Iterable[object]) -> float | None:
-    numbers = [_number(value) for value in values]
+    numbers = [number(value) for value in values]
     known = [n for n in numbers if n is not None]
     return sum(known) if known and len(known) == len(numbers) else None
 
 
-def _buyer(releases: tuple[Release, ...]) -> dict:
+def buyer_party(releases: tuple[Release, ...]) -> dict:
     """The buyer's party (or the buyer reference, if no party matches) in the newest release."""
     for release in reversed(releases):
         body = release.body

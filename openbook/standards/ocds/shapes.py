@@ -2,6 +2,8 @@
 where strings do, and NUL characters. These answer "nothing" for the wrong shape rather than
 fail, so that one malformed field never stops a whole release being read. Pure."""
 
+import math
+
 
 def text(value: object) -> str:
     """A string as given, an integer as its digits, anything else empty. NUL is valid in JSON
@@ -11,6 +13,13 @@ def text(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     return ""
+
+
+def number(value: object) -> float | None:
+    """A JSON number as a float; None for anything else (a boolean, text, NaN, infinity)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
 
 
 def as_dict(value: object) -> dict:

@@ -17,6 +17,7 @@ from openbook.standards import identifiers, organisation_names
 from openbook.standards.ocds import commercial_tools, terms
 from openbook.standards.ocds.shapes import as_dict as _dict
 from openbook.standards.ocds.shapes import dicts as _dicts
+from openbook.standards.ocds.shapes import number
 from openbook.standards.ocds.shapes import text as _text
 
 # Lifecycle stages from first to last (the feed's, openbook.standards.ocds.terms).
@@ -316,7 +317,7 @@ def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | Non
         found = [
             (amount, _code(value.get("currency")).upper() or None)
             for value in values
-            if (amount := _amount(value.get("amount"))) is not None
+            if (amount := number(value.get("amount"))) is not None
         ]
         currencies = {currency for _, currency in found}
         if found and len(currencies) == 1:
@@ -324,13 +325,6 @@ def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | Non
             if math.isfinite(total):
                 return total, currencies.pop(), source
     return None, None, None
-
-
-def _amount(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    amount = float(value)
-    return amount if math.isfinite(amount) else None
 
 
 def _buyer(compiled: dict) -> dict:
