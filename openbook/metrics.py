@@ -259,6 +259,20 @@ def figures_of(store: Store, metric: str, *, subject: str | None, period: str) -
     }
 
 
+def latest_figure(store: Store, metric: str) -> dict | None:
+    """Everyone's figure for the newest half-year that has something counted for or against
+    (the home page's headline); None before the first run or when nothing counts yet."""
+    halves = [
+        figure
+        for figure in stored.figures(store, metric=metric, subject=EVERYONE)
+        if figures_module.is_half(figure.period) and figure.for_count + figure.against_count
+    ]
+    if not halves:
+        return None
+    newest = max(halves, key=lambda figure: figure.period)
+    return {**figure_dict(newest), "title": METRICS[metric].title}
+
+
 def period_days(period: str) -> tuple[str, str] | None:
     """The first and last day of a period; None for all."""
     if period == figures_module.ALL:

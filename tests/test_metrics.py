@@ -14,7 +14,7 @@ from openbook.generate import generate_releases, write_jsonl
 from openbook.load.loader import load
 from openbook.publishing import publishers
 from openbook.publishing.withdraw import withdraw
-from openbook.standards.metrics import milestones
+from openbook.standards.metrics import computation, milestones
 from openbook.store import log
 from openbook.store import metrics as stored
 from tests.publishing import BUYER, CLI, award, create_key, create_publisher, post, tender
@@ -225,6 +225,20 @@ def test_workers_give_the_figures_and_items_of_one_process(measured, monkeypatch
     monkeypatch.setattr(metrics, "BATCH_PROCESSES", 7)
     metrics.compute(measured, workers=2)
     assert (stored.figures(measured), every_item(measured)) == inline
+
+
+def test_each_family_alone_gives_its_figures_and_items_of_the_whole_run(measured):
+    """The benchmarks time the families apart: each alone must measure what the whole run
+    does (the quality checks and red flags place a process without the milestones' items)."""
+    metrics.compute(measured)
+    whole = (stored.figures(measured), every_item(measured))
+    for family in computation.FAMILIES:
+        metrics.compute(measured, families=(family,))
+        alone = (stored.figures(measured), every_item(measured))
+        family_of = {name: metric.family for name, metric in metrics.METRICS.items()}
+        assert alone[0] and alone[1]
+        assert alone[0] == [f for f in whole[0] if family_of[f.metric] == family]
+        assert alone[1] == [i for i in whole[1] if family_of[i[0]] == family]
 
 
 def every_item(store):

@@ -163,31 +163,33 @@ class Computation:
         """The milestones' items (when that family is on), and who the process is about and
         its first publication day, for the other families."""
         rows: list[ItemRow] = []
+        if MILESTONES not in self.families:
+            authority, name, central, first = milestones.placement(process)
+            return (Subject(authority, name, central), rows), first
         found = milestones.items(process, self.as_of)
         coverage = next(item for item in found if item.metric == milestones.STAGE_COVERAGE)
         subject = Subject(coverage.authority, coverage.authority_name, coverage.central)
-        if MILESTONES in self.families:
-            for item in found:
-                self.tally.add(
-                    item.metric,
-                    subject,
-                    item.day,
-                    item.outcome,
-                    breakdown=milestones.breakdown(item),
-                )
-                if item.metric not in _COUNTED_ONLY and not _outside(item):
-                    rows.append(
-                        ItemRow(
-                            item.metric,
-                            item.authority,
-                            item.central,
-                            item.day,
-                            item.ocid,
-                            item.item,
-                            item.outcome,
-                            _json(item.detail),
-                        )
+        for item in found:
+            self.tally.add(
+                item.metric,
+                subject,
+                item.day,
+                item.outcome,
+                breakdown=milestones.breakdown(item),
+            )
+            if item.metric not in _COUNTED_ONLY and not _outside(item):
+                rows.append(
+                    ItemRow(
+                        item.metric,
+                        item.authority,
+                        item.central,
+                        item.day,
+                        item.ocid,
+                        item.item,
+                        item.outcome,
+                        _json(item.detail),
                     )
+                )
         return (subject, rows), coverage.day
 
     def _flags(self, process: Process, subject: Subject, day: str | None) -> list[ItemRow]:

@@ -43,6 +43,11 @@ def is_period(text: str) -> bool:
     return text[5:] in ("H1", "H2") or (text[5:].isdigit() and 1 <= int(text[5:]) <= 12)
 
 
+def is_half(text: str) -> bool:
+    """Whether ``text`` names a half-year (2023-H1), the period of the NAP5 progress reports."""
+    return len(text) == 7 and text[:4].isdigit() and text[4:] in ("-H1", "-H2")
+
+
 class Subject(NamedTuple):
     """Who an item is about: an authority (or a publisher, for data quality)."""
 

@@ -243,6 +243,15 @@ def _facts(process: Process, as_of: date) -> _Facts:
     return _Facts(process, authority, name, central, basis, valuation, regime, as_of, codes, seen)
 
 
+def placement(process: Process) -> tuple[str, str, bool, str | None]:
+    """Who a process is about and when, as every metric places it: its authority's key and
+    name, whether that is central government, and the UK day its first release was published
+    (the stage-coverage item's day). For the families that need no milestone items."""
+    authority, name = authority_of(process)
+    central, _ = thresholds.central_government(process)
+    return authority, name, central, _day(process.releases[0].published)
+
+
 def authority_of(process: Process) -> tuple[str, str]:
     """(key, name) of the process's buyer: ``SCHEME-ID`` of its identifier when it has one,
     else ``name:`` and its name's comparison key; ("", "") when the releases name no buyer."""
