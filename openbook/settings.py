@@ -21,7 +21,19 @@ MIDDLEWARE = [
     "openbook.web.middleware.Cors",
     "openbook.web.middleware.RateLimit",
     "openbook.web.middleware.ApiErrorsAsJson",
+    "openbook.web.pages.security.ContentSecurityPolicy",
+    "openbook.web.pages.language.Language",
     "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+]
+# The pages: Jinja templates with GOV.UK Frontend's macros (openbook.web.pages.jinja).
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "openbook.web.pages.jinja.environment"},
+    }
 ]
 ROOT_URLCONF = "openbook.web.urls"
 WSGI_APPLICATION = "openbook.web.wsgi.application"

@@ -1,7 +1,8 @@
 """Routes: the public API under /api/, the publish API under /api/publish/ (before the public
-API, whose paths it would otherwise fall under), health checks; issue 8 adds the pages."""
+API, whose paths it would otherwise fall under), health checks, and the pages
+(openbook.web.pages)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from openbook.web.api import api
 from openbook.web.downloads import download, index
@@ -15,4 +16,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("downloads/", index, name="downloads"),
     path("downloads/<path:name>", download, name="download"),
+    path("", include("openbook.web.pages.urls")),
 ]

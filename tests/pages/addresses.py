@@ -1,0 +1,12 @@
+"""One address of every page type, on a site's data: what the structural, accessibility and
+browser tests visit, and bench/pages.py times. A new page type is added here."""
+
+from openbook.store.database import Store
+
+
+def page_addresses(store: Store) -> dict[str, str]:
+    """Page type: an address of it on this store's data."""
+    return {
+        "home": "/",
+        "home in Welsh": "/?lang=cy",
+    }
