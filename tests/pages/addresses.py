@@ -5,8 +5,13 @@ from openbook.store.database import Store
 
 
 def page_addresses(store: Store) -> dict[str, str]:
-    """Page type: an address of it on this store's data."""
-    return {
+    """Page type: an address of it on this store's data (``?lang=cy``: read in Welsh)."""
+    found = {
         "home": "/",
         "home in Welsh": "/?lang=cy",
     }
+    # search pages
+    # process pages
+    # organisation pages
+    # register and progress pages
+    return found

@@ -9,4 +9,8 @@ urlpatterns = [
     path("language/<str:code>", language.choose, name="language"),
     path("assets/<path:name>", assets.serve, {"root": "assets"}, name="assets"),
     path("static/<path:name>", assets.serve, {"root": "static"}, name="static"),
+    # search routes
+    # process routes
+    # organisation routes
+    # register and progress routes
 ]
