@@ -18,3 +18,8 @@ urlpatterns = [
     path("downloads/<path:name>", download, name="download"),
     path("", include("openbook.web.pages.urls")),
 ]
+
+# Pages not found and failures: pages with their JSON twins (the API answers its own, as JSON:
+# openbook.web.middleware.ApiErrorsAsJson).
+handler404 = "openbook.web.pages.errors.not_found"
+handler500 = "openbook.web.pages.errors.server_error"

@@ -30,10 +30,17 @@ def json_link(request: HttpRequest) -> str:
 
 
 def page(
-    request: HttpRequest, template: str, context: dict, *, title: str, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    title: str,
+    status: int = 200,
+    error: bool = False,
 ) -> HttpResponse:
     """The page: ``context`` as JSON for the twin, else rendered by ``template`` with
-    ``title`` (the page's own part of the ``<title>``)."""
+    ``title`` (the page's own part of the ``<title>``; ``error``: prefixed "Error:", as GOV.UK
+    pages with an error summary are)."""
     if wants_json(request):
         response = HttpResponse(
             orjson.dumps(context, option=orjson.OPT_NON_STR_KEYS, default=str),
@@ -48,6 +55,7 @@ def page(
                     **context,
                     "page": {
                         "title": title,
+                        "error": error,
                         "json": json_link(request),
                         "language": i18n.current(),
                         "path": request.get_full_path(),
