@@ -29,13 +29,15 @@ from openbook.standards.metrics.computation import (
     Computation,
     Partial,
     figure_row,
+    figures_of_tally,
 )
+from openbook.standards.metrics.figures import Tally
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
 from openbook.standards.metrics.reading import InvalidSetting, Settings, read_settings
 from openbook.store import flags as store_flags
 from openbook.store import metrics as stored
-from openbook.store.database import Store
+from openbook.store.database import Store, own_connection
 from openbook.store.export import reading
 from openbook.store.log import log_size
 
@@ -60,8 +62,8 @@ def settings() -> Settings:
         raise MetricsError("OPENBOOK_RED_FLAGS", str(error)) from None
 
 
-# Processes handed to a worker at a time, and how many such batches may wait at once: memory
-# stays bounded while both cores are kept busy.
+# Processes a worker reads and measures at a time (a range of ocids), and how many ranges may
+# be out at once: memory stays bounded while both cores are kept busy.
 BATCH_PROCESSES = 2000
 BATCHES_IN_FLIGHT = 4
 # Logs smaller than this are measured in this process: starting workers costs more.
@@ -76,28 +78,37 @@ def compute(
     workers: int | None = None,
 ) -> stored.Run:
     """Compute every figure afresh and replace the stored ones; the run, with how long it
-    took. ``families``: all of them, unless a benchmark times one apart. Processes are
-    measured by worker processes (one a core, or ``workers``) while this one reads the log and
-    writes the results."""
+    took. ``families``: all of them, unless a benchmark times one apart. Processes are read
+    and measured by worker processes (one a core, or ``workers``), a range of ocids each, while
+    this one merges their counts and spools their items; the figures are summed by a worker
+    while this one writes the items."""
     started = time.perf_counter()
     chosen = settings()
     stop = log_size(store)
     platform = stored.platform_seqs(store, stop)
+    withdrawn = stored.withdrawn_seqs(store, stop)
     newest = stored.log_time_at(store, stop - 1) if stop else None
     as_of = as_of_day(newest)
     context = store_flags.context(store) if RED_FLAGS in families else None
     computation = Computation(as_of, context, chosen, families)
     # What forked workers start with, never sent to them: the context can be large.
-    _SHARED["state"] = (as_of, context, chosen, families, platform)
+    _SHARED["state"] = (as_of, context, chosen, families, platform, withdrawn, stop)
     try:
         with tempfile.TemporaryFile() as spool, Pool(workers) as pool:
             executor = pool.executor() if stop >= PARALLEL_FROM_RELEASES else None
-            with reading(store):
-                _measure(store, stop, computation, executor, spool=spool, progress=progress)
+            if executor is None:
+                with reading(store):
+                    lines = _measure_range(store, computation, None, None, progress)
+                spool.write(lines)
+            else:
+                bounds = stored.process_bounds(store, BATCH_PROCESSES)
+                _measure_in_parallel(executor, bounds, computation, spool, progress)
             for row in computation.finish():
                 spool.write(orjson.dumps(row.as_tuple()) + b"\n")
             spool.seek(0)
-            figures = [figure_row(figure) for figure in computation.figures()]
+            summed = (
+                executor.submit(_figure_rows, computation.tally) if executor is not None else None
+            )
             run = stored.Run(
                 id=0,
                 log_size=stop,
@@ -107,7 +118,12 @@ def compute(
                 methods=METHODS,
                 summary=computation.summary(),
             )
-            stored.save(store, run, figures, _spooled(spool))
+            stored.save(
+                store,
+                run,
+                _spooled(spool),
+                summed.result if summed is not None else lambda: _figure_rows(computation.tally),
+            )
     finally:
         _SHARED.clear()
     return run
@@ -116,53 +132,66 @@ def compute(
 _SHARED: dict[str, tuple] = {}
 
 
-def _measure(store, stop, computation, executor, *, spool, progress) -> None:
-    """Every process through the computation: inline, or in batches by the workers, whose
-    counts are merged and whose items are spooled in the order the processes were read."""
+def _measure_in_parallel(executor, bounds, computation, spool, progress) -> None:
+    """Every range of processes measured by the workers; their counts merged and their items
+    spooled in ocid order (the order of the ranges)."""
     waiting: deque[Future] = deque()
-    batch: list[tuple[str, list[stored.ReleaseRow]]] = []
-
-    def hand_over() -> None:
-        waiting.append(executor.submit(_measure_batch, batch.copy()))
-        batch.clear()
+    ranges = zip([None, *bounds], [*bounds, None], strict=True)
+    for low, high in ranges:
+        waiting.append(executor.submit(_measure_batch, low, high))
         while len(waiting) >= BATCHES_IN_FLIGHT:
-            _collect(waiting.popleft().result())
-
-    def _collect(done: tuple[Partial, bytes]) -> None:
-        partial, lines = done
-        computation.merge(partial)
-        spool.write(lines)
-        if progress is not None:
-            progress(computation.processes)
-
-    for ocid, rows in stored.processes(store, stop):
-        if executor is None:
-            process = Process(ocid, tuple(_release(row, _SHARED["state"][4]) for row in rows))
-            for row in computation.add(process):
-                spool.write(orjson.dumps(row.as_tuple()) + b"\n")
-            if progress is not None and computation.processes % 1000 == 0:
-                progress(computation.processes)
-            continue
-        batch.append((ocid, rows))
-        if len(batch) == BATCH_PROCESSES:
-            hand_over()
-    if batch and executor is not None:
-        hand_over()
+            _collect(waiting.popleft().result(), computation, spool, progress)
     while waiting:
-        _collect(waiting.popleft().result())
+        _collect(waiting.popleft().result(), computation, spool, progress)
 
 
-def _measure_batch(batch: list[tuple[str, list[stored.ReleaseRow]]]) -> tuple[Partial, bytes]:
-    """In a worker: a batch of processes measured by a computation of its own."""
-    as_of, context, chosen, families, platform = _SHARED["state"]
+def _collect(done: tuple[Partial, bytes], computation, spool, progress) -> None:
+    partial, lines = done
+    computation.merge(partial)
+    spool.write(lines)
+    if progress is not None:
+        progress(computation.processes)
+
+
+def _measure_batch(low: str | None, high: str | None) -> tuple[Partial, bytes]:
+    """In a worker: the processes of one range of ocids, read by the worker itself and
+    measured by a computation of its own."""
+    if "store" not in _WORKER:
+        own_connection()
+        _WORKER["store"] = Store()
+    as_of, context, chosen, families, *_ = _SHARED["state"]
     computation = Computation(as_of, context, chosen, families)
+    with reading(_WORKER["store"]):
+        lines = _measure_range(_WORKER["store"], computation, low, high)
+    return computation.partial(), lines
+
+
+_WORKER: dict[str, Store] = {}  # a worker's own store, opened on its first range
+
+
+def _measure_range(
+    store: Store,
+    computation: Computation,
+    low: str | None,
+    high: str | None,
+    progress: Progress | None = None,
+) -> bytes:
+    """The processes of a range of ocids through ``computation``; their items' lines."""
+    *_, platform, withdrawn, stop = _SHARED["state"]
     lines = bytearray()
-    for ocid, rows in batch:
+    for ocid, rows in stored.processes(store, stop, withdrawn=withdrawn, low=low, high=high):
         process = Process(ocid, tuple(_release(row, platform) for row in rows))
         for row in computation.add(process):
             lines += orjson.dumps(row.as_tuple())
             lines += b"\n"
-    return computation.partial(), bytes(lines)
+        if progress is not None and computation.processes % 1000 == 0:
+            progress(computation.processes)
+    return bytes(lines)
+
+
+def _figure_rows(tally: Tally) -> list[tuple]:
+    """The figures of a tally as stored (in a worker, while the items are written)."""
+    return [figure_row(figure) for figure in figures_of_tally(tally)]
 
 
 def _release(row: stored.ReleaseRow, platform: set[int]) -> Release:

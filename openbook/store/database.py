@@ -7,6 +7,17 @@ from typing import Any
 
 from django.db import connections, transaction
 
+_INHERITED: list[Any] = []  # connections a forked worker inherited: kept, never used or closed
+
+
+def own_connection(alias: str = "default") -> None:
+    """In a forked worker process: from now on, a connection of its own. The one inherited
+    from the parent is set aside but kept referenced: closing it (or letting it be collected)
+    would end the parent's session on PostgreSQL, whose server sees one connection."""
+    inherited = connections[alias]
+    _INHERITED.append(inherited)
+    connections[alias] = connections.create_connection(alias)
+
 
 class Store:
     """A database holding the log and what is built from it.

@@ -1,7 +1,7 @@
 """The metrics' tables (docs/methods/): what a computation reads from the log, and the figures
 and items it leaves, replaced whole by each run so that dashboards read one consistent run."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -37,22 +37,59 @@ def log_time_at(store: Store, seq: int) -> str | None:
 ReleaseRow = tuple[int, str, str, str]
 
 
-def processes(store: Store, stop: int) -> Iterator[tuple[str, list[ReleaseRow]]]:
-    """Every OCDS process with a release below ``stop``, in ocid order, with its releases in
-    log order: those withdrawn (as if never published) and redacted (their body gone) left
-    out; a process left with none is not given. Streamed: one process in memory at a time.
-    On PostgreSQL, call inside ``openbook.store.export.reading``."""
-    withdrawn = {
-        seq for marks in corrections_before(store, stop).values() for seq in marks.withdrawn
-    }
+def withdrawn_seqs(store: Store, stop: int) -> set[int]:
+    """The seqs below ``stop`` of releases withdrawn by then (as if never published)."""
+    return {seq for marks in corrections_before(store, stop).values() for seq in marks.withdrawn}
+
+
+def process_bounds(store: Store, every: int) -> list[str]:
+    """Every ``every``-th ocid of the compiled OCDS records, in the database's order: bounds
+    that split the processes into ranges of about that many (``processes(low=, high=)``), for
+    workers to read one range each. Processes not compiled yet fall in a range all the same."""
+    bounds: list[str] = []
+    for number, (key,) in enumerate(
+        stream(
+            store,
+            "SELECT record_key FROM record WHERE register = %s ORDER BY record_key",
+            [REGISTER],
+        )
+    ):
+        if number and number % every == 0:
+            bounds.append(key)
+    return bounds
+
+
+def processes(
+    store: Store,
+    stop: int,
+    *,
+    withdrawn: set[int] | None = None,
+    low: str | None = None,
+    high: str | None = None,
+) -> Iterator[tuple[str, list[ReleaseRow]]]:
+    """Every OCDS process with a release below ``stop`` (and an ocid from ``low``, inclusive,
+    to ``high``, exclusive, when given), in ocid order, with its releases in log order: those
+    withdrawn (as if never published; ``withdrawn_seqs``, read here unless given) and redacted
+    (their body gone) left out; a process left with none is not given. Streamed: one process in
+    memory at a time. On PostgreSQL, call inside ``openbook.store.export.reading``."""
+    if withdrawn is None:
+        withdrawn = withdrawn_seqs(store, stop)
+    sql = (
+        "SELECT e.record_key, e.seq, e.log_time, e.publisher, b.body"
+        " FROM log_entry e JOIN log_body b ON b.seq = e.seq"
+        " WHERE e.register = %s AND e.seq < %s"
+    )
+    params: list = [REGISTER, stop]
+    if low is not None:
+        sql += " AND e.record_key >= %s"
+        params.append(low)
+    if high is not None:
+        sql += " AND e.record_key < %s"
+        params.append(high)
     current: str | None = None
     rows: list[ReleaseRow] = []
     for ocid, seq, log_time, publisher, body in stream(
-        store,
-        "SELECT e.record_key, e.seq, e.log_time, e.publisher, b.body"
-        " FROM log_entry e JOIN log_body b ON b.seq = e.seq"
-        " WHERE e.register = %s AND e.seq < %s ORDER BY e.record_key, e.seq",
-        [REGISTER, stop],
+        store, sql + " ORDER BY e.record_key, e.seq", params
     ):
         if ocid != current:
             if rows:
@@ -110,11 +147,12 @@ ITEM_COLUMNS = ("metric", "subject", "central", "day", "ocid", "item", "outcome"
 def save(
     store: Store,
     run: Run,
-    figures: Sequence[tuple],
     items: Iterable[tuple],
+    figures: Callable[[], Sequence[tuple]],
 ) -> None:
     """Replace every figure and item with a run's, in one transaction: a reader sees the old
-    run or the new one, never a mixture."""
+    run or the new one, never a mixture. ``figures`` is called once the items are in: the
+    figures may still be being summed elsewhere while the items are written."""
     with store.atomic() as cursor:
         for table in ("metric_item", "metric_figure", "metric_run"):
             cursor.execute(f"DELETE FROM {table}")
@@ -134,7 +172,6 @@ def save(
                 orjson.dumps(run.summary).decode(),
             ],
         )
-        insert_rows(store, cursor, "metric_figure", FIGURE_COLUMNS, list(figures))
         batch: list[tuple] = []
         for item in items:
             batch.append(item)
@@ -143,6 +180,7 @@ def save(
                 batch = []
         if batch:
             insert_rows(store, cursor, "metric_item", ITEM_COLUMNS, batch)
+        insert_rows(store, cursor, "metric_figure", FIGURE_COLUMNS, list(figures()))
         for name, columns in ITEM_INDEXES:
             cursor.execute(f"CREATE INDEX {name} ON metric_item ({', '.join(columns)})")
 

@@ -292,8 +292,7 @@ class Computation:
         self._placed.update(other.placed)
 
     def figures(self) -> list[Figure]:
-        found = self.tally.sorted()
-        return sorted([*found, *_scores(found)], key=lambda f: (f.metric, f.subject, f.period))
+        return figures_of_tally(self.tally)
 
     def summary(self) -> dict:
         """What the run tells beside its figures: how many processes, and on how many each
@@ -325,6 +324,13 @@ class Partial:
     coverage: dict[str, int]
     across: duplicates.Across
     placed: dict[str, tuple[Subject, str | None]]
+
+
+def figures_of_tally(tally: Tally) -> list[Figure]:
+    """Every figure a tally counted, with the publishers' data-quality scores, in (metric,
+    subject, period) order."""
+    found = tally.sorted()
+    return sorted([*found, *_scores(found)], key=lambda f: (f.metric, f.subject, f.period))
 
 
 def _publisher(name: str) -> Subject:
