@@ -10,6 +10,7 @@ import orjson
 
 from openbook import (
     __version__,
+    cli_alerts,
     cli_bods,
     cli_log,
     cli_metrics,
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_bods.add_commands(commands)
     cli_registers.add_commands(commands)
     cli_metrics.add_commands(commands)
+    cli_alerts.add_commands(commands)
 
     record = commands.add_parser(
         "record",

@@ -91,6 +91,15 @@ def add_commands(commands) -> None:
     add.add_argument("--publisher", metavar="ID", help="its organisation (not for administrators)")
     add.add_argument("--email", default="", help="its email address")
     add.set_defaults(run=_account_add)
+    password = actions.add_parser(
+        "password",
+        help="set an account's password, for signing in to the publisher pages",
+        description="Set the password an account signs in to the publisher pages with: at least "
+        "12 characters, not containing the user name. Read from standard input when it is not a "
+        "terminal (one line), else asked for twice.",
+    )
+    password.add_argument("username")
+    password.set_defaults(run=_account_password)
 
     audit = commands.add_parser(
         "audit",
@@ -283,6 +292,26 @@ def _account_add(arguments) -> int:
         for role, organisation in account.roles
     )
     print(f"openbook: account {account.username}: {roles}")
+    return 0
+
+
+def _account_password(arguments) -> int:
+    from openbook.publishing import accounts
+
+    if sys.stdin.isatty():
+        given = getpass.getpass("New password: ")
+        if getpass.getpass("The same again: ") != given:
+            print("openbook account password: the two passwords differ", file=sys.stderr)
+            return 1
+    else:
+        given = sys.stdin.readline().rstrip("\n")
+    store = _store()
+    try:
+        accounts.set_password(store, arguments.username, given, _actor())
+    except accounts.PasswordRefused as error:
+        print(f"openbook account password: {error}", file=sys.stderr)
+        return 1
+    print(f"openbook: the password of account {arguments.username} is set")
     return 0
 
 

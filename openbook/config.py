@@ -50,6 +50,20 @@ def licence() -> str:
     return os.environ.get("OPENBOOK_LICENCE", "").strip() or OPEN_GOVERNMENT_LICENCE
 
 
+def secure_cookies() -> bool:
+    """Whether the pages' cookies (session, CSRF, language) are marked Secure, sent over HTTPS
+    only (``OPENBOOK_SECURE_COOKIES``, on unless ``0``). Browsers accept them from
+    http://127.0.0.1 and http://localhost too, so only a server reached over plain HTTP by
+    another name needs it off, which nothing in production should be."""
+    return os.environ.get("OPENBOOK_SECURE_COOKIES", "1").strip() != "0"
+
+
+def session_minutes() -> int:
+    """Minutes a signed-in publisher may be idle before signing in again
+    (``OPENBOOK_SESSION_MINUTES``, default 30)."""
+    return _whole_number("OPENBOOK_SESSION_MINUTES", 30) or 30
+
+
 def rate_limit() -> int:
     """Requests a minute each client address may make to /api/ and /downloads/, per server
     process (``OPENBOOK_RATE_LIMIT``); 0 turns limits off."""

@@ -119,12 +119,7 @@ def words(text: str) -> list[str]:
 
 
 def search_processes(store: Store, query: Query) -> Results:
-    criteria = _criteria(query)
-    sort = query.sort or ("relevance" if criteria.words else "date")
-    if sort == "relevance" and not criteria.words:
-        raise QueryError("sort", "relevance needs a text query (q)")
-    fingerprint = _fingerprint(criteria, sort, query.descending)
-    after = decode_cursor(query.cursor, sort, fingerprint) if query.cursor else None
+    criteria, sort, fingerprint, after = _prepared(query)
     rows = search.sample(store, criteria, COUNT_CAP + 1)
     exact = len(rows) <= COUNT_CAP
     rows = rows[:COUNT_CAP]
@@ -142,6 +137,23 @@ def search_processes(store: Store, query: Query) -> Results:
         last = items[-1]
         next_cursor = encode_cursor(sort, last.key, last.tie, fingerprint)
     return Results(items, len(rows), exact, facets(rows), sort, next_cursor)
+
+
+def check(query: Query) -> None:
+    """Raise the QueryError that searching would (the text's words, the sort, the cursor),
+    without searching: a form can then name every fault before any search runs."""
+    _prepared(query)
+
+
+def _prepared(query: Query) -> tuple[search.Criteria, str, str, tuple[object, object] | None]:
+    """The search's criteria, its sort, its fingerprint and where its cursor points."""
+    criteria = criteria_of(query)
+    sort = query.sort or ("relevance" if criteria.words else "date")
+    if sort == "relevance" and not criteria.words:
+        raise QueryError("sort", "relevance needs a text query (q)")
+    fingerprint = _fingerprint(criteria, sort, query.descending)
+    after = decode_cursor(query.cursor, sort, fingerprint) if query.cursor else None
+    return criteria, sort, fingerprint, after
 
 
 def facets(rows: Sequence[tuple]) -> dict[str, dict[str, int]]:
@@ -181,7 +193,7 @@ def facets(rows: Sequence[tuple]) -> dict[str, dict[str, int]]:
 _FACET_NAMES = {"notice_types": "notice_type", "regions": "region"}
 
 
-def _criteria(query: Query) -> search.Criteria:
+def criteria_of(query: Query) -> search.Criteria:
     groups: list[tuple[str, ...]] = []
     if query.buyer:
         groups.append((terms.party_term("buyer", query.buyer),))

@@ -13,6 +13,7 @@ ALLOWED_HOSTS = [
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "openbook.store",
 ]
 MIDDLEWARE = [
@@ -22,10 +23,29 @@ MIDDLEWARE = [
     "openbook.web.middleware.RateLimit",
     "openbook.web.middleware.ApiErrorsAsJson",
     "openbook.web.pages.security.ContentSecurityPolicy",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "openbook.web.pages.language.Language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
+# Signed-in publishers (issue 8, item 5): sessions kept in the database, ended after
+# OPENBOOK_SESSION_MINUTES idle (every request renews them) and when the browser closes;
+# cookies Secure, HttpOnly and SameSite=Lax; the CSRF token travels in each form, not read
+# from its cookie by scripts.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = config.session_minutes() * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_NAME = "openbook_session"
+SESSION_COOKIE_SECURE = config.secure_cookies()
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = config.secure_cookies()
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "openbook.web.pages.errors.csrf_failure"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 # The pages: Jinja templates with GOV.UK Frontend's macros (openbook.web.pages.jinja).
 TEMPLATES = [
     {

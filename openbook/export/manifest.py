@@ -96,17 +96,19 @@ class Snapshot:
     def __init__(self, directory_fd: int, manifest: dict) -> None:
         self._fd = directory_fd
         self.manifest = manifest
-        files = manifest.get("files")
-        self.files: dict[str, dict] = {
-            entry["name"]: entry
-            for entry in (files if isinstance(files, list) else [])
-            if isinstance(entry, dict) and _safe(entry.get("name"))
-        }
+        self.files = _listed(manifest.get("files"))
+        # The registers derived from the live processes, listed apart because they are not
+        # bound to the log's size (docs/downloads.md); served like the files.
+        self.derived = _listed(manifest.get("derivedRegisters"))
+
+    def entry(self, name: str) -> dict | None:
+        """The manifest's entry of a file it lists, in ``files`` or ``derivedRegisters``."""
+        return self.files.get(name) or self.derived.get(name)
 
     def open(self, name: str) -> BinaryIO | None:
         """A file the manifest lists (or the manifest itself), open for reading; None for any
         other name, so nothing else in or beside the directory can be reached."""
-        if name != MANIFEST and name not in self.files:
+        if name != MANIFEST and self.entry(name) is None:
             return None
         try:
             fd = os.open(name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0), dir_fd=self._fd)
@@ -122,6 +124,16 @@ class Snapshot:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _listed(files: object) -> dict[str, dict]:
+    """A manifest's list of files, by name; entries that are not files of the snapshot's own
+    directory are left out."""
+    return {
+        entry["name"]: entry
+        for entry in (files if isinstance(files, list) else [])
+        if isinstance(entry, dict) and _safe(entry.get("name"))
+    }
 
 
 def _safe(name: object) -> bool:

@@ -35,7 +35,7 @@ def render(report: dict) -> str:
         common = [
             figure["metric"],
             figure["subject"],
-            _safe(figure["subjectName"]),
+            spreadsheet_safe(figure["subjectName"]),
             figure["period"],
         ]
         writer.writerow(
@@ -56,7 +56,7 @@ def render(report: dict) -> str:
         # A breakdown's rows: how many of the figure's items had each value.
         for name, counts in sorted(figure["breakdown"].items()):
             for value, count in sorted(counts.items()):
-                writer.writerow([*common, *[""] * 7, name, _safe(value), count])
+                writer.writerow([*common, *[""] * 7, name, spreadsheet_safe(value), count])
     return out.getvalue()
 
 
@@ -64,7 +64,7 @@ def _subject_order(subject: str) -> tuple[int, str]:
     return ({EVERYONE: 0, CENTRAL: 1}.get(subject, 2), subject)
 
 
-def _safe(text: str) -> str:
+def spreadsheet_safe(text: str) -> str:
     """Text a spreadsheet will not run as a formula (OWASP, CSV injection): a leading =, +, -,
     @, tab or carriage return is quoted with an apostrophe."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -108,6 +108,16 @@ def events(
         return [_event(row) for row in cursor.fetchall()]
 
 
+def count(store: Store, *, action: str, subject: str, since: str) -> int:
+    """How many events of ``action`` about ``subject`` were recorded from ``since`` on."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM audit_event WHERE action = %s AND subject = %s AND time >= %s",
+            [action, subject, since],
+        )
+        return int(cursor.fetchone()[0])
+
+
 def _event(row: Sequence) -> Event:
     identifier, time, actor, organisation_id, address, action, subject, detail = row
     return Event(

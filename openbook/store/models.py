@@ -675,3 +675,38 @@ class MetricItem(models.Model):
             models.Index(fields=["metric", "outcome", "day"], name="metric_item_period"),
             models.Index(fields=["ocid"], name="metric_item_ocid"),
         ]
+
+
+class AlertSubscription(models.Model):
+    """An email address subscribed to new notices of a saved search, a process or an
+    organisation (docs/alerts.md). The address is personal data: it is kept here only, never
+    in the public log, and deleted with its row when the subscriber unsubscribes or leaves the
+    confirmation unanswered. Tokens are kept as SHA-256 hashes only."""
+
+    id = models.BigAutoField(primary_key=True)
+    email = models.CharField(max_length=254)
+    kind = models.CharField(max_length=16)  # search, process or organisation
+    # The search's query string (as the search page reads it), the ocid or the identifier.
+    target = models.CharField(max_length=2000)
+    label = models.TextField()  # what the subscriber follows, in words, in their language
+    frequency = models.CharField(max_length=16)  # immediately or daily
+    language = models.CharField(max_length=2)  # en or cy: the emails' language
+    confirm_hash = models.CharField(max_length=64, null=True, unique=True)  # NULL once confirmed
+    unsubscribe_nonce = models.CharField(max_length=64)  # the unsubscribe token is its HMAC
+    unsubscribe_hash = models.CharField(max_length=64, unique=True)
+    created_time = models.CharField(max_length=32)
+    confirmed_time = models.CharField(max_length=32, null=True)
+    # The last log seq the alerts have covered: notices after it are new to the subscriber.
+    position = models.BigIntegerField(null=True)
+    covered_time = models.CharField(max_length=32, null=True)
+    sent_time = models.CharField(max_length=32, null=True)  # the last alert email sent
+    sent_count = models.IntegerField(default=0)  # processes it listed
+    emails_sent = models.IntegerField(default=0)
+
+    class Meta:
+        db_table = "alert_subscription"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "kind", "target"], name="alert_subscription_unique"
+            )
+        ]

@@ -203,6 +203,20 @@ def account(store: Store, username: str) -> Account | None:
     )
 
 
+def set_password(store: Store, username: str, hashed: str) -> bool:
+    """Store an account's password hash; False if there is no such account."""
+    return bool(
+        User.objects.db_manager(store.alias).filter(username=username).update(password=hashed)
+    )
+
+
+def password_hash(store: Store, username: str) -> str | None:
+    """An account's stored password hash ("!..." when it has no usable password); None if there
+    is no such account."""
+    user = User.objects.db_manager(store.alias).filter(username=username).first()
+    return user.password if user is not None else None
+
+
 def accounts(store: Store) -> list[Account]:
     users = User.objects.db_manager(store.alias).order_by("username")
     return [found for user in users if (found := account(store, user.username)) is not None]
@@ -364,4 +378,23 @@ def stored_entries(
                     found[(record_key, statement_id)] = StoredEntry(
                         int(seq), body_hash, log_time, leaf_hash
                     )
+    return found
+
+
+def review_counts(store: Store, ocids: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Errors and warnings the review found in each process's releases, by ocid (for the
+    publisher's dashboard: a page of processes at a time)."""
+    found: dict[str, tuple[int, int]] = {}
+    if not ocids:
+        return found
+    marks = ", ".join(["%s"] * len(ocids))
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.record_key, SUM(r.errors), SUM(r.warnings) FROM log_entry e"
+            " JOIN review r ON r.seq = e.seq"
+            f" WHERE e.register = 'ocds' AND e.record_key IN ({marks}) GROUP BY e.record_key",
+            list(ocids),
+        )
+        for ocid, errors, warnings in cursor.fetchall():
+            found[ocid] = (int(errors or 0), int(warnings or 0))
     return found

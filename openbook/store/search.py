@@ -238,7 +238,7 @@ def page(
         raise ValueError(f"cannot sort by {sort!r}")
     if sort == "score" and criteria == Criteria(words=criteria.words):
         return _ranked(store, criteria.words, descending, after, limit)
-    source, where, params, score = _match(store.vendor, criteria, scored=sort == "score")
+    source, where, params, score = matching(store.vendor, criteria, scored=sort == "score")
     key = score if sort == "score" else f"p.{sort}"
     tie = "p.id" if sort == "score" else "p.ocid"
     direction = "DESC" if descending else "ASC"
@@ -322,7 +322,7 @@ FACET_COLUMNS = (*_STATE_COLUMNS, *_FLAG_COLUMNS, "notice_types", "regions")
 def sample(store: Store, criteria: Criteria, most: int) -> list[tuple]:
     """The facet columns (FACET_COLUMNS) of up to ``most`` matching processes, in no
     particular order: what counts and facets are made from."""
-    source, where, params, _ = _match(store.vendor, criteria, scored=False)
+    source, where, params, _ = matching(store.vendor, criteria, scored=False)
     columns = ", ".join(f"p.{column}" for column in FACET_COLUMNS)
     with store.cursor() as cursor:
         cursor.execute(
@@ -332,7 +332,7 @@ def sample(store: Store, criteria: Criteria, most: int) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _match(
+def matching(
     vendor: str, criteria: Criteria, *, scored: bool
 ) -> tuple[str, list[str], list[object], str | None]:
     """FROM, WHERE conditions, their parameters, and the relevance score's expression (None

@@ -1,16 +1,16 @@
 """/downloads/: the latest snapshot (openbook export), listed on a page and served file by file
-(docs/downloads.md). /api/downloads gives the same context as JSON.
+(docs/downloads.md). /api/downloads gives the same context as JSON, and so does the page's JSON
+twin.
 
-Only the manifest and the files it names are served: no other path in or beside the downloads
-directory can be reached, whatever the URL. Files are served with their checksum as a strong
-ETag, Content-Length, and single byte ranges (RFC 9110 section 14), so an interrupted
-download of a large file can resume.
+Only the manifest and the files it names (``files`` and ``derivedRegisters``) are served: no
+other path in or beside the downloads directory can be reached, whatever the URL. Files are
+served with their checksum as a strong ETag, Content-Length, and single byte ranges (RFC 9110
+section 14), so an interrupted download of a large file can resume.
 """
 
 import hashlib
 import io
 import re
-from html import escape
 from typing import BinaryIO
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -19,10 +19,15 @@ from django.views.decorators.http import require_safe
 from openbook import config
 from openbook.export import manifest
 from openbook.export.manifest import Snapshot
+from openbook.web.pages.i18n import _
+from openbook.web.pages.rendering import page
 
 PAGE = "/downloads/"
+TEMPLATE = "pages/downloads.html"
 BLOCK = 1 << 16
 _RANGE = re.compile(r"bytes=(\d*)-(\d*)")
+# How much of a file name that is not there the 404 page repeats.
+NAME_SHOWN = 200
 
 
 def read_snapshot() -> Snapshot | None:
@@ -31,13 +36,17 @@ def read_snapshot() -> Snapshot | None:
 
 def context(request: HttpRequest, snapshot: Snapshot) -> dict:
     """What the page shows and /api/downloads returns: the manifest, with absolute URLs."""
-    files = [
-        {**entry, "url": request.build_absolute_uri(PAGE + entry["name"])}
-        for entry in snapshot.files.values()
-    ]
+
+    def located(entries: dict[str, dict]) -> list[dict]:
+        return [
+            {**entry, "url": request.build_absolute_uri(PAGE + entry["name"])}
+            for entry in entries.values()
+        ]
+
     return {
         **snapshot.manifest,
-        "files": files,
+        "files": located(snapshot.files),
+        "derivedRegisters": located(snapshot.derived),
         "links": {
             "page": request.build_absolute_uri(PAGE),
             "manifest": request.build_absolute_uri(PAGE + manifest.MANIFEST),
@@ -50,14 +59,9 @@ def context(request: HttpRequest, snapshot: Snapshot) -> dict:
 def index(request: HttpRequest) -> HttpResponse:
     snapshot = read_snapshot()
     if snapshot is None:
-        return _page(
-            "No downloads yet",
-            "<p>No snapshot of the data has been made yet. The bulk downloads appear here once "
-            "the platform's operator runs <code>openbook export</code>.</p>",
-            status=404,
-        )
+        return _missing(request, _("No downloads yet"))
     with snapshot:
-        return _page("Bulk downloads", _listing(context(request, snapshot)))
+        return page(request, TEMPLATE, context(request, snapshot), title=_("Bulk downloads"))
 
 
 @require_safe
@@ -67,14 +71,9 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
     if snapshot is None or handle is None:
         if snapshot is not None:
             snapshot.close()
-        return _page(
-            "Not found",
-            f"<p>There is no file {escape(name)!r} in the downloads. "
-            f'<a href="{PAGE}">See the files there are</a>.</p>',
-            status=404,
-        )
+        return _missing(request, _("File not found"), name)
     with snapshot:
-        entry = snapshot.files.get(name)
+        entry = snapshot.entry(name)
     if entry is None:  # the manifest itself: no file holds its checksum
         with handle:
             data = handle.read()
@@ -90,6 +89,21 @@ def download(request: HttpRequest, name: str) -> HttpResponse:
         etag=f'"{entry["sha256"]}"',
         media_type=entry["mediaType"],
         name=name,
+    )
+
+
+def _missing(request: HttpRequest, title: str, name: str | None = None) -> HttpResponse:
+    """The 404 page: no snapshot made yet, or no such file in it (``name``, as asked for, with
+    characters that cannot be shown replaced)."""
+    shown = None
+    if name is not None:
+        shown = "".join(c if c.isprintable() else "\ufffd" for c in name[:NAME_SHOWN])
+    return page(
+        request,
+        TEMPLATE,
+        {"error": {"status": 404, "title": title, "problems": [], "file": shown}},
+        title=title,
+        status=404,
     )
 
 
@@ -173,88 +187,3 @@ class _Slice:
 
     def close(self) -> None:
         self.handle.close()
-
-
-def _size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            return f"{size:,} bytes" if unit == "bytes" else f"{value:,.1f} {unit}"
-        value /= 1000
-    return f"{size:,} bytes"
-
-
-def _listing(page: dict) -> str:
-    counts = page.get("counts", {})
-    head = page.get("log", {}).get("treeHead", {})
-    links = page["links"]
-    parts = [
-        f"<p>A snapshot of everything published here: {counts.get('releases', 0):,} releases "
-        f"and the compiled releases of {counts.get('compiledReleases', 0):,} contracting "
-        f"processes, made on {escape(str(page.get('generated', '')))} from the first "
-        f"{page.get('log', {}).get('size', 0):,} entries of the log. Published by "
-        f"{escape(str(page.get('publisher', {}).get('name', '')))} under "
-        f'the licence at <a href="{escape(str(page.get("license", "")))}">'
-        f"{escape(str(page.get('license', '')))}</a>.</p>",
-        "<h2>Files</h2>",
-        '<table><caption class="visually-hidden">Files of the snapshot</caption>'
-        '<thead><tr><th scope="col">File</th><th scope="col">What it holds</th>'
-        '<th scope="col">Size</th><th scope="col">SHA-256</th></tr></thead><tbody>',
-    ]
-    for entry in page["files"]:
-        parts.append(
-            f'<tr><td><a href="{escape(entry["url"])}">{escape(entry["name"])}</a></td>'
-            f"<td>{escape(str(entry.get('description', '')))}</td>"
-            f"<td>{escape(_size(int(entry['size'])))}</td>"
-            f'<td><code class="hash">{escape(entry["sha256"])}</code></td></tr>'
-        )
-    parts.append("</tbody></table>")
-    excel = page.get("excel", {})
-    if not excel.get("available"):
-        parts.append(
-            "<p>There is no Excel workbook in this snapshot: "
-            f"{escape(str(excel.get('reason', '')))}. The CSV tables hold the same data.</p>"
-        )
-    parts += [
-        "<h2>Check what you downloaded</h2>",
-        f'<p>Every file\'s SHA-256 is in <a href="{escape(links["checksums"])}">SHA256SUMS</a>'
-        ": in the folder you downloaded to, run <code>sha256sum -c SHA256SUMS</code>.</p>",
-        f"<p>The snapshot is consistent with the log's first {head.get('treeSize', 0):,} "
-        "entries, whose Merkle tree head (RFC 9162) is "
-        f'<code class="hash">{escape(str(head.get("rootHash", "")))}</code>. '
-        f'<a href="{escape(links["manifest"])}">manifest.json</a> holds this and every count; '
-        'the same as JSON for programs: <a href="/api/downloads">/api/downloads</a>.</p>',
-    ]
-    by_year = counts.get("releasesByYear") or {}
-    if by_year:
-        parts.append(
-            '<h2>Releases by year</h2><table><caption class="visually-hidden">Releases by the '
-            'year of their date</caption><thead><tr><th scope="col">Year of the release '
-            'date</th><th scope="col">Releases</th></tr></thead><tbody>'
-        )
-        for year, count in by_year.items():
-            parts.append(f"<tr><td>{escape(year)}</td><td>{int(count):,}</td></tr>")
-        parts.append("</tbody></table>")
-    return "\n".join(parts)
-
-
-def _page(title: str, body: str, status: int = 200) -> HttpResponse:
-    html = "\n".join(
-        [
-            "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{escape(title)} - openbook</title>",
-            "<style>body{font-family:sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;"
-            "line-height:1.5}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px "
-            "solid #b1b4b6;padding:.3em .6em;text-align:left;vertical-align:top}"
-            "code{background:#f3f2f1;padding:0 .2em}.hash{word-break:break-all}"
-            ".visually-hidden{position:absolute;width:1px;height:1px;overflow:hidden;"
-            "clip:rect(0 0 0 0)}a{color:#1d70b8}a:focus{outline:3px solid #fd0}</style>",
-            "</head><body><main>",
-            f"<h1>{escape(title)}</h1>",
-            body,
-            "</main></body></html>",
-        ]
-    )
-    return HttpResponse(html, status=status, content_type="text/html; charset=utf-8")

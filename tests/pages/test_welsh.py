@@ -83,6 +83,12 @@ def test_the_toggle_never_leaves_the_site(target):
     assert answer["Location"] == "/"
 
 
+def test_a_link_may_ask_for_one_language_for_its_page_alone(site):
+    client = Client()
+    assert '<html lang="cy"' in client.get("/?lang=cy").content.decode()
+    assert '<html lang="en"' in client.get("/").content.decode()
+
+
 def test_a_browser_asking_for_welsh_first_gets_it_until_it_chooses():
     client = Client(HTTP_ACCEPT_LANGUAGE="cy-GB,cy;q=0.9,en;q=0.5")
     assert client.get("/healthz")["Content-Language"] == "cy"
@@ -99,3 +105,15 @@ def test_notice_text_in_the_readers_language_where_the_publisher_gave_it():
     finally:
         i18n.reset(token)
     assert i18n.localised(tender, "title") == ("School meals", "en")
+
+
+def test_each_message_is_in_one_catalogue_file_only():
+    """Two files giving one message would each win in turn: words more than one area shows live
+    in base.po."""
+    where: dict[str, str] = {}
+    for path in sorted((i18n.CATALOGUE_DIR / i18n.WELSH).glob("*.po")):
+        for entry in i18n.read_po(path):
+            assert entry.msgid not in where, (
+                f"{entry.msgid!r} in {where.get(entry.msgid)} and {path.name}"
+            )
+            where[entry.msgid] = path.name

@@ -165,6 +165,36 @@ def test_files_are_served_as_they_are(client, snapshot):
     assert orjson.loads(body(manifest_response)) == manifest
 
 
+def test_the_derived_registers_are_served_as_listed(client, snapshot):
+    """The registers derived from the processes are listed apart, in ``derivedRegisters``
+    (docs/downloads.md), and served like the files: each with its checksum as ETag, and a
+    range of it."""
+    target, manifest = snapshot
+    derived = {entry["name"]: entry for entry in manifest["derivedRegisters"]}
+    assert set(derived) == {
+        f"registers/{name}.jsonl.gz"
+        for name in ("pipeline", "commercial-tools", "performance", "ownership")
+    }
+    for name, entry in derived.items():
+        response = client.get(f"/downloads/{name}")
+        assert response.status_code == 200, name
+        content = body(response)
+        assert content == (target / name).read_bytes()
+        assert hashlib.sha256(content).hexdigest() == entry["sha256"]
+        assert response["Content-Type"] == "application/gzip"
+        assert response["Content-Length"] == str(entry["size"])
+        assert response["ETag"] == f'"{entry["sha256"]}"'
+        part = client.get(f"/downloads/{name}", HTTP_RANGE="bytes=0-3")
+        assert part.status_code == 206 and body(part) == content[:4]
+    checksums = body(client.get(f"/downloads/{CHECKSUMS}")).decode()
+    for name, entry in derived.items():
+        assert f"{entry['sha256']}  {name}\n" in checksums
+    listed = orjson.loads(client.get("/api/downloads").content)["derivedRegisters"]
+    assert [entry["url"] for entry in listed] == [
+        f"http://testserver/downloads/{name}" for name in derived
+    ]
+
+
 def test_conditional_and_range_requests(client, snapshot):
     target, manifest = snapshot
     data = (target / "releases.jsonl.gz").read_bytes()

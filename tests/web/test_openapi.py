@@ -67,9 +67,11 @@ def test_the_reference_page_describes_every_operation(client):
     assert page.status_code == 200
     assert page["Content-Type"] == "text/html; charset=utf-8"
     text = page.content.decode()
-    assert "<title>openbook public API reference</title>" in text
-    for path in document["paths"]:
-        assert path in text
+    assert "<title>API reference – Open contracting – GOV.UK</title>" in text
+    assert f"{document['info']['title']}, version {document['info']['version']}" in text
+    for path, operations in document["paths"].items():
+        for method in operations:
+            assert f"<code>{method.upper()} {path}</code>" in text
 
 
 def test_docs_describe_every_operation(client):

@@ -4,10 +4,12 @@ refused everywhere it does not belong. Keys never reach the logs."""
 
 import inspect
 import logging
+import re
 from unittest import mock
 
 import orjson
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from ninja.openapi.views import openapi_json
 from ninja.operation import PathView
@@ -101,14 +103,39 @@ def test_every_route_is_public_and_read_only_or_needs_a_key():
     assert checked >= 10
 
 
+# The pages' forms (docs/pages.md): the only plain views that take writes, each only with the
+# session's CSRF token: the publisher pages (all but signing in only for a signed-in account)
+# and the email alerts' subscriptions.
+FORMS = ("publish/", "alerts/")
+
+
 @pytest.mark.parametrize("method", WRITES)
 def test_plain_views_refuse_writes(client, method):
+    checked_forms = 0
     for route, pattern in _patterns():
         if _path_view(pattern) is not None or _is_openapi_document(pattern):
             continue
-        path = "/" + route.replace("<path:name>", "SHA256SUMS")
+        path = "/" + re.sub(r"<(\w+:)?(\w+)>", r"\2", route.replace("<path:name>", "SHA256SUMS"))
+        if route.startswith(FORMS):
+            answer = Client(enforce_csrf_checks=True).generic(method, path)
+            # 404: a one-click unsubscribe (RFC 8058) is a POST its token alone authorises.
+            assert answer.status_code in (403, 404, 405), f"{method} {path}: {answer.status_code}"
+            checked_forms += 1
+            continue
         response = client.generic(method, path)
         assert response.status_code in (405, 404), f"{method} {path}: {response.status_code}"
+    assert checked_forms >= 5
+
+
+def test_the_publisher_pages_need_a_signed_in_account(database):
+    for route, _pattern in _patterns():
+        if not route.startswith(FORMS[0]) or route == "publish/sign-in":
+            continue
+        path = "/" + re.sub(r"<(\w+:)?(\w+)>", r"\2", route)
+        answer = Client().get(path)
+        assert answer.status_code in (302, 405), f"GET {path}: {answer.status_code}"
+        if answer.status_code == 302:
+            assert answer["Location"].startswith("/publish/sign-in?next="), path
 
 
 def test_every_publishing_operation_declares_and_enforces_its_scope():

@@ -445,7 +445,7 @@ def test_a_cursor_continues_only_its_own_search(data):
 
 
 # The fingerprint of a search with nothing asked, by date, descending.
-FIRST_PAGE = use_case._fingerprint(use_case._criteria(use_case.Query()), "date", True)
+FIRST_PAGE = use_case._fingerprint(use_case.criteria_of(use_case.Query()), "date", True)
 BAD = [
     ({"value_min": "abc"}, "value_min", "'abc' is not a number"),
     ({"value_min": "1e400"}, "value_min", "too large"),

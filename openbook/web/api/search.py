@@ -35,7 +35,7 @@ DATE_RANGES = {
 
 
 def _given(max_length: int, description: str) -> Any:
-    """A parameter as given, its length bounded: ``_query`` reads and checks it."""
+    """A parameter as given, its length bounded: ``read_query`` reads and checks it."""
     return Field(None, max_length=max_length, description=description)
 
 
@@ -50,7 +50,7 @@ def _flag(description: str) -> Any:
 
 
 class ProcessFilters(Schema):
-    """The search's query parameters, as given (docs/search.md); read by ``_query``."""
+    """The search's query parameters, as given (docs/search.md); read by ``read_query``."""
 
     q: str | None = _given(
         500,
@@ -112,7 +112,7 @@ class ProcessFilters(Schema):
     ),
 )
 def processes(request: HttpRequest, filters: Query[ProcessFilters]):
-    query = _query(filters)
+    query = read_query(filters)
     try:
         results = search.search_processes(Store(), query)
     except search.QueryError as error:
@@ -130,7 +130,7 @@ def processes(request: HttpRequest, filters: Query[ProcessFilters]):
     )
 
 
-def _query(given: ProcessFilters) -> search.Query:
+def read_query(given: ProcessFilters) -> search.Query:
     """The search asked for, every parameter checked: a 400 names the first one at fault."""
     dates = {}
     for name in DATE_RANGES:

@@ -63,3 +63,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def server_error(request: HttpRequest) -> HttpResponse:
     """Django's 500 handler for the pages: no detail of the failure reaches the reader."""
     return answer(request, PageError(500, _("Sorry, there is a problem with the service")))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without this session's token (an old page, or another site's form)."""
+    return answer(
+        request,
+        PageError(
+            403,
+            _("Your session has changed: go back, reload the page and send the form again"),
+        ),
+    )

@@ -169,6 +169,22 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
     return text % values
 
 
+def template_gettext(message: str) -> str:
+    """For Jinja's newstyle ``_()``: the translated text, which Jinja fills itself."""
+    entry = catalogue(current()).get(message)
+    return entry.msgstr if entry is not None and entry.msgstr else message
+
+
+def template_ngettext(singular: str, plural: str, count: int) -> str:
+    """For Jinja's newstyle ``ngettext()``: the form for ``count``, which Jinja fills itself
+    (``%(num)s`` and any other placeholders)."""
+    entry = catalogue(current()).get(singular)
+    if entry is not None and entry.plurals:
+        index = welsh_plural(count) if current() == WELSH else int(count != 1)
+        return entry.plurals.get(index) or entry.plurals.get(0) or singular
+    return singular if count == 1 else plural
+
+
 def welsh_plural(n: int) -> int:
     """The plural form of ``n`` in Welsh, as CLDR and gettext number them: 0 zero, 1 one, 2 two,
     3 few, 6 many, else other (nplurals=6)."""
@@ -201,24 +217,35 @@ def interface_messages() -> dict[str, str]:
     for template in sorted((root / "templates").rglob("*.html")):
         source = template.read_text(encoding="utf-8")
         for line, _function, message in extractor.extract_translations(source):  # type: ignore[attr-defined]
-            texts = message if isinstance(message, tuple) else (message,)
-            for text in texts[:2]:
-                if isinstance(text, str):
-                    found.setdefault(text, f"{template.relative_to(root)}:{line}")
-    for module in sorted((root / "pages").rglob("*.py")):
+            # A plural message is catalogued under its singular (its msgid).
+            text = message[0] if isinstance(message, tuple) else message
+            if isinstance(text, str):
+                found.setdefault(text, f"{template.relative_to(root)}:{line}")
+    for module in sorted(root.rglob("*.py")):  # the pages, and the web views that render
         for line, text in messages_in_python(module.read_text(encoding="utf-8")):
             found.setdefault(text, f"{module.relative_to(root)}:{line}")
+    # The notice forms' questions and answer problems, which the publisher pages translate.
+    from openbook.publishing import notice_forms
+
+    forms = Path(notice_forms.__file__)
+    for line, text in messages_in_python(forms.read_text(encoding="utf-8"), ("AnswerProblem",)):
+        found.setdefault(text, f"publishing/notice_forms.py:{line}")
+    for text in notice_forms.texts():
+        found.setdefault(text, "publishing/notice_forms.py")
     return found
 
 
-def messages_in_python(source: str) -> Iterator[tuple[int, str]]:
-    """The literal messages of ``_("...")``, ``gettext("...")`` and ``ngettext(...)`` calls in
-    Python source, for the catalogue check (tests/web/test_welsh.py)."""
+def messages_in_python(
+    source: str, functions: tuple[str, ...] = ("_", "gettext", "ngettext")
+) -> Iterator[tuple[int, str]]:
+    """The literal messages of ``_("...")``, ``gettext("...")`` and ``ngettext(...)`` calls
+    (or of other ``functions``) in Python source, for the catalogue check."""
     for node in ast.walk(ast.parse(source)):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
-        if node.func.id not in ("_", "gettext", "ngettext"):
+        if node.func.id not in functions:
             continue
-        for argument in node.args[: 2 if node.func.id == "ngettext" else 1]:
-            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
-                yield node.lineno, argument.value
+        # A plural message (ngettext) is catalogued under its singular, its first argument.
+        argument = node.args[0] if node.args else None
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            yield node.lineno, argument.value

@@ -37,7 +37,7 @@ def environment(**options) -> Environment:
         autoescape=True,
         **options,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(i18n.template_gettext, i18n.template_ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(money=money, number=number, day=day, moment=moment, query=query_string)
     env.globals.update(languages=i18n.LANGUAGES, localised=i18n.localised)
     return env

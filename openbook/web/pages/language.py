@@ -1,16 +1,21 @@
 """The reader's language: Welsh or English, chosen with the toggle every page shows and kept in
-a cookie (one year); until chosen, the browser's preference when it puts Welsh first."""
+a cookie (one year); until chosen, the browser's preference when it puts Welsh first. A link
+may ask for one language for its page alone (``?lang=cy``)."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
+from openbook import config
 from openbook.web.pages import i18n
 
 YEAR = 365 * 86400
 
 
 def chosen(request: HttpRequest) -> str:
+    asked = request.GET.get("lang", "")
+    if asked in i18n.LANGUAGES:  # a link to a page in one language (shared, or in an email)
+        return asked
     cookie = request.COOKIES.get(i18n.COOKIE, "")
     if cookie in i18n.LANGUAGES:
         return cookie
@@ -47,6 +52,6 @@ def choose(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponseRedirect(target)
     if code in i18n.LANGUAGES:
         response.set_cookie(
-            i18n.COOKIE, code, max_age=YEAR, samesite="Lax", secure=request.is_secure()
+            i18n.COOKIE, code, max_age=YEAR, samesite="Lax", secure=config.secure_cookies()
         )
     return response

@@ -4,7 +4,7 @@ from the same dict, so the API covers everything a page shows.
 The twin is asked for with ``?format=json`` or ``Accept: application/json``; every page links to
 it (``<link rel="alternate" type="application/json">``)."""
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import orjson
 from django.http import HttpRequest, HttpResponse
@@ -26,7 +26,7 @@ def json_link(request: HttpRequest) -> str:
     """The address of this page's JSON twin."""
     values = [(key, value) for key, value in request.GET.lists() for value in value]
     values = [(key, value) for key, value in values if key != "format"] + [("format", "json")]
-    return f"{request.path}?{urlencode(values)}"
+    return f"{quote(request.path)}?{urlencode(values)}"
 
 
 def page(

@@ -2,15 +2,104 @@
 
 from django.urls import path
 
-from openbook.web.pages import assets, home, language
+from openbook.web.pages import (
+    alerts,
+    assets,
+    home,
+    language,
+    organisations,
+    processes,
+    progress,
+    registers,
+    search,
+    service,
+)
+from openbook.web.pages.publisher import (
+    admin,
+    admin_debarment,
+    admin_review,
+    dashboard,
+    notices,
+    signing_in,
+)
+from openbook.web.pages.publisher import keys as publisher_keys
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("language/<str:code>", language.choose, name="language"),
     path("assets/<path:name>", assets.serve, {"root": "assets"}, name="assets"),
     path("static/<path:name>", assets.serve, {"root": "static"}, name="static"),
+    # publisher pages (openbook.web.pages.publisher): each needs a signed-in account
+    path("publish/sign-in", signing_in.sign_in, name="sign-in"),
+    path("publish/sign-out", signing_in.sign_out, name="sign-out"),
+    path("publish", dashboard.dashboard, name="publish"),
+    path("publish/keys", publisher_keys.keys, name="publish-keys"),
+    path("publish/keys/<str:key_id>/revoke", publisher_keys.revoke, name="publish-key-revoke"),
+    path("publish/notices/new", notices.start, name="publish-notice"),
+    path("publish/notices/draft/check", notices.check, name="publish-notice-check"),
+    path("publish/notices/draft/<str:name>", notices.question, name="publish-notice-question"),
+    path("publish/notices/published", notices.published, name="publish-notice-published"),
+    # administration (openbook.web.pages.publisher.admin*): administrator accounts only
+    path("publish/admin", admin.dashboard, name="publish-admin"),
+    path("publish/admin/debarment", admin_debarment.entries, name="publish-admin-debarment"),
+    path("publish/admin/debarment/new", admin_debarment.add, name="publish-admin-debarment-add"),
+    path(
+        "publish/admin/debarment/check",
+        admin_debarment.check,
+        name="publish-admin-debarment-check",
+    ),
+    path(
+        "publish/admin/debarment/<str:key>",
+        admin_debarment.entry,
+        name="publish-admin-debarment-entry",
+    ),
+    path(
+        "publish/admin/debarment/<str:key>/change",
+        admin_debarment.change,
+        name="publish-admin-debarment-change",
+    ),
+    path(
+        "publish/admin/debarment/<str:key>/end",
+        admin_debarment.end,
+        name="publish-admin-debarment-end",
+    ),
+    path("publish/admin/reviews/<str:code>", admin_review.cases, name="publish-admin-reviews"),
+    path(
+        "publish/admin/reviews/<str:code>/<str:key>",
+        admin_review.case,
+        name="publish-admin-review",
+    ),
     # search routes
+    path("search", search.search_page, name="search"),
+    path("search.csv", search.search_csv, name="search-csv"),
+    path("search/feed", search.search_atom, name="search-feed"),
+    path("alerts/search", alerts.search_alert, name="alerts-search"),
+    path("alerts/processes/<str:ocid>", alerts.process_alert, name="alerts-process"),
+    path(
+        "alerts/organisations/<str:identifier>",
+        alerts.organisation_alert,
+        name="alerts-organisation",
+    ),
+    path("alerts/confirm/<str:token>", alerts.confirm, name="alerts-confirm"),
+    path("alerts/unsubscribe/<str:token>", alerts.unsubscribe, name="alerts-unsubscribe"),
+    path(
+        "organisations/<str:identifier>/feed",
+        alerts.organisation_feed,
+        name="organisation-feed",
+    ),
     # process routes
+    path("processes/<str:ocid>", processes.process, name="process"),
     # organisation routes
+    path("organisations", organisations.find, name="organisations"),
+    path("organisations/<str:identifier>", organisations.organisation, name="organisation"),
     # register and progress routes
+    path("registers", registers.index, name="registers"),
+    path("registers/<str:code>", registers.register_page, name="register"),
+    path("registers/<str:code>/<path:key>", registers.entry_page, name="register-entry"),
+    path("metrics", progress.overview, name="metrics"),
+    path("metrics/<str:metric>", progress.metric_page, name="metric"),
+    path("accessibility", service.accessibility, name="accessibility"),
+    path("privacy", service.privacy, name="privacy"),
+    path("cookies", service.cookies, name="cookies"),
+    path("verify", service.verify, name="verify"),
 ]

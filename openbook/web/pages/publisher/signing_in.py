@@ -1,0 +1,76 @@
+"""Signing in and out of the publisher pages."""
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from openbook import config
+from openbook.publishing import accounts
+from openbook.store.database import Store
+from openbook.web.middleware import client_address
+from openbook.web.pages.i18n import _
+from openbook.web.pages.publisher import session
+from openbook.web.pages.rendering import page
+
+HOME = "/publish"
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or HOME
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, None):
+        return HOME
+    return target
+
+
+def _refusal(kind: str) -> str:
+    if kind == accounts.LOCKED:
+        return _(
+            "This account cannot sign in for %(minutes)s minutes after too many attempts "
+            "with a wrong password. Try again later, or ask your administrator.",
+            minutes=accounts.LOCK_MINUTES,
+        )
+    if kind == accounts.NO_ROLE:
+        return _("This account has no role on the platform: ask your administrator.")
+    return _("Enter a correct user name and password")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, str] = {}
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password", "")
+        if not username:
+            errors["username"] = _("Enter your user name")
+        if not password:
+            errors["password"] = _("Enter your password")
+        if not errors:
+            try:
+                found = accounts.sign_in(
+                    Store(), username, password, client_address(request, config.proxy_count())
+                )
+            except accounts.SignInRefused as refused:
+                errors["password"] = _refusal(refused.kind)
+            else:
+                session.remember(request, found)
+                return HttpResponseRedirect(_next(request))
+    context = {
+        "username": username,
+        "next": _next(request),
+        "errors": [{"field": field, "message": message} for field, message in errors.items()],
+    }
+    return page(
+        request,
+        "pages/publisher/sign_in.html",
+        context,
+        title=_("Sign in to publish"),
+        status=400 if errors else 200,
+        error=bool(errors),
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    session.forget(request)
+    return HttpResponseRedirect("/")
