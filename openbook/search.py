@@ -6,6 +6,7 @@ import binascii
 import hashlib
 import math
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -119,10 +120,20 @@ def words(text: str) -> list[str]:
 
 
 def search_processes(store: Store, query: Query) -> Results:
-    criteria, sort, fingerprint, after = _prepared(query)
-    rows = search.sample(store, criteria, COUNT_CAP + 1)
-    exact = len(rows) <= COUNT_CAP
-    rows = rows[:COUNT_CAP]
+    prepared = _prepared(query)
+    count, exact, counted = _counted(store, prepared[0])
+    items, next_cursor = _page(store, query, prepared)
+    return Results(items, count, exact, counted, prepared[1], next_cursor)
+
+
+def first_processes(store: Store, query: Query) -> list[search.Found]:
+    """The page of processes a query asks for, without counting or facets: for lists that
+    only show a few (the home page's newest)."""
+    return _page(store, query, _prepared(query))[0]
+
+
+def _page(store: Store, query: Query, prepared: tuple) -> tuple[list, str | None]:
+    criteria, sort, fingerprint, after = prepared
     items = search.page(
         store,
         criteria,
@@ -136,7 +147,36 @@ def search_processes(store: Store, query: Query) -> Results:
         items = items[: query.limit]
         last = items[-1]
         next_cursor = encode_cursor(sort, last.key, last.tie, fingerprint)
-    return Results(items, len(rows), exact, facets(rows), sort, next_cursor)
+    return items, next_cursor
+
+
+# The counts and facets of the searches asked lately, kept by their criteria, the log's size
+# and the search index's newest row, for at most a minute: the same search asked again (its
+# next page, the search page with no filters) is not counted again while nothing is published.
+# A change that moves neither (a process leaving the index after a failed compile) shows within
+# the minute. Per server process.
+_COUNTED: dict[tuple, tuple[float, int, bool, dict[str, dict[str, int]]]] = {}
+_COUNTED_KEPT = 256
+_COUNTED_SECONDS = 60.0
+
+
+def _counted(
+    store: Store, criteria: search.Criteria
+) -> tuple[int, bool, dict[str, dict[str, int]]]:
+    """How many processes match (exact up to COUNT_CAP) and their facets."""
+    database = store.connection.settings_dict["NAME"]
+    key = (database, COUNT_CAP, _fingerprint(criteria, "", False), *search.version(store))
+    now = time.monotonic()
+    found = _COUNTED.get(key)
+    if found is None or now - found[0] > _COUNTED_SECONDS:
+        rows = search.sample(store, criteria, COUNT_CAP + 1)
+        exact = len(rows) <= COUNT_CAP
+        rows = rows[:COUNT_CAP]
+        found = (now, len(rows), exact, facets(rows))
+        if len(_COUNTED) >= _COUNTED_KEPT:
+            _COUNTED.pop(next(iter(_COUNTED)))
+        _COUNTED[key] = found
+    return found[1], found[2], found[3]
 
 
 def check(query: Query) -> None:

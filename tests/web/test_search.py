@@ -624,3 +624,22 @@ def test_the_document_describes_the_search(database):
     assert {"q", "cpv", "region", "notice_type", "cursor", "awarded_vcse"} <= names
     assert {"200", "400"} <= set(operation["responses"])
     assert operation["tags"] == ["Search"]
+
+
+def test_counts_kept_between_requests_follow_each_publication(database):
+    """The counts and facets are kept for the same search asked again, but never outlive a
+    publication: each new process is counted at once."""
+    from tests.web.conftest import a_process, publish
+
+    client = Client()
+
+    def count() -> int:
+        answer = orjson.loads(client.get("/api/ocds/processes", {"q": "road repairs"}).content)
+        return answer["count"]
+
+    assert count() == 0
+    publish(database.store, a_process("ocds-kept-1"))
+    assert count() == 1
+    assert count() == 1
+    publish(database.store, a_process("ocds-kept-2"))
+    assert count() == 2

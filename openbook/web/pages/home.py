@@ -22,11 +22,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def context(store: Store) -> dict:
-    newest = search.search_processes(store, search.Query(sort="date", limit=NEWEST))
+    newest = search.first_processes(store, search.Query(sort="date", limit=NEWEST))
     return {
         "statements": log_size(store),
         "processes": stored_records.count(store, "ocds"),
-        "newest": [process_summary(found) for found in newest.items],
+        "newest": [process_summary(found) for found in newest],
         "milestones": _headline(store),
     }
 
