@@ -146,3 +146,29 @@ def test_sign_in_publish_a_tender_notice_and_find_it(site, server, browser, acco
         assert any(release["ocid"] == ocid for release in feed["releases"])
     finally:
         context.close()
+
+
+def test_the_pages_work_without_javascript(site, server, browser, account):
+    """Every page is plain HTML first: with scripts off, the search box, the filter panel and
+    the publisher's sign-in and question pages still do their job."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(server + "/")
+        page.get_by_label("Search contracts").fill("services")
+        page.get_by_role("button", name="Search").click()
+        page.wait_for_url("**/search?**q=services**")
+        page.locator('input[name="stage"]').first.check()
+        page.get_by_role("button", name="Apply filters").first.click()
+        page.wait_for_url("**stage=**")
+        assert page.locator(".moj-filter__tag").count() >= 1  # the chosen filter, removable
+        page.goto(server + "/publish/sign-in")
+        page.get_by_label("User name").fill("jo")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/publish")
+        page.goto(server + "/publish/notices/new")
+        page.get_by_role("button", name="Continue").click()
+        assert page.locator(".govuk-error-summary").is_visible()
+    finally:
+        context.close()
