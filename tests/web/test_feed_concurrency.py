@@ -13,12 +13,16 @@ WRITERS = 3
 BATCHES = 15
 
 
-def _writer(number: int, failures: list) -> None:
+def _writer(number: int, failures: list, read_twice: threading.Event) -> None:
     try:
         from openbook.store.database import Store
 
         store = Store()
         for batch in range(BATCHES):
+            if batch == BATCHES // 2:
+                # Half the batches written: the rest wait until the reader has read twice, so
+                # that however the machine schedules the threads, reading overlaps writing.
+                read_twice.wait(timeout=60)
             releases = [
                 create_release(f"ocds-w{number}-{batch}-{n}", "1", tag=["tender"])
                 for n in range(1 + (batch + number) % 4)
@@ -32,7 +36,10 @@ def _writer(number: int, failures: list) -> None:
 
 def test_a_reader_following_next_misses_nothing_while_writers_append(client, store):
     failures: list = []
-    writers = [threading.Thread(target=_writer, args=(n, failures)) for n in range(WRITERS)]
+    read_twice = threading.Event()
+    writers = [
+        threading.Thread(target=_writer, args=(n, failures, read_twice)) for n in range(WRITERS)
+    ]
     received: list[tuple[str, str]] = []
     url, seen_in_page, polls_during_writes = "/api/ocds/releases?limit=7", 0, 0
 
@@ -54,6 +61,8 @@ def test_a_reader_following_next_misses_nothing_while_writers_append(client, sto
     while any(writer.is_alive() for writer in writers):
         catch_up()
         polls_during_writes += 1
+        if polls_during_writes >= 2:
+            read_twice.set()
     for writer in writers:
         writer.join()
     catch_up()
