@@ -37,7 +37,7 @@ from openbook.standards.metrics.process import Process, Release
 from openbook.standards.metrics.reading import InvalidSetting, Settings, read_settings
 from openbook.store import flags as store_flags
 from openbook.store import metrics as stored
-from openbook.store.database import Store, own_connection
+from openbook.store.database import Store, own_connection, refresh_statistics
 from openbook.store.export import reading
 from openbook.store.log import log_size
 
@@ -124,6 +124,8 @@ def compute(
                 _spooled(spool),
                 summed.result if summed is not None else lambda: _figure_rows(computation.tally),
             )
+            if executor is not None:  # a large run: the figures' tables were rewritten whole
+                refresh_statistics(store)
     finally:
         _SHARED.clear()
     return run

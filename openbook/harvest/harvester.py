@@ -90,7 +90,7 @@ def harvest(
     compiling to the next run."""
     report = report or HarvestReport(source.key, source.api.name)
     started = time.monotonic()
-    with Pool() as pool:
+    with Pool() as pool, store.bulk():
         try:
             walk = _Walk(source, options, report)
             _follow(store, walk, fetcher, saved, pool=pool, progress=progress)

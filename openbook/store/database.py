@@ -60,9 +60,17 @@ class Store:
         Yields ``settle``, to call between phases of the run (a load, after its appends): on
         SQLite it copies the WAL written so far into the database file (a passive checkpoint)
         on a second connection, in a thread, so that the copy and its fsync overlap the next
-        phase instead of falling on the connection's close. The context waits for it."""
+        phase instead of falling on the connection's close. The context waits for it.
+
+        On PostgreSQL, a run that grew the log by ``STATISTICS_AFTER`` entries or more ends by
+        refreshing the planner's statistics (``refresh_statistics``)."""
         if self.vendor != "sqlite":
+            from openbook.store.log import log_size  # the log's module builds on this one
+
+            before = log_size(self)
             yield lambda: None
+            if log_size(self) - before >= STATISTICS_AFTER:
+                refresh_statistics(self)
             return
         with self.cursor() as cursor:
             cursor.execute("PRAGMA wal_autocheckpoint")
@@ -87,6 +95,22 @@ class Store:
     def cursor(self) -> Iterator[Any]:
         with self.connection.cursor() as cursor:
             yield cursor
+
+
+# Log entries a bulk write must add for PostgreSQL's planner statistics to be refreshed after it.
+STATISTICS_AFTER = 10_000
+
+
+def refresh_statistics(store: Store) -> None:
+    """Refresh PostgreSQL's planner statistics (``ANALYZE``: a bounded sample of each table,
+    seconds even at millions of rows). After a large load the planner otherwise still plans for
+    the tables as they were (empty, often) until autovacuum comes round, and servers run with
+    it off (this one's is): at 1,000,000 releases a register page took 2.2 s rather than 0.6 s.
+    SQLite keeps no statistics unless asked, and openbook's queries are planned without them
+    there: nothing to do."""
+    if store.vendor == "postgresql":
+        with store.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # Rows a round trip when streaming: enough to amortise it, few enough to keep memory flat.

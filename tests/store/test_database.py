@@ -3,12 +3,16 @@
 import sqlite3
 
 import orjson
+import pytest
 from django.core.management import call_command
 from django.db.migrations.loader import MigrationLoader
 
 from openbook.load.loader import load
+from openbook.store import database
 from openbook.store.database import migrate, pending_migrations
 from tests.factories import create_release
+
+STATISTICS_AT = 12  # entries a load must add to be analysed, in these tests
 
 
 def test_a_migrated_database_has_nothing_pending(store):
@@ -57,3 +61,40 @@ def test_a_loads_appends_reach_the_database_file_before_it_ends(store, tmp_path)
             cursor.execute("SELECT count(*) FROM log_entry")
             (count,) = cursor.fetchone()
     assert count == 20
+
+
+def _analyses(store) -> int:
+    """How many times PostgreSQL's planner statistics of the process search were refreshed."""
+    with store.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'process_search'"
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
+
+
+@pytest.mark.parametrize("releases", [STATISTICS_AT - 1, STATISTICS_AT])
+def test_a_large_load_refreshes_postgresqls_planner_statistics(
+    store, tmp_path, monkeypatch, releases
+):
+    """A load that adds ``STATISTICS_AFTER`` entries or more ends with ``ANALYZE`` on
+    PostgreSQL (whose autovacuum may be off, as this server's is); a smaller one does not. On
+    SQLite nothing is analysed: no statistics table appears."""
+    monkeypatch.setattr(database, "STATISTICS_AFTER", STATISTICS_AT)
+    path = tmp_path / "releases.jsonl"
+    path.write_bytes(
+        b"".join(
+            orjson.dumps(create_release(f"ocds-213czf-statistics-{n}", "1")) + b"\n"
+            for n in range(releases)
+        )
+    )
+    before = _analyses(store) if store.vendor == "postgresql" else None
+    assert load(store, [path]).files[0].loaded == releases
+    if store.vendor == "postgresql":
+        assert _analyses(store) == before + (releases >= STATISTICS_AT)
+    else:
+        with store.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone() == (0,)
+
