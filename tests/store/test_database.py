@@ -97,4 +97,3 @@ def test_a_large_load_refreshes_postgresqls_planner_statistics(
         with store.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone() == (0,)
-
