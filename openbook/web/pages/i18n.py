@@ -227,11 +227,12 @@ def interface_messages() -> dict[str, str]:
     # The notice forms' questions and answer problems, which the publisher pages translate.
     from openbook.publishing import notice_forms
 
-    forms = Path(notice_forms.__file__)
-    for line, text in messages_in_python(forms.read_text(encoding="utf-8"), ("AnswerProblem",)):
-        found.setdefault(text, f"publishing/notice_forms.py:{line}")
+    for forms in sorted(Path(notice_forms.__file__).parent.glob("*.py")):
+        source = forms.read_text(encoding="utf-8")
+        for line, text in messages_in_python(source, ("AnswerProblem",)):
+            found.setdefault(text, f"publishing/notice_forms/{forms.name}:{line}")
     for text in notice_forms.texts():
-        found.setdefault(text, "publishing/notice_forms.py")
+        found.setdefault(text, "publishing/notice_forms/")
     return found
 
 

@@ -156,7 +156,7 @@ def check(request: HttpRequest) -> HttpResponse:
     if unanswered:
         return HttpResponseRedirect(f"{BASE}/draft/{unanswered[0]}")
     problems: list[dict] = []
-    order = notice_forms.order_problem(answers)
+    order = form.order_problem(answers)
     if order is not None:
         problems.append({"question": order[0], "message": _(order[1]), "pointer": None})
     store = Store()

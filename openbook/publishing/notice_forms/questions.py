@@ -1,10 +1,9 @@
-"""Notices written through question pages (issue 8, item 2): for each notice type, the
-questions (one thing per page, in the GOV.UK pattern), how each answer is read and checked, and
-the release the answers make. The release then goes through exactly the checks of the publish
-API (openbook.publishing.publish): the pages publish nothing the API would refuse.
+"""What every notice form is made of: questions (one thing per page, in the GOV.UK pattern), how
+each answer is read and checked, kept in the session and shown again, and the pieces every
+notice's release shares (its notice document, its moments in UK time).
 
-Pure: answers in, problems and releases out. The questions' words are English here; the pages
-translate them (openbook/web/locale/cy/publisher.po).
+Pure: answers in, problems and releases out. The words are English here; the pages translate
+them (openbook/web/locale/cy/).
 """
 
 import re
@@ -47,12 +46,30 @@ class Question:
     missing: str = ""  # what to say when it is not answered ("Enter the title")
 
 
+# What a notice is published for (NoticeForm.level): a procurement it starts (a new ocid is
+# minted), a procurement already published (the notice follows others in it), or the authority
+# itself (pipeline and payments compliance notices).
+NEW_PROCESS = "new-process"
+PROCESS = "process"
+AUTHORITY = "authority"
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeForm:
     code: str  # the notice type, such as UK4
     title: str  # as the pages name it
     questions: tuple[Question, ...]
     build: Callable[["Context", Mapping[str, object]], dict] = field(repr=False)
+    level: str = NEW_PROCESS
+    # A problem across answers, as (question, message), such as a contract ending before it
+    # starts; its messages are listed in ``order_messages`` for translation.
+    order: Callable[[Mapping[str, object]], tuple[str, str] | None] | None = field(
+        default=None, repr=False
+    )
+    order_messages: tuple[str, ...] = ()
+
+    def order_problem(self, answers: Mapping[str, object]) -> tuple[str, str] | None:
+        return self.order(answers) if self.order is not None else None
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
@@ -74,6 +91,9 @@ class Context:
     buyer_id: str  # the organisation's party id
     buyer_name: str
     now: datetime
+    # The procurement's compiled release as published so far, for a notice that follows others
+    # in it (level PROCESS); None for a new procurement.
+    compiled: dict | None = None
 
 
 class AnswerProblem(Exception):
@@ -260,24 +280,17 @@ def form_values(question: Question, value: object) -> dict[str, str]:
     return {question.name: str(value)}
 
 
-# The tender notice (UK4) -------------------------------------------------------------------
-
-_PROCEDURES = {
-    "open": ("open", "Open procedure"),
-    "competitive-flexible": ("selective", "Competitive flexible procedure"),
-}
-_CATEGORIES = (("goods", "Goods"), ("services", "Services"), ("works", "Works"))
-_YES_NO = (("yes", "Yes"), ("no", "No"))
-
-
-def _moment(value: object) -> str:
+def moment(value: object) -> str:
+    """A date-time answer as OCDS writes it, in UK time with its offset."""
     if isinstance(value, datetime):
         return value.astimezone(LONDON).isoformat(timespec="seconds")
     return str(value)
 
 
-def _notice_document(code: str, context: Context) -> dict:
-    published = _moment(context.now.astimezone(LONDON))
+def notice_document(code: str, context: Context) -> dict:
+    """The notice's own document: its notice type (as the Find a Tender Service publishes it),
+    when it was published and, where one fits, its OCDS document type."""
+    published = moment(context.now.astimezone(LONDON))
     document = {"id": f"{code}-notice", "noticeType": code, "datePublished": published}
     known = NOTICE_TYPES.get(code)
     if known is not None and known.document_type:
@@ -285,176 +298,20 @@ def _notice_document(code: str, context: Context) -> dict:
     return document
 
 
-def _tender_release(context: Context, answers: Mapping[str, object]) -> dict:
-    method, details = _PROCEDURES[str(answers["procedure"])]
-    tender: dict = {
-        "id": "1",
-        "title": answers["title"],
-        "description": answers["description"],
-        "status": "active",
-        "procurementMethod": method,
-        "procurementMethodDetails": details,
-        "mainProcurementCategory": answers["category"],
-        "items": [{"id": "1", "classification": {"scheme": "CPV", "id": answers["cpv"]}}],
-        "value": {"amount": answers["value"], "currency": "GBP"},
-        "tenderPeriod": {"endDate": _moment(answers["deadline"])},
-        "suitability": {"sme": answers["sme"] == "yes", "vcse": answers["vcse"] == "yes"},
-        "documents": [_notice_document("UK4", context)],
-    }
-    if answers.get("contract_start") and answers.get("contract_end"):
-        tender["contractPeriod"] = {
-            "startDate": f"{answers['contract_start']}T00:00:00Z"
-            if isinstance(answers["contract_start"], date)
-            else str(answers["contract_start"]),
-            "endDate": f"{answers['contract_end']}T23:59:59Z"
-            if isinstance(answers["contract_end"], date)
-            else str(answers["contract_end"]),
-        }
-    stamp = context.now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-    buyer = {"id": context.buyer_id, "name": context.buyer_name}
-    return {
-        "ocid": context.ocid,
-        "id": f"{context.ocid}-UK4-{stamp}",
-        "date": _moment(context.now.astimezone(LONDON)),
-        "tag": ["tender"],
-        "initiationType": "tender",
-        "buyer": buyer,
-        "parties": [{**buyer, "roles": ["buyer"]}],
-        "tender": tender,
-    }
+def release_id(code: str, context: Context) -> str:
+    """A new release's id: the ocid, the notice type and the moment, so two notices of a
+    procurement never share one."""
+    return f"{context.ocid}-{code}-{context.now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
 
 
-TENDER_NOTICE = NoticeForm(
-    "UK4",
-    "Tender notice",
-    (
-        Question(
-            "title",
-            TEXT,
-            "What is the procurement called?",
-            "Use words suppliers would search for, such as 'Grounds maintenance for parks'.",
-            pointers=("/tender/title",),
-            missing="Enter the name of the procurement",
-        ),
-        Question(
-            "description",
-            TEXTAREA,
-            "Describe what you are buying",
-            "What the contract is for, where, and anything suppliers must know to decide to bid.",
-            pointers=("/tender/description",),
-            missing="Describe what you are buying",
-        ),
-        Question(
-            "category",
-            CHOICE,
-            "What are you buying mainly?",
-            choices=_CATEGORIES,
-            pointers=("/tender/mainProcurementCategory",),
-            missing="Select what you are buying mainly",
-        ),
-        Question(
-            "cpv",
-            CPV,
-            "What is the main CPV code?",
-            "The Common Procurement Vocabulary code that best describes it, such as 77314000 "
-            "for grounds maintenance services.",
-            pointers=("/tender/items",),
-            missing="Enter the CPV code, such as 77314000",
-        ),
-        Question(
-            "value",
-            MONEY,
-            "What is the estimated value of the contract, including VAT?",
-            "The most you expect to pay over the whole contract, in pounds.",
-            pointers=("/tender/value",),
-            missing="Enter the estimated value, in pounds",
-        ),
-        Question(
-            "procedure",
-            CHOICE,
-            "Which procedure are you using?",
-            choices=(
-                ("open", "Open procedure: any supplier can bid"),
-                ("competitive-flexible", "Competitive flexible procedure"),
-            ),
-            pointers=("/tender/procurementMethod", "/tender/procurementMethodDetails"),
-            missing="Select the procedure",
-        ),
-        Question(
-            "deadline",
-            DATETIME,
-            "When is the deadline for tenders?",
-            "For example, 27 3 2026 and 12pm. The Procurement Act sets a minimum time for "
-            "tenders: at least 25 days for an open procedure, often more.",
-            pointers=("/tender/tenderPeriod",),
-            missing="Enter the deadline for tenders",
-        ),
-        Question(
-            "contract_start",
-            DATE,
-            "When is the contract expected to start?",
-            "For example, 1 6 2026.",
-            pointers=("/tender/contractPeriod/startDate",),
-            optional=True,
-            missing="Enter the date the contract starts",
-        ),
-        Question(
-            "contract_end",
-            DATE,
-            "When is the contract expected to end?",
-            "For example, 31 5 2029.",
-            pointers=("/tender/contractPeriod/endDate", "/tender/contractPeriod"),
-            optional=True,
-            missing="Enter the date the contract ends",
-        ),
-        Question(
-            "sme",
-            CHOICE,
-            "Is the contract suitable for small and medium-sized enterprises (SMEs)?",
-            choices=_YES_NO,
-            pointers=("/tender/suitability/sme",),
-            missing="Select yes if the contract is suitable for SMEs",
-        ),
-        Question(
-            "vcse",
-            CHOICE,
-            "Is the contract suitable for voluntary, community and social enterprises (VCSEs)?",
-            choices=_YES_NO,
-            pointers=("/tender/suitability/vcse",),
-            missing="Select yes if the contract is suitable for VCSEs",
-        ),
-    ),
-    _tender_release,
-)
-
-FORMS: dict[str, NoticeForm] = {form.code: form for form in (TENDER_NOTICE,)}
+def texts_of(form: NoticeForm) -> list[str]:
+    """Every text of a form that the pages show, for the Welsh catalogue."""
+    found = [form.title, *form.order_messages]
+    for question in form.questions:
+        found += [question.label, question.missing]
+        found += [question.hint] if question.hint else []
+        found += [label for _, label in question.choices]
+    return found
 
 
-def texts() -> list[str]:
-    """Every text of the forms' questions that the pages show, for the Welsh catalogue."""
-    found = []
-    for form in FORMS.values():
-        found.append(form.title)
-        for question in form.questions:
-            found += [question.label, question.missing]
-            found += [question.hint] if question.hint else []
-            found += [label for _, label in question.choices]
-    return [*found, *_MISSING_PARTS.values(), *_ORDER_PROBLEMS]
-
-
-_ORDER_PROBLEMS = (
-    "The contract must end after it starts",
-    "Give both the start and the end of the contract, or neither",
-)
-
-
-def order_problem(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    """A problem across answers: (question, message), such as a contract ending before it
-    starts."""
-    start, end = answers.get("contract_start"), answers.get("contract_end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        return "contract_end", _ORDER_PROBLEMS[0]
-    if (start is None) != (end is None):
-        missing = "contract_end" if end is None else "contract_start"
-        return missing, _ORDER_PROBLEMS[1]
-    return None
+SHARED_TEXTS = tuple(_MISSING_PARTS.values())
