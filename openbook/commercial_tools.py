@@ -182,10 +182,10 @@ def _bulk_chunk(store: Store, tools: list[stored.Tool], today: str) -> Iterator[
 
 
 def index_stored(store: Store) -> int:
-    """Write the register's rows for processes compiled before it existed (migration 0015):
-    their compiled releases are read, streamed, and those that are tools or call-offs (a few
-    in a hundred) compiled again, which writes their rows as any compile does. Returns how
-    many."""
+    """List, to be compiled again, the processes compiled before the register existed
+    (migration 0015) that are tools or call-offs (a few in a hundred; their compiled releases
+    are read, streamed): compiling writes their rows, as any compile does, at the end of the
+    migrate run (openbook.store.apps). Returns how many."""
     keys = [
         ocid
         for ocid, text in stored.candidates(store)
@@ -195,7 +195,7 @@ def index_stored(store: Store) -> int:
         return 0
     with store.atomic() as cursor:
         log.mark_pending(store, cursor, records.REGISTER, keys)
-    return records.compile_pending(store)
+    return len(keys)
 
 
 def _describe(

@@ -20,13 +20,6 @@ REGISTER = "ocds"
 RECORD_PACKAGE_VERSION = "1.1"
 
 
-def compile_all_again(store: Store) -> int:
-    """Compile every process again (a migration that adds what compiling writes, such as the
-    search rows and the parties, uses it to fill them in for what was compiled before it)."""
-    records.mark_all_pending(store, REGISTER)
-    return compile_pending(store)
-
-
 def compile_pending(
     store: Store,
     batch_size: int = 500,

@@ -191,6 +191,8 @@ class ProcessSearch(models.Model):
     suitable_vcse = models.BooleanField(null=True)
     awarded_sme = models.BooleanField(null=True)
     awarded_vcse = models.BooleanField(null=True)
+    # Whether a release of it reported on the planning stage (for the pipeline register).
+    planned = models.BooleanField(db_default=False)
     # Lists matched by substring, each value between newlines ("\nUK4\nUK6\n"): few values
     # each, and filters on them that keep many processes, so a scan is as good as an index
     # and costs nothing to write.

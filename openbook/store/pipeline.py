@@ -10,7 +10,6 @@ from openbook.standards.ocds.terms import STAGES, stage_term
 from openbook.store.database import Store, among, chunked, stream
 from openbook.store.search import REGISTER, listed
 
-_PLANNING_TERM = stage_term("planning")
 _STAGE_TERMS = tuple(stage_term(stage) for stage in STAGES)
 
 
@@ -62,16 +61,11 @@ _COLUMNS = (
 def _where(store: Store, filters: Filters) -> tuple[list[str], list[object]]:
     position = "strpos" if store.vendor == "postgresql" else "instr"
     # A planned process: a planning notice among its notice types, its stage planning, or a
-    # release of it tagged for the planning stage (the stage term the feed writes for it).
+    # release of it tagged for the planning stage (``planned``, written when it is compiled).
     planned = [f"{position}(p.notice_types, %s) > 0" for _ in filters.planning_notices]
-    planned += [
-        "p.stage = 'planning'",
-        "EXISTS (SELECT 1 FROM log_entry e JOIN statement_term t ON t.term = %s"
-        " AND t.seq = e.seq WHERE e.register = %s AND e.record_key = p.ocid)",
-    ]
+    planned += ["p.stage = 'planning'", "p.planned"]
     where = ["(" + " OR ".join(planned) + ")"]
     params: list[object] = [f"\n{code}\n" for code in filters.planning_notices]
-    params += [_PLANNING_TERM, REGISTER]
     if filters.buyer is not None:
         where.append(
             "p.id IN (SELECT process_id FROM process_party WHERE identifier = %s"

@@ -66,7 +66,9 @@ _SHOWN_COLUMNS = (
     *_STATE_COLUMNS,
     *_DATE_COLUMNS,
 )
-COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *LISTED_COLUMNS)
+# Written, not shown nor filtered on by the search: for the pipeline register (store.pipeline).
+_OTHER_COLUMNS = ("planned",)
+COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS, *LISTED_COLUMNS)
 
 
 PARTY_COLUMNS = (
@@ -101,7 +103,10 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
             (
                 seq,
                 ocid,
-                *(getattr(summary, column) for column in (*_SHOWN_COLUMNS, *_FLAG_COLUMNS)),
+                *(
+                    getattr(summary, column)
+                    for column in (*_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS)
+                ),
                 *(_listed(getattr(summary, column)) for column in LISTED_COLUMNS),
             )
         )

@@ -78,6 +78,7 @@ def test_a_contracts_finder_record():
         "awarded_sme": None,
         "awarded_vcse": None,
         "notice_types": (),
+        "planned": False,
         "regions": (),
         "cpv": ("80000000",),
         # The identifier's scheme and id are both empty: no "buyer:-" term is made of them.
@@ -208,6 +209,7 @@ def test_a_generated_framework_through_its_whole_lifecycle():
         "awarded_sme": True,
         "awarded_vcse": True,
         "notice_types": ("UK4", "UK6", "UK7", "UK11", "UK9", "UK10"),
+        "planned": False,
         "regions": ("UKI", "UKI3", "UKI31"),
         "cpv": ("72500000",),
     }
@@ -332,8 +334,21 @@ def test_the_stage_is_the_furthest_reached():
 
 
 def _stage(tags: list[list[str]], **sections) -> str | None:
+    return _summarised(tags, **sections).stage
+
+
+def _summarised(tags: list[list[str]], **sections) -> summary.Summary:
     releases = [create_release("ocds-x", str(n), tag=tag) for n, tag in enumerate(tags)]
-    return summarise({"ocid": "ocds-x", **sections}, releases).stage
+    return summarise({"ocid": "ocds-x", **sections}, releases)
+
+
+def test_a_process_is_planned_when_a_release_of_it_reported_on_planning():
+    """What the pipeline register lists besides planning notices: any release tagged for the
+    planning stage, however far the process went since; not a tender section alone."""
+    assert _summarised([["planning"]]).planned is True
+    assert _summarised([["tender"], ["planningUpdate"], ["award"]]).planned is True
+    assert _summarised([["tender"], ["award"]], planning={"rationale": "x"}).planned is False
+    assert _summarised([["compiled"], [], ["Planning"]]).planned is False  # tags are exact
 
 
 def test_dates_are_utc_whole_seconds():

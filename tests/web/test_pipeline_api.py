@@ -211,3 +211,23 @@ def test_bad_parameters_get_a_precise_error(client, planned, query, code, words)
     assert status == 400
     assert body["error"]["code"] == code
     assert words in body["error"]["message"]
+
+
+def test_the_migration_fills_in_which_processes_were_planned(client, planned):
+    """Migration 0021 fills the search rows' ``planned`` from the statement terms the log
+    holds; the register answers as before. A process planned without a planning notice that
+    went on to tender is in the register by that alone."""
+    from django.core.management import call_command
+
+    publish(
+        planned,
+        [
+            create_release("ocds-213czf-p6", "1", tag=["planning"]),
+            create_release("ocds-213czf-p6", "2", tag=["tender"], tender={"id": "1"}),
+        ],
+    )
+    before = _get(client)[1]
+    assert _by_ocid(before)["ocds-213czf-p6"]["stage"] == "tender"
+    call_command("migrate", "store", "0020_alerts", verbosity=0)
+    call_command("migrate", "store", verbosity=0)
+    assert _get(client)[1] == before

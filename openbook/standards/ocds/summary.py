@@ -63,6 +63,7 @@ class Summary:
     awarded_sme: bool | None
     awarded_vcse: bool | None
     notice_types: tuple[str, ...]  # documents' noticeType, upper case
+    planned: bool  # a release of it reported on the planning stage (its tags): the pipeline's
     regions: tuple[str, ...]  # NUTS or ITL codes, each at every level, and regions' names
     cpv: tuple[str, ...]  # CPV codes, eight digits
     terms: tuple[str, ...]  # the feed's buyer: and supplier: terms (exact-match filters)
@@ -130,6 +131,7 @@ def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
         awarded_sme=_awarded_sme(suppliers),
         awarded_vcse=_any_flag([_dict(party.get("details")).get("vcse") for party in suppliers]),
         notice_types=tuple(notice_types),
+        planned=_planned(releases),
         regions=tuple(_regions(compiled, tender, awards, contracts, buyer)),
         cpv=tuple(cpv),
         terms=tuple(sorted(set(party_terms))),
@@ -271,6 +273,18 @@ def cpv_code(value: str) -> str | None:
     if not _CPV.fullmatch(digits):
         return None
     return digits.ljust(8, "0")
+
+
+def _planned(releases: Sequence[dict]) -> bool:
+    """Whether a release of the process reported on the planning stage: a tag the feed's
+    ``stage:planning`` term stands for (openbook.standards.ocds.terms)."""
+    for release in releases:
+        tags = release.get("tag") if isinstance(release, dict) else None
+        if isinstance(tags, list) and any(
+            terms.STAGE_OF_TAG.get(tag) == "planning" for tag in tags if isinstance(tag, str)
+        ):
+            return True
+    return False
 
 
 def _stage(compiled: dict, releases: Sequence[dict], awards: list, contracts: list) -> str | None:
