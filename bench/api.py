@@ -56,14 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     data = load_bench.generated_file(arguments.releases, arguments.seed, arguments.workdir)
     for kind in arguments.databases:
-        url, _ = served.prepare_database(
-            kind,
-            f"api-{arguments.releases}",
-            data,
-            releases=arguments.releases,
-            workdir=arguments.workdir,
-            postgres_url=arguments.postgres_url,
-        )
+        url = served.shared_database(kind, data, arguments)
         results["databases"][kind] = measure(url, arguments)
         _print(kind, results["databases"][kind])
     if arguments.json_out:

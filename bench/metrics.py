@@ -54,14 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     data = load_bench.generated_file(arguments.releases, arguments.seed, arguments.workdir)
     passed = True
     for kind in arguments.databases:
-        url, _ = served.prepare_database(
-            kind,
-            f"api-{arguments.releases}",
-            data,
-            releases=arguments.releases,
-            workdir=arguments.workdir,
-            postgres_url=arguments.postgres_url,
-        )
+        url = served.shared_database(kind, data, arguments)
         environment = served.environment(url, arguments.workdir)
         measured: dict = {}
         for name, families in FAMILIES.items():

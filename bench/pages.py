@@ -47,14 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     passed = True
     for kind in arguments.databases:
-        url, _ = served.prepare_database(
-            kind,
-            f"api-{arguments.releases}",
-            data,
-            releases=arguments.releases,
-            workdir=arguments.workdir,
-            postgres_url=arguments.postgres_url,
-        )
+        url = served.shared_database(kind, data, arguments)
         environment = served.environment(url, arguments.workdir)
         addresses = _addresses(environment)
         measured = measure(environment, addresses, arguments)

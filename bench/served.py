@@ -85,6 +85,21 @@ def prepare_database(
     return url, seconds
 
 
+def shared_database(kind: str, data: Path, arguments) -> str:
+    """The URL of the database the read benchmarks share (``api-N``: bench/api.py,
+    bench/metrics.py, bench/pages.py), holding ``data``'s ``arguments.releases`` releases;
+    loaded once, by whichever runs first."""
+    url, _ = prepare_database(
+        kind,
+        f"api-{arguments.releases}",
+        data,
+        releases=arguments.releases,
+        workdir=arguments.workdir,
+        postgres_url=arguments.postgres_url,
+    )
+    return url
+
+
 def run_python(code: str, environment: dict[str, str]) -> object:
     """Run ``code`` against the database in a fresh interpreter (Django set up, ``json``,
     ``Store`` and ``migrate`` imported); it prints JSON, returned parsed."""
