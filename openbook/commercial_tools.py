@@ -185,7 +185,7 @@ def index_stored(store: Store) -> int:
     """List, to be compiled again, the processes compiled before the register existed
     (migration 0015) that are tools or call-offs (a few in a hundred; their compiled releases
     are read, streamed): compiling writes their rows, as any compile does, at the end of the
-    migrate run (openbook.store.apps). Returns how many."""
+    migrate run (openbook.apps). Returns how many."""
     keys = [
         ocid
         for ocid, text in stored.candidates(store)

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "openbook.store",
+    "openbook.apps.OpenbookConfig",
 ]
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

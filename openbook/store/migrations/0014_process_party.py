@@ -3,7 +3,7 @@
 """Every process's parties as mentions of organisations (docs/organisations.md). Processes
 compiled before it are listed to be compiled again, which writes their rows: organisations must
 agree with records from the start. They are compiled at the end of the migrate run, once every
-table compiling writes exists (openbook.store.apps; on a large database this takes as long as
+table compiling writes exists (openbook.apps; on a large database this takes as long as
 compiling it did)."""
 
 from django.db import migrations, models
