@@ -35,7 +35,9 @@ PUBLISHER = "publisher"  # publishes and validates for its organisation
 REVIEWER = "reviewer"  # reads its organisation's drafts and problems (accounts only)
 ADMINISTRATOR = "administrator"  # runs the platform: sees the audit trail
 SUPPLIER = "supplier"  # keeps a registered supplier's own entry and its share codes
-ACCOUNT_ROLES = (PUBLISHER, REVIEWER, ADMINISTRATOR)
+# A supplier's account keeps its own entry through the supplier
+# pages (docs/suppliers.md); it reaches no publisher or administration page.
+ACCOUNT_ROLES = (PUBLISHER, REVIEWER, ADMINISTRATOR, SUPPLIER)
 KEY_ROLES = (PUBLISHER, ADMINISTRATOR, SUPPLIER)
 
 # org-id.guide list codes: a country code (or XI, XM...) and the list's own code.

@@ -712,3 +712,21 @@ class AlertSubscription(models.Model):
                 fields=["email", "kind", "target"], name="alert_subscription_unique"
             )
         ]
+
+
+# Suppliers registering themselves (openbook.supplier_signup)
+class SupplierSignup(models.Model):
+    """An email address that asked to register a supplier (docs/suppliers.md, "Registering as
+    a supplier"): the one-time link's token, kept only as its SHA-256, until it is used or
+    expires. Rows count an address's requests for the hourly limit and are deleted a day after
+    they were made: the address is personal data, kept no longer than the link works."""
+
+    id = models.BigAutoField(primary_key=True)
+    email = models.CharField(max_length=254)
+    token_hash = models.CharField(max_length=64, null=True, unique=True)  # NULL: no link sent
+    created_time = models.CharField(max_length=32)
+    used_time = models.CharField(max_length=32, null=True)  # the link was opened and confirmed
+
+    class Meta:
+        db_table = "supplier_signup"
+        indexes = [models.Index(fields=["email", "created_time"], name="supplier_signup_email")]

@@ -106,7 +106,7 @@ def test_every_route_is_public_and_read_only_or_needs_a_key():
 # The pages' forms (docs/pages.md): the only plain views that take writes, each only with the
 # session's CSRF token: the publisher pages (all but signing in only for a signed-in account)
 # and the email alerts' subscriptions.
-FORMS = ("publish/", "alerts/")
+FORMS = ("publish/", "alerts/", "suppliers/")
 
 
 @pytest.mark.parametrize("method", WRITES)

@@ -6,6 +6,8 @@ API (openbook.publishing.publish): the pages publish nothing the API would refus
 Each notice type's form is a module here; ``FORMS`` lists them all.
 """
 
+from openbook.publishing.notice_forms.award import PROCESS_FORMS
+from openbook.publishing.notice_forms.planning import PLANNING_FORMS
 from openbook.publishing.notice_forms.questions import (
     AUTHORITY,
     CHOICE,
@@ -25,8 +27,8 @@ from openbook.publishing.notice_forms.questions import (
 )
 from openbook.publishing.notice_forms.tender import TENDER_NOTICE
 
-# Each area's forms on a line of its own.
-_ALL: list[NoticeForm] = [TENDER_NOTICE]
+# UK4; UK6, UK7, UK10, UK11 and UK12 (on a procurement published); UK1, UK2, UK3 and UK5.
+_ALL: list[NoticeForm] = [TENDER_NOTICE, *PROCESS_FORMS, *PLANNING_FORMS]
 
 FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
 

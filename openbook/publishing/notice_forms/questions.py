@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from openbook.standards.identifiers import check_party_id
 from openbook.standards.ocds.summary import cpv_code
 from openbook.standards.uk.notices import NOTICE_TYPES
 
@@ -25,6 +26,8 @@ DATE = "date"  # GOV.UK date input: NAME-day, NAME-month, NAME-year
 DATETIME = "datetime"  # a date input and a time (NAME-time: 17:00, 5pm, 5:30pm)
 CHOICE = "choice"  # radios
 CPV = "cpv"
+# An organisation identifier, SCHEME-ID (openbook.standards.identifiers)
+IDENTIFIER = "identifier"
 
 MAX_TEXT = 300
 MAX_TEXTAREA = 10_000
@@ -209,6 +212,36 @@ def _cpv(question: Question, data: Mapping[str, str]) -> str | None:
     return code
 
 
+# An identifier's scheme is an org-id.guide list code (GB-COH); its id letters and
+# digits, single spaces, dots, hyphens or underscores between them (nothing a path or a page
+# could read as anything but an id). Known schemes are checked by their register's numbering.
+MAX_IDENTIFIER = 100
+_SCHEME = re.compile(r"[A-Z]{2}(-[A-Z0-9]+)+")
+_ID = re.compile(r"[A-Za-z0-9]+([ ._-][A-Za-z0-9]+)*")
+
+
+def _identifier(question: Question, data: Mapping[str, str]) -> str | None:
+    value = _given(question, data)
+    if not value:
+        if question.optional:
+            return None
+        raise AnswerProblem(question.missing)
+    if len(value) > MAX_IDENTIFIER:
+        raise AnswerProblem("Enter no more than %(limit)s characters", limit=MAX_IDENTIFIER)
+    if _CONTROL.search(value) or "\n" in value or "\r" in value:
+        raise AnswerProblem("Enter text without control characters or line breaks")
+    checked = check_party_id(value)
+    if checked.identifier is None:
+        raise AnswerProblem(
+            "Enter the identifier as its register writes it: %(why)s", why=checked.message or ""
+        )
+    if not _SCHEME.fullmatch(checked.identifier.scheme) or not _ID.fullmatch(checked.identifier.id):
+        raise AnswerProblem(
+            "Enter a register code and an id of letters and digits, such as GB-COH-01234567"
+        )
+    return str(checked.identifier)
+
+
 _MISSING_PARTS = {
     ("day",): "The date must include a day",
     ("month",): "The date must include a month",
@@ -226,6 +259,7 @@ _READERS: dict[str, Callable[[Question, Mapping[str, str]], object]] = {
     DATETIME: _datetime,
     CHOICE: _choice,
     CPV: _cpv,
+    IDENTIFIER: _identifier,
 }
 
 
@@ -276,7 +310,8 @@ def form_values(question: Question, value: object) -> dict[str, str]:
             found[f"{question.name}-time"] = value.astimezone(LONDON).strftime("%H:%M")
         return found
     if question.kind == MONEY and isinstance(value, int | float):
-        return {question.name: f"{value:g}" if isinstance(value, float) else str(value)}
+        # Pence as two digits, never an exponent: 1250000.5 is shown as 1250000.50.
+        return {question.name: f"{value:.2f}" if isinstance(value, float) else str(value)}
     return {question.name: str(value)}
 
 

@@ -20,9 +20,13 @@ from openbook.web.pages.publisher import (
     admin_review,
     dashboard,
     notices,
+    process,
     signing_in,
 )
+from openbook.web.pages.publisher import corrections as publisher_corrections
 from openbook.web.pages.publisher import keys as publisher_keys
+from openbook.web.pages.supplier import account as supplier_account
+from openbook.web.pages.supplier import registering as supplier_registering
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -39,6 +43,19 @@ urlpatterns = [
     path("publish/notices/draft/check", notices.check, name="publish-notice-check"),
     path("publish/notices/draft/<str:name>", notices.question, name="publish-notice-question"),
     path("publish/notices/published", notices.published, name="publish-notice-published"),
+    # a procurement's notices, and the next notice of it
+    path("publish/processes/<str:ocid>", process.process_page, name="publish-process"),
+    # correcting and withdrawing a notice (a release id may hold "/": the path converter)
+    path(
+        "publish/processes/<str:ocid>/notices/<path:release_id>/correct",
+        publisher_corrections.correct,
+        name="publish-notice-correct",
+    ),
+    path(
+        "publish/processes/<str:ocid>/notices/<path:release_id>/withdraw",
+        publisher_corrections.withdraw,
+        name="publish-notice-withdraw",
+    ),
     # administration (openbook.web.pages.publisher.admin*): administrator accounts only
     path("publish/admin", admin.dashboard, name="publish-admin"),
     path("publish/admin/debarment", admin_debarment.entries, name="publish-admin-debarment"),
@@ -102,4 +119,28 @@ urlpatterns = [
     path("privacy", service.privacy, name="privacy"),
     path("cookies", service.cookies, name="cookies"),
     path("verify", service.verify, name="verify"),
+    # suppliers: registering (public, the questions after a proved address)
+    # and the supplier's own pages (a signed-in supplier account)
+    path("suppliers/register", supplier_registering.start, name="supplier-register"),
+    path("suppliers/register/email", supplier_registering.email, name="supplier-register-email"),
+    path(
+        "suppliers/register/link/<str:token>",
+        supplier_registering.link,
+        name="supplier-register-link",
+    ),
+    path("suppliers/register/check", supplier_registering.check, name="supplier-register-check"),
+    path(
+        "suppliers/register/registered",
+        supplier_registering.registered,
+        name="supplier-registered",
+    ),
+    path(
+        "suppliers/register/<str:name>",
+        supplier_registering.question,
+        name="supplier-register-question",
+    ),
+    path("suppliers/sign-in", supplier_account.sign_in, name="supplier-sign-in"),
+    path("suppliers/sign-out", supplier_account.sign_out, name="supplier-sign-out"),
+    path("suppliers/account", supplier_account.details, name="supplier-account"),
+    path("suppliers/account/<str:name>", supplier_account.change, name="supplier-account-change"),
 ]

@@ -8,6 +8,7 @@ from openbook import search
 from openbook.store import publishers as stored
 from openbook.store.database import Store
 from openbook.web.pages.i18n import _
+from openbook.web.pages.publisher.process import process_address
 from openbook.web.pages.publisher.session import signed_in
 from openbook.web.pages.rendering import page
 from openbook.web.pages.summaries import process_summary
@@ -29,7 +30,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         problems = stored.review_counts(store, [item.ocid for item in found.items])
         for item in found.items:
             errors, warnings = problems.get(item.ocid, (0, 0))
-            processes.append({**process_summary(item), "errors": errors, "warnings": warnings})
+            processes.append(
+                {
+                    **process_summary(item),
+                    "errors": errors,
+                    "warnings": warnings,
+                    "href": process_address(item.ocid),  # its notices, and the next one
+                }
+            )
     context = {
         "account": {"username": publisher.username, "role": publisher.role},
         "organisation": {

@@ -4,6 +4,9 @@ GOV.UK error summary and error messages, then check your answers. The answers be
 API: what the pages publish, the API would have accepted, and what the API would refuse, the
 check page shows against the question to change."""
 
+from datetime import UTC, datetime
+from urllib.parse import quote
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -12,13 +15,15 @@ from openbook.publishing.answers import Problem, Refused
 from openbook.publishing.notice_forms import AnswerProblem, NoticeForm
 from openbook.publishing.publish import publish
 from openbook.publishing.publishers import PUBLISHER, mint_ocid
+from openbook.standards.ocds.summary import summarise
 from openbook.store.database import Store
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
+from openbook.web.pages.publisher.process import OwnProcess, own_process, process_address
 from openbook.web.pages.publisher.session import Publisher, actor, signed_in
 from openbook.web.pages.rendering import page
 
-DRAFT = "openbook_draft"
+DRAFT = "openbook_draft"  # as openbook.web.pages.publisher.process starts it
 BASE = "/publish/notices"
 
 
@@ -55,13 +60,13 @@ def start(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST":
         code = request.POST.get("code", "")
-        if code in notice_forms.FORMS:
+        if code in {form.code for form in _starting()}:
             request.session[DRAFT] = {"code": code, "answers": {}}
             first = notice_forms.FORMS[code].questions[0].name
             return HttpResponseRedirect(f"{BASE}/draft/{first}")
         error = _("Select the notice you want to publish")
     context = {
-        "forms": [{"code": form.code, "title": form.title} for form in notice_forms.FORMS.values()],
+        "forms": [{"code": form.code, "title": form.title} for form in _starting()],
         "error": error,
     }
     return page(
@@ -72,6 +77,23 @@ def start(request: HttpRequest) -> HttpResponse:
         status=400 if error else 200,
         error=bool(error),
     )
+
+
+def _starting() -> list[NoticeForm]:
+    """The forms a notice starts from here: a new procurement's, or the authority's. A notice
+    of a procurement already published starts from its page (openbook.web.pages.publisher
+    .process), bound to it."""
+    return [
+        form
+        for form in notice_forms.FORMS.values()
+        if form.level in (notice_forms.NEW_PROCESS, notice_forms.AUTHORITY)
+    ]
+
+
+def _bound(form: NoticeForm, draft: dict) -> bool:
+    """Whether the draft is a notice of a procurement already published: the next notice of
+    one, or a correction of one of its notices."""
+    return form.level == notice_forms.PROCESS or bool(draft.get("corrects"))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -111,7 +133,7 @@ def question(request: HttpRequest, name: str) -> HttpResponse:
         "values": values,
         "error": message,
         "change": change,
-        "back": f"{BASE}/draft/check" if change else _before(form, name),
+        "back": f"{BASE}/draft/check" if change else _before(form, draft, name),
     }
     return page(
         request,
@@ -131,17 +153,24 @@ def _after(form: NoticeForm, name: str, change: bool) -> str:
     return f"{BASE}/draft/{names[index + 1]}"
 
 
-def _before(form: NoticeForm, name: str) -> str:
+def _before(form: NoticeForm, draft: dict, name: str) -> str:
     names = [question.name for question in form.questions]
     index = names.index(name)
-    return f"{BASE}/new" if index == 0 else f"{BASE}/draft/{names[index - 1]}"
+    if index > 0:
+        return f"{BASE}/draft/{names[index - 1]}"
+    if _bound(form, draft) and isinstance(draft.get("ocid"), str):
+        return process_address(draft["ocid"])
+    return f"{BASE}/new"
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @signed_in
 def check(request: HttpRequest) -> HttpResponse:
     """Check your answers: every answer with a link to change it, and what the publish checks
-    would say of the notice; sending the form publishes it."""
+    would say of the notice; sending the form publishes it. A notice of a procurement already
+    published is written for it as published so far (``Context.compiled``), once the page has
+    made sure the procurement is the organisation's; a correction is the notice's release made
+    a correction of the one it corrects."""
     publisher: Publisher = request.publisher
     try:
         _may_publish(publisher)
@@ -155,35 +184,139 @@ def check(request: HttpRequest) -> HttpResponse:
     unanswered = [q.name for q in form.questions if q.name not in answers and not q.optional]
     if unanswered:
         return HttpResponseRedirect(f"{BASE}/draft/{unanswered[0]}")
+    try:
+        context, process = _written_for(request, publisher, form, draft)
+    except PageError as refusal:
+        return page(
+            request,
+            "pages/publisher/check.html",
+            _check_context(
+                form,
+                draft,
+                answers,
+                problems=[{"question": None, "message": refusal.title, "pointer": None}],
+                release=None,
+                process=None,
+            ),
+            title=_title(draft),
+            status=refusal.status,
+            error=True,
+        )
+    return _checked(request, publisher, (form, draft, answers), context, process)
+
+
+def _written_for(
+    request: HttpRequest, publisher: Publisher, form: NoticeForm, draft: dict
+) -> tuple[notice_forms.Context, OwnProcess | None]:
+    """What the notice is written for: a procurement already published, which must be the
+    organisation's (PageError 403 or 404 otherwise: a draft's ocid comes from a page, but the
+    session is not taken on trust), or a new one, whose ocid is minted once."""
+    organisation = publisher.organisation
+    assert organisation is not None
+    store = Store()
+    process = None
+    if _bound(form, draft):
+        if not isinstance(draft.get("ocid"), str):
+            raise PageError(404, _("Page not found"))
+        process = own_process(store, organisation, draft["ocid"])
+    elif "ocid" not in draft:
+        draft["ocid"] = mint_ocid(store, organisation, actor(request, publisher))
+        request.session[DRAFT] = draft
+    context = notice_forms.Context(
+        ocid=str(draft["ocid"]),
+        buyer_id=organisation.party_id,
+        buyer_name=organisation.name,
+        now=datetime.now(UTC),
+        compiled=process.compiled if process is not None else None,
+    )
+    return context, process
+
+
+def _checked(
+    request: HttpRequest,
+    publisher: Publisher,
+    drafted: tuple[NoticeForm, dict, dict],
+    context: notice_forms.Context,
+    process: OwnProcess | None,
+) -> HttpResponse:
+    """The release the answers make, checked by the publish use case (and published, for a
+    POST it does not refuse)."""
+    form, draft, answers = drafted
     problems: list[dict] = []
     order = form.order_problem(answers)
     if order is not None:
         problems.append({"question": order[0], "message": _(order[1]), "pointer": None})
-    store = Store()
-    organisation = publisher.organisation
-    assert organisation is not None
-    if "ocid" not in draft:
-        draft["ocid"] = mint_ocid(store, organisation, actor(request, publisher))
-        request.session[DRAFT] = draft
-    release = _release(form, draft, answers, organisation)
+    release = form.build(context, answers)
+    if draft.get("corrects"):
+        # A correction is a new release that says what it amends.
+        from openbook.publishing.notice_forms.corrections import as_correction
+
+        release = as_correction(release, str(draft["corrects"]), context)
     dry_run = request.method != "POST" or bool(problems)
+    status = 200
     if not problems:
+        organisation = publisher.organisation
+        assert organisation is not None
         try:
             outcome = publish(
-                store, organisation, release, actor(request, publisher), dry_run=dry_run
+                Store(), organisation, release, actor(request, publisher), dry_run=dry_run
             )
         except Refused as refused:
             problems += [_problem(form, problem) for problem in refused.problems] or [
                 {"question": None, "message": refused.message, "pointer": None}
             ]
+            status = refused.status if request.method == "POST" else 200
         else:
             if not dry_run:
                 del request.session[DRAFT]
-                return HttpResponseRedirect(f"{BASE}/published?ocid={draft['ocid']}")
+                return HttpResponseRedirect(f"{BASE}/published?ocid={quote(context.ocid)}")
             warnings = [_problem(form, problem) for problem in outcome.problems]
             problems += [{**warning, "warning": True} for warning in warnings]
-    context = {
-        "notice": {"code": form.code, "title": _(form.title), "ocid": draft["ocid"]},
+    blocking = [problem for problem in problems if not problem.get("warning")]
+    if blocking and request.method == "POST" and status == 200:
+        status = 422
+    return page(
+        request,
+        "pages/publisher/check.html",
+        _check_context(form, draft, answers, problems=problems, release=release, process=process),
+        title=_title(draft),
+        status=status,
+        error=bool(blocking),
+    )
+
+
+def _title(draft: dict) -> str:
+    if draft.get("corrects"):
+        return _(
+            "Check your answers before publishing your correction of notice %(id)s",
+            id=str(draft["corrects"]),
+        )
+    return _("Check your answers before publishing your notice")
+
+
+def _check_context(
+    form: NoticeForm,
+    draft: dict,
+    answers: dict,
+    *,
+    problems: list[dict],
+    release: dict | None,
+    process: OwnProcess | None,
+) -> dict:
+    ocid = draft.get("ocid")
+    return {
+        "notice": {
+            "code": form.code,
+            "title": _(form.title),
+            "ocid": ocid,
+            "corrects": draft.get("corrects"),
+            "process": {
+                "title": summarise(process.compiled).title,
+                "href": process_address(process.ocid),
+            }
+            if process is not None
+            else None,
+        },
         "answers": [
             {
                 "question": q.name,
@@ -196,28 +329,8 @@ def check(request: HttpRequest) -> HttpResponse:
         ],
         "problems": problems,
         "release": release,
+        "refused": release is None,
     }
-    blocking = [problem for problem in problems if not problem.get("warning")]
-    return page(
-        request,
-        "pages/publisher/check.html",
-        context,
-        title=_("Check your answers before publishing your notice"),
-        status=422 if blocking and request.method == "POST" else 200,
-        error=bool(blocking),
-    )
-
-
-def _release(form: NoticeForm, draft: dict, answers: dict, organisation) -> dict:
-    from datetime import UTC, datetime
-
-    context = notice_forms.Context(
-        ocid=draft["ocid"],
-        buyer_id=organisation.party_id,
-        buyer_name=organisation.name,
-        now=datetime.now(UTC),
-    )
-    return form.build(context, answers)
 
 
 def _problem(form: NoticeForm, problem: Problem) -> dict:

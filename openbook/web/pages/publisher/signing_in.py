@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from openbook import config
 from openbook.publishing import accounts
+from openbook.publishing.publishers import SUPPLIER
 from openbook.store.database import Store
 from openbook.web.middleware import client_address
 from openbook.web.pages.i18n import _
@@ -53,8 +54,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             except accounts.SignInRefused as refused:
                 errors["password"] = _refusal(refused.kind)
             else:
-                session.remember(request, found)
-                return HttpResponseRedirect(_next(request))
+                # A supplier's account opens the supplier pages only.
+                if found.role == SUPPLIER:
+                    errors["password"] = _(
+                        "This is a supplier’s account: sign in at %(page)s",
+                        page="/suppliers/sign-in",
+                    )
+                else:
+                    session.remember(request, found)
+                    return HttpResponseRedirect(_next(request))
     context = {
         "username": username,
         "next": _next(request),

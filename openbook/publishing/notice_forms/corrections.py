@@ -1,0 +1,267 @@
+"""Correcting a notice through the question pages (docs/notices.md, "Changed notices, and
+notices published in error"): the answers a published release gives, read back through each
+question's ``pointers``, and the release the changed answers make, turned into a correction of
+the one published: a new release in the same procurement, tagged as an update, that says what it
+amends (OCDS 1.1, "Amendment").
+
+Pure: releases and answers in, answers and releases out. The words written into a correction's
+amendment are data, in English, like the rest of the release.
+"""
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import suppress
+from datetime import UTC, date, datetime
+from typing import Any
+
+from openbook.publishing.notice_forms.questions import (
+    CHOICE,
+    DATE,
+    DATETIME,
+    LONDON,
+    MONEY,
+    AnswerProblem,
+    Context,
+    NoticeForm,
+    Question,
+    moment,
+    read_answer,
+)
+
+# A correction's tags: the update tag of each stage (OCDS 1.1 releaseTag codelist; the "Release
+# tags" column of docs/notices.md allows them for each notice the pages write).
+UPDATE_TAGS = {
+    "planning": "planningUpdate",
+    "tender": "tenderUpdate",
+    "award": "awardUpdate",
+    "contract": "contractUpdate",
+    "implementation": "implementationUpdate",
+}
+# What a form's build may raise when the answers read back are not enough to build a release
+# (a question the published release did not answer): the answer is then taken as read.
+_CANNOT_BUILD = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def answers_from(form: NoticeForm, release: Mapping[str, Any]) -> dict[str, object]:
+    """The answers to ``form``'s questions that ``release`` gives, as ``read_answer`` would
+    give them: for each question, a value found at its pointers that the form's own ``build``
+    writes back there unchanged (so choices are recognised however the release writes them).
+    A question the release does not answer, or answers in a way the form would refuse, is left
+    out: the pages ask it again."""
+    found = {question.name: _candidates(question, release) for question in form.questions}
+    answers = {name: values[0] for name, values in found.items() if values}
+    unread = set()
+    for question in form.questions:
+        choices = [value for value, _ in question.choices]
+        if question.kind == CHOICE and answers.get(question.name) not in choices:
+            # A placeholder the build can use while the other questions are tried.
+            answers[question.name] = choices[0]
+            unread.add(question.name)
+    context = _context(release)
+    for question in form.questions:
+        tried = found[question.name]
+        if question.kind == CHOICE:
+            tried = [value for value, _ in question.choices]
+        elif len(tried) < 2:
+            continue
+        for value in tried:
+            if _gives(form, context, {**answers, question.name: value}, question, release):
+                answers[question.name] = value
+                unread.discard(question.name)
+                break
+    return {
+        question.name: answers[question.name]
+        for question in form.questions
+        if question.name in answers and question.name not in unread
+    }
+
+
+def as_correction(
+    release: dict, corrects: str, context: Context, description: str | None = None
+) -> dict:
+    """``release`` (just built from a form's answers) as a correction of the release
+    ``corrects`` of the same procurement: a new release with its own id, each stage tag made
+    the stage's update tag, its notice document given an id of its own (so the compiled release
+    lists both notices), and an amendment naming the release it amends in the section the
+    notice is about (``tender/amendments``, ``awards/N/amendments``, ``contracts/N/amendments``;
+    a planning notice's in ``tender/amendments``, as OCDS 1.1 gives planning none), as
+    docs/publishing-api.md shows ("Corrections, cancellations and withdrawals"). A new copy;
+    ``release`` is not changed."""
+    corrected = _copy(release)
+    if corrected.get("id") == corrects:
+        # Built within the second the corrected release was: the ids share their moment.
+        corrected["id"] = f"{corrects}-correction"
+    release_id = str(corrected.get("id"))
+    tags = [UPDATE_TAGS.get(tag, tag) for tag in corrected.get("tag", [])]
+    corrected["tag"] = list(dict.fromkeys(tags))
+    stamp = context.now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    amendment = {
+        "id": release_id,
+        "date": moment(context.now),
+        "description": description
+        or f"Corrects the notice published as release {corrects}: this release replaces it.",
+        "amendsReleaseID": corrects,
+        "releaseID": release_id,
+    }
+    amended: list[dict] = []
+    for section, amends in _sections(corrected):
+        notices = [
+            document
+            for document in section.get("documents", [])
+            if isinstance(document, dict) and document.get("noticeType")
+        ]
+        for document in notices:
+            document["id"] = f"{document.get('id', 'notice')}-{stamp}"
+        if notices and amends is not None and not any(amends is seen for seen in amended):
+            amended.append(amends)
+    for section in amended:
+        section["amendments"] = [*section.get("amendments", []), dict(amendment)]
+    return corrected
+
+
+def _sections(release: dict) -> Iterator[tuple[dict, dict | None]]:
+    """Each section that may hold a notice document, with the section whose ``amendments``
+    say what a correction of that notice amends (None where there is none)."""
+    tender = release.get("tender") if isinstance(release.get("tender"), dict) else None
+    if isinstance(release.get("planning"), dict):
+        yield release["planning"], tender
+    if tender is not None:
+        yield tender, tender
+    for award in release.get("awards", []):
+        if isinstance(award, dict):
+            yield award, award
+    for contract in release.get("contracts", []):
+        if isinstance(contract, dict):
+            yield contract, contract
+            if isinstance(contract.get("implementation"), dict):
+                yield contract["implementation"], contract
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _copy(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copy(item) for item in value]
+    return value
+
+
+def _context(release: Mapping[str, Any]) -> Context:
+    named = release.get("buyer")
+    buyer: Mapping[str, Any] = named if isinstance(named, Mapping) else {}
+    published = datetime(2000, 1, 1, tzinfo=UTC)
+    with suppress(TypeError, ValueError):
+        published = datetime.fromisoformat(str(release.get("date")))
+    return Context(
+        ocid=str(release.get("ocid", "")),
+        buyer_id=str(buyer.get("id", "")),
+        buyer_name=str(buyer.get("name", "")),
+        now=published if published.tzinfo else published.replace(tzinfo=UTC),
+    )
+
+
+def _gives(
+    form: NoticeForm,
+    context: Context,
+    answers: Mapping[str, object],
+    question: Question,
+    release: Mapping[str, Any],
+) -> bool:
+    """Whether these answers build a release with the same values as ``release`` at every
+    pointer of ``question``."""
+    try:
+        built = form.build(context, answers)
+    except _CANNOT_BUILD:
+        return False
+    return all(_at(built, pointer) == _at(release, pointer) for pointer in question.pointers)
+
+
+def _candidates(question: Question, release: Mapping[str, Any]) -> list[object]:
+    """The answers ``question`` could have, from the values at its pointers, in order. Text of
+    any kind (a title, a CPV code, an identifier, a kind of question added later) is read by
+    the form's own reader, so an answer the form would refuse is not offered."""
+    reader = _READERS.get(question.kind, _text)
+    found: list[object] = []
+    for pointer in question.pointers:
+        for leaf in _leaves(_at(release, pointer)):
+            value = reader(leaf)
+            if isinstance(value, str) and question.kind != CHOICE:
+                value = _read(question, value)
+            if value is not None and value not in found:
+                found.append(value)
+    return found
+
+
+def _read(question: Question, value: str) -> object:
+    try:
+        return read_answer(question, {question.name: value})
+    except AnswerProblem:
+        return None
+
+
+def _at(document: Any, pointer: str) -> Any:
+    """The value at a JSON pointer (RFC 6901), or None."""
+    found = document
+    for escaped in pointer.split("/")[1:]:
+        token = escaped.replace("~1", "/").replace("~0", "~")
+        if isinstance(found, Mapping):
+            found = found.get(token)
+        elif isinstance(found, list) and token.isdigit() and int(token) < len(found):
+            found = found[int(token)]
+        else:
+            return None
+    return found
+
+
+def _leaves(value: Any) -> Iterator[object]:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _leaves(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _leaves(item)
+    elif value is not None:
+        yield value
+
+
+def _text(leaf: object) -> str | None:
+    return leaf if isinstance(leaf, str) else None
+
+
+def _money(leaf: object) -> int | float | None:
+    if isinstance(leaf, bool) or not isinstance(leaf, int | float):
+        return None
+    return int(leaf) if float(leaf).is_integer() else leaf
+
+
+def _moment(leaf: object) -> datetime | None:
+    if not isinstance(leaf, str) or "T" not in leaf:
+        return None
+    try:
+        found = datetime.fromisoformat(leaf)
+    except ValueError:
+        return None
+    return found.astimezone(LONDON) if found.tzinfo else None
+
+
+def _day(leaf: object) -> date | None:
+    """A date as written (a date-time's own day, not converted to UK time: the form writes a
+    day as that day's start or end in UTC)."""
+    if not isinstance(leaf, str):
+        return None
+    try:
+        return date.fromisoformat(leaf[:10])
+    except ValueError:
+        return None
+
+
+def _choice(leaf: object) -> str | None:
+    if isinstance(leaf, bool):
+        return "yes" if leaf else "no"
+    return leaf if isinstance(leaf, str) else None
+
+
+_READERS: dict[str, Callable[[object], object]] = {
+    MONEY: _money,
+    DATE: _day,
+    DATETIME: _moment,
+    CHOICE: _choice,
+}
