@@ -139,6 +139,7 @@ FIGURE_COLUMNS = (
 ITEM_INDEXES = (
     ("metric_item_figure", ("metric", "subject", "outcome", "day")),
     ("metric_item_period", ("metric", "outcome", "day")),
+    ("metric_item_page", ("metric", "outcome", "id")),
     ("metric_item_ocid", ("ocid",)),
 )
 ITEM_COLUMNS = ("metric", "subject", "central", "day", "ocid", "item", "outcome", "detail")

@@ -676,6 +676,8 @@ class MetricItem(models.Model):
             # Everyone's and central government's items of a period, without a subject.
             models.Index(fields=["metric", "outcome", "day"], name="metric_item_period"),
             models.Index(fields=["ocid"], name="metric_item_ocid"),
+            # A page of a figure's items over all its periods, in id order, from ``after``.
+            models.Index(fields=["metric", "outcome", "id"], name="metric_item_page"),
         ]
 
 
