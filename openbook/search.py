@@ -8,14 +8,16 @@ import math
 import re
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import chain
+from typing import TypeVar
 
 import orjson
 
 from openbook.standards.ocds import summary, terms
+from openbook.store import records as stored_records
 from openbook.store import search
 from openbook.store.database import Store
 
@@ -150,33 +152,47 @@ def _page(store: Store, query: Query, prepared: tuple) -> tuple[list, str | None
     return items, next_cursor
 
 
-# The counts and facets of the searches asked lately, kept by their criteria, the log's size
+# What the pages ask again and again and cost a read of many rows (the counts and facets of the
+# searches asked lately, the number of processes), kept by what it is, the log's newest entry
 # and the search index's newest row, for at most a minute: the same search asked again (its
 # next page, the search page with no filters) is not counted again while nothing is published.
 # A change that moves neither (a process leaving the index after a failed compile) shows within
 # the minute. Per server process.
-_COUNTED: dict[tuple, tuple[float, int, bool, dict[str, dict[str, int]]]] = {}
-_COUNTED_KEPT = 256
-_COUNTED_SECONDS = 60.0
+_KEPT: dict[tuple, tuple[float, object]] = {}
+_KEPT_MOST = 256
+_KEPT_SECONDS = 60.0
+
+
+T = TypeVar("T")
+
+
+def _kept(store: Store, what: tuple, compute: Callable[[], T]) -> T:
+    key = (store.connection.settings_dict["NAME"], *what, *search.version(store))
+    now = time.monotonic()
+    found = _KEPT.get(key)
+    if found is None or now - found[0] > _KEPT_SECONDS:
+        found = (now, compute())
+        if len(_KEPT) >= _KEPT_MOST:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = found
+    return found[1]  # type: ignore[return-value]  # what compute gave for this key
 
 
 def _counted(
     store: Store, criteria: search.Criteria
 ) -> tuple[int, bool, dict[str, dict[str, int]]]:
     """How many processes match (exact up to COUNT_CAP) and their facets."""
-    database = store.connection.settings_dict["NAME"]
-    key = (database, COUNT_CAP, _fingerprint(criteria, "", False), *search.version(store))
-    now = time.monotonic()
-    found = _COUNTED.get(key)
-    if found is None or now - found[0] > _COUNTED_SECONDS:
+
+    def count() -> tuple[int, bool, dict[str, dict[str, int]]]:
         rows = search.sample(store, criteria, COUNT_CAP + 1)
-        exact = len(rows) <= COUNT_CAP
-        rows = rows[:COUNT_CAP]
-        found = (now, len(rows), exact, facets(rows))
-        if len(_COUNTED) >= _COUNTED_KEPT:
-            _COUNTED.pop(next(iter(_COUNTED)))
-        _COUNTED[key] = found
-    return found[1], found[2], found[3]
+        return min(len(rows), COUNT_CAP), len(rows) <= COUNT_CAP, facets(rows[:COUNT_CAP])
+
+    return _kept(store, ("counted", COUNT_CAP, _fingerprint(criteria, "", False)), count)
+
+
+def process_count(store: Store) -> int:
+    """How many processes the log holds (compiled records), as the home page says it."""
+    return _kept(store, ("processes",), lambda: stored_records.count(store, search.REGISTER))
 
 
 def check(query: Query) -> None:

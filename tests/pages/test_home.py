@@ -36,3 +36,14 @@ def test_accept_json_asks_for_the_twin_too(site):
     answer = Client().get("/", HTTP_ACCEPT="application/json")
     assert answer["Content-Type"] == "application/json"
     assert "Accept" in answer["Vary"]
+
+
+def test_a_new_process_is_counted_at_once(site):
+    """The number of processes is kept between requests (it costs a count of every record),
+    but only while nothing is published: a new process shows on the next request."""
+    from tests.factories import create_release
+    from tests.web.conftest import publish
+
+    before = orjson.loads(Client().get("/?format=json").content)["processes"]
+    publish(site.store, [create_release("ocds-213czf-home-counted", "1")])
+    assert orjson.loads(Client().get("/?format=json").content)["processes"] == before + 1

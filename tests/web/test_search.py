@@ -294,6 +294,27 @@ def test_sorted_and_paged_without_repeats_or_gaps(data, sort, order):
     assert len(without) == sum(1 for s in data.values() if getattr(s, field) is None)
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "services", "sort": "value", "order": "asc"},
+        {"q": "services", "sort": "date", "order": "desc", "stage": "tender"},
+        {"q": "services", "sort": "value", "order": "desc", "value_min": "1000"},
+    ],
+)
+def test_a_common_text_tested_row_by_row_finds_the_same_pages(data, params, monkeypatch):
+    """On PostgreSQL a text the planner expects in many processes is tested on each row as the
+    rows are read in sort order (``common_text``) rather than read first: the same processes,
+    in the same order, page by page, either way (on SQLite there is one way)."""
+    from openbook.store import search as stored_search
+
+    monkeypatch.setattr(stored_search, "common_text", lambda store, criteria: False)
+    read_first = everything(params, limit=5)
+    monkeypatch.setattr(stored_search, "common_text", lambda store, criteria: True)
+    assert everything(params, limit=5) == read_first
+    assert read_first, "the search finds nothing: it tells nothing"
+
+
 def _key(result: dict, sort: str):
     if sort == "date":
         return result["dates"]["published"]

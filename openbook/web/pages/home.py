@@ -4,7 +4,6 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from openbook import metrics, search
-from openbook.store import records as stored_records
 from openbook.store.database import Store
 from openbook.store.log import log_size
 from openbook.web.pages.i18n import _
@@ -25,7 +24,7 @@ def context(store: Store) -> dict:
     newest = search.first_processes(store, search.Query(sort="date", limit=NEWEST))
     return {
         "statements": log_size(store),
-        "processes": stored_records.count(store, "ocds"),
+        "processes": search.process_count(store),
         "newest": [process_summary(found) for found in newest],
         "milestones": _headline(store),
     }
