@@ -7,6 +7,7 @@ composition rules), checked against the user name, hashed with PBKDF2 (Django's 
 in until the period has passed; the message says so, and says the same whether or not the
 account exists, so the pages do not tell which user names are real."""
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -82,7 +83,10 @@ def sign_in(store: Store, username: str, password: str, address: str | None) -> 
         )
     hashed = stored.password_hash(store, username) if len(username) <= 150 else None
     account = stored.account(store, username) if hashed else None
-    if hashed is None or not check_password(password, hashed) or account is None:
+    # Without an account, a password is still checked (against a hash of none), so that how
+    # long a refusal takes does not tell which names have accounts.
+    matches = check_password(password, hashed or _no_account())
+    if hashed is None or not matches or account is None:
         _refuse(store, subject, address, WRONG)
         raise SignInRefused(WRONG, "Enter a correct user name and password.")
     if not account.roles:
@@ -116,3 +120,12 @@ def _refuse(store: Store, subject: str, address: str | None, why: str) -> None:
             address=address,
             detail={"why": why},
         )
+
+
+@functools.cache
+def _no_account() -> str:
+    """A hash made as the accounts' are (so checking a password against it takes as long), of a
+    password nobody is told; made once a process, when first needed."""
+    import secrets
+
+    return make_password(secrets.token_urlsafe(32))

@@ -50,9 +50,10 @@ def _token(answer) -> str:
     return found.group(1)
 
 
-def send(client: Client, path: str, values: dict):
+def send(client: Client, path: str, values: dict, **headers):
     """Post a page's form as a browser would: with the token the page gave."""
-    return client.post(path, {**values, "csrfmiddlewaretoken": _token(client.get(path))})
+    token = _token(client.get(path, **headers))
+    return client.post(path, {**values, "csrfmiddlewaretoken": token}, **headers)
 
 
 def test_the_publisher_pages_need_an_account(database):
@@ -112,6 +113,24 @@ def test_a_form_without_its_token_is_refused(publisher):
     answer = client.post("/publish/notices/new", {"code": "UK4"})
     assert answer.status_code == 403
     assert "send the form again" in answer.content.decode()
+
+
+def test_a_name_without_an_account_costs_a_password_check_too(publisher, store, monkeypatch):
+    """A refusal takes as long whether or not the name has an account (a password is checked
+    against a hash of none), so its timing tells no one which names exist: without it, about
+    4 ms against 230 ms."""
+    checked: list[str] = []
+    real = accounts.check_password
+
+    def counting(password: str, hashed: str) -> bool:
+        checked.append(hashed.split("$", maxsplit=1)[0])
+        return real(password, hashed)
+
+    monkeypatch.setattr(accounts, "check_password", counting)
+    for name in ("pat", "nobody-of-that-name"):
+        with pytest.raises(accounts.SignInRefused):
+            accounts.sign_in(store, name, "not the password at all", None)
+    assert len(checked) == 2 and checked[0] == checked[1]  # the same kind of hash, each time
 
 
 def test_signing_out_ends_the_session(publisher):

@@ -409,3 +409,39 @@ def test_the_new_pages_are_valid_html_with_unique_ids(publisher, store, tmp_path
         ids = re.findall(r'\sid="([^"]+)"', html.decode())
         assert len(ids) == len(set(ids)), name
     assert validate_html(pages, tmp_path) == []
+
+
+def _correct(client: Client, ocid: str, release_id: str, changes: dict[str, dict]) -> None:
+    """Correct a published notice through its correct page: its answers read back, ``changes``
+    made on their question pages, then published from the check page."""
+    address = f"/publish/processes/{ocid}/notices/{quote(release_id, safe='')}/correct"
+    started = send(client, address, {})
+    assert started.status_code == 302, started.content[:3000]
+    for name, values in changes.items():
+        assert (
+            send(client, f"{DRAFT}/{name}?change=1", {**values, "change": "1"}).status_code == 302
+        )
+    check = client.get(f"{DRAFT}/check")
+    assert check.status_code == 200, _summary(check.content.decode())
+    answer = client.post(f"{DRAFT}/check", {"csrfmiddlewaretoken": _token(check)})
+    assert answer.status_code == 302, _summary(answer.content.decode())
+
+
+def test_a_corrected_award_or_contract_is_changed_not_added(publisher, store):
+    """A correction of a contract award notice (UK6) or contract details notice (UK7) changes
+    the award or contract it wrote: the forms number a new one after those the procurement
+    has, the corrected one among them, and a correction must not add a second."""
+    client = signed_in()
+    ocid = _tender_published(client)
+    _publish_next(client, ocid, "UK6", _award_answers())
+    _publish_next(client, ocid, "UK7", _details_answers())
+    award_id, details_id = [r["id"] for r in _record(ocid)["releases"][1:]]
+    _correct(client, ocid, award_id, {"value": {"value": "£1,300,000"}})
+    _correct(client, ocid, details_id, {"value": {"value": "1300000"}})
+    compiled = _record(ocid)["compiledRelease"]
+    (award,) = compiled["awards"]
+    assert award["value"]["amount"] == 1300000
+    (contract,) = compiled["contracts"]
+    assert contract["value"]["amount"] == 1300000 and contract["awardID"] == award["id"]
+    assert [a["amendsReleaseID"] for a in award["amendments"]] == [award_id]
+    assert [a["amendsReleaseID"] for a in contract["amendments"]] == [details_id]

@@ -308,6 +308,27 @@ def test_a_mail_failure_is_a_503_and_keeps_nothing(database, store, monkeypatch)
     assert stored.requests_since(store, EMAIL, since) == 0
 
 
+@pytest.mark.parametrize("host", ["evil.example", "contracts.example.evil.example:8000"])
+def test_without_the_site_address_no_link_follows_a_forged_host(
+    database, store, outbox, monkeypatch, host
+):
+    """Without OPENBOOK_SITE_URL a link could only be made from the request's Host header,
+    which anyone can write: asking for another person's link with their own host there would
+    send them that person's token. So no email is sent (503) and nothing is kept, unless the
+    request came to this machine's loopback address (development)."""
+    monkeypatch.delenv("OPENBOOK_SITE_URL")
+    answer = send(_client(), f"{BASE}/email", {"email": EMAIL}, HTTP_HOST=host)
+    assert answer.status_code == 503
+    assert outbox() == []
+    since = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    from openbook.store import supplier_signup as stored
+
+    assert stored.requests_since(store, EMAIL, since) == 0
+    answer = send(_client(), f"{BASE}/email", {"email": EMAIL}, HTTP_HOST="127.0.0.1:8000")
+    assert answer.status_code == 200
+    assert "http://127.0.0.1:8000/suppliers/register/link/" in outbox()[-1].get_content()
+
+
 @pytest.mark.parametrize(
     ("email", "says"),
     [

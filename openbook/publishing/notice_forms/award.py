@@ -68,6 +68,18 @@ def _next_id(entries: list[dict]) -> str:
     return str(max([len(entries), *numbers]) + 1)
 
 
+def _award_id(awards: list[dict]) -> str:
+    """The award a contract award notice is about: the one a transparency notice (UK5)
+    announced, still pending and without a contract award notice of its own; else a new one."""
+    for award in awards:
+        documents = award.get("documents")
+        listed = documents if isinstance(documents, list) else []
+        notices = [d.get("noticeType") for d in listed if isinstance(d, dict)]
+        if award.get("status") == "pending" and "UK6" not in notices and "id" in award:
+            return str(award["id"])
+    return _next_id(awards)
+
+
 def _tender(context: Context, **fields: object) -> dict:
     """The procurement's tender as these notices repeat it: its id and title (which each notice
     must give), and ``fields``."""
@@ -135,7 +147,7 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
         },
     }
     award: dict = {
-        "id": _next_id(_entries(context.compiled, "awards")),
+        "id": _award_id(_entries(context.compiled, "awards")),
         "status": "pending",  # until the contract is entered into (UK7)
         "date": _start_of(answers["award_date"]),
         "value": _money(answers["value"]),

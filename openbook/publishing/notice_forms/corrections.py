@@ -38,7 +38,7 @@ UPDATE_TAGS = {
 }
 # What a form's build may raise when the answers read back are not enough to build a release
 # (a question the published release did not answer): the answer is then taken as read.
-_CANNOT_BUILD = (KeyError, TypeError, ValueError, AttributeError)
+_CANNOT_BUILD = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
 def answers_from(form: NoticeForm, release: Mapping[str, Any]) -> dict[str, object]:
@@ -76,7 +76,11 @@ def answers_from(form: NoticeForm, release: Mapping[str, Any]) -> dict[str, obje
 
 
 def as_correction(
-    release: dict, corrects: str, context: Context, description: str | None = None
+    release: dict,
+    corrects: str,
+    context: Context,
+    description: str | None = None,
+    original: Mapping[str, Any] | None = None,
 ) -> dict:
     """``release`` (just built from a form's answers) as a correction of the release
     ``corrects`` of the same procurement: a new release with its own id, each stage tag made
@@ -85,8 +89,14 @@ def as_correction(
     notice is about (``tender/amendments``, ``awards/N/amendments``, ``contracts/N/amendments``;
     a planning notice's in ``tender/amendments``, as OCDS 1.1 gives planning none), as
     docs/publishing-api.md shows ("Corrections, cancellations and withdrawals"). A new copy;
-    ``release`` is not changed."""
+    ``release`` is not changed.
+
+    Given the ``original`` (the corrected release's body), the awards and contracts it wrote
+    keep their ids: a form numbers a new award or contract after those the procurement has,
+    the corrected one among them, and the correction must change that one, not add another."""
     corrected = _copy(release)
+    if original is not None:
+        _same_ids(corrected, original)
     if corrected.get("id") == corrects:
         # Built within the second the corrected release was: the ids share their moment.
         corrected["id"] = f"{corrects}-correction"
@@ -144,12 +154,33 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
+    """The corrected release's awards and contracts take the ids of the original's, position
+    by position (a form writes the same ones in the same order), and contracts' ``awardID``
+    follows its award."""
+    renamed: dict[object, object] = {}
+    for key in ("awards", "contracts"):
+        mine, theirs = corrected.get(key), original.get(key)
+        if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs):
+            continue
+        for new, old in zip(mine, theirs, strict=True):
+            if isinstance(new, dict) and isinstance(old, dict) and "id" in old:
+                if key == "awards":
+                    renamed[new.get("id")] = old["id"]
+                new["id"] = old["id"]
+    for contract in corrected.get("contracts") or []:
+        if isinstance(contract, dict) and contract.get("awardID") in renamed:
+            contract["awardID"] = renamed[contract["awardID"]]
+
+
 def _context(release: Mapping[str, Any]) -> Context:
     named = release.get("buyer")
     buyer: Mapping[str, Any] = named if isinstance(named, Mapping) else {}
     published = datetime(2000, 1, 1, tzinfo=UTC)
-    with suppress(TypeError, ValueError):
-        published = datetime.fromisoformat(str(release.get("date")))
+    with suppress(TypeError, ValueError, OverflowError):
+        parsed = datetime.fromisoformat(str(release.get("date")))
+        parsed.astimezone(UTC)  # a moment near year 1 or 9999 may have none in UTC
+        published = parsed
     return Context(
         ocid=str(release.get("ocid", "")),
         buyer_id=str(buyer.get("id", "")),
@@ -237,9 +268,10 @@ def _moment(leaf: object) -> datetime | None:
         return None
     try:
         found = datetime.fromisoformat(leaf)
-    except ValueError:
+        # A moment near year 1 or 9999 may have no UK time (OverflowError): no answer then.
+        return found.astimezone(LONDON) if found.tzinfo else None
+    except (ValueError, OverflowError):
         return None
-    return found.astimezone(LONDON) if found.tzinfo else None
 
 
 def _day(leaf: object) -> date | None:

@@ -19,6 +19,7 @@ from openbook.store.database import Store
 from openbook.web.pages import alerts_email, errors, i18n, search_feed, search_form
 from openbook.web.pages.errors import PageError, Problem
 from openbook.web.pages.i18n import _
+from openbook.web.pages.links import email_site
 from openbook.web.pages.rendering import page
 
 # What a saved search leaves out: it is always of the newest notices, from the start.
@@ -270,6 +271,7 @@ def _subscribe(request: HttpRequest, followed: dict, chosen: dict) -> bool:
         )
     finally:
         i18n.reset(token)
+    site = email_site(request)  # before anything is stored: it may refuse
     subscribed = alerts.subscribe(
         store,
         email=chosen["email"],
@@ -279,7 +281,6 @@ def _subscribe(request: HttpRequest, followed: dict, chosen: dict) -> bool:
         frequency=chosen["frequency"],
         language=chosen["language"],
     )
-    site = _site(request)
     if subscribed.confirm_token is None:
         message = alerts_email.already(subscribed, site)
     else:
@@ -291,12 +292,6 @@ def _subscribe(request: HttpRequest, followed: dict, chosen: dict) -> bool:
         alerts.withdraw(store, subscribed.subscription)
         raise
     return True
-
-
-def _site(request: HttpRequest) -> str:
-    """The address links in emails start with: OPENBOOK_SITE_URL, else this request's own
-    (for development: in production the setting is what a forged Host header cannot change)."""
-    return alerts.site_url() or request.build_absolute_uri("/").rstrip("/")
 
 
 # Confirming and unsubscribing

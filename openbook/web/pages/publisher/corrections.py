@@ -104,6 +104,22 @@ def _notice(store: Store, organisation: Organisation, ocid: str, release_id: str
     return Notice(ocid, release_id, found, release, code)
 
 
+def correctable(store: Store, organisation: Organisation, ocid: str, release_id: str) -> dict:
+    """The body of the organisation's notice ``release_id`` of ``ocid``, to be corrected: a
+    PageError when it is not the organisation's, is unknown, redacted, or was withdrawn (it may
+    have been, between starting the correction and publishing it)."""
+    notice = _notice(store, organisation, ocid, release_id)
+    if notice.target.withdrawal_seq is not None:
+        raise PageError(
+            409,
+            _(
+                "This notice was withdrawn: a withdrawn notice is not corrected. "
+                "Publish a new notice instead."
+            ),
+        )
+    return notice.release
+
+
 def _identity(value: str) -> bool:
     """Whether an ocid or release id from the address could be one the log holds: at most
     1,000 characters (as the publish API reads them), no control characters (PostgreSQL takes

@@ -248,10 +248,18 @@ def _checked(
         problems.append({"question": order[0], "message": _(order[1]), "pointer": None})
     release = form.build(context, answers)
     if draft.get("corrects"):
-        # A correction is a new release that says what it amends.
+        # A correction is a new release that says what it amends, and changes the awards and
+        # contracts the notice it corrects wrote rather than adding others.
         from openbook.publishing.notice_forms.corrections import as_correction
+        from openbook.web.pages.publisher.corrections import correctable
 
-        release = as_correction(release, str(draft["corrects"]), context)
+        organisation = publisher.organisation
+        assert organisation is not None
+        try:
+            original = correctable(Store(), organisation, context.ocid, str(draft["corrects"]))
+        except PageError as refusal:
+            return answer(request, refusal)
+        release = as_correction(release, str(draft["corrects"]), context, original=original)
     dry_run = request.method != "POST" or bool(problems)
     status = 200
     if not problems:

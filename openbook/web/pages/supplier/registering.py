@@ -12,13 +12,14 @@ from email.message import EmailMessage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from openbook import alerts, config, mail, supplier_signup
+from openbook import config, mail, supplier_signup
 from openbook.publishing.answers import Refused
 from openbook.store.database import Store
 from openbook.web.middleware import client_address
 from openbook.web.pages import i18n
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
+from openbook.web.pages.links import email_site
 from openbook.web.pages.rendering import page
 from openbook.web.pages.supplier import answers
 
@@ -91,8 +92,8 @@ def email(request: HttpRequest) -> HttpResponse:
 
 def _send_link(request: HttpRequest, address: str) -> None:
     store = Store()
+    site = email_site(request)  # before anything is stored: it may refuse
     started = supplier_signup.start(store, address)
-    site = alerts.site_url() or request.build_absolute_uri("/").rstrip("/")
     message = _link_email(started, site) if started.token else _registered_email(started, site)
     try:
         with mail.sender() as sender:
