@@ -13,7 +13,7 @@ contracts is written to through its newest one: the pages ask about one contract
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date
 
 from openbook.publishing.notice_forms.questions import (
     CHOICE,
@@ -27,9 +27,12 @@ from openbook.publishing.notice_forms.questions import (
     Context,
     NoticeForm,
     Question,
+    end_of,
     moment,
     notice_document,
+    pounds,
     release_id,
+    start_of,
 )
 from openbook.standards.identifiers import check_party_id
 
@@ -39,22 +42,6 @@ _ORDER_PROBLEMS = (
     "The contract must end after it starts",
     "The contract must be signed on or before the day it ends",
 )
-
-
-def _start_of(day: object) -> str:
-    """A day's start in UK time, as OCDS writes a date-time."""
-    assert isinstance(day, date)
-    return moment(datetime.combine(day, time(0, 0), tzinfo=LONDON))
-
-
-def _end_of(day: object) -> str:
-    """A day's last second in UK time."""
-    assert isinstance(day, date)
-    return moment(datetime.combine(day, time(23, 59, 59), tzinfo=LONDON))
-
-
-def _money(amount: object) -> dict:
-    return {"amount": amount, "currency": "GBP"}
 
 
 def _entries(compiled: Mapping | None, section: str) -> list[dict]:
@@ -149,8 +136,8 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
     award: dict = {
         "id": _award_id(_entries(context.compiled, "awards")),
         "status": "pending",  # until the contract is entered into (UK7)
-        "date": _start_of(answers["award_date"]),
-        "value": _money(answers["value"]),
+        "date": start_of(answers["award_date"]),
+        "value": pounds(answers["value"]),
         "suppliers": [supplier],
     }
     tender = _tender(context)
@@ -159,7 +146,7 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
     if answers.get("standstill_end") is not None:
         award["standstillPeriod"] = {
             "startDate": moment(context.now.astimezone(LONDON)),
-            "endDate": _end_of(answers["standstill_end"]),
+            "endDate": end_of(answers["standstill_end"]),
         }
     award["documents"] = [notice_document("UK6", context)]
     release = _release("UK6", context, ["award"], tender=tender, awards=[award])
@@ -257,12 +244,12 @@ def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
     contract: dict = {
         "id": _next_id(_entries(context.compiled, "contracts")),
         "status": "active",
-        "dateSigned": _start_of(answers["date_signed"]),
+        "dateSigned": start_of(answers["date_signed"]),
         "period": {
-            "startDate": _start_of(answers["contract_start"]),
-            "endDate": _end_of(answers["contract_end"]),
+            "startDate": start_of(answers["contract_start"]),
+            "endDate": end_of(answers["contract_end"]),
         },
-        "value": _money(answers["value"]),
+        "value": pounds(answers["value"]),
         "documents": [notice_document("UK7", context)],
     }
     tags, sections = ["contract"], {}
@@ -341,7 +328,7 @@ def _termination_release(context: Context, answers: Mapping[str, object]) -> dic
     tender = _tender(
         context,
         status="cancelled",
-        finalStatusDate=_start_of(answers["terminated"]),
+        finalStatusDate=start_of(answers["terminated"]),
         documents=[document],
     )
     return _release("UK12", context, ["tenderCancellation"], tender=tender)
@@ -387,10 +374,10 @@ def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
         "description": answers["change"],
     }
     if answers.get("new_value") is not None:
-        changed["value"] = _money(answers["new_value"])
+        changed["value"] = pounds(answers["new_value"])
     if answers.get("new_end") is not None:
         period = _period_of(contract)
-        changed["period"] = {**period, "endDate": _end_of(answers["new_end"])}
+        changed["period"] = {**period, "endDate": end_of(answers["new_end"])}
     changed["amendments"] = [amendment]
     changed["documents"] = [notice_document("UK10", context)]
     return _release(
@@ -446,8 +433,8 @@ def _contract_termination_release(context: Context, answers: Mapping[str, object
     ended = {
         **_contract_of(context),
         "status": "terminated",
-        "period": {**period, "endDate": _end_of(answers["ended"])},
-        "value": _money(answers["final_value"]),
+        "period": {**period, "endDate": end_of(answers["ended"])},
+        "value": pounds(answers["final_value"]),
         "documents": [document],
     }
     return _release(

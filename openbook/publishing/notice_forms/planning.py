@@ -10,7 +10,7 @@ authority as its buyer (openbook.publishing.scope), one planned procurement a no
 """
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
+from datetime import date
 
 from openbook.publishing.notice_forms.questions import (
     AUTHORITY,
@@ -25,23 +25,14 @@ from openbook.publishing.notice_forms.questions import (
     Context,
     NoticeForm,
     Question,
+    end_of,
     moment,
     notice_document,
+    pounds,
     release_id,
+    start_of,
 )
 from openbook.standards import identifiers
-
-
-def _start_of(day: object) -> str:
-    """A date answer as the first moment of that day in the UK."""
-    assert isinstance(day, date)
-    return moment(datetime.combine(day, time(0, 0), tzinfo=LONDON))
-
-
-def _end_of(day: object) -> str:
-    """A date answer as the last second of that day in the UK."""
-    assert isinstance(day, date)
-    return moment(datetime.combine(day, time(23, 59, 59), tzinfo=LONDON))
 
 
 def _release(code: str, tag: str, context: Context, **sections: object) -> dict:
@@ -56,10 +47,6 @@ def _release(code: str, tag: str, context: Context, **sections: object) -> dict:
         "parties": [{**buyer, "roles": ["buyer"]}],
         **sections,
     }
-
-
-def _money(amount: object) -> dict:
-    return {"amount": amount, "currency": "GBP"}
 
 
 def _items(cpv: object) -> list[dict]:
@@ -108,7 +95,7 @@ def _engagement_release(context: Context, answers: Mapping[str, object]) -> dict
             "id": "engagement-opens",
             "type": "engagement",
             "title": "Preliminary market engagement opens",
-            "dueDate": _start_of(answers["engagement_start"]),
+            "dueDate": start_of(answers["engagement_start"]),
             "status": "scheduled",
         },
         {
@@ -116,7 +103,7 @@ def _engagement_release(context: Context, answers: Mapping[str, object]) -> dict
             "type": "engagement",
             "title": "Preliminary market engagement closes",
             "description": answers["how"],
-            "dueDate": _end_of(answers["engagement_end"]),
+            "dueDate": end_of(answers["engagement_end"]),
             "status": "scheduled",
         },
     ]
@@ -128,7 +115,7 @@ def _engagement_release(context: Context, answers: Mapping[str, object]) -> dict
         "items": _items(answers["cpv"]),
     }
     if answers.get("value") is not None:
-        tender["value"] = _money(answers["value"])
+        tender["value"] = pounds(answers["value"])
     planning = {"milestones": milestones, "documents": [notice_document("UK2", context)]}
     return _release("UK2", "planning", context, planning=planning, tender=tender)
 
@@ -202,9 +189,9 @@ def _planned_release(context: Context, answers: Mapping[str, object]) -> dict:
         "description": answers["description"],
         "status": "planned",
         "items": _items(answers["cpv"]),
-        "value": _money(answers["value"]),
-        "communication": {"futureNoticeDate": _start_of(answers["tender_expected"])},
-        "contractPeriod": {"startDate": _start_of(answers["contract_start"])},
+        "value": pounds(answers["value"]),
+        "communication": {"futureNoticeDate": start_of(answers["tender_expected"])},
+        "contractPeriod": {"startDate": start_of(answers["contract_start"])},
     }
     planning = {"documents": [notice_document("UK3", context)]}
     return _release("UK3", "planning", context, planning=planning, tender=tender)
@@ -305,14 +292,14 @@ def _transparency_release(context: Context, answers: Mapping[str, object]) -> di
         "procurementMethod": "direct",
         "procurementMethodDetails": f"Direct award: {grounds[str(answers['ground'])]}",
         "procurementMethodRationale": answers["rationale"],
-        "value": _money(answers["value"]),
+        "value": pounds(answers["value"]),
         "documents": [notice_document("UK5", context)],
     }
     award = {
         "id": "1",
         "title": answers["title"],
         "status": "pending",
-        "value": _money(answers["value"]),
+        "value": pounds(answers["value"]),
         "suppliers": [supplier],
     }
     release = _release("UK5", "tender", context, tender=tender, awards=[award])
@@ -387,8 +374,8 @@ def _pipeline_release(context: Context, answers: Mapping[str, object]) -> dict:
         "id": "1",
         "title": answers["title"],
         "status": "planned",
-        "value": _money(answers["value"]),
-        "communication": {"futureNoticeDate": _start_of(answers["tender_expected"])},
+        "value": pounds(answers["value"]),
+        "communication": {"futureNoticeDate": start_of(answers["tender_expected"])},
     }
     if answers.get("description") is not None:
         tender["description"] = answers["description"]

@@ -322,6 +322,23 @@ def moment(value: object) -> str:
     return str(value)
 
 
+def start_of(day: object) -> str:
+    """A date answer as the first moment of that day in the UK, as OCDS writes a date-time."""
+    assert isinstance(day, date)
+    return moment(datetime.combine(day, time(0, 0), tzinfo=LONDON))
+
+
+def end_of(day: object) -> str:
+    """A date answer as the last second of that day in the UK."""
+    assert isinstance(day, date)
+    return moment(datetime.combine(day, time(23, 59, 59), tzinfo=LONDON))
+
+
+def pounds(amount: object) -> dict:
+    """A money answer as an OCDS value: the forms ask in pounds."""
+    return {"amount": amount, "currency": "GBP"}
+
+
 def notice_document(code: str, context: Context) -> dict:
     """The notice's own document: its notice type (as the Find a Tender Service publishes it),
     when it was published and, where one fits, its OCDS document type."""
