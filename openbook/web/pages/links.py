@@ -1,7 +1,9 @@
-"""The address links in emails start with (confirming an alert, registering as a supplier)."""
+"""Addresses the pages make from what a request says: where links in emails start
+(confirming an alert, registering as a supplier), and where signing in leads."""
 
 from django.http import HttpRequest
 from django.http.request import split_domain_port
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from openbook import alerts, config
 
@@ -26,3 +28,12 @@ def email_site(request: HttpRequest) -> str:
             "address is configured (docs/operators.md)"
         )
     return request.build_absolute_uri("/").rstrip("/")
+
+
+def after_sign_in(request: HttpRequest, home: str, within: str) -> str:
+    """Where signing in leads: the form's or the address's ``next``, if it is a path of this
+    site under ``within``; else ``home``. Never another site (an open redirect)."""
+    target = request.POST.get("next") or request.GET.get("next") or home
+    if not target.startswith(within) or not url_has_allowed_host_and_scheme(target, None):
+        return home
+    return target

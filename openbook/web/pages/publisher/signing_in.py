@@ -1,7 +1,6 @@
 """Signing in and out of the publisher pages."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openbook import config
@@ -10,17 +9,11 @@ from openbook.publishing.publishers import SUPPLIER
 from openbook.store.database import Store
 from openbook.web.middleware import client_address
 from openbook.web.pages.i18n import _
+from openbook.web.pages.links import after_sign_in
 from openbook.web.pages.publisher import session
 from openbook.web.pages.rendering import page
 
 HOME = "/publish"
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or HOME
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target, None):
-        return HOME
-    return target
 
 
 def _refusal(kind: str) -> str:
@@ -62,10 +55,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                     )
                 else:
                     session.remember(request, found)
-                    return HttpResponseRedirect(_next(request))
+                    return HttpResponseRedirect(after_sign_in(request, HOME, "/"))
     context = {
         "username": username,
-        "next": _next(request),
+        "next": after_sign_in(request, HOME, "/"),
         "errors": [{"field": field, "message": message} for field, message in errors.items()],
     }
     return page(

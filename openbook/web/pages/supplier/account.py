@@ -5,7 +5,6 @@ carries the version it was read at, and a change made since is refused with a cl
 never silently overwritten."""
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from openbook import alerts, config, supplier_signup
@@ -15,19 +14,13 @@ from openbook.store.database import Store
 from openbook.web.middleware import client_address
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
+from openbook.web.pages.links import after_sign_in
 from openbook.web.pages.rendering import page
 from openbook.web.pages.supplier import answers, session
 
 HOME = "/suppliers/account"
 CHANGED = "openbook_supplier_changed"
 LONGEST_USERNAME = 254
-
-
-def _next(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or HOME
-    if not target.startswith("/suppliers/") or not url_has_allowed_host_and_scheme(target, None):
-        return HOME
-    return target
 
 
 def _refusal(kind: str) -> str:
@@ -63,9 +56,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 problems.append(_problem("password", _refusal(refused.kind)))
             else:
                 session.remember(request, address, organisation)
-                return HttpResponseRedirect(_next(request))
+                return HttpResponseRedirect(after_sign_in(request, HOME, "/suppliers/"))
     shown = "".join(char for char in email if char.isprintable())  # shown again, never NUL
-    context = {"email": shown, "next": _next(request), "errors": problems}
+    context = {
+        "email": shown,
+        "next": after_sign_in(request, HOME, "/suppliers/"),
+        "errors": problems,
+    }
     response = page(
         request,
         "pages/supplier/sign_in.html",
