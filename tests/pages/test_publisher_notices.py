@@ -127,14 +127,14 @@ def test_an_award_and_a_contract_published_on_the_procurements_page(publisher, s
     encoded = quote(tender_id, safe="")
     assert f'href="/publish/processes/{ocid}/notices/{encoded}/correct"' in html
     assert f'href="/publish/processes/{ocid}/notices/{encoded}/withdraw"' in html
-    assert _next_codes(html) == ["UK6", "UK7", "UK12"]
+    assert _next_codes(html) == ["UK6", "UK7", "UK12", "UK5"]
 
     check = _publish_next(client, ocid, "UK6", _award_answers())
     assert "Green Spaces Ltd" in check and "GB-COH-01234567" in check and "£1,200,000" in check
     assert f'href="{DRAFT}/supplier_id?change=1"' in check
     html = client.get(f"/publish/processes/{ocid}").content.decode()
     assert "UK6: Contract award notice" in html
-    assert _next_codes(html) == ["UK6", "UK7", "UK10", "UK11", "UK12"]
+    assert _next_codes(html) == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK5"]
     _publish_next(client, ocid, "UK7", _details_answers())
 
     record = _record(ocid)
@@ -248,8 +248,11 @@ def test_the_notices_that_may_follow():
         return [form.code for form in may_follow(frozenset(published))]
 
     assert codes() == []
-    assert codes("UK4") == ["UK6", "UK7", "UK12"]
-    assert codes("UK4", "UK6") == ["UK6", "UK7", "UK10", "UK11", "UK12"]
+    assert codes("UK4") == ["UK6", "UK7", "UK12", "UK5"]
+    assert codes("UK4", "UK6") == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK5"]
+    # Notices that may also start a procurement follow the planning notices in theirs.
+    assert codes("UK3") == ["UK4", "UK2", "UK5"]
+    assert codes("UK1") == ["UK4", "UK2", "UK3", "UK5"]
     assert codes("F02") == []  # earlier legislation's notices are followed by its own forms
 
 
@@ -387,7 +390,7 @@ def test_the_procurements_page_in_welsh_and_as_json(publisher):
     assert welsh.status_code == 200 and '<html lang="cy"' in welsh.content.decode()
     twin = orjson.loads(client.get(f"/publish/processes/{ocid}?format=json").content)
     assert [notice["noticeType"] for notice in twin["notices"]] == ["UK4"]
-    assert [form["code"] for form in twin["next"]] == ["UK6", "UK7", "UK12"]
+    assert [form["code"] for form in twin["next"]] == ["UK6", "UK7", "UK12", "UK5"]
     assert twin["notices"][0]["withdrawn"] is False
 
 

@@ -4,6 +4,7 @@ transparency notices, each published end to end and read back through the read A
 form's release accepted unchanged by the publish API, and every wrong answer refused with the
 GOV.UK error summary, storing nothing."""
 
+import re
 from datetime import UTC, date, datetime
 
 import orjson
@@ -19,6 +20,7 @@ from openbook.publishing.notice_forms.planning import (
     TRANSPARENCY_NOTICE,
 )
 from openbook.store import log
+from tests.pages import test_publisher as tender_pages
 from tests.pages.test_publisher import _token, publisher, send, signed_in
 from tests.publishing import BUYER, OTHER_BUYER, create_key, post
 
@@ -459,3 +461,28 @@ def _at(document, pointer: str):
     for token in pointer.split("/")[1:]:
         found = found[int(token)] if isinstance(found, list) else found.get(token)
     return found
+
+
+def test_a_tender_notice_follows_a_planned_procurement_notice_in_its_procurement(publisher, store):
+    """A planned procurement notice (UK3), then the tender notice (UK4) chosen on the
+    procurement's own page: one procurement, one ocid, both notices in its record (where the
+    rules see the UK3 before the tender), rather than a new procurement for the tender."""
+    client = signed_in()
+    _answer_all(client, "UK3")
+    ocid = _publish(client, store)
+    page = client.get(f"/publish/processes/{ocid}").content.decode()
+    offered = re.findall(r'name="code" type="radio" value="([^"]+)"', page)
+    assert "UK4" in offered and "UK3" not in offered
+    answer = send(client, f"/publish/processes/{ocid}", {"code": "UK4"})
+    assert answer["Location"] == "/publish/notices/draft/title"
+    answers = {**tender_pages.ANSWERS, "deadline": tender_pages._deadline_answer(40)}
+    for name in ("title", "description", "category", "cpv", "value", "procedure", "deadline"):
+        assert send(client, f"/publish/notices/draft/{name}", answers[name]).status_code == 302
+    for name in ("contract_start", "contract_end", "sme", "vcse"):
+        assert send(client, f"/publish/notices/draft/{name}", answers[name]).status_code == 302
+    assert _publish(client, store) == ocid
+    record = orjson.loads(Client().get(f"/api/ocds/records/{ocid}").content)["records"][0]
+    assert [release["tag"] for release in record["releases"]] == [["planning"], ["tender"]]
+    compiled = record["compiledRelease"]
+    assert [d["noticeType"] for d in compiled["planning"]["documents"]] == ["UK3"]
+    assert [d["noticeType"] for d in compiled["tender"]["documents"]] == ["UK4"]

@@ -92,8 +92,12 @@ def _starting() -> list[NoticeForm]:
 
 def _bound(form: NoticeForm, draft: dict) -> bool:
     """Whether the draft is a notice of a procurement already published: the next notice of
-    one, or a correction of one of its notices."""
-    return form.level == notice_forms.PROCESS or bool(draft.get("corrects"))
+    one (chosen on its page: ``bound``), or a correction of one of its notices."""
+    return (
+        form.level == notice_forms.PROCESS
+        or bool(draft.get("corrects"))
+        or draft.get("bound") is True
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from openbook import feed, records
 from openbook.publishing import notice_forms, scope
-from openbook.publishing.notice_forms import PROCESS, NoticeForm
+from openbook.publishing.notice_forms import NEW_PROCESS, PROCESS, NoticeForm
 from openbook.publishing.publishers import PUBLISHER
 from openbook.standards.ocds.shapes import as_dict, dicts, text
 from openbook.standards.ocds.summary import summarise
@@ -97,12 +97,16 @@ def _own_notice(release: dict, earlier: frozenset[str]) -> tuple[str | None, str
 
 
 def may_follow(published: frozenset[str]) -> list[NoticeForm]:
-    """The forms of a procurement's next notice: level PROCESS, and following a notice it has
-    published (docs/notices.md, "May follow")."""
+    """The forms of a procurement's next notice: those that may follow a notice it has
+    published (docs/notices.md, "May follow"). Besides the notices only a procurement already
+    published has (level PROCESS), those that may also start one (NEW_PROCESS): a tender notice
+    after a planned procurement notice belongs to the same procurement, where the rules see
+    the notice before it (the shorter tendering period after a UK3, for one)."""
     found = []
     for form in notice_forms.FORMS.values():
         known = notices.NOTICE_TYPES.get(form.code)
-        if form.level == PROCESS and known is not None and published & set(known.preceded_by):
+        level = form.level in (PROCESS, NEW_PROCESS)
+        if level and known is not None and published & set(known.preceded_by):
             found.append(form)
     return found
 
@@ -134,7 +138,7 @@ def process_page(request: HttpRequest, ocid: str) -> HttpResponse:
         code = request.POST.get("code", "")
         chosen = next((form for form in following if form.code == code), None)
         if chosen is not None:
-            request.session[DRAFT] = {"code": code, "answers": {}, "ocid": ocid}
+            request.session[DRAFT] = {"code": code, "answers": {}, "ocid": ocid, "bound": True}
             return HttpResponseRedirect(f"/publish/notices/draft/{chosen.questions[0].name}")
         error = _("Select the notice you want to publish")
     context = _context(found, following, may_publish)
