@@ -70,6 +70,13 @@ def rate_limit() -> int:
     return _whole_number("OPENBOOK_RATE_LIMIT", 3000)
 
 
+def form_rate_limit() -> int:
+    """Posts a minute each client address may make to the pages' forms that send email or
+    check a password (signing in, asking for a registration link, following by email), per
+    server process (``OPENBOOK_FORM_RATE_LIMIT``); 0 turns the limit off."""
+    return _whole_number("OPENBOOK_FORM_RATE_LIMIT", 20)
+
+
 def proxy_count() -> int:
     """How many reverse proxies stand in front of the server (``OPENBOOK_PROXY_COUNT``): the
     client's address is then read from X-Forwarded-For, that many hops from the end."""

@@ -26,6 +26,7 @@ MIDDLEWARE = [
     "openbook.web.pages.security.ContentSecurityPolicy",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "openbook.web.pages.language.Language",
+    "openbook.web.pages.security.FormRateLimit",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
