@@ -322,6 +322,17 @@ def moment(value: object) -> str:
     return str(value)
 
 
+# The question every notice that plans or tenders a contract asks of its value.
+ESTIMATED_VALUE = Question(
+    "value",
+    MONEY,
+    "What is the estimated value of the contract, including VAT?",
+    "The most you expect to pay over the whole contract, in pounds.",
+    pointers=("/tender/value",),
+    missing="Enter the estimated value, in pounds",
+)
+
+
 def start_of(day: object) -> str:
     """A date answer as the first moment of that day in the UK, as OCDS writes a date-time."""
     assert isinstance(day, date)
