@@ -76,7 +76,7 @@ def add_commands(commands) -> None:
 
     account = commands.add_parser(
         "account",
-        help="give an account a role",
+        help="give and take accounts' roles, set their passwords",
         description="User accounts and their roles: publisher or reviewer of an organisation, "
         "or platform administrator.",
     )
@@ -91,6 +91,19 @@ def add_commands(commands) -> None:
     add.add_argument("--publisher", metavar="ID", help="its organisation (not for administrators)")
     add.add_argument("--email", default="", help="its email address")
     add.set_defaults(run=_account_add)
+    remove = actions.add_parser(
+        "remove",
+        help="take a role from an account",
+        description="Take a role from an account (someone who left the organisation or changed "
+        "jobs): its signed-in pages close at its next request, and an account with no role left "
+        "cannot sign in. The account stays, as the audit trail names it.",
+    )
+    remove.add_argument("username")
+    remove.add_argument(
+        "--role", required=True, choices=["publisher", "reviewer", "administrator", "supplier"]
+    )
+    remove.add_argument("--publisher", metavar="ID", help="the organisation it held the role for")
+    remove.set_defaults(run=_account_remove)
     password = actions.add_parser(
         "password",
         help="set an account's password, for signing in to the publisher pages",
@@ -287,12 +300,29 @@ def _account_add(arguments) -> int:
         )
     except publishers.PublisherError as error:
         return _fail("account add", error)
-    roles = ", ".join(
+    print(f"openbook: account {account.username}: {_roles(account)}")
+    return 0
+
+
+def _account_remove(arguments) -> int:
+    store = _store()
+    from openbook.publishing import publishers
+
+    try:
+        account = publishers.remove_role(
+            store, arguments.username, arguments.role, _actor(), publisher=arguments.publisher
+        )
+    except publishers.PublisherError as error:
+        return _fail("account remove", error)
+    print(f"openbook: account {account.username}: {_roles(account) or 'no role left'}")
+    return 0
+
+
+def _roles(account) -> str:
+    return ", ".join(
         role if organisation is None else f"{role} of organisation {organisation}"
         for role, organisation in account.roles
     )
-    print(f"openbook: account {account.username}: {roles}")
-    return 0
 
 
 def _account_password(arguments) -> int:

@@ -205,9 +205,12 @@ def register(
 # Signed in
 
 
-def sign_in(store: Store, email: str, password: str, address: str | None) -> Organisation:
-    """The supplier a supplier account keeps; ``accounts.SignInRefused`` otherwise (another
-    role's account is refused as a wrong password is: these pages are for suppliers only)."""
+def sign_in(
+    store: Store, email: str, password: str, address: str | None
+) -> tuple[Organisation, accounts.SignedIn]:
+    """The supplier a supplier account keeps, and the account as signed in;
+    ``accounts.SignInRefused`` otherwise (another role's account is refused as a wrong password
+    is: these pages are for suppliers only)."""
     found = accounts.sign_in(store, email, password, address)
     organisation = (
         stored_publishers.organisation(store, found.organisation_id)
@@ -216,7 +219,7 @@ def sign_in(store: Store, email: str, password: str, address: str | None) -> Org
     )
     if organisation is None:
         raise accounts.SignInRefused(accounts.WRONG, "not a supplier account")
-    return organisation
+    return organisation, found
 
 
 def own(store: Store, organisation: Organisation) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from openbook.cli import main
 from openbook.publishing import keys, publishers
-from openbook.store import models
+from openbook.store import audit, models
 from tests.publishing import CLI, create_publisher
 
 
@@ -233,3 +233,39 @@ def test_the_ocid_prefix_is_a_test_one_unless_set(monkeypatch):
     monkeypatch.setenv("OPENBOOK_OCID_PREFIX", "OCDS-openbook")
     with pytest.raises(config.ConfigurationError, match="six lower-case letters or digits"):
         config.ocid_prefix()
+
+
+def test_a_role_is_taken_from_an_account_and_audited(store):
+    organisation = create_publisher(store)
+    publishers.add_account(store, "alice", "publisher", CLI, publisher="1")
+    publishers.add_account(store, "alice", "reviewer", CLI, publisher="1")
+    account = publishers.remove_role(store, "alice", "publisher", CLI, publisher="1")
+    assert account.roles == (("reviewer", organisation.id),)
+    (event,) = _removals(store)
+    assert event.subject == "account:alice" and event.detail == {"role": "publisher"}
+    for role, publisher, says in [
+        ("publisher", "1", "is not a publisher of organisation 1"),  # already taken
+        ("administrator", None, "is not a administrator"),
+        ("owner", "1", "not a role"),
+    ]:
+        with pytest.raises(publishers.PublisherError, match=says):
+            publishers.remove_role(store, "alice", role, CLI, publisher=publisher)
+    with pytest.raises(publishers.PublisherError, match="no account 'nobody'"):
+        publishers.remove_role(store, "nobody", "reviewer", CLI, publisher="1")
+    with pytest.raises(publishers.NotFound):
+        publishers.remove_role(store, "alice", "reviewer", CLI, publisher="99")
+    assert publishers.remove_role(store, "alice", "reviewer", CLI, publisher="1").roles == ()
+    assert len(_removals(store)) == 2  # refusals are not recorded
+
+
+def _removals(store) -> list:
+    return [e for e in audit.events(store, limit=1000) if e.action == "account.role-removed"]
+
+
+def test_the_command_line_takes_a_role(database, capsys):
+    assert main(["publisher", "add", "--name", "Leeds", "--identifier", "GB-GOR-PB425"]) == 0
+    assert main(["account", "add", "lee", "--role", "publisher", "--publisher", "1"]) == 0
+    assert main(["account", "remove", "lee", "--role", "publisher", "--publisher", "1"]) == 0
+    assert "account lee: no role left" in capsys.readouterr().out
+    assert main(["account", "remove", "lee", "--role", "publisher", "--publisher", "1"]) == 1
+    assert "is not a publisher of organisation 1" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.hashers import check_password, make_password
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from openbook.publishing.publishers import ADMINISTRATOR, Actor
 from openbook.standards.log import format_log_time
@@ -49,6 +50,27 @@ class SignedIn:
     username: str
     organisation_id: int | None  # the organisation it publishes for; None for administrators
     role: str
+    # Of the password it signed in with (``fingerprint``): a session ends when it changes.
+    fingerprint: str = ""
+
+
+def fingerprint(hashed: str) -> str:
+    """A keyed digest of an account's password hash, kept in its sessions: a new password (set
+    because the old one leaked, say) makes it differ, which ends every session started with
+    the old one. Keyed with the site's secret, so the session never holds the hash itself."""
+    return salted_hmac("openbook.accounts.session", hashed, algorithm="sha256").hexdigest()
+
+
+def still_signed_in(
+    store: Store, username: str, role: str, organisation_id: int | None, signed: str
+) -> bool:
+    """Whether a session started as ``username`` in ``role`` may go on: the account still
+    holds the role (for the organisation) and its password is the one it signed in with."""
+    found = stored.holds(store, username, role, organisation_id)
+    if found is None:
+        return False
+    hashed, member = found
+    return member and constant_time_compare(fingerprint(hashed), signed)
 
 
 def set_password(store: Store, username: str, password: str, actor: Actor) -> None:
@@ -107,7 +129,7 @@ def sign_in(store: Store, username: str, password: str, address: str | None) -> 
             organisation_id=organisation_id,
             address=address,
         )
-    return SignedIn(account.username, organisation_id, role)
+    return SignedIn(account.username, organisation_id, role, fingerprint(hashed))
 
 
 def _refuse(store: Store, subject: str, address: str | None, why: str) -> None:

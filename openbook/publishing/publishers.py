@@ -187,6 +187,36 @@ def add_account(
     return account
 
 
+def remove_role(
+    store: Store, username: str, role: str, actor: Actor, *, publisher: str | None = None
+) -> publishers.Account:
+    """Take a role from an account (someone who leaves the organisation, or changes jobs): its
+    pages close to it at its next request (openbook.web.pages.publisher.session), and without a
+    role left it cannot sign in. The account itself stays, as the audit trail names it."""
+    if role not in ACCOUNT_ROLES:
+        raise PublisherError(f"{role!r} is not a role: one of {', '.join(ACCOUNT_ROLES)}")
+    if publishers.account(store, username) is None:
+        raise PublisherError(f"there is no account {username!r}")
+    organisation = find_publisher(store, publisher) if publisher else None
+    organisation_id = organisation.id if organisation else None
+    with store.atomic():
+        if not publishers.remove_role(store, username, role, organisation_id):
+            held = f" of organisation {organisation_id}" if organisation_id is not None else ""
+            raise PublisherError(f"account {username!r} is not a {role}{held}")
+        audit.record(
+            store,
+            actor=actor.who,
+            action="account.role-removed",
+            subject=f"account:{username}",
+            organisation_id=organisation_id,
+            address=actor.address,
+            detail={"role": role},
+        )
+    found = publishers.account(store, username)
+    assert found is not None
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class CreatedKey:
     key: Key

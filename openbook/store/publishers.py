@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from openbook.store import models
 from openbook.store.database import Store, among, chunked, placeholders
@@ -201,6 +201,34 @@ def account(store: Store, username: str) -> Account | None:
         email=user.email,
         roles=tuple((row.role, row.organisation_id) for row in memberships),
     )
+
+
+def remove_role(store: Store, username: str, role: str, organisation_id: int | None) -> bool:
+    """Take a role from an account; False if it did not hold it."""
+    removed, _ = (
+        models.Membership.objects.using(store.alias)
+        .filter(user__username=username, role=role, organisation_id=organisation_id)
+        .delete()
+    )
+    return bool(removed)
+
+
+def holds(
+    store: Store, username: str, role: str, organisation_id: int | None
+) -> tuple[str, bool] | None:
+    """An account's password hash and whether it still holds the role; None if there is no such
+    account. One query: a signed-in session asks it on every page."""
+    member = models.Membership.objects.using(store.alias).filter(
+        user_id=OuterRef("pk"), role=role, organisation_id=organisation_id
+    )
+    row = (
+        User.objects.db_manager(store.alias)
+        .filter(username=username)
+        .annotate(member=Exists(member))
+        .values_list("password", "member")
+        .first()
+    )
+    return (row[0], bool(row[1])) if row is not None else None
 
 
 def set_password(store: Store, username: str, hashed: str) -> bool:

@@ -14,7 +14,7 @@ from django.test import Client
 from openbook.publishing import accounts, publishers
 from openbook.store import audit, log
 from openbook.store.database import Store
-from tests.publishing import BUYER, CLI, bearer, create_publisher
+from tests.publishing import BUYER, CLI, OTHER_BUYER, bearer, create_publisher
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
 LONDON = ZoneInfo("Europe/London")
@@ -382,3 +382,47 @@ def test_the_command_line_sets_a_password(publisher, database, monkeypatch, caps
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     assert cli.main(["account", "password", "pat"]) == 1
     assert "at least 12 characters" in capsys.readouterr().err
+
+
+def test_a_session_ends_at_once_when_its_role_is_taken(publisher, store):
+    client = signed_in()
+    assert client.get("/publish").status_code == 200
+    publishers.remove_role(store, "pat", "publisher", CLI, publisher=str(publisher.id))
+    answer = client.get("/publish")
+    assert answer.status_code == 302 and answer["Location"].startswith("/publish/sign-in")
+    assert "openbook_account" not in client.session  # ended, not only refused once
+    # Given the role back, the account must sign in again; with none, it cannot.
+    with pytest.raises(accounts.SignInRefused, match="no role"):
+        accounts.sign_in(store, "pat", PASSWORD, None)
+    publishers.add_account(store, "pat", "publisher", CLI, publisher=str(publisher.id))
+    assert client.get("/publish").status_code == 302
+    assert signed_in().get("/publish").status_code == 200
+
+
+def test_a_session_ends_when_the_password_changes(publisher, store):
+    client, other = signed_in(), signed_in()
+    fresh = "a fresh long passphrase"
+    accounts.set_password(store, "pat", fresh, CLI)
+    for session in (client, other):
+        assert session.get("/publish").status_code == 302
+    assert signed_in(password=fresh).get("/publish").status_code == 200
+
+
+def test_a_session_of_a_role_for_another_organisation_does_not_carry_over(publisher, store):
+    """Holding the same role for another organisation does not keep a session for this one."""
+    other = create_publisher(store, OTHER_BUYER)
+    publishers.add_account(store, "pat", "publisher", CLI, publisher=str(other.id))
+    client = signed_in()  # the first role: this organisation's
+    publishers.remove_role(store, "pat", "publisher", CLI, publisher=str(publisher.id))
+    assert client.get("/publish").status_code == 302
+
+
+def test_a_tampered_or_old_session_is_ended(publisher):
+    client = signed_in()
+    session = client.session
+    kept = dict(session["openbook_account"])
+    for changed in ({"signed": "0" * 64}, {"signed": None}, {"role": "administrator"}):
+        session["openbook_account"] = {**kept, **changed}
+        session.save()
+        assert client.get("/publish").status_code == 302, changed
+        session = client.session

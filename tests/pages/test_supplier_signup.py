@@ -614,3 +614,22 @@ def test_signing_out_ends_the_supplier_session(database, outbox):
     token = _token(client.get("/suppliers/account"))
     assert client.post("/suppliers/sign-out", {"csrfmiddlewaretoken": token}).status_code == 302
     assert client.get("/suppliers/account").status_code == 302
+
+
+def test_a_supplier_session_ends_when_its_role_is_taken_or_password_changed(
+    database, store, outbox
+):
+    number = register(outbox)
+    organisation = publishers.find_publisher(store, number)
+    for change in ("role", "password"):
+        client = supplier_signed_in()
+        assert client.get("/suppliers/account").status_code == 200
+        if change == "role":
+            publishers.remove_role(store, EMAIL, "supplier", CLI, publisher=str(organisation.id))
+        else:
+            accounts.set_password(store, EMAIL, "another long passphrase", CLI)
+        answer = client.get("/suppliers/account")
+        assert answer.status_code == 302 and answer["Location"].startswith("/suppliers/sign-in")
+        assert "openbook_supplier" not in client.session  # ended, not only refused once
+        if change == "role":
+            publishers.add_account(store, EMAIL, "supplier", CLI, publisher=str(organisation.id))

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from openbook import config
+from openbook.publishing import accounts
 from openbook.publishing.accounts import SignedIn
 from openbook.publishing.publishers import Actor
 from openbook.store import publishers as stored
@@ -42,6 +43,7 @@ def remember(request: HttpRequest, signed_in: SignedIn) -> None:
         "username": signed_in.username,
         "role": signed_in.role,
         "organisation": signed_in.organisation_id,
+        "signed": signed_in.fingerprint,
     }
 
 
@@ -50,14 +52,24 @@ def forget(request: HttpRequest) -> None:
 
 
 def current(request: HttpRequest) -> Publisher | None:
+    """Who is signed in, checked against the accounts on every request: a session whose account
+    has lost its role (``openbook account remove``) or has a new password ends at once, rather
+    than when it expires."""
     kept = request.session.get(KEY)
     if not isinstance(kept, dict):
         return None
+    store = Store()
+    username, role = str(kept.get("username")), str(kept.get("role"))
     organisation_id = kept.get("organisation")
-    organisation = (
-        stored.organisation(Store(), organisation_id) if isinstance(organisation_id, int) else None
-    )
-    return Publisher(str(kept.get("username")), str(kept.get("role")), organisation)
+    if not isinstance(organisation_id, int):
+        organisation_id = None
+    organisation = stored.organisation(store, organisation_id) if organisation_id else None
+    if (organisation_id is not None and organisation is None) or not accounts.still_signed_in(
+        store, username, role, organisation_id, str(kept.get("signed", ""))
+    ):
+        forget(request)
+        return None
+    return Publisher(username, role, organisation)
 
 
 def actor(request: HttpRequest, publisher: Publisher) -> Actor:

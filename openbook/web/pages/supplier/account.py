@@ -49,13 +49,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             problems.append(_problem("password", _refusal(accounts.WRONG)))
         elif address is not None:
             try:
-                organisation = supplier_signup.sign_in(
+                organisation, found = supplier_signup.sign_in(
                     Store(), address, password, client_address(request, config.proxy_count())
                 )
             except accounts.SignInRefused as refused:
                 problems.append(_problem("password", _refusal(refused.kind)))
             else:
-                session.remember(request, address, organisation)
+                session.remember(request, found, organisation)
                 return HttpResponseRedirect(after_sign_in(request, HOME, "/suppliers/"))
     shown = "".join(char for char in email if char.isprintable())  # shown again, never NUL
     context = {

@@ -10,7 +10,9 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from openbook import config
-from openbook.publishing.publishers import Actor
+from openbook.publishing import accounts
+from openbook.publishing.accounts import SignedIn
+from openbook.publishing.publishers import SUPPLIER, Actor
 from openbook.store import publishers as stored
 from openbook.store.database import Store
 from openbook.store.publishers import Organisation
@@ -30,10 +32,14 @@ class Supplier:
         return self.organisation.party_id
 
 
-def remember(request: HttpRequest, username: str, organisation: Organisation) -> None:
+def remember(request: HttpRequest, signed_in: SignedIn, organisation: Organisation) -> None:
     """A new session key (a key planted before signing in is worthless) holding who signed in."""
     request.session.cycle_key()
-    request.session[KEY] = {"username": username, "organisation": organisation.id}
+    request.session[KEY] = {
+        "username": signed_in.username,
+        "organisation": organisation.id,
+        "signed": signed_in.fingerprint,
+    }
 
 
 def forget(request: HttpRequest) -> None:
@@ -41,13 +47,20 @@ def forget(request: HttpRequest) -> None:
 
 
 def current(request: HttpRequest) -> Supplier | None:
+    """The supplier signed in, if the account still keeps it with the password it signed in
+    with; else None, and the session is ended."""
     kept = request.session.get(KEY)
     if not isinstance(kept, dict) or not isinstance(kept.get("organisation"), int):
         return None
-    organisation = stored.organisation(Store(), kept["organisation"])
-    if organisation is None:
+    store = Store()
+    username, organisation_id = str(kept.get("username")), kept["organisation"]
+    organisation = stored.organisation(store, organisation_id)
+    if organisation is None or not accounts.still_signed_in(
+        store, username, SUPPLIER, organisation_id, str(kept.get("signed", ""))
+    ):
+        forget(request)
         return None
-    return Supplier(str(kept.get("username")), organisation)
+    return Supplier(username, organisation)
 
 
 def actor(request: HttpRequest, supplier: Supplier) -> Actor:
