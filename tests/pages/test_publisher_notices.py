@@ -134,7 +134,7 @@ def test_an_award_and_a_contract_published_on_the_procurements_page(publisher, s
     assert f'href="{DRAFT}/supplier_id?change=1"' in check
     html = client.get(f"/publish/processes/{ocid}").content.decode()
     assert "UK6: Contract award notice" in html
-    assert _next_codes(html) == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK5"]
+    assert _next_codes(html) == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK9", "UK5"]
     _publish_next(client, ocid, "UK7", _details_answers())
 
     record = _record(ocid)
@@ -249,7 +249,7 @@ def test_the_notices_that_may_follow():
 
     assert codes() == []
     assert codes("UK4") == ["UK6", "UK7", "UK12", "UK5"]
-    assert codes("UK4", "UK6") == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK5"]
+    assert codes("UK4", "UK6") == ["UK6", "UK7", "UK10", "UK11", "UK12", "UK9", "UK5"]
     # Notices that may also start a procurement follow the planning notices in theirs.
     assert codes("UK3") == ["UK4", "UK2", "UK5"]
     assert codes("UK1") == ["UK4", "UK2", "UK3", "UK5"]

@@ -7,6 +7,9 @@ Each notice type's form is a module here; ``FORMS`` lists them all.
 """
 
 from openbook.publishing.notice_forms.award import PROCESS_FORMS
+from openbook.publishing.notice_forms.compliance import PAYMENTS_COMPLIANCE_NOTICE
+from openbook.publishing.notice_forms.dynamic_markets import DYNAMIC_MARKET_FORMS
+from openbook.publishing.notice_forms.performance import PERFORMANCE_FORMS
 from openbook.publishing.notice_forms.planning import PLANNING_FORMS
 from openbook.publishing.notice_forms.questions import (
     AUTHORITY,
@@ -27,8 +30,15 @@ from openbook.publishing.notice_forms.questions import (
 )
 from openbook.publishing.notice_forms.tender import TENDER_NOTICE
 
-# UK4; UK6, UK7, UK10, UK11 and UK12 (on a procurement published); UK1, UK2, UK3 and UK5.
-_ALL: list[NoticeForm] = [TENDER_NOTICE, *PROCESS_FORMS, *PLANNING_FORMS]
+# Every notice type of the Procurement Act 2023 with a form: UK1 to UK17.
+_ALL: list[NoticeForm] = [
+    TENDER_NOTICE,
+    *PROCESS_FORMS,
+    *PERFORMANCE_FORMS,  # UK8 and UK9, on a procurement published
+    *PLANNING_FORMS,
+    *DYNAMIC_MARKET_FORMS,  # UK13 starts a procurement; UK14 to UK16 follow it
+    PAYMENTS_COMPLIANCE_NOTICE,  # UK17, the authority's
+]
 
 FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
 

@@ -15,6 +15,15 @@ contracts is written to through its newest one: the pages ask about one contract
 from collections.abc import Mapping
 from datetime import date
 
+from openbook.publishing.notice_forms.following import (
+    contract_of,
+    entries,
+    newest,
+    next_id,
+    process_release,
+    repeated_tender,
+    with_roles,
+)
 from openbook.publishing.notice_forms.questions import (
     CHOICE,
     DATE,
@@ -24,6 +33,7 @@ from openbook.publishing.notice_forms.questions import (
     PROCESS,
     TEXT,
     TEXTAREA,
+    YES_NO,
     Context,
     NoticeForm,
     Question,
@@ -36,23 +46,11 @@ from openbook.publishing.notice_forms.questions import (
 )
 from openbook.standards.identifiers import check_party_id
 
-_YES_NO = (("yes", "Yes"), ("no", "No"))
 _ORDER_PROBLEMS = (
     "The standstill period must end after the decision to award",
     "The contract must end after it starts",
     "The contract must be signed on or before the day it ends",
 )
-
-
-def _entries(compiled: Mapping | None, section: str) -> list[dict]:
-    found = (compiled or {}).get(section)
-    return [entry for entry in found if isinstance(entry, dict)] if isinstance(found, list) else []
-
-
-def _next_id(entries: list[dict]) -> str:
-    """An id no entry of the section has yet: one more than the largest number among them."""
-    numbers = [int(str(e.get("id"))) for e in entries if str(e.get("id", "")).isdigit()]
-    return str(max([len(entries), *numbers]) + 1)
 
 
 def _award_id(awards: list[dict]) -> str:
@@ -64,50 +62,12 @@ def _award_id(awards: list[dict]) -> str:
         notices = [d.get("noticeType") for d in listed if isinstance(d, dict)]
         if award.get("status") == "pending" and "UK6" not in notices and "id" in award:
             return str(award["id"])
-    return _next_id(awards)
-
-
-def _tender(context: Context, **fields: object) -> dict:
-    """The procurement's tender as these notices repeat it: its id and title (which each notice
-    must give), and ``fields``."""
-    tender = (context.compiled or {}).get("tender")
-    tender = tender if isinstance(tender, dict) else {}
-    found = {"id": str(tender.get("id") or "1")}
-    if tender.get("title"):
-        found["title"] = tender["title"]
-    return {**found, **fields}
-
-
-def _release(code: str, context: Context, tags: list[str], **sections: object) -> dict:
-    buyer = {"id": context.buyer_id, "name": context.buyer_name}
-    return {
-        "ocid": context.ocid,
-        "id": release_id(code, context),
-        "date": moment(context.now.astimezone(LONDON)),
-        "tag": tags,
-        "initiationType": "tender",
-        "buyer": buyer,
-        "parties": [{**buyer, "roles": ["buyer"]}],
-        **sections,
-    }
-
-
-def _newest(context: Context, section: str) -> dict:
-    entries = _entries(context.compiled, section)
-    return entries[-1] if entries else {}
+    return next_id(awards)
 
 
 def _period_of(contract: dict) -> dict:
     period = contract.get("period")
     return period if isinstance(period, dict) else {}
-
-
-def _contract_of(context: Context) -> dict:
-    """The newest contract, as a notice about it names it: its id and its award's (OCDS 1.1
-    requires ``awardID`` of every contract)."""
-    contract = _newest(context, "contracts")
-    award = contract.get("awardID") or _newest(context, "awards").get("id") or "1"
-    return {"id": str(contract.get("id") or "1"), "awardID": str(award)}
 
 
 # UK6: the contract award notice (Procurement Act 2023, s.50; Procurement Regulations 2024,
@@ -134,13 +94,13 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
         },
     }
     award: dict = {
-        "id": _award_id(_entries(context.compiled, "awards")),
+        "id": _award_id(entries(context.compiled, "awards")),
         "status": "pending",  # until the contract is entered into (UK7)
         "date": start_of(answers["award_date"]),
         "value": pounds(answers["value"]),
         "suppliers": [supplier],
     }
-    tender = _tender(context)
+    tender = repeated_tender(context)
     if "title" in tender:
         award["title"] = tender["title"]
     if answers.get("standstill_end") is not None:
@@ -149,8 +109,8 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
             "endDate": end_of(answers["standstill_end"]),
         }
     award["documents"] = [notice_document("UK6", context)]
-    release = _release("UK6", context, ["award"], tender=tender, awards=[award])
-    release["parties"].append(party)
+    release = process_release("UK6", context, ["award"], tender=tender, awards=[award])
+    release["parties"].append(with_roles(context, party))
     return release
 
 
@@ -189,7 +149,7 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
             "Is the supplier a small or medium-sized enterprise (SME)?",
             "Fewer than 250 staff, and a turnover of £44 million or less or a balance sheet of "
             "£38 million or less.",
-            choices=_YES_NO,
+            choices=YES_NO,
             pointers=("/parties/1/details/scale",),
             missing="Select yes if the supplier is an SME",
         ),
@@ -197,7 +157,7 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
             "supplier_vcse",
             CHOICE,
             "Is the supplier a voluntary, community or social enterprise (VCSE)?",
-            choices=_YES_NO,
+            choices=YES_NO,
             pointers=("/parties/1/details/vcse",),
             missing="Select yes if the supplier is a VCSE",
         ),
@@ -240,9 +200,9 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
 
 
 def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
-    award = _newest(context, "awards")
+    award = newest(context, "awards")
     contract: dict = {
-        "id": _next_id(_entries(context.compiled, "contracts")),
+        "id": next_id(entries(context.compiled, "contracts")),
         "status": "active",
         "dateSigned": start_of(answers["date_signed"]),
         "period": {
@@ -258,10 +218,10 @@ def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
         contract["awardID"] = str(award["id"])
         tags = ["award", "contract"]
         sections["awards"] = [{"id": str(award["id"]), "status": "active"}]
-    tender = _tender(context)
+    tender = repeated_tender(context)
     if "title" in tender:
         contract["title"] = tender["title"]
-    return _release("UK7", context, tags, tender=tender, **sections, contracts=[contract])
+    return process_release("UK7", context, tags, tender=tender, **sections, contracts=[contract])
 
 
 def _details_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
@@ -325,13 +285,13 @@ CONTRACT_DETAILS_NOTICE = NoticeForm(
 
 def _termination_release(context: Context, answers: Mapping[str, object]) -> dict:
     document = {**notice_document("UK12", context), "description": answers["reason"]}
-    tender = _tender(
+    tender = repeated_tender(
         context,
         status="cancelled",
         finalStatusDate=start_of(answers["terminated"]),
         documents=[document],
     )
-    return _release("UK12", context, ["tenderCancellation"], tender=tender)
+    return process_release("UK12", context, ["tenderCancellation"], tender=tender)
 
 
 PROCUREMENT_TERMINATION_NOTICE = NoticeForm(
@@ -366,8 +326,8 @@ PROCUREMENT_TERMINATION_NOTICE = NoticeForm(
 
 
 def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
-    contract = _newest(context, "contracts")
-    changed: dict = _contract_of(context)
+    contract = newest(context, "contracts")
+    changed: dict = contract_of(context)
     amendment: dict = {
         "id": release_id("UK10", context),
         "date": moment(context.now.astimezone(LONDON)),
@@ -380,8 +340,8 @@ def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
         changed["period"] = {**period, "endDate": end_of(answers["new_end"])}
     changed["amendments"] = [amendment]
     changed["documents"] = [notice_document("UK10", context)]
-    return _release(
-        "UK10", context, ["contractAmendment"], tender=_tender(context), contracts=[changed]
+    return process_release(
+        "UK10", context, ["contractAmendment"], tender=repeated_tender(context), contracts=[changed]
     )
 
 
@@ -427,18 +387,18 @@ CONTRACT_CHANGE_NOTICE = NoticeForm(
 
 
 def _contract_termination_release(context: Context, answers: Mapping[str, object]) -> dict:
-    contract = _newest(context, "contracts")
+    contract = newest(context, "contracts")
     period = _period_of(contract)
     document = {**notice_document("UK11", context), "description": answers["reason"]}
     ended = {
-        **_contract_of(context),
+        **contract_of(context),
         "status": "terminated",
         "period": {**period, "endDate": end_of(answers["ended"])},
         "value": pounds(answers["final_value"]),
         "documents": [document],
     }
-    return _release(
-        "UK11", context, ["contractTermination"], tender=_tender(context), contracts=[ended]
+    return process_release(
+        "UK11", context, ["contractTermination"], tender=repeated_tender(context), contracts=[ended]
     )
 
 

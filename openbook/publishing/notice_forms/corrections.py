@@ -164,13 +164,30 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
         if not isinstance(mine, list) or not isinstance(theirs, list) or len(mine) != len(theirs):
             continue
         for new, old in zip(mine, theirs, strict=True):
-            if isinstance(new, dict) and isinstance(old, dict) and "id" in old:
+            # only an id the form numbered; one it names (member-GB-COH-...) is its own.
+            numbered = isinstance(new, dict) and str(new.get("id", "")).isdigit()
+            if numbered and isinstance(old, dict) and "id" in old:
                 if key == "awards":
                     renamed[new.get("id")] = old["id"]
                 new["id"] = old["id"]
     for contract in corrected.get("contracts") or []:
         if isinstance(contract, dict) and contract.get("awardID") in renamed:
             contract["awardID"] = renamed[contract["awardID"]]
+    # so do the payments and performance failures a contract's notice wrote (UK8, UK9).
+    pairs = zip(corrected.get("contracts") or [], original.get("contracts") or [], strict=False)
+    for new, old in pairs:
+        for key in ("transactions", "performanceFailures"):
+            mine = _implementation(new).get(key)
+            theirs = _implementation(old).get(key)
+            if isinstance(mine, list) and isinstance(theirs, list) and len(mine) == len(theirs):
+                for entry, was in zip(mine, theirs, strict=True):
+                    if isinstance(entry, dict) and isinstance(was, dict) and "id" in was:
+                        entry["id"] = was["id"]
+
+
+def _implementation(contract: Any) -> Mapping[str, Any]:
+    found = contract.get("implementation") if isinstance(contract, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
 
 
 def _context(release: Mapping[str, Any]) -> Context:

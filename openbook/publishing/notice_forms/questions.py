@@ -29,6 +29,8 @@ CPV = "cpv"
 # An organisation identifier, SCHEME-ID (openbook.standards.identifiers)
 IDENTIFIER = "identifier"
 
+YES_NO = (("yes", "Yes"), ("no", "No"))  # the choices of a yes-or-no question
+
 MAX_TEXT = 300
 MAX_TEXTAREA = 10_000
 MAX_MONEY = 10**13  # £10 trillion: more is a typing slip
@@ -47,6 +49,11 @@ class Question:
     pointers: tuple[str, ...] = ()  # where its answer goes in the release (JSON pointers)
     optional: bool = False
     missing: str = ""  # what to say when it is not answered ("Enter the title")
+    # Reads the answer in place of its kind's reader (a kind says how the page asks it): for
+    # answers a form checks its own way, such as a percentage or a list of suppliers.
+    reader: Callable[["Question", Mapping[str, str]], object] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
 # What a notice is published for (NoticeForm.level): a procurement it starts (a new ocid is
@@ -70,9 +77,21 @@ class NoticeForm:
         default=None, repr=False
     )
     order_messages: tuple[str, ...] = ()
+    # A problem across the answers and the procurement as published (Context.compiled), such
+    # as a supplier removed from a dynamic market it never joined; messages in order_messages.
+    fits: Callable[["Context", Mapping[str, object]], tuple[str, str] | None] | None = field(
+        default=None, repr=False
+    )
 
-    def order_problem(self, answers: Mapping[str, object]) -> tuple[str, str] | None:
-        return self.order(answers) if self.order is not None else None
+    def order_problem(
+        self,
+        answers: Mapping[str, object],
+        context: "Context | None" = None,
+    ) -> tuple[str, str] | None:
+        found = self.order(answers) if self.order is not None else None
+        if found is None and context is not None and self.fits is not None:
+            found = self.fits(context, answers)
+        return found
 
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
@@ -112,7 +131,7 @@ class AnswerProblem(Exception):
 def read_answer(question: Question, data: Mapping[str, str]) -> object:
     """The answer to ``question`` in the posted ``data``; ``AnswerProblem`` when it is missing
     or cannot be used. Empty optional answers are None."""
-    reader = _READERS[question.kind]
+    reader = question.reader or _READERS[question.kind]
     return reader(question, data)
 
 

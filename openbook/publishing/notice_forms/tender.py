@@ -13,6 +13,7 @@ from openbook.publishing.notice_forms.questions import (
     LONDON,
     TEXT,
     TEXTAREA,
+    YES_NO,
     Context,
     NoticeForm,
     Question,
@@ -32,7 +33,6 @@ _PROCEDURES = {
     "competitive-flexible": ("selective", "Competitive flexible procedure"),
 }
 _CATEGORIES = (("goods", "Goods"), ("services", "Services"), ("works", "Works"))
-_YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
 def _tender_release(context: Context, answers: Mapping[str, object]) -> dict:
@@ -165,7 +165,7 @@ TENDER_NOTICE = NoticeForm(
             "sme",
             CHOICE,
             "Is the contract suitable for small and medium-sized enterprises (SMEs)?",
-            choices=_YES_NO,
+            choices=YES_NO,
             pointers=("/tender/suitability/sme",),
             missing="Select yes if the contract is suitable for SMEs",
         ),
@@ -173,7 +173,7 @@ TENDER_NOTICE = NoticeForm(
             "vcse",
             CHOICE,
             "Is the contract suitable for voluntary, community and social enterprises (VCSEs)?",
-            choices=_YES_NO,
+            choices=YES_NO,
             pointers=("/tender/suitability/vcse",),
             missing="Select yes if the contract is suitable for VCSEs",
         ),

@@ -247,7 +247,7 @@ def _checked(
     POST it does not refuse)."""
     form, draft, answers = drafted
     problems: list[dict] = []
-    order = form.order_problem(answers)
+    order = form.order_problem(answers, context)  # and the procurement
     if order is not None:
         problems.append({"question": order[0], "message": _(order[1]), "pointer": None})
     release = form.build(context, answers)
