@@ -42,6 +42,11 @@ class Report:
     invalid: int = 0  # stored, with schema problems
     upgraded: int = 0  # BODS 0.2 statements upgraded to 0.4
     skipped: int = 0  # PSC snapshot records about no one (totals, exemptions)
+    full_snapshot: bool | None = None  # a PSC import: whether its files are a full snapshot
+    no_longer_listed: int = 0  # PSC relationships closed: a full snapshot no longer lists them
+    listed_again: list[str] = field(default_factory=list)  # PSCs given a new relationship record
+    after_closed: int = 0  # PSC statements not made: their record is closed (BODS: final)
+    not_closed: list[str] = field(default_factory=list)  # not listed, yet not closed: why
     unusable: list[str] = field(default_factory=list)  # not stored: where and why
     problems: dict[str, int] = field(default_factory=dict)  # per keyword, of invalid statements
     records: int = 0
@@ -56,6 +61,17 @@ class Report:
             "invalid": self.invalid,
             "upgradedFrom02": self.upgraded,
             "skipped": self.skipped,
+            **(
+                {
+                    "fullSnapshot": self.full_snapshot,
+                    "closedNoLongerListed": self.no_longer_listed,
+                    "listedAgain": self.listed_again,
+                    "afterClosed": self.after_closed,
+                    "notClosed": self.not_closed,
+                }
+                if self.full_snapshot is not None
+                else {}
+            ),
             "problems": dict(sorted(self.problems.items())),
             "unusable": self.unusable,
             "recordsCompiled": self.records,
@@ -90,7 +106,7 @@ def _from_files(paths: Sequence[Path], report: Report) -> Iterator[tuple[Path, r
 
 def _store_all(
     store: Store,
-    items: Iterator[tuple[Path, reading.Read]],
+    items: Iterator[tuple[Path | str, reading.Read]],
     report: Report,
     progress: Callable[[int], None] | None,
 ) -> None:
@@ -117,7 +133,7 @@ def _store_all(
 
 
 def _chunks(
-    items: Iterator[tuple[Path, reading.Read]], report: Report
+    items: Iterator[tuple[Path | str, reading.Read]], report: Report
 ) -> Iterator[list[tuple[Any, str]]]:
     chunk: list[tuple[Any, str]] = []
     for path, item in items:
@@ -139,46 +155,294 @@ def import_psc(
     paths: Sequence[Path],
     companies: Sequence[Path] = (),
     progress: Callable[[int], None] | None = None,
+    *,
+    full_snapshot: bool = False,
 ) -> Report:
     """Companies House PSC snapshot records as BODS statements (openbook.standards.bods.psc):
-    a statement already in the log is left alone, so a newer snapshot adds only its changes."""
-    report = Report()
+    a statement already in the log is left alone, so a newer snapshot adds only its changes.
+
+    With ``full_snapshot`` the files are the whole of one snapshot: every company they name is
+    listed with all its PSCs, so the relationship of a PSC they no longer list is closed
+    (docs/bods.md, "A PSC no longer listed"). Without it they may be a part, and close nothing
+    but what they say has ceased."""
+    report = Report(full_snapshot=full_snapshot)
     known = company_data(companies)
-    _store_all(store, _from_psc(store, paths, known, report), report, progress)
+    items = _from_psc(store, paths, known, report, full_snapshot)
+    _store_all(store, items, report, progress)
     return report
 
 
-def _from_psc(
-    store: Store, paths: Sequence[Path], companies: dict[str, dict], report: Report
-) -> Iterator[tuple[Path, reading.Read]]:
-    made: set[str] = set()  # records given a statement in this import
-    produced: set[str] = set()  # statement ids made in this import
+@dataclass
+class _Coverage:
+    """What the files of a PSC import list: for each company record, the snapshot's day and
+    whether that is the snapshot's own date; the companies one of whose records is broken; and
+    how many broken records name no company (any of which might be about any company)."""
 
-    def exists(record_id: str) -> bool:
-        return record_id in made or stored.get(store, REGISTER, record_id) is not None
+    days: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    broken_companies: set[str] = field(default_factory=set)
+    broken: int = 0
+    _shared: dict[tuple[str, bool], tuple[str, bool]] = field(default_factory=dict)
+
+    def listed(self, relationship: dict, day: str | None) -> None:
+        """A record of a company listed, its relationship statement made from it."""
+        given = (day or relationship["publicationDetails"]["publicationDate"], day is not None)
+        given = self._shared.setdefault(given, given)  # a snapshot has a day or two, not millions
+        subject = relationship["recordDetails"]["subject"]
+        self.days[subject] = max(self.days.get(subject, given), given)
+
+
+@dataclass
+class _Seen:
+    """What a PSC import knows of the records it states: each record as compiled before the
+    import (looked up once per PSC record read), the records given a statement so far, and of
+    the relationship records stated in the import, those closed (with the days of their closing
+    statement: its ``statementDate`` and its snapshot's), and the newest and first statement
+    dates of a PSC's later records (openbook.standards.bods.psc.successor)."""
+
+    store: Store
+    made: set[str] = field(default_factory=set)
+    closed: dict[str, tuple[str, str]] = field(default_factory=dict)
+    newest: dict[str, str] = field(default_factory=dict)
+    first: dict[str, str] = field(default_factory=dict)
+    looked_up: dict[str, dict | None] = field(default_factory=dict)
+
+    def compiled(self, record_id: str) -> dict | None:
+        if record_id not in self.looked_up:
+            found = stored.get(self.store, REGISTER, record_id)
+            compiled = found.compiled if found is not None else None
+            self.looked_up[record_id] = orjson.loads(compiled) if compiled else None
+        return self.looked_up[record_id]
+
+    def exists(self, record_id: str) -> bool:
+        return record_id in self.made or self.compiled(record_id) is not None
+
+    def current(self, record_id: str) -> tuple[str, str | None]:
+        """The relationship record a PSC's statements now go to: its first (``record_id``)
+        while that is open, else the first of its later records that is not closed; with the
+        record closed before it (None for its first)."""
+        number, closed = 1, None
+        while True:
+            candidate = psc.successor(record_id, number)
+            compiled = self.compiled(candidate)
+            if candidate not in self.closed and not (compiled and compiled.get("closed")):
+                return candidate, closed
+            number, closed = number + 1, candidate
+
+    def closed_on(self, record_id: str) -> tuple[str, str]:
+        """The days of a closed record's closing statement: its ``statementDate`` and its
+        snapshot's (``publicationDate``)."""
+        if record_id in self.closed:
+            return self.closed[record_id]
+        compiled = self.compiled(record_id) or {}
+        closing = str((compiled.get("statements") or [""])[-1])
+        found: dict = next(
+            (
+                orjson.loads(s.body)
+                for s in log.record_statements(self.store, REGISTER, record_id)
+                if s.body is not None and s.entry.statement_id == closing
+            ),
+            {},
+        )
+        details = found.get("publicationDetails")
+        published = details.get("publicationDate") if isinstance(details, dict) else None
+        self.closed[record_id] = (
+            str(compiled.get("lastStatementDate") or "")[:10],
+            str(published or "")[:10],
+        )
+        return self.closed[record_id]
+
+    def started(self, record_id: str) -> str:
+        """The day of the snapshot that started a PSC's later record (its first statement is
+        dated so: openbook.standards.bods.psc.listed_again)."""
+        if record_id in self.first:
+            return self.first[record_id]
+        return str((self.compiled(record_id) or {}).get("firstStatementDate") or "")[:10]
+
+    def stated(self, statement: dict) -> None:
+        """A statement given to the log in this import."""
+        record_id = statement["recordId"]
+        self.made.add(record_id)
+        if statement["recordType"] != "relationship":
+            return
+        if statement["recordStatus"] == "closed":
+            day = str(statement["publicationDetails"]["publicationDate"])[:10]
+            self.closed[record_id] = (statement["statementDate"][:10], day)
+        elif psc.SUCCESSOR in record_id:
+            self.newest[record_id] = max(self.newest.get(record_id, ""), statement["statementDate"])
+            if statement["recordStatus"] == "new":
+                self.first[record_id] = statement["statementDate"][:10]
+
+
+def _from_psc(
+    store: Store,
+    paths: Sequence[Path],
+    companies: dict[str, dict],
+    report: Report,
+    full_snapshot: bool,
+) -> Iterator[tuple[Path | str, reading.Read]]:
+    seen = _Seen(store)
+    produced: set[str] = set()  # statement ids made in this import
+    coverage = _Coverage()
 
     for path in paths:
         report.files += 1
         for item in reading.read(path):
+            seen.looked_up.clear()
             if isinstance(item, reading.Unreadable):
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
+                coverage.broken += 1
                 continue
-            found = psc.statements(item.statement, exists, companies)
+            found = psc.statements(item.statement, seen.exists, companies)
             if isinstance(found, psc.Skipped):
-                report.skipped += 1
+                if not found.malformed:
+                    report.skipped += 1
+                    continue
+                report.unusable.append(f"{path}: {item.where}: {found.why}; it is not stored")
+                if found.subject is None:
+                    coverage.broken += 1
+                else:
+                    coverage.broken_companies.add(found.subject)
                 continue
+            if full_snapshot:
+                coverage.listed(found[-1], psc.snapshot_day(item.statement))
             logged = publishers.stored_entries(
                 store, REGISTER, [(s["recordId"], s["statementId"]) for s in found]
             )
             for statement in found:
-                made.add(statement["recordId"])
+                seen.made.add(statement["recordId"])
                 key = (statement["recordId"], statement["statementId"])
+                given = _in_order(statement, key in logged, seen, report)
                 # A company with several PSCs is stated once.
-                if logged.get(key) is None and statement["statementId"] not in produced:
-                    produced.add(statement["statementId"])
-                    yield path, reading.Read(item.where, statement)
+                if given is not None and given["statementId"] not in produced:
+                    produced.add(given["statementId"])
+                    seen.stated(given)
+                    yield path, reading.Read(item.where, given)
                 else:
                     report.duplicates += 1
+    if full_snapshot:
+        yield from _no_longer_listed(store, paths, coverage, seen.made, report)
+
+
+def _in_order(statement: dict, logged: bool, seen: _Seen, report: Report) -> dict | None:
+    """A statement made from a PSC record as it is to be stored, or None (the log has it; or
+    its record is closed, and no statement follows a closing one: BODS 0.4's ``closed``).
+
+    A relationship statement goes to the PSC's current record (``_Seen.current``): once its
+    first is closed, a snapshot no older than the closure that lists the PSC (not ceased)
+    starts a new record, and the PSC's later statements go to that one (``_after_closure``).
+
+    Records are compiled newest statement first by ``statementDate``, and a PSC's statements
+    are dated by its ``notified_on``: a statement the log does not have, dated before the
+    record's newest, is dated its snapshot's day instead, when that is later (news of a PSC
+    whose details changed is then the newest)."""
+    record_id = statement["recordId"]
+    if statement["recordType"] == "relationship":
+        current, closed = seen.current(record_id)
+        if closed is not None:
+            return _after_closure(statement, logged, seen, report, (current, closed))
+    if logged:
+        return None
+    compiled = seen.compiled(record_id)
+    if compiled is not None and compiled.get("closed"):  # closed by another publisher
+        report.after_closed += 1
+        return None
+    return _dated(statement, compiled, report)
+
+
+def _after_closure(
+    statement: dict, logged: bool, seen: _Seen, report: Report, records: tuple[str, str]
+) -> dict | None:
+    """A PSC's relationship statement once its first record is closed: for its ``current``
+    record, the first not closed (a new one, openbook.standards.bods.psc.listed_again, when
+    none is stated yet), the newest ``closed`` before it."""
+    current, closed = records
+    ceased, started = statement["recordStatus"] == "closed", seen.exists(current)
+    if started:
+        seen.made.add(current)  # listed: a full snapshot does not close it
+    day = str(statement["publicationDetails"]["publicationDate"])[:10]
+    # Not stated: a ceased PSC whose record is closed (the closing statement was its last),
+    # and news older than the closure, or than the record that followed it (an older snapshot
+    # imported later, or in the same command after a newer one).
+    closed_on, closed_in = ("", "") if started or ceased else seen.closed_on(closed)
+    if (ceased and not started) or day < (seen.started(current) if started else closed_in):
+        if not logged:
+            report.after_closed += 1
+        return None
+    if started:
+        given = psc.restated(statement, current, "closed" if ceased else "updated")
+        if publishers.stored_entries(seen.store, REGISTER, [(current, given["statementId"])]):
+            return None
+        return _dated(given, seen.compiled(current), report, seen.newest.get(current, ""))
+    report.listed_again.append(
+        f"{current}: listed again in the snapshot of {day}, after {closed} was closed on "
+        f"{closed_on} (in the snapshot of {closed_in})"
+    )
+    return psc.listed_again(statement, current, closed, closed_on)
+
+
+def _dated(statement: dict, compiled: dict | None, report: Report, newest: str = "") -> dict | None:
+    """The statement, dated its snapshot's day when it would otherwise be older than the
+    record's newest statement (``compiled``, or ``newest`` of one stated in this import); None
+    for a closing statement older than that even so (from a snapshot imported after a newer
+    one): it would not be the record's final statement."""
+    newest = max(newest, str((compiled or {}).get("lastStatementDate") or ""))[:10]
+    day = statement["publicationDetails"]["publicationDate"]
+    if statement["statementDate"] >= newest:
+        return statement
+    if day > statement["statementDate"]:
+        statement = {**statement, "statementDate": day}
+    if statement["recordStatus"] == "closed" and statement["statementDate"] < newest:
+        report.not_closed.append(
+            f"{statement['recordId']}: ceased in the snapshot of {day}, but a statement of it "
+            f"is dated {newest}: an older snapshot does not close it"
+        )
+        return None
+    return statement
+
+
+def _no_longer_listed(
+    store: Store,
+    paths: Sequence[Path],
+    coverage: _Coverage,
+    listed: set[str],
+    report: Report,
+) -> Iterator[tuple[Path | str, reading.Read]]:
+    """The closing statements of the open PSC relationships of the companies a full snapshot
+    lists that it no longer lists (made last, once every file is read)."""
+    if coverage.broken:
+        report.not_closed.append(
+            f"no relationship is closed as no longer listed: {coverage.broken:,} record(s) "
+            "could not be read or name no company, so the snapshot is not known to list every "
+            "PSC of its companies"
+        )
+        return
+    report.not_closed.extend(
+        f"{subject}: no relationship of this company is closed as no longer listed: one of "
+        "its records could not be identified"
+        for subject in sorted(coverage.broken_companies)
+    )
+    where = str(paths[0]) + (f" and {len(paths) - 1} more file(s)" if len(paths) > 1 else "")
+    subjects = sorted(set(coverage.days) - coverage.broken_companies)
+    for start in range(0, len(subjects), 500):
+        gone = {
+            link.relationship_id: link.subject_id
+            for link in stored_ownership.owners(store, subjects[start : start + 500])
+            if not link.closed
+            and link.relationship_id.startswith(psc.RELATIONSHIP_PREFIX)
+            and link.relationship_id not in listed
+        }
+        found = log.records_statements(store, REGISTER, sorted(gone))
+        for record_id, statements in found.items():
+            bodies = [orjson.loads(s.body) for s in statements if s.body is not None]
+            if not bodies:
+                continue
+            day, dated = coverage.days[gone[record_id]]
+            closing = psc.no_longer_listed(bodies, day, dated)
+            if isinstance(closing, str):
+                report.not_closed.append(f"{record_id}: {closing}")
+                continue
+            report.no_longer_listed += 1
+            yield where, reading.Read(f"no longer listed: {record_id}", closing)
 
 
 def company_data(paths: Sequence[Path]) -> dict[str, dict]:

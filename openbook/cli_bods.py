@@ -31,7 +31,8 @@ def add_commands(commands) -> None:
         description="Companies House persons with significant control (the PSC snapshot's "
         "JSON Lines, or JSON arrays of its records; gzip too) as BODS 0.4 statements: each "
         "company, person or body and their relationship (docs/bods.md). A newer snapshot adds "
-        "only what changed: updates, and closures of ceased PSCs.",
+        "only what changed: updates, and closures of ceased PSCs; with --full-snapshot, "
+        "closures of PSCs it no longer lists too.",
     )
     imported.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imported.add_argument(
@@ -42,6 +43,13 @@ def add_commands(commands) -> None:
         metavar="FILE",
         help="Companies House company data (its basic company data CSV, or a JSON array of "
         "its rows), for the companies' names, addresses and incorporation dates",
+    )
+    imported.add_argument(
+        "--full-snapshot",
+        action="store_true",
+        help="the files are the whole of one snapshot (give every part of it in this one "
+        "command): close the relationship of each PSC that a company they list no longer has. "
+        "Without it, the files may be a part and close nothing but PSCs that have ceased",
     )
     imported.add_argument("--json", action="store_true", help="print the report as JSON")
     imported.set_defaults(run=_import_psc)
@@ -77,7 +85,9 @@ def _import_psc(arguments) -> int:
     store = _store()
     from openbook import bods
 
-    report = bods.import_psc(store, arguments.files, arguments.companies)
+    report = bods.import_psc(
+        store, arguments.files, arguments.companies, full_snapshot=arguments.full_snapshot
+    )
     return _report(report, arguments)
 
 
@@ -98,6 +108,8 @@ def _report(report, arguments) -> int:
             f"a stored statement of the same id; {report.invalid:,} invalid (kept, with their "
             f"problems); {report.records:,} records compiled."
         )
+        if report.full_snapshot is not None:
+            _print_closures(report)
         for keyword, count in sorted(report.problems.items()):
             print(f"  problems '{keyword}': {count:,}")
         for line in report.unusable[:50]:
@@ -105,6 +117,25 @@ def _report(report, arguments) -> int:
         if len(report.unusable) > 50:
             print(f"  ... and {len(report.unusable) - 50:,} more not loaded (--json lists all)")
     return 1 if report.unusable else 0
+
+
+def _print_closures(report) -> None:
+    if report.full_snapshot:
+        print(f"  Full snapshot: {report.no_longer_listed:,} relationship(s) closed (PSC no "
+              "longer listed).")  # fmt: skip
+    else:
+        print("  Not a full snapshot (--full-snapshot): no PSC closed for not being listed.")
+    for line in report.listed_again[:50]:
+        print(f"  new record, PSC listed again: {line}")
+    if len(report.listed_again) > 50:
+        print(f"  ... and {len(report.listed_again) - 50:,} more listed again (--json lists all)")
+    if report.after_closed:
+        print(f"  {report.after_closed:,} statement(s) not made: their record is closed "
+              "(a ceased PSC changed, or a snapshot older than the closure).")  # fmt: skip
+    for line in report.not_closed[:50]:
+        print(f"  not closed: {line}")
+    if len(report.not_closed) > 50:
+        print(f"  ... and {len(report.not_closed) - 50:,} more not closed (--json lists all)")
 
 
 def _record(arguments) -> int:

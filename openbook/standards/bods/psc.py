@@ -15,7 +15,8 @@ says why there is none to name. It becomes, as BODS 0.4 models ownership:
   interest for each nature of control (``NATURES``); a PSC without details (super-secure) or a
   company's statement that it has none is a relationship to an unspecified party, with the
   reason. A ceased PSC closes its relationship (``recordStatus`` ``closed``, ``endDate`` its
-  ``ceased_on``).
+  ``ceased_on``); as nothing follows a closed statement in BODS 0.4, a PSC listed again after
+  that starts a new relationship record (``successor``, ``listed_again``).
 
 A statement's id is derived from its record and the PSC record's ``etag``, Companies House's
 version of it: importing the same snapshot again makes the same statements (nothing is stored
@@ -33,6 +34,7 @@ from typing import Any
 
 import pycountry
 
+from openbook.standards.bods import records
 from openbook.standards.days import day_of
 
 PUBLISHER = {
@@ -75,9 +77,15 @@ _RANGE = re.compile(r"(\d+)-to-(\d+)-percent")
 _MORE_THAN = re.compile(r"more-than-(\d+)-percent")
 
 
+RELATIONSHIP_PREFIX = "GB-COH-PSC-"
+SUCCESSOR = "~"  # a PSC's later relationship records: <record id>~2 (successor)
+
+
 @dataclass(frozen=True, slots=True)
 class Skipped:
     why: str
+    malformed: bool = False  # a broken record, not one about no one (totals, exemptions)
+    subject: str | None = None  # the company record a broken record names
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,24 +133,16 @@ def statements(
     """The BODS statements of one PSC snapshot record; ``exists`` says whether a record id is
     known already (a statement is then ``updated``, not ``new``), ``companies`` the companies'
     own data by number (optional)."""
-    if not isinstance(record, dict) or not isinstance(record.get("data"), dict):
-        return Skipped("not a PSC record (an object with 'data')")
-    data = record["data"]
-    kind = data.get("kind")
-    number = record.get("company_number")
-    if not isinstance(kind, str) or kind.startswith(("totals#", "exemptions")):
-        return Skipped(f"a {kind or 'record without a kind'}: not about one company's PSC")
-    if not isinstance(number, str) or not number.strip():
-        return Skipped("no company_number")
-    psc_id = _psc_id(data)
-    if psc_id is None:
-        return Skipped("no links.self: the PSC cannot be identified")
-    published = day_of(record.get("ContentDate")) or date.today().isoformat()
-    subject = f"GB-COH-{number.strip().upper()}"
+    checked = _checked(record)
+    if isinstance(checked, Skipped):
+        return checked
+    data, number, psc_id = checked
+    published = snapshot_day(record) or date.today().isoformat()
+    subject = f"GB-COH-{number}"
     etag = str(data.get("etag") or "")
     start, ceased = day_of(data.get("notified_on")), day_of(data.get("ceased_on"))
     common = _Context(published, exists, _link(data))
-    company = _company(number, companies.get(number.strip().upper(), {}))
+    company = _company(number, companies.get(number, {}))
     made = [
         # The company's statement changes only with what is known of the company.
         _statement(
@@ -174,7 +174,7 @@ def statements(
         interested = party_id
     else:
         interested = party
-    beneficial = kind in PERSON_KINDS
+    beneficial = data.get("kind") in PERSON_KINDS
     relationship = {
         "isComponent": False,
         "subject": subject,
@@ -187,7 +187,7 @@ def statements(
     }
     made.append(
         _statement(
-            f"GB-COH-PSC-{psc_id}",
+            f"{RELATIONSHIP_PREFIX}{psc_id}",
             "relationship",
             relationship,
             subject=subject,
@@ -198,6 +198,161 @@ def statements(
         )
     )
     return made
+
+
+def _checked(record: Any) -> tuple[dict, str, str] | Skipped:
+    """A PSC record's data, company number and PSC id; or why it gives no statements (a
+    malformed one with the company it names, when it names one)."""
+    given = record.get("company_number") if isinstance(record, dict) else None
+    number = given.strip().upper() if isinstance(given, str) else ""
+    named = f"GB-COH-{number}" if number else None
+    data = record.get("data") if isinstance(record, dict) else None
+    if not isinstance(data, dict):
+        return Skipped("not a PSC record (an object with 'data')", True, named)
+    kind = data.get("kind")
+    if isinstance(kind, str) and kind.startswith(("totals#", "exemptions")):
+        return Skipped(f"a {kind}: not about one company's PSC")
+    if not isinstance(kind, str) or not kind:
+        return Skipped("the record has no kind", True, named)
+    if not number:
+        return Skipped("no company_number", malformed=True)
+    psc_id = _psc_id(data)
+    if psc_id is None:
+        return Skipped("no links.self: the PSC cannot be identified", True, named)
+    return data, number, psc_id
+
+
+def snapshot_day(record: Any) -> str | None:
+    """The day of the snapshot a PSC record comes from, when it says (``ContentDate``)."""
+    return day_of(record.get("ContentDate")) if isinstance(record, dict) else None
+
+
+def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | str:
+    """The statement closing a PSC's relationship record (its ``statements`` as the log holds
+    them) that a full snapshot of its company, of ``day``, no longer lists; or why it is not
+    closed. ``dated``: the day is the snapshot's own (else the day it was imported).
+
+    Companies House gives no reason and no date for a record it removes (one filed in error, a
+    rectification of the register): the statement says the snapshot no longer lists the PSC,
+    and gives its interests no ``endDate``. A snapshot no newer than the record's statements
+    closes nothing: it is older news, or lists the company in parts imported apart. Its id
+    follows from the statement it closes after, so it is made once."""
+    record = records.compile_record(statements)
+    record_id = record["recordId"]
+    if record.get("recordType") != "relationship" or record.get("closed"):
+        return "not an open relationship"
+    publishers = {_publisher(statement) for statement in statements}
+    if publishers != {PUBLISHER["name"]}:
+        return "not stated by Companies House alone: a snapshot does not close it"
+    published = max((_published(statement) or "" for statement in statements), default="")
+    last = day_of(record.get("lastStatementDate")) or ""
+    if published >= day or last > day:
+        newer = max(published, last)
+        return (
+            f"not listed in the snapshot of {day}, but a statement of it is of {newer}: an "
+            "older snapshot (or another part of the same one) does not close it"
+        )
+    newest = next(s for s in statements if s.get("statementId") == record["statements"][-1])
+    snapshot = f"snapshot of {day}" if dated else f"snapshot imported on {day} (it has no date)"
+    closing = _statement(
+        record_id,
+        "relationship",
+        record["recordDetails"],
+        subject=str(record.get("declarationSubject") or ""),
+        seed=f"no-longer-listed|{record['statements'][-1]}",
+        when=day,
+        closed=True,
+        context=_Context(day, lambda _: True, None),
+    )
+    source = newest.get("source")
+    if isinstance(source, dict) and isinstance(source.get("url"), str):
+        closing["source"]["url"] = source["url"]
+    closing["source"]["description"] = (
+        f"Companies House, persons with significant control: not listed in the {snapshot}"
+    )
+    closing["annotations"] = [
+        {
+            "motivation": "commenting",
+            "statementPointerTarget": "/recordStatus",
+            "description": (
+                f"Closed because Companies House's PSC {snapshot} lists the company without "
+                "this person with significant control, and gives no date on which it ceased. "
+                "Companies House takes a PSC off the register when it should not have been "
+                "there (filed in error, or a court's rectification of the register), so this "
+                f"says only that it was no longer on the register by {day}, not that it "
+                "ended on that day."
+            ),
+            "createdBy": {"name": "openbook"},
+        }
+    ]
+    return closing
+
+
+def successor(record_id: str, number: int) -> str:
+    """The id of a PSC's ``number``th relationship record (1: ``record_id``, its first).
+
+    BODS 0.4 makes a closed record's statement its last ("recordStatus" codelist: "the final
+    Statement published pertaining to the record"), so a PSC that Companies House lists again
+    after its relationship was closed gets a new record: ``<record id>~2``, then ``~3``. ``~``
+    is not a character of Companies House's ids (base64url), so the id cannot be another PSC's;
+    and the number follows from the records before it, so every import finds the same one."""
+    return record_id if number == 1 else f"{record_id}{SUCCESSOR}{number}"
+
+
+def restated(statement: dict, record_id: str, status: str) -> dict:
+    """A PSC's relationship ``statement`` (made for its first record) as a statement of its
+    later record ``record_id`` (``successor``): its id follows from that record and the
+    statement, so the same PSC record makes the same statement in every import."""
+    return {
+        **statement,
+        "statementId": _statement_id(record_id, f"restated|{statement['statementId']}"),
+        "recordId": record_id,
+        "recordStatus": status,
+    }
+
+
+def listed_again(statement: dict, record_id: str, closed: str, closed_on: str) -> dict:
+    """The first statement of a PSC's new relationship record ``record_id`` (``successor``),
+    from a snapshot that lists the PSC (not ceased) after its record ``closed`` was closed on
+    ``closed_on``: ``new``, dated the snapshot's day (the PSC's ``notified_on`` is older than
+    the closure), with an annotation and a source that say so."""
+    day = str(statement["publicationDetails"]["publicationDate"])
+    again = restated(statement, record_id, "new")
+    again["statementDate"] = day
+    again["source"] = {
+        **statement["source"],
+        "description": "Companies House, persons with significant control: listed again in "
+        f"the snapshot of {day}, after the closure of {closed}",
+    }
+    again["annotations"] = [
+        {
+            "motivation": "commenting",
+            "statementPointerTarget": "/recordId",
+            "description": (
+                f"Companies House's PSC snapshot of {day} lists this person with significant "
+                f"control, whose relationship record {closed} was closed on {closed_on}. BODS "
+                "0.4 makes a closed record's statement its final one, so this relationship is "
+                "stated as a new record from that day."
+            ),
+            "createdBy": {"name": "openbook"},
+        }
+    ]
+    return again
+
+
+def _published(statement: dict) -> str | None:
+    details = statement.get("publicationDetails")
+    return day_of(details.get("publicationDate")) if isinstance(details, dict) else None
+
+
+def _publisher(statement: dict) -> str | None:
+    details = statement.get("publicationDetails")
+    publisher = details.get("publisher") if isinstance(details, dict) else None
+    return publisher.get("name") if isinstance(publisher, dict) else None
+
+
+def _statement_id(record_id: str, seed: str) -> str:
+    return hashlib.sha256(f"ch-psc|{record_id}|{seed}".encode()).hexdigest()[:32]
 
 
 def _digest(value: dict) -> str:
@@ -380,7 +535,7 @@ def _statement(
     if link is not None:
         source["url"] = API + link
     return {
-        "statementId": hashlib.sha256(f"ch-psc|{record_id}|{seed}".encode()).hexdigest()[:32],
+        "statementId": _statement_id(record_id, seed),
         "statementDate": when or published,
         "publicationDetails": {
             "publicationDate": published,

@@ -7,7 +7,8 @@ declared, by which statements, and whether it is closed. Pure.
 Statements are ordered by ``statementDate`` (a record's history is the order its statements
 describe, not the order anyone received them), and statements of one date by the order the log
 accepted them. The newest statement's status is the record's: a record closed and later
-updated again is open.
+updated again is open, with a problem, as BODS 0.4 makes a closing statement a record's final
+one (its recordStatus codelist); loaded data can break that rule, so the record says so.
 """
 
 from __future__ import annotations
@@ -65,6 +66,12 @@ def compile_record(statements: Sequence[dict]) -> dict:
         )
     if history[0].get("recordStatus") not in (None, "new") and len(history) > 1:
         problems.append("its first statement is not recordStatus 'new'")
+    closing = next((s for s in history[:-1] if s.get("recordStatus") == "closed"), None)
+    if closing is not None:
+        problems.append(
+            f"a statement follows its closing statement {closing.get('statementId')!r}: "
+            "recordStatus 'closed' is a record's final statement (BODS 0.4, recordStatus)"
+        )
     return {
         "recordId": newest["recordId"],
         "recordType": newest.get("recordType"),
