@@ -24,6 +24,7 @@ __all__ = [
     "SCHEMES",
     "Checked",
     "Identifier",
+    "Phrase",
     "Scheme",
     "check",
     "check_party_id",
@@ -43,6 +44,30 @@ class Identifier:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """A message as its English template (``%(name)s`` placeholders) and the values that fill
+    it, some of them phrases too: ``str`` gives the English, and a page shows it in its reader's
+    language by ``render`` with its translation of templates (openbook.web.pages.i18n)."""
+
+    template: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        filled = {
+            name: value.render(translate) if isinstance(value, Phrase) else value
+            for name, value in self.values
+        }
+        return translate(self.template) % filled if filled else translate(self.template)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _said(template: str, **values: object) -> Phrase:
+    return Phrase(template, tuple(values.items()))
+
+
+@dataclass(frozen=True, slots=True)
 class Checked:
     """What ``check`` found. ``identifier`` is None when ``problem`` is set."""
 
@@ -51,10 +76,15 @@ class Checked:
     problem: str | None = None  # a code: scheme-missing, id-missing, malformed, check-digit...
     message: str | None = None  # what is wrong, and what a right value looks like
     known: bool = True  # whether the scheme is one this module checks
+    phrase: Phrase | None = None  # the message, to be shown in a reader's language
 
     @property
     def ok(self) -> bool:
         return self.problem is None
+
+
+def _refused(problem: str, phrase: Phrase) -> Checked:
+    return Checked(None, problem=problem, message=str(phrase), phrase=phrase)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +98,21 @@ class Scheme:
 
 
 class _Malformed(Exception):
-    def __init__(self, problem: str, why: str) -> None:
-        super().__init__(why)
+    """Why an id is not one of its scheme's: a message template first (the Welsh catalogue's
+    check reads them from the source), its problem code, the values that fill it."""
+
+    def __init__(self, why: str, problem: str = "malformed", **values: object) -> None:
+        self.phrase = _said(why, **values)
+        super().__init__(str(self.phrase))
         self.problem = problem
-        self.why = why
 
 
-def _pattern(regex: str, what: str) -> Callable[[str], tuple[str, list[str]]]:
+def _pattern(what: str, regex: str) -> Callable[[str], tuple[str, list[str]]]:
     compiled = re.compile(regex)
 
     def normalise(value: str) -> tuple[str, list[str]]:
         if not compiled.fullmatch(value):
-            raise _Malformed("malformed", what)
+            raise _Malformed(what)
         return value, []
 
     return normalise
@@ -106,7 +139,6 @@ def _company_number(value: str) -> tuple[str, list[str]]:
     match = _COMPANY.fullmatch(value)
     if match is None:
         raise _Malformed(
-            "malformed",
             "a Companies House number is 8 characters: 8 digits, or one or two letters and "
             "digits (SC012345, OC301234), or IP and five digits and R (IP12345R)",
         )
@@ -114,13 +146,12 @@ def _company_number(value: str) -> tuple[str, list[str]]:
     width = 8 - len(letters) - len(suffix)
     if len(digits) > width:
         raise _Malformed(
-            "malformed",
-            f"a Companies House number is 8 characters; {value!r} has {len(value)}",
+            "a Companies House number is 8 characters; %(value)s has %(length)s",
+            value=repr(value),
+            length=len(value),
         )
     if suffix and letters != "IP":
-        raise _Malformed(
-            "malformed", "only registered societies' numbers (IP12345R) end in a letter"
-        )
+        raise _Malformed("only registered societies' numbers (IP12345R) end in a letter")
     return letters + _padded_digits(digits, width, changes) + suffix, changes
 
 
@@ -130,7 +161,7 @@ def _scottish_charity(value: str) -> tuple[str, list[str]]:
         changes.append("SC prefix added")
         value = "SC" + value
     if not re.fullmatch(r"SC[0-9]{1,6}", value):
-        raise _Malformed("malformed", "a Scottish charity number is SC and 6 digits (SC012345)")
+        raise _Malformed("a Scottish charity number is SC and 6 digits (SC012345)")
     return "SC" + _padded_digits(value[2:], 6, changes), changes
 
 
@@ -141,7 +172,6 @@ def _ni_charity(value: str) -> tuple[str, list[str]]:
         value = value[3:]
     if not re.fullmatch(r"1[0-9]{5}", value):
         raise _Malformed(
-            "malformed",
             "a Northern Ireland charity number is 6 digits starting with 1 (100123)",
         )
     return value, changes
@@ -150,13 +180,12 @@ def _ni_charity(value: str) -> tuple[str, list[str]]:
 def _charity(value: str) -> tuple[str, list[str]]:
     if value == "EXEMPT" or value.startswith(("EXEMPT", "EXCEPTED")):
         raise _Malformed(
-            "not-an-id",
             "an exempt or excepted charity has no number in this register: give another of "
             "its identifiers (GB-COH for a charitable company, GB-EDU for a school) or none",
+            problem="not-an-id",
         )
     if not re.fullmatch(r"[0-9]{6,7}(-[0-9]{1,3})?", value):
         raise _Malformed(
-            "malformed",
             "a Charity Commission number is 6 or 7 digits (1123456), with -N for a linked "
             "charity (1123456-1)",
         )
@@ -172,15 +201,14 @@ def _vat(value: str) -> tuple[str, list[str]]:
         return value, changes  # government departments and health authorities
     if not re.fullmatch(r"[0-9]{9}([0-9]{3})?", value):
         raise _Malformed(
-            "malformed",
             "a UK VAT registration number is 9 digits (12 for a branch), or GD or HA and 3 "
             "digits; the GB prefix may be left out",
         )
     if not _vat_check_digits_match(value[:9]):
         raise _Malformed(
-            "check-digits",
             "the last two digits are not the check digits of the first seven: a digit is "
             "probably mistyped",
+            problem="check-digits",
         )
     return value, changes
 
@@ -207,13 +235,11 @@ def _ppon(value: str) -> tuple[str, list[str]]:
     swapped = value.translate(str.maketrans("O0", "0O"))
     if not _PPON.fullmatch(value) and not _PPON.fullmatch(swapped):
         raise _Malformed(
-            "malformed",
             "a PPON is P and three letters, four digits and four letters, in groups of four "
             "(PMZV-7732-XXTT)",
         )
     if "O" in value or "0" in value:
         raise _Malformed(
-            "malformed",
             "PPONs never contain the letter O or the digit 0: one is probably mistyped for "
             "the other",
         )
@@ -241,15 +267,14 @@ def _platform(value: str) -> tuple[str, list[str]]:
     compact = value.replace("-", "")
     if len(compact) != 9 or any(char not in PLATFORM_ALPHABET for char in compact):
         raise _Malformed(
-            "malformed",
             "a platform supplier number is 8 characters and a check character, of the digits "
             "1 to 9 and the capitals but I, L, O and U (ABCD-1234-X)",
         )
     if platform_check_character(compact[:8]) != compact[8]:
         raise _Malformed(
-            "check-digits",
             "the last character is not the check character of the first eight: a character "
             "is probably mistyped",
+            problem="check-digits",
         )
     normal = f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
     return normal, [] if normal == value else ["written in groups XXXX-XXXX-C"]
@@ -269,38 +294,44 @@ SCHEMES: dict[str, Scheme] = {
             "Government Organisation Register",
             "PB425",
             _pattern(
-                r"[A-Z]{1,3}[0-9]{1,5}",
                 "a Government Organisation Register id is letters and digits (PB425, D9)",
+                r"[A-Z]{1,3}[0-9]{1,5}",
             ),
         ),
         Scheme(
             "GB-EDU",
             "Department for Education (Get Information About Schools URN)",
             "100000",
-            _pattern(r"[0-9]{6}", "a school's unique reference number (URN) is 6 digits"),
+            _pattern(
+                "a school's unique reference number (URN) is 6 digits",
+                r"[0-9]{6}",
+            ),
         ),
         Scheme(
             "GB-NHS",
             "NHS Organisation Data Service",
             "RTH",
             _pattern(
-                r"[A-Z0-9]{3,6}",
                 "an NHS ODS code is 3 to 6 letters and digits (RTH, RTH01, A81001)",
+                r"[A-Z0-9]{3,6}",
             ),
         ),
         Scheme(
             "GB-UKPRN",
             "UK Register of Learning Providers",
             "10007784",
-            _pattern(r"1[0-9]{7}", "a UK provider reference number is 8 digits starting with 1"),
+            _pattern(
+                "a UK provider reference number is 8 digits starting with 1",
+                r"1[0-9]{7}",
+            ),
         ),
         Scheme(
             "GB-MPR",
             "Mutuals Public Register (Financial Conduct Authority)",
             "31188R",
             _pattern(
-                r"(IP)?[0-9]{1,6}[A-Z]{0,2}",
                 "a Mutuals Public Register number is digits with a letter suffix (31188R)",
+                r"(IP)?[0-9]{1,6}[A-Z]{0,2}",
             ),
         ),
         Scheme(
@@ -314,22 +345,28 @@ SCHEMES: dict[str, Scheme] = {
             "GG-RCE",
             "Guernsey Registry",
             "12345",
-            _pattern(r"[0-9]{1,6}", "a Guernsey Registry number is up to 6 digits"),
+            _pattern(
+                "a Guernsey Registry number is up to 6 digits",
+                r"[0-9]{1,6}",
+            ),
         ),
         Scheme(
             "JE-FSC",
             "Jersey Financial Services Commission companies registry",
             "12345",
-            _pattern(r"[0-9]{1,6}", "a Jersey registry number is up to 6 digits"),
+            _pattern(
+                "a Jersey registry number is up to 6 digits",
+                r"[0-9]{1,6}",
+            ),
         ),
         Scheme(
             "IM-CR",
             "Isle of Man Companies Registry",
             "012345C",
             _pattern(
-                r"[0-9]{1,6}[A-Z]",
                 "an Isle of Man company number is digits and a letter for the kind of body "
                 "(012345C, 001234V)",
+                r"[0-9]{1,6}[A-Z]",
             ),
         ),
         Scheme("GB-OPENBOOK", "openbook supplier number", "ABCD-1234-X", _platform),
@@ -378,11 +415,14 @@ def check(scheme: object, id_: object) -> Checked:
     try:
         normal, more = known.normalise(value)
     except _Malformed as malformed:
-        return Checked(
-            None,
-            problem=malformed.problem,
-            message=f"{id_!r} is not a {code} id ({known.name}): {malformed.why}",
+        said = _said(
+            "%(value)s is not a %(code)s id (%(name)s): %(why)s",
+            value=repr(id_),
+            code=code,
+            name=known.name,
+            why=malformed.phrase,
         )
+        return _refused(malformed.problem, said)
     return Checked(Identifier(code, normal), tuple(changes + more))
 
 
@@ -414,19 +454,21 @@ def party_identifier(party: object) -> Identifier | None:
 def _absent(scheme: object, id_: object) -> Checked | None:
     """Why a scheme and an id are no identifier whatever the scheme, if they are not."""
     if scheme is None or (isinstance(scheme, str) and not scheme.strip()):
-        return Checked(None, problem="scheme-missing", message="the identifier has no scheme")
+        return _refused("scheme-missing", _said("the identifier has no scheme"))
     if not isinstance(scheme, str):
-        return Checked(None, problem="not-a-string", message="the scheme is not a string")
+        return _refused("not-a-string", _said("the scheme is not a string"))
     if id_ is None or (isinstance(id_, str) and not id_.strip()):
-        return Checked(None, problem="id-missing", message="the identifier has no id")
+        return _refused("id-missing", _said("the identifier has no id"))
     if not isinstance(id_, str):
-        return Checked(None, problem="not-a-string", message="the id is not a string")
+        return _refused("not-a-string", _said("the id is not a string"))
     if _PLACEHOLDER.fullmatch(id_.strip().upper()):
-        return Checked(
-            None,
-            problem="placeholder",
-            message=f"{id_!r} stands in for an id nobody gave: leave the identifier out "
-            "where the organisation has none in this register",
+        return _refused(
+            "placeholder",
+            _said(
+                "%(value)s stands in for an id nobody gave: leave the identifier out where the "
+                "organisation has none in this register",
+                value=repr(id_),
+            ),
         )
     return None
 
@@ -442,11 +484,13 @@ def check_party_id(text: str) -> Checked:
             return check(value[: len(code)], value[len(code) + 1 :])
     parts = value.split("-", 2)
     if len(parts) < 3 or not all(parts):
-        return Checked(
-            None,
-            problem="malformed",
-            message=f"{text!r} is not an organisation identifier: write the org-id.guide list "
-            "code, a hyphen and the organisation's id in that list, such as GB-COH-01234567 "
-            "(a company) or GB-GOR-PB425 (a government organisation)",
+        return _refused(
+            "malformed",
+            _said(
+                "%(value)s is not an organisation identifier: write the org-id.guide list code, "
+                "a hyphen and the organisation's id in that list, such as GB-COH-01234567 (a "
+                "company) or GB-GOR-PB425 (a government organisation)",
+                value=repr(text),
+            ),
         )
     return check(f"{parts[0]}-{parts[1]}", parts[2])

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from openbook.standards.identifiers import check_party_id
 from openbook.web.pages import i18n
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
@@ -117,3 +118,20 @@ def test_each_message_is_in_one_catalogue_file_only():
                 f"{entry.msgid!r} in {where.get(entry.msgid)} and {path.name}"
             )
             where[entry.msgid] = path.name
+
+
+def test_why_an_identifier_is_wrong_is_said_in_the_readers_language(database):
+    """The identifier checks' own messages (openbook.standards.identifiers) are translated
+    inside a page's message too, not left in English within a Welsh sentence."""
+    checked = check_party_id("GB-COH-123456789")
+    english = i18n.gettext("Check this answer: %(problem)s", problem=checked.phrase)
+    assert english == f"Check this answer: {checked.message}"
+    token = i18n.use(i18n.WELSH)
+    try:
+        welsh = i18n.gettext("Check this answer: %(problem)s", problem=checked.phrase)
+    finally:
+        i18n.reset(token)
+    assert "mae rhif Tŷ’r Cwmnïau yn 8 nod" in welsh and "Companies House number" not in welsh
+    answer = Client().get("/alerts/organisations/GB-VAT-123456789?lang=cy")
+    html = answer.content.decode()
+    assert answer.status_code == 400 and "digidau gwirio" in html and "check digits" not in html

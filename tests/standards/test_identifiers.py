@@ -274,3 +274,23 @@ def test_any_json_gets_an_identifier_or_a_reason_never_an_exception(scheme, id_)
 def test_any_text_as_a_party_id_gets_an_answer(text):
     checked = check_party_id(text)
     assert (checked.identifier is None) == (checked.problem is not None)
+
+
+def test_each_problem_is_a_phrase_a_page_can_translate():
+    """Every refusal carries its message as a template and values, nested where one message
+    holds another, so that a page can show it in its reader's language."""
+    seen: list[str] = []
+
+    def translate(template: str) -> str:
+        seen.append(template)
+        return f"<{template}>"
+
+    for written in ["GB-COH-SC1234567", "GB-VAT-123456780", "nonsense", "GB-CHC-EXEMPT"]:
+        checked = check_party_id(written)
+        assert checked.phrase is not None and checked.message == str(checked.phrase)
+        assert checked.phrase.render(translate) != checked.message
+    assert "%(value)s is not a %(code)s id (%(name)s): %(why)s" in seen
+    assert "a Companies House number is 8 characters; %(value)s has %(length)s" in seen
+    # Values are filled, not translated: a value is never read as a template.
+    phrase = check_party_id("GB-COH-%(x)s").phrase
+    assert phrase is not None and "'%(x)s'" in phrase.render(translate)

@@ -134,7 +134,7 @@ def _identifier(identifier: str) -> str:
         )
     checked = check_party_id(identifier)
     if checked.identifier is None:
-        raise errors.bad_request([Problem("identifier", checked.message or "")])
+        raise errors.bad_request([Problem("identifier", i18n.said(checked.phrase))])
     return str(checked.identifier)
 
 

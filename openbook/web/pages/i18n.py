@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openbook.standards.identifiers import Phrase
+
 ENGLISH = "en"
 WELSH = "cy"
 LANGUAGES = {ENGLISH: "English", WELSH: "Cymraeg"}
@@ -150,10 +152,24 @@ def catalogue(language: str) -> dict[str, Entry]:
 
 
 def gettext(message: str, **values: object) -> str:
-    """``message`` in the current language; ``%(name)s`` placeholders filled from ``values``."""
+    """``message`` in the current language; ``%(name)s`` placeholders filled from ``values``,
+    a value that is a phrase (openbook.standards.identifiers.Phrase: a message of the domain,
+    such as why an identifier is wrong) in the current language too."""
     entry = catalogue(current()).get(message)
     text = entry.msgstr if entry is not None and entry.msgstr else message
-    return text % values if values else text
+    return text % _rendered(values) if values else text
+
+
+def said(phrase: Phrase | None) -> str:
+    """A phrase of the domain (why an identifier is wrong, say) in the current language."""
+    return phrase.render(template_gettext) if phrase is not None else ""
+
+
+def _rendered(values: dict[str, object]) -> dict[str, object]:
+    return {
+        name: value.render(template_gettext) if isinstance(value, Phrase) else value
+        for name, value in values.items()
+    }
 
 
 def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
@@ -166,7 +182,7 @@ def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
         text = entry.plurals.get(index) or entry.plurals.get(0) or singular
     else:
         text = singular if count == 1 else plural
-    return text % values
+    return text % _rendered(values)
 
 
 def template_gettext(message: str) -> str:
@@ -233,6 +249,12 @@ def interface_messages() -> dict[str, str]:
             found.setdefault(text, f"publishing/notice_forms/{forms.name}:{line}")
     for text in notice_forms.texts():
         found.setdefault(text, "publishing/notice_forms/")
+    # Why an identifier is wrong, which pages show inside their own messages.
+    from openbook.standards import identifiers
+
+    source = Path(identifiers.__file__).read_text(encoding="utf-8")
+    for line, text in messages_in_python(source, ("_Malformed", "_said", "_pattern")):
+        found.setdefault(text, f"standards/identifiers.py:{line}")
     return found
 
 
