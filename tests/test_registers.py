@@ -127,3 +127,17 @@ def test_administrators_keep_the_registers_from_the_command_line(store, organisa
     assert "DEB-000001  v2  removed" in capsys.readouterr().out
     path.write_bytes(b"{not json")
     assert cli.main(["registers", "record", "debarment", str(path), "--publisher", publisher]) == 2
+
+
+def test_entries_naming_any_of_many_organisations_are_read_at_once(store, organisation):
+    from openbook.store import registers as stored
+
+    entry = record(store, organisation, debarment()).entry
+    listed = debarment()["supplier"]["identifier"]
+    others = [f"GB-COH-00{number:06d}" for number in range(150)]  # sorted first: two chunks
+    assert [e.entry_id for e in stored.naming(store, "debarment", [*others, listed])] == [
+        entry.entry_id
+    ]
+    assert stored.naming(store, "debarment", others) == []
+    assert stored.naming(store, "debarment", [listed[:-1]]) == []  # whole identifiers only
+    assert stored.naming(store, "complaints", [listed]) == []

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from openbook.store.database import Store, among, stream
+from openbook.store.database import Store, among, chunked, stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,11 +186,20 @@ def _position(store: Store) -> str:
 
 
 def naming(store: Store, register: str, identifiers: Sequence[str]) -> list[Entry]:
-    """Every entry of the register naming any of these organisations."""
+    """Every entry of the register naming any of these organisations: one reading of the
+    register for up to a hundred of them (a package's suppliers), not one each."""
     found: dict[str, Entry] = {}
-    for identifier in sorted(set(identifiers)):
-        for entry in entries(store, register, Filters(organisation=identifier), limit=1000):
-            found[entry.entry_id] = entry
+    position = _position(store)
+    for chunk in chunked(sorted(set(identifiers)), 100):
+        named = " OR ".join(f"{position}(organisations, %s) > 0" for _ in chunk)
+        with store.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {_COLUMNS} FROM register_entry WHERE register = %s AND ({named})",
+                [register, *(f"\n{identifier}\n" for identifier in chunk)],
+            )
+            for row in cursor.fetchall():
+                entry = _entry(row)
+                found[entry.entry_id] = entry
     return [found[key] for key in sorted(found)]
 
 
