@@ -10,6 +10,9 @@ class OpenbookConfig(AppConfig):
 
     def ready(self) -> None:
         from openbook.records import compile_after_migrating
+        from openbook.supplier_claims import mark_after_migrating
 
         # Sent once per migrate run for the store's models, after its last migration.
-        post_migrate.connect(compile_after_migrating, sender=apps.get_app_config("store"))
+        store = apps.get_app_config("store")
+        post_migrate.connect(compile_after_migrating, sender=store)
+        post_migrate.connect(mark_after_migrating, sender=store)

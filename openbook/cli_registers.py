@@ -8,10 +8,13 @@ from pathlib import Path
 
 import orjson
 
+from openbook import cli_suppliers
+
 ENTERED = ("debarment", "complaints", "challenges")
 
 
 def add_commands(commands) -> None:
+    cli_suppliers.add_commands(commands)  # suppliers' claims (openbook supplier)
     registers = commands.add_parser(
         "registers",
         help="list, show and record entries of the debarment list, complaints and challenges",

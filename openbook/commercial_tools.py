@@ -116,7 +116,8 @@ def lineage(
             )
         raise NotATool(
             f"{ocid} is not a framework or dynamic market: its tender declares neither"
-            " (tender.techniques) and it names no framework in relatedProcesses"
+            " (tender.techniques), no call-off names it as its framework, and it names no"
+            " framework in relatedProcesses"
         )
     every = stored.call_offs(store, ocid)  # the figures cover all of them; a page is shown
     described = _describe(
@@ -198,6 +199,18 @@ def index_stored(store: Store) -> int:
     return len(keys)
 
 
+def index_named(store: Store) -> int:
+    """List, to be compiled again, the frameworks compiled before the register read call-offs'
+    links (migration 0024): held processes that others name as their framework and that
+    declare nothing themselves. Compiling them writes their rows at the end of the migrate run
+    (openbook.apps), as ``index_stored`` does. Returns how many."""
+    with store.atomic() as cursor:
+        keys = stored.out_of_step(store, cursor, stored.every_named(store, cursor))
+        if keys:
+            log.mark_pending(store, cursor, records.REGISTER, keys)
+    return len(keys)
+
+
 def _describe(
     store: Store,
     tool: stored.Tool,
@@ -243,6 +256,7 @@ def _outline(tool: stored.Tool, today: str) -> dict:
         "buyer": {"id": tool.buyer_id, "name": tool.buyer_name},
         "published": tool.published,
         "lotCount": tool.lots,
+        "recognisedBy": tool.recognised_by,
     }
 
 

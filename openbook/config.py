@@ -198,6 +198,40 @@ def red_flag_settings() -> str:
     return os.environ.get("OPENBOOK_RED_FLAGS", "").strip()
 
 
+# An address as a mail server takes one: something, an @, a domain with a dot; no spaces.
+_EMAIL = re.compile(r"[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+")
+
+
+def oversight_emails() -> list[str]:
+    """Who is told by email of an award published to a supplier on the central debarment list
+    (``OPENBOOK_OVERSIGHT_EMAIL``, comma-separated addresses): none (the default) sends no
+    email; the audit trail records such awards either way (docs/registers.md)."""
+    value = os.environ.get("OPENBOOK_OVERSIGHT_EMAIL", "")
+    found = [part.strip() for part in value.split(",") if part.strip()]
+    for address in found:
+        if not _EMAIL.fullmatch(address):
+            raise ConfigurationError(
+                f"OPENBOOK_OVERSIGHT_EMAIL has {address!r}, which is not an email address: "
+                "write addresses such as oversight@example.gov.uk, separated by commas"
+            )
+    return list(dict.fromkeys(found))
+
+
+OVERSIGHT_LANGUAGES = ("en", "cy")
+
+
+def oversight_language() -> str:
+    """The language of the emails to oversight (``OPENBOOK_OVERSIGHT_LANGUAGE``): ``en`` (the
+    default) or ``cy``."""
+    value = os.environ.get("OPENBOOK_OVERSIGHT_LANGUAGE", "").strip().lower() or "en"
+    if value not in OVERSIGHT_LANGUAGES:
+        raise ConfigurationError(
+            f"OPENBOOK_OVERSIGHT_LANGUAGE {value!r} is not a language of the platform: write en "
+            "(the default) or cy"
+        )
+    return value
+
+
 def _whole_number(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:

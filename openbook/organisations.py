@@ -13,6 +13,7 @@ from openbook.standards.metrics import figures as periods
 from openbook.standards.metrics.computation import PUBLISHER_PREFIX, QUALITY, QUALITY_PREFIX
 from openbook.standards.metrics.milestones import METRICS as MILESTONES
 from openbook.standards.registers import debarment
+from openbook.standards.registers import suppliers as supplier_entries
 from openbook.store import commercial_tools, ownership, parties, publishers, registers
 from openbook.store import metrics as stored_metrics
 from openbook.store.database import Store
@@ -81,7 +82,10 @@ def in_registers(store: Store, identifier: str) -> dict:
     people enter (its supplier registration, debarment, complaints and challenges by it or
     about its processes), and where the derived registers list it."""
     found: dict = {
-        name: [_entry_outline(entry) for entry in registers.naming(store, name, [identifier])]
+        name: [
+            _entry_outline(entry, identifier)
+            for entry in registers.naming(store, name, [identifier])
+        ]
         for name in ENTERED
     }
     found["commercialTools"] = {
@@ -100,7 +104,7 @@ def in_registers(store: Store, identifier: str) -> dict:
     return found
 
 
-def _entry_outline(entry: registers.Entry) -> dict:
+def _entry_outline(entry: registers.Entry, identifier: str) -> dict:
     outline: dict = {
         "id": entry.entry_id,
         "status": entry.status,
@@ -117,6 +121,8 @@ def _entry_outline(entry: registers.Entry) -> dict:
         )
     if entry.register == "suppliers":
         outline["legalName"] = entry.entry.get("legalName")
+        # whether the supplier's claim to this organisation's identifier is checked
+        outline["claim"] = supplier_entries.claim(entry.entry, identifier)
     return outline
 
 

@@ -12,7 +12,7 @@ from openbook.pool import Pool
 from openbook.standards.log import format_log_time
 from openbook.standards.ocds import compile as ocds_compile
 from openbook.standards.ocds import schema, summary
-from openbook.store import log, records
+from openbook.store import commercial_tools, log, records
 from openbook.store import marks as stored_marks
 from openbook.store.database import Store, pending_migrations
 
@@ -61,8 +61,19 @@ def compile_pending(
     return done
 
 
+# Rounds of compiling again the frameworks that what was just compiled names or no longer
+# names (openbook.store.commercial_tools.out_of_step): one settles them; any left stay listed.
+FRAMEWORK_ROUNDS = 3
+
+
 def compile_records(store: Store, record_keys: Sequence[str]) -> None:
-    _save(store, [_compile(work) for work in _work(store, record_keys)])
+    """Compile these records now (a publication, a withdrawal, a redaction), and then the
+    frameworks their call-offs newly name, or stopped naming, so the register shows them."""
+    keys: Sequence[str] = record_keys
+    for _ in range(FRAMEWORK_ROUNDS):
+        keys = _save(store, [_compile(work) for work in _work(store, keys)])
+        if not keys:
+            return
 
 
 def _compile_in_parallel(store, batch_size, progress, executor, depth) -> int:
@@ -87,13 +98,15 @@ def _compile_in_parallel(store, batch_size, progress, executor, depth) -> int:
 
 # How a process is merged: the OCDS version ("1.0" or "1.1") and the extensions applied.
 Profile = tuple[str, tuple[str, ...]]
-# What a worker needs for one record: key, bodies (JSON text), profile, count, last seq.
-_Work = tuple[str, list[str], Profile, int, int]
+# What a worker needs for one record: key, bodies (JSON text), profile, count, last seq, and
+# whether another process names it as its framework.
+_Work = tuple[str, list[str], Profile, int, int, bool]
 
 
 def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
     found = records.bodies(store, REGISTER, record_keys)
     corrections = stored_marks.corrections(store, record_keys)
+    named = commercial_tools.named_frameworks(store, record_keys)
     declarations = stored_declarations(store, [row[2] for rows in found.values() for row in rows])
     work = []
     for key in record_keys:
@@ -103,7 +116,7 @@ def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
         # A withdrawal or a redaction changes the record as a new release does: the record is as
         # of the newest of them (its ETag, and which compiled release is current).
         last_seq = max(rows[-1][0] if rows else -1, corrections[key].last_seq)
-        work.append((key, bodies, profile, len(rows), last_seq))
+        work.append((key, bodies, profile, len(rows), last_seq, key in named))
     return work
 
 
@@ -120,7 +133,7 @@ def _compile_batch(work: list[_Work]) -> list[records.Compiled]:
 
 
 def _compile(work: _Work) -> records.Compiled:
-    key, bodies, profile, count, last_seq = work
+    key, bodies, profile, count, last_seq, named = work
     compiled, error, found_by = None, None, None
     if not bodies:  # every release withdrawn or redacted: no process to show, nor to search
         return records.Compiled(key, None, None, count, last_seq)
@@ -129,7 +142,7 @@ def _compile(work: _Work) -> records.Compiled:
         merged = merger(profile).compiled_release(releases)
         compiled = orjson.dumps(merged).decode()
         # Summarised here, in the compile workers, and stored with the compiled release.
-        found_by = summary.summarise(merged, releases)
+        found_by = summary.summarise(merged, releases, named_framework=named)
     except ocds_compile.CompileError as exception:
         error = str(exception)
     return records.Compiled(
@@ -142,8 +155,9 @@ def _compile(work: _Work) -> records.Compiled:
     )
 
 
-def _save(store: Store, results: list[records.Compiled]) -> None:
-    records.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
+def _save(store: Store, results: list[records.Compiled]) -> list[str]:
+    """Store the results; returns the frameworks put back on the list to compile again."""
+    return records.save(store, REGISTER, results, format_log_time(datetime.now(UTC)))
 
 
 # A release without a package is taken as OCDS 1.1 with the UK profile, as its review was.
@@ -260,7 +274,7 @@ def record_package_bytes(store: Store, ocid: str, uri: str | None = None) -> byt
         compiled = stored.compiled.encode() if stored.compiled is not None else None
         compile_error = stored.compile_error
     else:  # appended since the last compile, which the load that appended it will redo
-        result = _compile((ocid, counted, profile, 0, -1))
+        result = _compile((ocid, counted, profile, 0, -1, False))  # summary unused
         compiled = result.compiled.encode() if result.compiled is not None else None
         compile_error = result.compile_error
     if compiled is not None:

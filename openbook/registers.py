@@ -149,13 +149,17 @@ def _append(
                 f'"{current.version}"',
             )
         if kept is SUPPLIERS and role == SUPPLIER:
+            if "selfDeclared" not in entry and "selfDeclared" in current.entry:
+                # The administrators' field: a supplier's change left without it keeps it.
+                entry["selfDeclared"] = list(current.entry["selfDeclared"])
             _check_identifiers_kept(current, entry)
         same = {name: value for name, value in current.entry.items() if name != "private"}
         if same == _public(kept, entry) and _private_unchanged(store, current, entry):
             return Recorded(current, "unchanged")
         key, version = entry_id_, current.version + 1
+    disputed: dict[str, list[str]] = {}
     if kept is SUPPLIERS:
-        _check_identifiers_free(store, key, entry)
+        disputed = _check_identifiers_free(store, key, entry, current)
     time = format_log_time(now or datetime.now(UTC))
     recorded_by = {
         "organisation": {"id": organisation.org_id, "name": organisation.name},
@@ -220,6 +224,21 @@ def _append(
         detail={"created": [seq], "version": version},
         now=now,
     )
+    for identifier, others in disputed.items():  # put to the administrators
+        audit.record(
+            store,
+            actor=actor.who,
+            action=DISPUTED,
+            subject=identifier,
+            organisation_id=organisation.id,
+            address=actor.address,
+            detail={
+                "claimedBy": key,
+                "claim": suppliers.claim(entry, identifier),
+                "alsoClaimedBy": others,
+            },
+            now=now,
+        )
     return Recorded(row, "created" if version == 1 else "updated")
 
 
@@ -252,16 +271,18 @@ def _check_role(
 def _check_identifiers_kept(current: stored.Entry, entry: dict) -> None:
     """A supplier's identifiers are checked by administrators when it registers: a supplier
     key cannot add one (it could claim another company's, and block its registration) nor drop
-    one (the one it was debarred under, say)."""
+    one (the one it was debarred under, say), nor say which are verified (``selfDeclared``)."""
     before = sorted(current.entry.get("identifiers") or [])
     after = sorted(entry.get("identifiers") or [])
-    if before != after:
+    claimed = sorted(suppliers.self_declared(current.entry))
+    if before != after or claimed != sorted(suppliers.self_declared(entry)):
         raise Refused(
             403,
             "identifiers-locked",
             "a supplier's identifiers are checked by the platform's administrators: send "
-            f"identifiers as they stand ({', '.join(before) or 'none'}), and ask the "
-            "administrators to add or remove one",
+            f"identifiers as they stand ({', '.join(before) or 'none'}) and selfDeclared as it "
+            f"stands ({', '.join(claimed) or 'none'}), and ask the administrators to add, "
+            "verify or remove one",
         )
 
 
@@ -280,13 +301,31 @@ def _commitment(salt: str, private: dict) -> str:
     return hashlib.sha256(canonical_json({"salt": salt, "private": private})).hexdigest()
 
 
-def _check_identifiers_free(store: Store, key: str, entry: dict) -> None:
-    """A supplier registers once: none of its identifiers may be another supplier's."""
+# a supplier's claim to an identifier another supplier claims without proof.
+DISPUTED = "supplier.identifier-disputed"
+
+
+def _check_identifiers_free(
+    store: Store, key: str, entry: dict, current: stored.Entry | None
+) -> dict[str, list[str]]:
+    """A supplier registers once: none of its identifiers may be another supplier's. An
+    identifier another supplier only declared itself (unverified: docs/suppliers.md) does not
+    block, since anyone can claim any number: both claims stand, and the clash is returned, as
+    each identifier newly given with the suppliers already claiming it, to be put to the
+    administrators."""
     given = entry.get("identifiers") or []
+    new = set(given) - set(current.entry.get("identifiers") or [] if current else [])
+    disputed: dict[str, list[str]] = {}
     for holder in stored.naming(store, SUPPLIERS.code, given):
         if holder.entry_id == key:
             continue
         taken = sorted(set(given) & set(holder.organisations))
+        claimed = suppliers.self_declared(holder.entry)
+        if all(identifier in claimed for identifier in taken):
+            for identifier in sorted(set(taken) & new):
+                disputed.setdefault(identifier, []).append(holder.entry_id)
+            continue
+        taken = [identifier for identifier in taken if identifier not in claimed]
         raise Refused(
             409,
             "identifier-held",
@@ -295,6 +334,7 @@ def _check_identifiers_free(store: Store, key: str, entry: dict) -> None:
             "this supplier's, keep it up to date with its supplier key; if the identifier is "
             "wrong there, ask the platform's administrators to correct it",
         )
+    return disputed
 
 
 def _known(

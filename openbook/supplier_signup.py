@@ -14,6 +14,13 @@ The publish API's registrations are made by an administrator who checked who the
 A self-registration is recorded for the platform's registrar organisation (``REGISTRAR_ID``,
 made when first needed), so that the log says plainly which entries the supplier gave itself.
 The supplier key the use case makes is revoked at once: the account, not a key, keeps the entry.
+
+Nobody checked the identifiers a supplier gives itself: anyone could claim another company's
+Companies House number. So each is ``selfDeclared`` in the entry until an administrator
+verifies it (openbook.supplier_claims), and a claim of that kind blocks nobody: the company
+whose number it is registers with it all the same, and the clash is put to the administrators
+(openbook.registers). Only an identifier a supplier holds under a verified claim is refused
+(``held``).
 """
 
 import hashlib
@@ -37,6 +44,7 @@ from openbook.publishing.publishers import (
     revoke_key,
 )
 from openbook.standards.log import format_log_time
+from openbook.standards.registers import suppliers as suppliers_register
 from openbook.standards.registers.suppliers import REGISTER
 from openbook.store import audit
 from openbook.store import publishers as stored_publishers
@@ -147,10 +155,14 @@ def hash_password(password: str) -> str:
 
 
 def held(store: Store, identifiers: list[str]) -> list[str]:
-    """Which of these identifiers a registered supplier holds already."""
+    """Which of these identifiers a registered supplier holds already under a verified claim
+    (one only declared, unverified, does not block: the module's docstring)."""
     taken: set[str] = set()
     for holder in stored_registers.naming(store, REGISTER.code, identifiers):
-        taken |= set(identifiers) & set(holder.organisations)
+        claimed = suppliers_register.self_declared(holder.entry)
+        taken |= {
+            each for each in set(identifiers) & set(holder.organisations) if each not in claimed
+        }
     return sorted(taken)
 
 
@@ -181,6 +193,9 @@ def register(
     if not confirmed(store, signup_id, email):
         raise SignupEnded(signup_id)
     actor = Actor(f"account:{email}", address)
+    claimed = sent.get("identifiers") if isinstance(sent, dict) else None
+    if isinstance(claimed, list) and claimed:  # none of them checked: each one a claim
+        sent = {**sent, "selfDeclared": list(claimed)}
     with store.atomic():
         if stored_publishers.account(store, email) is not None:
             raise AlreadyRegistered(email)

@@ -3,7 +3,10 @@ pointer into what was sent; a refusal of a whole request; and what became of eac
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from openbook.publishing.exclusion import Flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +79,9 @@ class Published:
 class Outcome:
     releases: list[Published]
     problems: list[Problem] = field(default_factory=list)  # none blocking
+    # Awards to suppliers on the debarment list, published with their reason: oversight is told
+    # of them by email once the request is answered (openbook.oversight).
+    flagged: list["Flag"] = field(default_factory=list)
 
     @property
     def created(self) -> bool:

@@ -7,7 +7,8 @@ reason as the supplier's ``details.excludedSupplier.awardRationale``. So an awar
 supplier whose debarment entry is in force on the award's date is refused without the reason,
 with a message that says what to add; with it, it is published (hiding a real award is never
 the answer), the release's review keeps a warning, the award is listed against the entry
-(``excluded_award``) and the audit trail records that oversight was told.
+(``excluded_award``) and the audit trail records it for oversight, which is then emailed
+(openbook.oversight, once the publication is stored: the email never decides it).
 """
 
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import Protocol
 from openbook.publishing.answers import Problem
 from openbook.publishing.publishers import Actor
 from openbook.standards.registers import debarment
+from openbook.standards.registers import suppliers as supplier_entries
 from openbook.standards.registers.suppliers import REGISTER as SUPPLIERS
 from openbook.store import audit
 from openbook.store import registers as stored
@@ -42,19 +44,26 @@ class Flag:
 
     ocid: str
     release_id: str
-    entry_id: str
+    entry: stored.Entry  # the debarment entry in force on the award's day
     supplier: str
+    name: str  # the supplier's name as the award's party gives it
     award_id: str
     day: str
     rationale: str
+
+    @property
+    def entry_id(self) -> str:
+        return self.entry.entry_id
 
 
 def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
     """The debarment entries that apply to any supplier the releases award to, by each
     identifier the releases give it. A registered supplier is one organisation under all of its
     identifiers (its supplier number and those it registered, openbook.suppliers): an entry
-    naming any of them applies whichever the award gives. The active entries are read once (the
-    list is short: hundreds of entries, not millions)."""
+    naming any of them applies whichever the award gives. But not through an identifier it only
+    declared, unverified (docs/suppliers.md): a debarred supplier claiming another company's
+    number would otherwise have that company's awards refused. The active entries are read once
+    (the list is short: hundreds of entries, not millions)."""
     wanted = {
         identifier
         for item in sent
@@ -66,7 +75,7 @@ def listed(store: Store, sent: Sequence[Sent]) -> dict[str, list[stored.Entry]]:
         return found
     aliases = {identifier: {identifier} for identifier in wanted}
     for registered in stored.naming(store, SUPPLIERS.code, sorted(wanted)):
-        same = set(registered.organisations)
+        same = set(registered.organisations) - supplier_entries.self_declared(registered.entry)
         for identifier in wanted & same:
             aliases[identifier] |= same
     named: dict[str, list[stored.Entry]] = {}
@@ -145,8 +154,9 @@ def check(item: Sent, entries: dict[str, list[stored.Entry]]) -> tuple[list[Prob
             Flag(
                 ocid=item.release["ocid"],
                 release_id=item.release["id"],
-                entry_id=entry.entry_id,
+                entry=entry,
                 supplier=identifier,
+                name=supplier.name,
                 award_id=supplier.award_id,
                 day=supplier.day,
                 rationale=supplier.rationale,

@@ -480,6 +480,7 @@ def _answer(
             for item in found
         ],
         problems,
+        [flag for item in found if item.key in created for flag in item.flags],
     )
     _answer_stored(
         outcome, publishers.stored_entries(store, records.REGISTER, [item.key for item in found])

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 import orjson
 
-from openbook.standards.ocds.commercial_tools import CALL_OFF, LINEAGE
+from openbook.standards.ocds.commercial_tools import BY_CALL_OFF, CALL_OFF, LINEAGE
 from openbook.standards.ocds.summary import Summary
 from openbook.store import records
 from openbook.store.database import Store, among, chunked, stream
 from openbook.store.log import insert_rows
 
 TABLES = ("commercial_tool", "commercial_tool_member", "process_link")
-TOOL_COLUMNS = ("process_id", "ocid", "kind", "start_date", "end_date", "lots")
+TOOL_COLUMNS = ("process_id", "ocid", "kind", "start_date", "end_date", "lots", "recognised_by")
 MEMBER_COLUMNS = (
     "process_id",
     "position",
@@ -42,7 +42,9 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
         if facts is None:
             continue
         if facts.kind is not None:
-            tools.append((seq, ocid, facts.kind, facts.start, facts.end, facts.lots))
+            tools.append(
+                (seq, ocid, facts.kind, facts.start, facts.end, facts.lots, facts.recognised)
+            )
         for position, member in enumerate(facts.members):
             members.append(
                 (
@@ -92,6 +94,75 @@ def ready(store: Store, cursor) -> bool:
     return bool(cursor.fetchone()[0])
 
 
+# Frameworks named by their call-offs (docs/commercial-tools.md): a framework whose own
+# releases declare nothing is a tool because another process names it, so whether it is one
+# changes when another process is compiled. Compiling reads ``named_frameworks`` for the
+# processes it compiles; ``index`` then finds those whose rows are out of step with the links
+# as they now stand (a call-off newly naming a held process, or the last call-off naming one
+# withdrawn), to be compiled again.
+
+
+def named_frameworks(store: Store, ocids: Sequence[str]) -> set[str]:
+    """Which of these processes another process names as its framework (none before the
+    register's tables exist: migration 0015)."""
+    found: set[str] = set()
+    with store.cursor() as cursor:
+        if not ocids or not ready(store, cursor):
+            return found
+        for chunk in chunked(sorted(set(ocids)), 500):
+            condition, params = among(store, "related_ocid", chunk)
+            cursor.execute(
+                f"SELECT DISTINCT related_ocid FROM process_link WHERE {condition}"
+                " AND relationship = %s",
+                [*params, CALL_OFF],
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def frameworks_named_by(store: Store, cursor, ocids: Sequence[str]) -> set[str]:
+    """The frameworks these processes name, as their rows stand."""
+    found: set[str] = set()
+    for chunk in chunked(sorted(set(ocids)), 500):
+        condition, params = among(store, "s.ocid", chunk)
+        cursor.execute(
+            "SELECT DISTINCT l.related_ocid FROM process_link l"
+            f" JOIN process_search s ON s.id = l.process_id WHERE {condition}"
+            " AND l.relationship = %s",
+            [*params, CALL_OFF],
+        )
+        found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+def every_named(store: Store, cursor) -> list[str]:
+    """Every process that some process names as its framework, held or not."""
+    cursor.execute(
+        "SELECT DISTINCT related_ocid FROM process_link WHERE relationship = %s", [CALL_OFF]
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def out_of_step(store: Store, cursor, ocids: Sequence[str]) -> list[str]:
+    """Those of these held processes to compile again: named as a framework with no tool row,
+    or a tool only because it was named (BY_CALL_OFF) and named no more."""
+    found: list[str] = []
+    for chunk in chunked(sorted(set(ocids)), 500):
+        condition, params = among(store, "s.ocid", chunk)
+        cursor.execute(
+            "SELECT s.ocid, t.recognised_by, EXISTS (SELECT 1 FROM process_link l"
+            " WHERE l.related_ocid = s.ocid AND l.relationship = %s) FROM process_search s"
+            f" LEFT JOIN commercial_tool t ON t.process_id = s.id WHERE {condition}",
+            [CALL_OFF, *params],
+        )
+        found += [
+            ocid
+            for ocid, recognised_by, named in cursor.fetchall()
+            if (named and recognised_by is None) or (not named and recognised_by == BY_CALL_OFF)
+        ]
+    return found
+
+
 def candidates(store: Store) -> Iterator[tuple[str, str]]:
     """Compiled OCDS releases that may be tools or call-offs, as (ocid, JSON text): those whose
     text names techniques or related processes at all (a test of the text, before any parsing).
@@ -116,6 +187,7 @@ class Tool:
     buyer_name: str | None
     published: str | None
     cpv: str  # listed, as process_search has it
+    recognised_by: str  # techniques (it declares itself), or call-off (one names it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +206,7 @@ class Filters:
 
 _TOOL = (
     "t.process_id, t.ocid, t.kind, t.start_date, t.end_date, t.lots, s.title, s.buyer_id,"
-    " s.buyer_name, s.published, s.cpv FROM commercial_tool t"
+    " s.buyer_name, s.published, s.cpv, t.recognised_by FROM commercial_tool t"
     " JOIN process_search s ON s.id = t.process_id"
 )
 

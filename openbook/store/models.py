@@ -495,7 +495,8 @@ class ExcludedAward(models.Model):
 
 class CommercialTool(models.Model):
     """A framework agreement or dynamic market (openbook.standards.ocds.commercial_tools):
-    one row per process that declares itself one, written with its search row."""
+    one row per process that declares itself one or that a call-off names as its framework,
+    written with its search row."""
 
     process_id = SequenceField(primary_key=True)  # process_search.id
     ocid = models.TextField()
@@ -503,6 +504,8 @@ class CommercialTool(models.Model):
     start_date = models.TextField(null=True)  # YYYY-MM-DD: its period, as its notices give it
     end_date = models.TextField(null=True)
     lots = models.IntegerField()  # how many lots its tender has
+    # techniques (it declares itself one), or call-off (a call-off names it).
+    recognised_by = models.TextField(default="techniques")
 
     class Meta:
         db_table = "commercial_tool"

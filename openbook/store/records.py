@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from openbook.standards.ocds.summary import Summary
 from openbook.store import search
 from openbook.store.database import Store, among, chunked, placeholders, stream
+from openbook.store.log import mark_pending
 
 
 def pending(store: Store, register: str, limit: int) -> list[str]:
@@ -92,9 +93,11 @@ class Compiled:
     summary: Summary | None = None  # what the process search finds it by (OCDS only)
 
 
-def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> None:
+def save(store: Store, register: str, results: Sequence[Compiled], compiled_time: str) -> list[str]:
     """Store compiled records and take them off the pending list, in one transaction, with
     their rows in the process search (openbook.store.search), so that search agrees with records.
+    Returns the records these put back on the list: frameworks whose call-offs changed
+    (openbook.store.commercial_tools.out_of_step), to be compiled again.
 
     A result older than what is stored (two writers compiling one process at once, the slower
     having read fewer statements) is dropped: what is stored never goes back in the log."""
@@ -120,9 +123,15 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
                 for result in results
             ],
         )
+        again: list[str] = []
         if register == search.REGISTER:
-            search.index(store, cursor, [(r.record_key, r.last_seq, r.summary) for r in results])
+            again = search.index(
+                store, cursor, [(r.record_key, r.last_seq, r.summary) for r in results]
+            )
         _take_off_pending(store, cursor, register, results)
+        if again:
+            mark_pending(store, cursor, register, again)
+    return again
 
 
 def _not_older(

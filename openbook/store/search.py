@@ -85,15 +85,29 @@ PARTY_COLUMNS = (
 )
 
 
-def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | None]]) -> None:
+def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | None]]) -> list[str]:
     """Write the search rows of processes just compiled, in the caller's transaction: for each
     (ocid, seq of its last release, summary), the old row goes and the new one comes; a process
-    without a summary (it failed to compile) leaves the search."""
+    without a summary (it failed to compile) leaves the search. Returns the processes to compile
+    again: frameworks these name, or named, whose register rows are now out of step
+    (openbook.store.commercial_tools.out_of_step)."""
     tools = commercial_tools.ready(store, cursor)
-    _remove(store, cursor, [ocid for ocid, _, _ in processes], tools)
+    ocids = [ocid for ocid, _, _ in processes]
+    # the frameworks named before, whose rows may change with these processes'.
+    named = commercial_tools.frameworks_named_by(store, cursor, ocids) if tools else set()
+    _remove(store, cursor, ocids, tools)
     indexed = [(ocid, seq, summary) for ocid, seq, summary in processes if summary is not None]
-    if not indexed:
-        return
+    if indexed:
+        _insert(store, cursor, indexed, tools)
+    if not tools:
+        return []
+    named |= commercial_tools.frameworks_named_by(store, cursor, ocids)
+    return commercial_tools.out_of_step(store, cursor, [*named, *ocids])
+
+
+def _insert(
+    store: Store, cursor, indexed: Sequence[tuple[str, int, Summary | None]], tools: bool
+) -> None:
     rows: list[tuple] = []
     term_rows: list[tuple[str, int]] = []
     party_rows: list[tuple] = []

@@ -9,6 +9,12 @@ adds ``relatedLots``, the framework's lots it is under). The framework says what
 ``hasDynamicPurchasingSystem``, the UK extension's ``frameworkAgreement``), for the whole tender
 or a lot. Suppliers awarded onto it are the suppliers of its awards.
 
+Many frameworks do not declare themselves: Contracts Finder's releases have no techniques, and
+say "framework" only in titles (docs/commercial-tools.md, "How frameworks are marked in real
+data"). A process that another names as its framework is one all the same: ``named`` says so,
+and the store finds it from the call-offs' links (openbook.store.commercial_tools), since no
+release of the framework's own says it.
+
 Most processes are neither: ``facts`` returns None for them after a few dictionary look-ups,
 since it runs for every process compiled.
 """
@@ -31,6 +37,9 @@ KINDS = (FRAMEWORK, DYNAMIC_MARKET)
 # one another ("prior": this one renews or replaces that one; "parent": this one sits under
 # that one; "replacementProcess", "renewalProcess": that one may replace or renew this one).
 CALL_OFF = "framework"
+# How the register knows a tool is one: its own techniques, or a call-off naming it.
+BY_TECHNIQUES = "techniques"
+BY_CALL_OFF = "call-off"
 LINEAGE = ("prior", "parent", "replacementProcess", "renewalProcess")
 # Award statuses (awardStatus codelist) that end a membership or award nothing.
 ENDED = frozenset({"cancelled", "unsuccessful"})
@@ -87,32 +96,45 @@ class Facts:
     lots: int
     members: tuple[Member, ...]
     links: tuple[Link, ...]
+    recognised: str | None = None  # BY_TECHNIQUES or BY_CALL_OFF for a tool
 
 
 def facts(
-    compiled: dict, releases: Sequence[dict] = (), parties: Sequence[Party] = ()
+    compiled: dict,
+    releases: Sequence[dict] = (),
+    parties: Sequence[Party] = (),
+    *,
+    named: bool = False,
 ) -> Facts | None:
     """The register's facts of a process: for a framework or dynamic market, its kind, period,
     lots, members and lineage links; for a call-off, its links to its frameworks with what
     it awarded; None for any other process. ``releases`` (in log order) show when an award
-    was cancelled; ``parties`` give the suppliers' identifiers."""
+    was cancelled; ``parties`` give the suppliers' identifiers. ``named``: another process
+    names this one as its framework (OCDS 1.1, "Framework agreements"), which makes it a tool
+    whatever its own releases declare: a framework, or the dynamic market it declares (a
+    dynamic market's call-offs name it with the same relationship)."""
     tender = _dict(compiled.get("tender"))
     techniques = _techniques(tender)
     contracts = compiled.get("contracts")
     nested = isinstance(contracts, list) and any(
         isinstance(contract, dict) and contract.get("relatedProcesses") for contract in contracts
     )
-    if not techniques and not compiled.get("relatedProcesses") and not nested:
+    if not techniques and not compiled.get("relatedProcesses") and not nested and not named:
         return None  # the common case: neither a tool nor a call-off
     own = _text(compiled.get("ocid"))
     links = [link for link in related(compiled) if link.ocid != own]
     awarded = _awarded(compiled)
-    call_offs = [
+    # A call-off's link to its framework carries what it awarded (a tool named by call-offs
+    # may itself be called off another framework: its link does too).
+    links = [
         Link(link.relationship, link.ocid, link.lots, awarded)
-        for link in links
         if link.relationship == CALL_OFF
+        else link
+        for link in links
     ]
-    kind = None if call_offs else _kind(techniques)
+    call_offs = [link for link in links if link.relationship == CALL_OFF]
+    declared = None if call_offs else _kind(techniques)
+    kind = declared or ((_kind(techniques) or FRAMEWORK) if named else None)
     if kind is None:
         if not call_offs:
             return None
@@ -126,6 +148,7 @@ def facts(
         lots=len(lots),
         members=tuple(members(compiled, releases, parties)),
         links=tuple(links[:MOST_LINKS]),
+        recognised=BY_TECHNIQUES if declared else BY_CALL_OFF,
     )
 
 

@@ -75,9 +75,12 @@ class Summary:
     commercial_tool: commercial_tools.Facts | None = None
 
 
-def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
+def summarise(
+    compiled: dict, releases: Sequence[dict] = (), *, named_framework: bool = False
+) -> Summary:  # named_framework
     """The summary of a process from its compiled release and its releases (for the stages
-    their tags report on and the date of the first publication)."""
+    their tags report on and the date of the first publication); ``named_framework``: another
+    process names it as its framework (openbook.standards.ocds.commercial_tools.facts)."""
     tender = _dict(compiled.get("tender"))
     awards = _dicts(compiled.get("awards"))
     contracts = _dicts(compiled.get("contracts"))
@@ -139,7 +142,8 @@ def summarise(compiled: dict, releases: Sequence[dict] = ()) -> Summary:
         parties_text=_joined(_party_names(compiled, awards)),
         body_text=_joined(_descriptions(compiled, tender, lots, awards, contracts)),
         parties=parties,
-        commercial_tool=commercial_tools.facts(compiled, releases, parties),
+        # named_framework
+        commercial_tool=commercial_tools.facts(compiled, releases, parties, named=named_framework),
     )
 
 

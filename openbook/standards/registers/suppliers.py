@@ -60,6 +60,15 @@ FIELDS = (
         most=20,
         about="its identifiers in other registers, each written SCHEME-ID (GB-COH-01234567)",
     ),
+    # which identifiers are claims the platform has not checked (docs/suppliers.md).
+    Field(
+        "selfDeclared",
+        LIST,
+        item=IDENTIFIER,
+        most=20,
+        about="those of its identifiers it declared itself, which the platform's administrators "
+        "have not verified",
+    ),
     Field("sme", BOOLEAN, required=True, about="whether it is a small or medium-sized enterprise"),
     Field(
         "vcse",
@@ -132,7 +141,35 @@ def rules(entry: Mapping[str, Any]) -> list[Problem]:
                 Problem(f"/identifiers/{index}", "duplicate", f"{identifier} is listed twice")
             )
         seen.add(identifier)
+    for index, identifier in enumerate(entry.get("selfDeclared") or []):
+        if identifier not in seen:
+            found.append(
+                Problem(
+                    f"/selfDeclared/{index}",
+                    "not-its-identifier",
+                    f"{identifier} is not one of its identifiers: list here only identifiers "
+                    "it gives in identifiers",
+                )
+            )
     return found
+
+
+# a claim to an identifier, as the register shows it (docs/suppliers.md).
+SELF_DECLARED = "self-declared"
+VERIFIED = "verified"
+
+
+def self_declared(entry: Mapping[str, Any]) -> frozenset[str]:
+    """The identifiers the supplier declared itself and no administrator has verified: every
+    identifier of a supplier that registered itself, until an administrator verifies it
+    (openbook.supplier_claims). A supplier an administrator registered has none."""
+    return frozenset(entry.get("selfDeclared") or ())
+
+
+def claim(entry: Mapping[str, Any], identifier: str) -> str:
+    """``SELF_DECLARED`` or ``VERIFIED``: the status of the supplier's claim to an identifier
+    it gives (its supplier number, the platform's own, is verified)."""
+    return SELF_DECLARED if identifier in self_declared(entry) else VERIFIED
 
 
 def public(entry: Mapping[str, Any]) -> dict:

@@ -54,6 +54,7 @@ class ToolOutline(Schema):
     buyer: Buyer
     published: str | None
     lotCount: int
+    recognisedBy: str  # techniques, or call-off (docs/commercial-tools.md)
 
 
 class ListedTool(ToolOutline):

@@ -553,6 +553,7 @@ def field_labels() -> dict[str, str]:
         "supplier": _("Supplier"),
         "identifier": _("Identifier"),
         "identifiers": _("Identifiers"),
+        "selfDeclared": _("Identifiers it declared itself, not yet verified"),
         "name": _("Name"),
         "ground": _("Exclusion ground"),
         "type": _("Type"),

@@ -10,6 +10,7 @@ from openbook.publishing.publish import Outcome, Refused, publish
 from openbook.store.database import Store
 from openbook.store.publishers import Key
 from openbook.web.api import params
+from openbook.web.publish import oversight
 from openbook.web.publish.auth import ORGANISATION, PLATFORM, PUBLISH_KEY, actor, scoped
 from openbook.web.publish.errors import PublishError
 from openbook.web.publish.requests import read_json
@@ -66,6 +67,7 @@ def _publish(request: HttpRequest, *, dry_run: bool) -> Outcome:
 @scoped(ORGANISATION)
 def releases(request: HttpRequest):
     outcome = _publish(request, dry_run=False)
+    oversight.tell(request, request.auth.organisation, outcome.flagged)
     return _json(_answer(outcome), 201 if outcome.created else 200)
 
 

@@ -108,7 +108,9 @@ def details(request: HttpRequest) -> HttpResponse:
             {
                 "question": name,
                 "label": answers.label(name),
-                "lines": answers.shown(name, kept.get(name)),
+                "lines": answers.shown_identifiers(found)
+                if name == "identifiers"
+                else answers.shown(name, kept.get(name)),
                 "change": f"{HOME}/{name}" if name in answers.CHANGEABLE else None,
             }
         )

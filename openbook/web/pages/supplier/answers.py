@@ -16,7 +16,7 @@ from typing import Any
 from openbook import alerts, supplier_signup
 from openbook.publishing import accounts
 from openbook.standards import identifiers
-from openbook.standards.registers.suppliers import FIELDS
+from openbook.standards.registers.suppliers import FIELDS, self_declared
 from openbook.store.database import Store
 from openbook.web.pages.i18n import _
 
@@ -100,8 +100,8 @@ def hint(name: str) -> str | None:
             "Optional. Names it trades under, one a line, up to %(most)s", most=MOST_OTHER_NAMES
         ),
         "identifiers": _(
-            "Give those it has: buyers find the supplier by any of them. A supplier registers "
-            "once: an identifier another supplier registered cannot be given again"
+            "Give those it has: buyers find the supplier by any of them. They show as "
+            "self-declared until the platform’s administrators check them"
         ),
         "sme": _("Fewer than 250 staff, with a turnover or balance sheet within the limits of a "
                  "medium-sized company"),
@@ -503,6 +503,17 @@ def shown(name: str, answer: object) -> list[str]:
     if isinstance(answer, dict):
         return [str(each) for each in answer.values()]
     return [str(answer)] if answer else []
+
+
+def shown_identifiers(found: Mapping[str, Any]) -> list[str]:
+    """A registered supplier's identifiers, each saying whether it is only self-declared."""
+    claimed = self_declared(found)
+    return [
+        _("%(identifier)s (self-declared, not yet verified)", identifier=each)
+        if each in claimed
+        else str(each)
+        for each in found.get("identifiers") or []
+    ]
 
 
 def entry(answers: Mapping[str, object], email: str) -> dict:
