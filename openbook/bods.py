@@ -618,7 +618,10 @@ def statements(store: Store, after: int | None, limit: int) -> list[dict]:
     """The register's statements in log order, after log entry ``after``: each with its log
     entry, log time and leaf hash (to prove it is in the log), and its problems; a redacted
     statement's body is None."""
-    found = log.register_statements(store, REGISTER, (after + 1) if after is not None else 0, limit)
+    start = (after + 1) if after is not None else 0
+    if start > log.LAST_SEQ:  # nothing can come after the last seq a log can hold
+        return []
+    found = log.register_statements(store, REGISTER, start, limit)
     return [
         {
             "seq": statement.entry.seq,

@@ -163,6 +163,9 @@ def lock(store: Store) -> None:
             cursor.execute("LOCK TABLE log_entry IN SHARE ROW EXCLUSIVE MODE")
 
 
+# The largest seq a log can hold: a signed 64-bit integer on both databases.
+LAST_SEQ = 2**63 - 1
+
 ENTRY_COLUMNS = (
     "seq",
     "register",

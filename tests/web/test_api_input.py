@@ -100,3 +100,21 @@ def test_a_method_that_is_not_offered(client):
         "code": "method-not-allowed",
         "message": "POST is not offered here; the public API is read-only: use GET",
     }
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/bods/statements?after=", "after"),
+        ("/api/registers/debarment/awards?after=", "after"),
+        ("/api/organisations/GB-COH-01234567?before=", "before"),
+        ("/api/registers/commercial-tools?before=", "before"),
+    ],
+)
+def test_a_paging_key_past_64_bits_is_a_bad_parameter(client, path, parameter):
+    """Paging keys are log seqs, 64-bit integers on both databases: a larger one is refused
+    with a 400 naming it, never passed to the database driver (which overflowed: a 500)."""
+    response = client.get(f"{path}{2**63}")
+    assert response.status_code == 400, response.content
+    assert error_of(response)["parameter"] == parameter
+    assert client.get(f"{path}{2**63 - 1}").status_code in (200, 404)

@@ -10,12 +10,12 @@ from openbook import commercial_tools
 from openbook.search import cpv_prefix
 from openbook.store.database import Store
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
+from openbook.web.api.params import MAX_KEY
 from openbook.web.api.schemas import ERRORS
 
 router = Router(tags=["Registers"])
 
 _CPV = re.compile(r"\d{2,8}(?:-\d)?")
-MAX_KEY = 2**63 - 1  # paging keys are log seqs: 64-bit integers on both databases
 
 
 class Money(Schema):

@@ -6,6 +6,7 @@ from ninja import Query, Router
 from openbook import organisations
 from openbook.store.database import Store
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
+from openbook.web.api.params import MAX_KEY
 from openbook.web.api.schemas import ERRORS, Organisation
 
 router = Router(tags=["Organisations"])
@@ -29,7 +30,7 @@ def organisation(
     request: HttpRequest,
     identifier: str,
     *,
-    before: int | None = Query(None, ge=0, description="From `next`."),
+    before: int | None = Query(None, ge=0, le=MAX_KEY, description="From `next`."),
     limit: int = Query(20, ge=1, le=organisations.MAX_LIMIT),
 ):
     if len(identifier) > 300:

@@ -9,6 +9,7 @@ from openbook import bods, ownership
 from openbook.store import search
 from openbook.store.database import Store
 from openbook.web.api.errors import bad_parameter, not_found
+from openbook.web.api.params import MAX_KEY
 from openbook.web.api.schemas import ERRORS
 
 router = Router(tags=["Ownership"])
@@ -47,7 +48,9 @@ def of_process(request: HttpRequest, ocid: str):
 )
 def bods_statements(
     request: HttpRequest,
-    after: int | None = Query(None, ge=0, description="From `next`: the last entry seen."),
+    after: int | None = Query(
+        None, ge=0, le=MAX_KEY, description="From `next`: the last entry seen."
+    ),
     limit: int = Query(100, ge=1, le=1000),
 ):
     found = bods.statements(Store(), after, limit)

@@ -5,7 +5,12 @@ from datetime import UTC, datetime
 
 from openbook.standards.identifiers import check_party_id
 from openbook.standards.log import format_log_time
+from openbook.store.log import LAST_SEQ
 from openbook.web.api.errors import ApiError, bad_parameter
+
+# Paging keys are log seqs (openbook.store.log.LAST_SEQ at most); a larger one is a bad
+# parameter (400), never an overflow in the database driver (500).
+MAX_KEY = LAST_SEQ
 
 # RFC 3339 date-time, or a date; with the Find a Tender API's form (no offset: UTC) allowed.
 _MOMENT = re.compile(

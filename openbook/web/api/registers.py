@@ -12,6 +12,7 @@ from openbook import registers
 from openbook.store import registers as stored
 from openbook.store.database import Store
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
+from openbook.web.api.params import MAX_KEY
 from openbook.web.api.schemas import ERRORS
 
 router = Router(tags=["Registers"])
@@ -150,7 +151,7 @@ def _excluded_awards_route() -> None:
         *,
         ocid: str | None = Query(None, max_length=300),
         entry: str | None = Query(None, max_length=20),
-        after: int | None = Query(None, ge=0, description="From `next`."),
+        after: int | None = Query(None, ge=0, le=MAX_KEY, description="From `next`."),
         limit: int = Query(100, ge=1, le=registers.MAX_LIMIT),
     ):
         if entry is not None and not _ENTRY_ID.fullmatch(entry):
