@@ -17,6 +17,7 @@ from openbook import (
     cli_publishing,
     cli_redact,
     cli_registers,
+    cli_spend,
     config,
 )
 
@@ -93,6 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     cli_redact.add_commands(commands)
     cli_bods.add_commands(commands)
     cli_registers.add_commands(commands)
+    cli_spend.add_commands(commands)
     cli_metrics.add_commands(commands)
     cli_alerts.add_commands(commands)
 

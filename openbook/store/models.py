@@ -735,3 +735,40 @@ class SupplierSignup(models.Model):
     class Meta:
         db_table = "supplier_signup"
         indexes = [models.Index(fields=["email", "created_time"], name="supplier_signup_email")]
+
+
+# spend import (issue 9; openbook.spend, docs/spend.md). Each payment is a statement
+# in the log's spend register; this row is its newest statement, for reconciling and listing.
+class SpendTransaction(models.Model):
+    """A payment of the spend register as its newest statement leaves it, written in the
+    transaction that appends that statement: what a loaded file is reconciled against (its
+    identity group, its line and content hash, and the file that last stated it), and what
+    the lists filter on."""
+
+    record_key = models.TextField(primary_key=True)  # openbook.standards.spend.transactions
+    group_key = models.CharField(max_length=64)  # hex SHA-256 of its identity but the line
+    line = models.IntegerField()
+    body_key = models.TextField()  # the paying body: SCHEME-ID, or its name's key
+    body_name = models.TextField()
+    source = models.TextField()  # the file (its name) that last stated it
+    version = models.IntegerField()  # its newest statement's id
+    seq = models.BigIntegerField()  # and that statement's log entry
+    status = models.CharField(max_length=16)  # published or withdrawn
+    content_hash = models.CharField(max_length=64)  # of the transaction last published
+    date = models.CharField(max_length=10)  # YYYY-MM-DD
+    amount = models.TextField()  # decimal, as published: exact on both databases
+    currency = models.CharField(max_length=3)
+    supplier_key = models.TextField()  # organisation_names.key of its name; "(withheld)"
+    transaction_number = models.TextField(null=True)
+
+    class Meta:
+        db_table = "spend_transaction"
+        indexes = [
+            models.Index(fields=["group_key"], name="spend_transaction_group"),
+            models.Index(fields=["body_key", "source"], name="spend_transaction_source"),
+            models.Index(fields=["body_key", "date", "record_key"], name="spend_transaction_body"),
+            models.Index(
+                fields=["supplier_key", "date", "record_key"], name="spend_transaction_supplier"
+            ),
+            models.Index(fields=["date", "record_key"], name="spend_transaction_date"),
+        ]

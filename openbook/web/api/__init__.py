@@ -23,6 +23,7 @@ from openbook.web.api import (
     reference,
     registers,
     search,
+    spend,
 )
 from openbook.web.api.errors import ApiError, error_response
 
@@ -57,6 +58,7 @@ api.add_router("", registers.router)
 api.add_router("", pipeline.router)
 api.add_router("", contract_performance.router)
 api.add_router("", metrics.router)
+api.add_router("", spend.router)
 
 
 @api.exception_handler(ApiError)

@@ -1,0 +1,125 @@
+"""The spend register's transactions as their newest statements leave them (openbook.spend;
+docs/spend.md). The statements themselves are in the log (openbook.store.log); each row here
+is written in the transaction that appends its transaction's newest statement."""
+
+from collections.abc import Sequence
+from dataclasses import astuple, dataclass
+
+from openbook.store.database import Store, among, chunked
+
+PUBLISHED = "published"
+WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    record_key: str
+    group_key: str
+    line: int
+    body_key: str
+    body_name: str
+    source: str  # the file (its name) that last stated it
+    version: int
+    seq: int
+    status: str  # PUBLISHED or WITHDRAWN
+    content_hash: str  # of the transaction last published
+    date: str
+    amount: str  # decimal text
+    currency: str
+    supplier_key: str
+    transaction_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    body_key: str | None = None
+    supplier_key: str | None = None
+    date_from: str | None = None  # YYYY-MM-DD, inclusive
+    date_to: str | None = None
+
+
+_COLUMNS = (
+    "record_key, group_key, line, body_key, body_name, source, version, seq, status,"
+    " content_hash, date, amount, currency, supplier_key, transaction_number"
+)
+_COUNT = len(_COLUMNS.split(","))
+
+
+def by_groups(store: Store, group_keys: Sequence[str]) -> dict[str, list[Stored]]:
+    """Every transaction of these identity groups, withdrawn ones too, by group."""
+    found: dict[str, list[Stored]] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(group_keys)), 500):
+            condition, params = among(store, "group_key", chunk)
+            cursor.execute(f"SELECT {_COLUMNS} FROM spend_transaction WHERE {condition}", params)
+            for row in cursor.fetchall():
+                found.setdefault(row[1], []).append(Stored(*row))
+    for rows in found.values():
+        rows.sort(key=lambda each: each.line)
+    return found
+
+
+def published_from(store: Store, body_keys: Sequence[str], source: str) -> list[Stored]:
+    """The published transactions of these bodies whose newest statement came from ``source``."""
+    found: list[Stored] = []
+    with store.cursor() as cursor:
+        for body_key in sorted(set(body_keys)):
+            cursor.execute(
+                f"SELECT {_COLUMNS} FROM spend_transaction"
+                " WHERE body_key = %s AND source = %s AND status = %s ORDER BY record_key",
+                [body_key, source, PUBLISHED],
+            )
+            found += [Stored(*row) for row in cursor.fetchall()]
+    return found
+
+
+def save(store: Store, rows: Sequence[Stored]) -> None:
+    """Write each transaction's newest state. Call inside the transaction that appends the
+    statements."""
+    if not rows:
+        return
+    updated = ", ".join(
+        f"{name} = excluded.{name}" for name in _COLUMNS.replace(" ", "").split(",")[1:]
+    )
+    with store.atomic(savepoint=False) as cursor:
+        cursor.executemany(
+            f"INSERT INTO spend_transaction ({_COLUMNS})"
+            f" VALUES ({', '.join(['%s'] * _COUNT)})"
+            f" ON CONFLICT (record_key) DO UPDATE SET {updated}",
+            [astuple(row) for row in rows],
+        )
+
+
+def get(store: Store, record_key: str) -> Stored | None:
+    with store.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS} FROM spend_transaction WHERE record_key = %s", [record_key]
+        )
+        row = cursor.fetchone()
+    return Stored(*row) if row else None
+
+
+def page(
+    store: Store, filters: Filters, *, after: tuple[str, str] | None = None, limit: int = 100
+) -> list[Stored]:
+    """Published transactions in date order (then record key), after ``(date, record_key)``."""
+    where, params = ["status = %s"], [PUBLISHED]
+    for column, value, operator in (
+        ("body_key", filters.body_key, "="),
+        ("supplier_key", filters.supplier_key, "="),
+        ("date", filters.date_from, ">="),
+        ("date", filters.date_to, "<="),
+    ):
+        if value is not None:
+            where.append(f"{column} {operator} %s")
+            params.append(value)
+    if after is not None:
+        where.append("(date > %s OR (date = %s AND record_key > %s))")
+        params += [after[0], after[0], after[1]]
+    with store.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_COLUMNS} FROM spend_transaction WHERE {' AND '.join(where)}"
+            " ORDER BY date, record_key LIMIT %s",
+            [*params, limit],
+        )
+        return [Stored(*row) for row in cursor.fetchall()]

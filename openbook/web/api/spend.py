@@ -1,0 +1,139 @@
+"""GET /api/spend/transactions and /api/spend/transactions/{id}: public bodies' payments, as
+loaded from their spending files (docs/spend.md)."""
+
+import re
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from openbook import spend
+from openbook.store.database import Store
+from openbook.web.api import params
+from openbook.web.api.errors import bad_parameter, not_found
+from openbook.web.api.schemas import ERRORS
+
+router = Router(tags=["Spend"])
+
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})/(\S{1,400})")
+
+
+class Transaction(Schema):
+    id: str
+    version: int
+    seq: int
+    status: str
+    redacted: bool
+    transaction: dict | None
+    source: dict | None
+    identity: dict | None
+
+
+class TransactionPage(Schema):
+    transactions: list[Transaction]
+    next: str | None
+
+
+class Statement(Schema):
+    version: int
+    seq: int
+    logTime: str
+    publisher: str
+    leafHash: str
+    statement: dict | None
+
+
+class History(Schema):
+    id: str
+    status: str
+    version: int
+    statements: list[Statement]
+
+
+def _day(parameter: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _cursor(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    match = _CURSOR.fullmatch(value)
+    if not match:
+        raise bad_parameter("cursor", f"{value[:40]!r} is not a `next` this list gave")
+    return match.group(1), match.group(2)
+
+
+def _one(parameter: str, value: str | None) -> str | None:
+    found = params.texts(parameter, value)
+    if not found or not found[0].strip():
+        return None
+    return found[0].strip()
+
+
+@router.get(
+    "/spend/transactions",
+    response={200: TransactionPage, **ERRORS},
+    summary="Payments from public bodies' spending files",
+    description=(
+        "Published transactions of the spend register, in date order (then id): each with its "
+        "newest statement's `transaction` (as the file gave it: body, date, amount, currency, "
+        "supplier, transaction number, and the file's other columns), its `source` (the file "
+        "and the row it was read from) and its `identity`. Withdrawn transactions are not "
+        "listed. Filters: `body` (an identifier, SCHEME-ID, or the body's name), `supplier` "
+        "(a name, compared as names are: case, punctuation and legal forms aside), `from` and "
+        "`to` (payment dates, YYYY-MM-DD, inclusive). Follow `next` as `cursor`."
+    ),
+)
+def transactions(
+    request: HttpRequest,
+    *,
+    body: str | None = Query(None, description="The paying body: SCHEME-ID or name."),
+    supplier: str | None = Query(None, description="The supplier's name."),
+    date_from: str | None = Query(None, alias="from", description="YYYY-MM-DD."),
+    date_to: str | None = Query(None, alias="to", description="YYYY-MM-DD."),
+    cursor: str | None = Query(None, description="From `next`."),
+    limit: int = Query(100, ge=1, le=spend.MAX_LIMIT),
+):
+    start, end = _day("from", date_from), _day("to", date_to)
+    params.order_range(start, end, "from", "to")
+    found = spend.page(
+        Store(),
+        body=_one("body", body),
+        supplier=_one("supplier", supplier),
+        date_from=start,
+        date_to=end,
+        after=_cursor(cursor),
+        limit=limit,
+    )
+    following = found["next"]
+    return {
+        "transactions": found["transactions"],
+        "next": f"{following[0]}/{following[1]}" if following else None,
+    }
+
+
+@router.get(
+    "/spend/transactions/{id}",
+    response={200: History, **ERRORS},
+    summary="A payment and every statement of it",
+    description=(
+        "A transaction of the spend register, published or withdrawn, with every statement of "
+        "it in log order: as first loaded, each correction an amended file made, and its "
+        "withdrawal if a later version of its file no longer had it (docs/spend.md). `404` if "
+        "there is no such transaction."
+    ),
+)
+def transaction(request: HttpRequest, id: str):
+    if len(id) > 500 or "\x00" in id:
+        raise bad_parameter("id", "is not a transaction's id")
+    found = spend.history(Store(), id)
+    if found is None:
+        raise not_found(f"no transaction {id[:80]!r}")
+    return found
