@@ -176,8 +176,9 @@ def test_each_notice_is_amended_where_it_is_and_tagged_as_an_update():
     assert document["id"] == "UK9-notice-20260105T100000Z"
 
 
-def _sample_answers(form, pick) -> dict:
-    """An answer to every question of ``form``: each kind's example, the choice ``pick`` picks."""
+def _sample_answers(form, pick, context) -> dict:
+    """An answer to every question of ``form`` asked of ``context``'s procurement: each kind's
+    example, the choices ``pick`` picks (a route, a contract among two, a lot)."""
     examples = {
         "text": "Grounds maintenance",
         "textarea": "Mowing and planting\nin 14 parks.",
@@ -187,15 +188,24 @@ def _sample_answers(form, pick) -> dict:
         "identifier": "GB-COH-01234567",
     }
     answers: dict = {}
-    for number, question in enumerate(form.questions):
-        if question.reader is not None:  # a question read its own way, its example
-            answers[question.name] = OWN_READERS[question.name]
-        elif question.kind == "choice":
-            answers[question.name] = pick(question.choices)[0]
-        elif question.kind == "date":
-            answers[question.name] = date(2026, 6, 1) + timedelta(days=30 * number)
-        else:
-            answers[question.name] = examples[question.kind]
+    while unread := [q for q in form.asked(context, answers) if q.name not in answers]:
+        for question in unread:
+            number = form.questions.index(form.question(question.name))
+            if question.reader is not None:  # a question read its own way, its example
+                answers[question.name] = OWN_READERS[question.name]
+            elif question.kind == "choice":
+                answers[question.name] = pick(question.choices)[0]
+            elif question.kind == "checkboxes":
+                answers[question.name] = [pick(question.choices)[0]]
+            elif question.kind == "group":
+                answers[question.name] = [
+                    {"kpi_name": "Repairs on time", "kpi_rating": "met", "kpi_comment": None},
+                    {"kpi_name": "Complaints", "kpi_rating": "other", "kpi_comment": "None."},
+                ]
+            elif question.kind == "date":
+                answers[question.name] = date(2026, 6, 1) + timedelta(days=30 * number)
+            else:
+                answers[question.name] = examples[question.kind]
     return answers
 
 
@@ -222,15 +232,16 @@ def test_every_forms_answers_read_back_from_its_release(code, pick):
     An answer a question reads its own way may be asked again (a list of suppliers spread over
     awards, a percentage written as a proportion), but is never read back wrong."""
     form = FORMS[code]
-    answers = _sample_answers(form, pick)
+    supplier = {"id": "GB-COH-01234567", "name": "Green Ltd"}
     compiled = {
         "ocid": "ocds-b5fd17-c1",
-        "tender": {"id": "1", "title": "Grounds maintenance"},
-        "awards": [{"id": "1", "suppliers": [{"id": "GB-COH-01234567", "name": "Green Ltd"}]}],
-        "contracts": [{"id": "1", "awardID": "1"}],
+        "tender": {"id": "1", "title": "Grounds maintenance", "lots": [{"id": "1"}, {"id": "2"}]},
+        "awards": [{"id": "1", "suppliers": [supplier]}, {"id": "2", "relatedLots": ["2"]}],
+        "contracts": [{"id": "1", "awardID": "1"}, {"id": "2", "awardID": "2"}],
     }
     context = Context("ocds-b5fd17-c1", BUYER["id"], BUYER["name"], NOW, compiled=compiled)
-    found = answers_from(form, form.build(context, answers))
+    answers = _sample_answers(form, pick, context)
+    found = answers_from(form, form.build(context, answers), compiled)
     own = {question.name for question in form.questions if question.reader is not None}
     assert {name: found[name] for name in found.keys() - own} == {  # own readers
         name: answers[name] for name in answers.keys() - own

@@ -56,6 +56,7 @@ def _payment(paid: date, amount: str) -> dict[str, dict]:
 def _failure(**changed: dict) -> dict[str, dict]:
     happened = _today() - timedelta(days=3)
     answers = {
+        "route": {"route": "failure"},
         "ground": {"ground": "settlement"},
         "happened": _day("happened", happened),
         "requirement": {"requirement": "Mow every park at least once a fortnight."},
@@ -159,11 +160,19 @@ def _compiled(ocid: str) -> dict:
 
 def _built(form, ocid: str, answers: dict[str, dict]) -> dict:
     """The release the form builds from the answers the pages would read, for the procurement
-    as published."""
-    read = {}
-    for question in form.questions:
-        read[question.name] = notice_forms.read_answer(question, answers.get(question.name, {}))
+    as published: the questions asked, as each answer reveals more of them (a GROUP's things
+    are given read)."""
     context = Context(ocid, BUYER["id"], BUYER["name"], datetime.now(UTC), _compiled(ocid))
+    read: dict = {}
+    while unread := [q for q in form.asked(context, read) if q.name not in read]:
+        for question in unread:
+            given = answers.get(question.name, {})
+            read[question.name] = (
+                given
+                if question.kind == notice_forms.GROUP
+                else notice_forms.read_answer(question, given)
+            )
+    assert form.order_problem(read, context) is None
     return form.build(context, read)
 
 
@@ -264,13 +273,16 @@ WRONG = {
 
 
 @pytest.mark.parametrize("code", ["UK8", "UK9"])
-def test_a_wrong_answer_gets_the_error_summary_and_stores_nothing(publisher, store, code):
-    """The question pages read answers before any procurement is looked at: the draft is
-    started as the procurement's page starts it, for a procurement the check page would look
-    up (tests above)."""
+def test_a_wrong_answer_gets_the_error_summary_and_stores_nothing(
+    publisher, store, contracted, code
+):
+    """The draft is started as the procurement's page starts it; the failure route of UK9
+    chosen, so its questions are asked."""
     client = signed_in()
     session = client.session
-    session["openbook_draft"] = {"code": code, "answers": {}, "ocid": "ocds-x", "bound": True}
+    answers = {"route": "failure"} if code == "UK9" else {}
+    draft = {"code": code, "answers": answers, "ocid": contracted, "bound": True}
+    session["openbook_draft"] = draft
     session.save()
     before = log.log_size(store)
     for question, values, says in WRONG[code]:
@@ -281,8 +293,10 @@ def test_a_wrong_answer_gets_the_error_summary_and_stores_nothing(publisher, sto
         assert 'class="govuk-error-message"' in html and "<script>alert" not in html
         assert question not in client.session["openbook_draft"]["answers"]
     assert log.log_size(store) == before
-    # Nothing answered: the check page sends the publisher back to the first question.
-    first = notice_forms.FORMS[code].questions[0].name
+    # Nothing answered: the check page sends the publisher back to the first question asked
+    # (the contract is not asked: the procurement has one). With the route answered, to the
+    # first question of it, and back to check your answers after.
+    first = "paid" if code == "UK8" else "ground?change=1"
     assert client.get(f"{DRAFT}/check")["Location"] == f"{DRAFT}/{first}"
 
 
@@ -366,15 +380,29 @@ def test_each_ground_is_stated_and_dated_as_the_uk_extension_says(ground, basis)
     assert release["tag"] == ["implementation"] and release["tender"]["title"]
 
 
-@pytest.mark.parametrize("form", [CONTRACT_PAYMENTS_NOTICE, CONTRACT_PERFORMANCE_NOTICE])
-def test_every_question_places_its_answer_in_the_release(form):
-    """So a problem the publish checks find there is shown against its question."""
+@pytest.mark.parametrize(
+    ("form", "route"),
+    [
+        (CONTRACT_PAYMENTS_NOTICE, None),
+        (CONTRACT_PERFORMANCE_NOTICE, "failure"),
+        (CONTRACT_PERFORMANCE_NOTICE, "assessment"),
+    ],
+)
+def test_every_question_places_its_answer_in_the_release(form, route):
+    """So a problem the publish checks find there is shown against its question: each asked,
+    with two contracts to choose from."""
     answers = {"ground": "damages", "happened": date(2026, 7, 10), "began": date(2026, 5, 1)}
     answers |= {"requirement": "r", "description": "d", "ended": date(2026, 6, 1)}
-    answers |= {"penalty_value": 10, **PAID}
-    release = form.build(_context(), answers)
-    for question in form.questions:
-        assert form.question_at(question.pointers[0]) == question
+    answers |= {"penalty_value": 10, **PAID, "route": route, "contract": "2"}
+    answers |= {"assessed_from": date(2025, 7, 1), "assessed_to": date(2026, 6, 30)}
+    answers |= {"kpis": [{"kpi_name": "Response", "kpi_rating": "met", "kpi_comment": "On time"}]}
+    contracts = [{"id": "1", "awardID": "1"}, {"id": "2", "awardID": "1"}]
+    context = _context(contracts=contracts)
+    release = form.build(context, answers)
+    for question in form.asked(context, answers):
+        assert form.question_at(question.pointers[0]).name == question.name
+        if question.name == "route" and route == "failure":
+            continue  # read back from where only an assessment writes
         found = release
         for token in question.pointers[0].split("/")[1:]:
             found = found[int(token)] if isinstance(found, list) else found.get(token)

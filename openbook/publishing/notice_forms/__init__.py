@@ -9,11 +9,14 @@ Each notice type's form is a module here; ``FORMS`` lists them all.
 from openbook.publishing.notice_forms.award import PROCESS_FORMS
 from openbook.publishing.notice_forms.compliance import PAYMENTS_COMPLIANCE_NOTICE
 from openbook.publishing.notice_forms.dynamic_markets import DYNAMIC_MARKET_FORMS
+from openbook.publishing.notice_forms.following import WORDS
 from openbook.publishing.notice_forms.performance import PERFORMANCE_FORMS
 from openbook.publishing.notice_forms.planning import PLANNING_FORMS
 from openbook.publishing.notice_forms.questions import (
     AUTHORITY,
+    CHECKBOXES,
     CHOICE,
+    GROUP,
     NEW_PROCESS,
     PROCESS,
     SHARED_TEXTS,
@@ -21,12 +24,16 @@ from openbook.publishing.notice_forms.questions import (
     Context,
     NoticeForm,
     Question,
+    Words,
     form_values,
     read_answer,
+    read_thing,
     restored,
     shown,
+    still_chosen,
     stored,
     texts_of,
+    thing_shown,
 )
 from openbook.publishing.notice_forms.tender import TENDER_NOTICE
 
@@ -45,23 +52,30 @@ FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
 
 def texts() -> list[str]:
     """Every text of the forms that the pages show, for the Welsh catalogue."""
-    return [*(text for form in FORMS.values() for text in texts_of(form)), *SHARED_TEXTS]
+    forms = (text for form in FORMS.values() for text in texts_of(form))
+    return [*forms, *SHARED_TEXTS, *WORDS]
 
 
 __all__ = [
     "AUTHORITY",
+    "CHECKBOXES",
     "CHOICE",
     "FORMS",
+    "GROUP",
     "NEW_PROCESS",
     "PROCESS",
     "AnswerProblem",
     "Context",
     "NoticeForm",
     "Question",
+    "Words",
     "form_values",
     "read_answer",
+    "read_thing",
     "restored",
     "shown",
+    "still_chosen",
     "stored",
     "texts",
+    "thing_shown",
 ]

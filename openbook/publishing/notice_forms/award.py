@@ -9,16 +9,23 @@ or termination is of.
 
 The tags, the fields filled and each notice document's ``documentType`` are those of the
 "Procurement Act 2023 notices" table of docs/notices.md. A procurement with several awards or
-contracts is written to through its newest one: the pages ask about one contract at a time.
+contracts asks first which one a notice is about (following.WHICH_AWARD, WHICH_CONTRACT); with
+only one, the question is not asked. A contract award notice on a procurement whose tender has
+lots asks which lots the award is for (WHICH_LOTS; with one lot, that one).
 """
 
 from collections.abc import Mapping
 from datetime import date
 
 from openbook.publishing.notice_forms.following import (
+    WHICH_AWARD,
+    WHICH_CONTRACT,
+    WHICH_LOTS,
+    chosen,
+    chosen_lots,
+    contract_entry,
     contract_of,
     entries,
-    newest,
     next_id,
     process_release,
     repeated_tender,
@@ -100,6 +107,9 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
         "value": pounds(answers["value"]),
         "suppliers": [supplier],
     }
+    lots = chosen_lots(context, answers)
+    if lots:
+        award["relatedLots"] = lots
     tender = repeated_tender(context)
     if "title" in tender:
         award["title"] = tender["title"]
@@ -110,6 +120,7 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
         }
     award["documents"] = [notice_document("UK6", context)]
     release = process_release("UK6", context, ["award"], tender=tender, awards=[award])
+    release["id"] += f"-{award['id']}"  # two awards (two lots) published within a second differ
     release["parties"].append(with_roles(context, party))
     return release
 
@@ -125,6 +136,7 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
     "UK6",
     "Contract award notice",
     (
+        WHICH_LOTS,
         Question(
             "supplier_name",
             TEXT,
@@ -200,7 +212,7 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
 
 
 def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
-    award = newest(context, "awards")
+    award = chosen(context, "awards", answers.get("award"))
     contract: dict = {
         "id": next_id(entries(context.compiled, "contracts")),
         "status": "active",
@@ -221,7 +233,9 @@ def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
     tender = repeated_tender(context)
     if "title" in tender:
         contract["title"] = tender["title"]
-    return process_release("UK7", context, tags, tender=tender, **sections, contracts=[contract])
+    release = process_release("UK7", context, tags, tender=tender, **sections, contracts=[contract])
+    release["id"] += f"-{contract['id']}"  # notices of two contracts within a second differ
+    return release
 
 
 def _details_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
@@ -238,6 +252,7 @@ CONTRACT_DETAILS_NOTICE = NoticeForm(
     "UK7",
     "Contract details notice",
     (
+        WHICH_AWARD,
         Question(
             "date_signed",
             DATE,
@@ -326,8 +341,8 @@ PROCUREMENT_TERMINATION_NOTICE = NoticeForm(
 
 
 def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
-    contract = newest(context, "contracts")
-    changed: dict = contract_of(context)
+    contract = contract_entry(context, answers)
+    changed: dict = contract_of(context, answers)
     amendment: dict = {
         "id": release_id("UK10", context),
         "date": moment(context.now.astimezone(LONDON)),
@@ -340,15 +355,18 @@ def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
         changed["period"] = {**period, "endDate": end_of(answers["new_end"])}
     changed["amendments"] = [amendment]
     changed["documents"] = [notice_document("UK10", context)]
-    return process_release(
+    release = process_release(
         "UK10", context, ["contractAmendment"], tender=repeated_tender(context), contracts=[changed]
     )
+    release["id"] += f"-{changed['id']}"  # notices of two contracts within a second differ
+    return release
 
 
 CONTRACT_CHANGE_NOTICE = NoticeForm(
     "UK10",
     "Contract change notice",
     (
+        WHICH_CONTRACT,
         Question(
             "change",
             TEXTAREA,
@@ -387,25 +405,28 @@ CONTRACT_CHANGE_NOTICE = NoticeForm(
 
 
 def _contract_termination_release(context: Context, answers: Mapping[str, object]) -> dict:
-    contract = newest(context, "contracts")
+    contract = contract_entry(context, answers)
     period = _period_of(contract)
     document = {**notice_document("UK11", context), "description": answers["reason"]}
     ended = {
-        **contract_of(context),
+        **contract_of(context, answers),
         "status": "terminated",
         "period": {**period, "endDate": end_of(answers["ended"])},
         "value": pounds(answers["final_value"]),
         "documents": [document],
     }
-    return process_release(
+    release = process_release(
         "UK11", context, ["contractTermination"], tender=repeated_tender(context), contracts=[ended]
     )
+    release["id"] += f"-{ended['id']}"  # notices of two contracts within a second differ
+    return release
 
 
 CONTRACT_TERMINATION_NOTICE = NoticeForm(
     "UK11",
     "Contract termination notice",
     (
+        WHICH_CONTRACT,
         Question(
             "reason",
             TEXTAREA,

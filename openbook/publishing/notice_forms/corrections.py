@@ -10,13 +10,16 @@ amendment are data, in English, like the rest of the release.
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from openbook.publishing.notice_forms.questions import (
+    CHECKBOXES,
     CHOICE,
     DATE,
     DATETIME,
+    GROUP,
     LONDON,
     MONEY,
     AnswerProblem,
@@ -41,25 +44,30 @@ UPDATE_TAGS = {
 _CANNOT_BUILD = (KeyError, TypeError, ValueError, AttributeError, OverflowError)
 
 
-def answers_from(form: NoticeForm, release: Mapping[str, Any]) -> dict[str, object]:
+def answers_from(
+    form: NoticeForm, release: Mapping[str, Any], compiled: dict | None = None
+) -> dict[str, object]:
     """The answers to ``form``'s questions that ``release`` gives, as ``read_answer`` would
     give them: for each question, a value found at its pointers that the form's own ``build``
     writes back there unchanged (so choices are recognised however the release writes them).
     A question the release does not answer, or answers in a way the form would refuse, is left
-    out: the pages ask it again."""
+    out: the pages ask it again. Given the procurement as it is now (``compiled``), only the
+    answers to the questions asked of it are given (NoticeForm.answered): not those of a route
+    the notice did not take, nor a contract chosen among contracts when there is only one."""
     found = {question.name: _candidates(question, release) for question in form.questions}
     answers = {name: values[0] for name, values in found.items() if values}
     unread = set()
     for question in form.questions:
         choices = [value for value, _ in question.choices]
-        if question.kind == CHOICE and answers.get(question.name) not in choices:
+        fixed = question.kind == CHOICE and question.options is None
+        if fixed and answers.get(question.name) not in choices:
             # A placeholder the build can use while the other questions are tried.
             answers[question.name] = choices[0]
             unread.add(question.name)
     context = _context(release)
     for question in form.questions:
         tried = found[question.name]
-        if question.kind == CHOICE:
+        if question.kind == CHOICE and question.options is None:
             tried = [value for value, _ in question.choices]
         elif len(tried) < 2:
             continue
@@ -68,11 +76,14 @@ def answers_from(form: NoticeForm, release: Mapping[str, Any]) -> dict[str, obje
                 answers[question.name] = value
                 unread.discard(question.name)
                 break
-    return {
+    read = {
         question.name: answers[question.name]
         for question in form.questions
         if question.name in answers and question.name not in unread
     }
+    if compiled is None:
+        return read
+    return form.answered(replace(context, compiled=compiled), read)
 
 
 def as_correction(
@@ -173,9 +184,11 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
     for contract in corrected.get("contracts") or []:
         if isinstance(contract, dict) and contract.get("awardID") in renamed:
             contract["awardID"] = renamed[contract["awardID"]]
-    # so do the payments and performance failures a contract's notice wrote (UK8, UK9).
+    # so do the payments and performance failures a contract's notice wrote (UK8, UK9), and
+    # the KPIs it assessed with their observations (UK9).
     pairs = zip(corrected.get("contracts") or [], original.get("contracts") or [], strict=False)
     for new, old in pairs:
+        _same_metrics(_implementation(new).get("metrics"), _implementation(old).get("metrics"))
         for key in ("transactions", "performanceFailures"):
             mine = _implementation(new).get(key)
             theirs = _implementation(old).get(key)
@@ -183,6 +196,38 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
                 for entry, was in zip(mine, theirs, strict=True):
                     if isinstance(entry, dict) and isinstance(was, dict) and "id" in was:
                         entry["id"] = was["id"]
+
+
+def _same_metrics(mine: object, theirs: object) -> None:
+    """A corrected assessment's KPIs take the ids of the original's of the same name (the form
+    finds a KPI by its name among the contract's, the original's included), or, when as many
+    were assessed, of the one in the same place (a KPI renamed); each KPI's observation takes
+    the original's id, so the correction replaces the rating rather than adding a year."""
+    if not isinstance(mine, list) or not isinstance(theirs, list):
+        return
+    old = [metric for metric in theirs if isinstance(metric, dict) and "id" in metric]
+    by_name = {str(metric.get("title", "")).casefold(): metric for metric in old}
+    used: set[int] = set()
+    matches: list[tuple[dict, dict | None]] = []
+    for metric in mine:
+        if isinstance(metric, dict):
+            was = by_name.get(str(metric.get("title", "")).casefold())
+            if was is not None:
+                used.add(id(was))
+            matches.append((metric, was))
+    if len(matches) == len(old):
+        matches = [
+            (metric, was if was is not None else (other if id(other) not in used else None))
+            for (metric, was), other in zip(matches, old, strict=True)
+        ]
+    for metric, was in matches:
+        if was is None:
+            continue
+        metric["id"] = was["id"]
+        pairs = zip(metric.get("observations") or [], was.get("observations") or [], strict=False)
+        for observation, before in pairs:
+            if isinstance(observation, dict) and isinstance(before, dict) and "id" in before:
+                observation["id"] = before["id"]
 
 
 def _implementation(contract: Any) -> Mapping[str, Any]:
@@ -225,7 +270,19 @@ def _gives(
 def _candidates(question: Question, release: Mapping[str, Any]) -> list[object]:
     """The answers ``question`` could have, from the values at its pointers, in order. Text of
     any kind (a title, a CPV code, an identifier, a kind of question added later) is read by
-    the form's own reader, so an answer the form would refuse is not offered."""
+    the form's own reader, so an answer the form would refuse is not offered. The choices
+    ticked, and the things added, are each one answer: a list."""
+    if question.kind == GROUP:
+        things = _things(question, release)
+        return [things] if things else []
+    if question.kind == CHECKBOXES:
+        lists = [_at(release, pointer) for pointer in question.pointers]
+        ticked: list[object] = [
+            [str(value) for value in listed]
+            for listed in lists
+            if isinstance(listed, list) and listed and all(isinstance(v, str) for v in listed)
+        ]
+        return ticked[:1]
     reader = _READERS.get(question.kind, _text)
     found: list[object] = []
     for pointer in question.pointers:
@@ -236,6 +293,30 @@ def _candidates(question: Question, release: Mapping[str, Any]) -> list[object]:
             if value is not None and value not in found:
                 found.append(value)
     return found
+
+
+def _things(question: Question, release: Mapping[str, Any]) -> list[dict] | None:
+    """The things of a GROUP question, each read from an entry of the list at its pointer by
+    its fields' pointers (relative to the entry): None when one cannot be read whole, or there
+    are more than the question takes."""
+    spec = question.repeating
+    listed = _at(release, question.pointers[0]) if spec is not None else None
+    if spec is None or not isinstance(listed, list) or not 0 < len(listed) <= spec.most:
+        return None
+    things = []
+    for entry in listed:
+        thing: dict[str, object] = {}
+        for part in spec.fields:
+            value = _READERS.get(part.kind, _text)(_at(entry, part.pointers[0]))
+            if part.kind == CHOICE and value not in {choice for choice, _ in part.choices}:
+                value = None
+            elif isinstance(value, str) and part.kind != CHOICE:
+                value = _read(part, value)
+            if value is None and not part.optional:
+                return None
+            thing[part.name] = value
+        things.append(thing)
+    return things
 
 
 def _read(question: Question, value: str) -> object:

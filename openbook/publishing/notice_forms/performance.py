@@ -1,7 +1,9 @@
 """The notices of a contract being carried out, through question pages: the contract performance
-notice (UK9) for a breach of the contract or a failure to perform it, and the contract payments
-notice (UK8) for a payment under it. Both follow a contract award or details notice in the same
-procurement (level PROCESS) and write to its newest contract, as the contract change and
+notice (UK9), either the yearly assessment against the contract's key performance indicators
+(openbook.publishing.notice_forms.assessment) or a breach of the contract or a failure to
+perform it, and the contract payments notice (UK8) for a payment under it. Both follow a
+contract award or details notice in the same procurement (level PROCESS) and write to the
+contract chosen (asked when the procurement has more than one), as the contract change and
 termination notices do (openbook.publishing.notice_forms.award, whose helpers these share).
 
 The tags, the fields filled and each notice document's ``documentType`` are those of the
@@ -13,10 +15,12 @@ its own, numbered after those the contract has, with a notice document of its ow
 from collections.abc import Mapping
 from datetime import date
 
+from openbook.publishing.notice_forms import assessment
 from openbook.publishing.notice_forms.following import (
+    WHICH_CONTRACT,
+    contract_entry,
     contract_of,
     entries,
-    newest,
     next_id,
     process_release,
     repeated_tender,
@@ -41,9 +45,9 @@ _FAILURE = "/contracts/0/implementation/performanceFailures/0"
 _PAYMENT = "/contracts/0/implementation/transactions/0"
 
 
-def _implementation(context: Context) -> dict:
-    """The newest contract's implementation as published so far."""
-    found = newest(context, "contracts").get("implementation")
+def _implementation(context: Context, answers: Mapping[str, object]) -> dict:
+    """The implementation of the contract the notice is about, as published so far."""
+    found = contract_entry(context, answers).get("implementation")
     return found if isinstance(found, dict) else {}
 
 
@@ -55,9 +59,9 @@ def _document(code: str, context: Context, entry: str, **fields: object) -> dict
     return {**document, "id": f"{document['id']}-{entry}", **fields}
 
 
-def _suppliers(context: Context) -> list[dict]:
-    """The suppliers of the newest contract, as its award names them."""
-    award_id = contract_of(context)["awardID"]
+def _suppliers(context: Context, answers: Mapping[str, object]) -> list[dict]:
+    """The suppliers of the contract the notice is about, as its award names them."""
+    award_id = contract_of(context, answers)["awardID"]
     for award in entries(context.compiled, "awards"):
         if str(award.get("id")) == award_id:
             return [
@@ -68,12 +72,21 @@ def _suppliers(context: Context) -> list[dict]:
     return []
 
 
-# UK9: the contract performance notice for a breach or a failure to perform (Procurement Act
-# 2023, s.71(3) to (5); Procurement Regulations 2024, reg. 39(7)), published within 30 days of
-# the day s.71(5) first applies (the review code notice.deadline.performance_notice_late). The
-# yearly assessment against key performance indicators (s.71(2); reg. 39(4)) rates every KPI of
-# the contract, at least three, which one question a page cannot ask: it goes through the
-# publish API (docs/contract-performance.md).
+# UK9: the contract performance notice, for the yearly assessment against the contract's key
+# performance indicators (s.71(2); reg. 39(4)) or for a breach or a failure to perform
+# (Procurement Act 2023, s.71(3) to (5); Procurement Regulations 2024, reg. 39(7)), published
+# within 30 days of the day s.71(5) first applies (the review code
+# notice.deadline.performance_notice_late). The first question chooses the route; the other
+# route's questions are not asked.
+
+FAILURE = "failure"  # the route question's answers
+ROUTES = (
+    (
+        assessment.ROUTE,
+        "An assessment of the supplier’s performance against the key performance indicators",
+    ),
+    (FAILURE, "A breach of the contract, or a failure to perform it"),
+)
 
 # Each ground of s.71(5): (its answer, its label, the basis of the penalty in the UK extension's
 # closed penaltyType codelist, and the statement reg. 39 asks the notice to make).
@@ -116,10 +129,34 @@ _FAILURE_ORDER = (
 )
 
 
+def _performance_release(context: Context, answers: Mapping[str, object]) -> dict:
+    if answers.get("route") == assessment.ROUTE:
+        return _assessment_release(context, answers)
+    return _failure_release(context, answers)
+
+
+def _assessment_release(context: Context, answers: Mapping[str, object]) -> dict:
+    contract = contract_entry(context, answers)
+    number = assessment.number(contract)
+    document = _document(
+        "UK9", context, f"assessment-{number}", description=assessment.statement(answers)
+    )
+    implementation = {"metrics": assessment.metrics(contract, answers), "documents": [document]}
+    release = process_release(
+        "UK9",
+        context,
+        ["implementation"],
+        tender=repeated_tender(context),
+        contracts=[{**contract_of(context, answers), "implementation": implementation}],
+    )
+    release["id"] += f"-assessment-{number}"  # two such notices within a second differ
+    return release
+
+
 def _failure_release(context: Context, answers: Mapping[str, object]) -> dict:
     ground = next(g for g in _GROUNDS if g[0] == answers["ground"])
     failure: dict = {
-        "id": next_id(entries(_implementation(context), "performanceFailures")),
+        "id": next_id(entries(_implementation(context, answers), "performanceFailures")),
         "period": {"startDate": start_of(answers["began"])},
         "requirement": answers["requirement"],
         "description": answers["description"],
@@ -133,7 +170,7 @@ def _failure_release(context: Context, answers: Mapping[str, object]) -> dict:
         failure["penaltyType"] = ground[2]
     if answers.get("penalty_value") is not None:
         failure["penaltyValue"] = pounds(answers["penalty_value"])
-    suppliers = _suppliers(context)
+    suppliers = _suppliers(context, answers)
     if suppliers:
         failure["suppliers"] = suppliers
     statement = "Published under section 71(5) of the Procurement Act 2023: " + ground[3]
@@ -141,7 +178,7 @@ def _failure_release(context: Context, answers: Mapping[str, object]) -> dict:
         "performanceFailures": [failure],
         "documents": [_document("UK9", context, failure["id"], description=statement)],
     }
-    contract = {**contract_of(context), "implementation": implementation}
+    contract = {**contract_of(context, answers), "implementation": implementation}
     release = process_release(
         "UK9", context, ["implementation"], tender=repeated_tender(context), contracts=[contract]
     )
@@ -158,10 +195,34 @@ def _failure_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
     return None
 
 
+def _failure_applies(_context: Context, answers: Mapping[str, object]) -> bool:
+    return answers.get("route") == FAILURE
+
+
+def _performance_fits(context: Context, answers: Mapping[str, object]) -> tuple[str, str] | None:
+    if answers.get("route") == assessment.ROUTE:
+        return assessment.fits(context, answers)
+    return None
+
+
 CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
     "UK9",
     "Contract performance notice",
     (
+        WHICH_CONTRACT,
+        Question(
+            "route",
+            CHOICE,
+            "What is this contract performance notice for?",
+            "Publish an assessment against the key performance indicators at least once every "
+            "12 months, and when the contract ends.",
+            choices=ROUTES,
+            # Only an assessment writes a rating's description: a correction reads the route
+            # back from there.
+            pointers=(f"{assessment.METRICS}/0/observations/0/measureClassification/description",),
+            missing="Select what this notice is for",
+        ),
+        *assessment.QUESTIONS,
         Question(
             "ground",
             CHOICE,
@@ -175,6 +236,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
                 "/contracts/0/implementation/documents/0/description",
             ),
             missing="Select why you are publishing this notice",
+            applies=_failure_applies,
         ),
         Question(
             "happened",
@@ -185,6 +247,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "Publish this notice within 30 days of that day.",
             pointers=(f"{_FAILURE}/penaltyDate", f"{_FAILURE}/decisionDate"),
             missing="Enter the date this happened",
+            applies=_failure_applies,
         ),
         Question(
             "requirement",
@@ -194,6 +257,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "repairing faulty street lights within 5 working days.",
             pointers=(f"{_FAILURE}/requirement",),
             missing="Enter what the contract required of the supplier",
+            applies=_failure_applies,
         ),
         Question(
             "description",
@@ -203,6 +267,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "use it, and which part of the contract was terminated, if any.",
             pointers=(f"{_FAILURE}/description",),
             missing="Describe what went wrong and its impact",
+            applies=_failure_applies,
         ),
         Question(
             "began",
@@ -211,6 +276,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "For example, 3 2 2026.",
             pointers=(f"{_FAILURE}/period/startDate",),
             missing="Enter the date the breach or failure started",
+            applies=_failure_applies,
         ),
         Question(
             "ended",
@@ -220,6 +286,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             pointers=(f"{_FAILURE}/period/endDate",),
             optional=True,
             missing="Enter the date the breach or failure ended",
+            applies=_failure_applies,
         ),
         Question(
             "penalty_value",
@@ -229,12 +296,14 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             pointers=(f"{_FAILURE}/penaltyValue",),
             optional=True,
             missing="Enter the amount of the damages or the settlement, in pounds",
+            applies=_failure_applies,
         ),
     ),
-    _failure_release,
+    _performance_release,
     level=PROCESS,
     order=_failure_order,
-    order_messages=_FAILURE_ORDER,
+    fits=_performance_fits,
+    order_messages=(*_FAILURE_ORDER, *assessment.MESSAGES),
 )
 
 
@@ -249,19 +318,19 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
 def _payment_release(context: Context, answers: Mapping[str, object]) -> dict:
     buyer = {"id": context.buyer_id, "name": context.buyer_name}
     transaction: dict = {
-        "id": next_id(entries(_implementation(context), "transactions")),
+        "id": next_id(entries(_implementation(context, answers), "transactions")),
         "date": start_of(answers["paid"]),
         "value": pounds(answers["amount"]),
         "payer": buyer,
     }
-    suppliers = _suppliers(context)
+    suppliers = _suppliers(context, answers)
     if len(suppliers) == 1:
         transaction["payee"] = suppliers[0]
     implementation = {
         "transactions": [transaction],
         "documents": [_document("UK8", context, transaction["id"])],
     }
-    contract = {**contract_of(context), "implementation": implementation}
+    contract = {**contract_of(context, answers), "implementation": implementation}
     release = process_release(
         "UK8", context, ["implementation"], tender=repeated_tender(context), contracts=[contract]
     )
@@ -278,6 +347,7 @@ CONTRACT_PAYMENTS_NOTICE = NoticeForm(
     "UK8",
     "Contract payments notice",
     (
+        WHICH_CONTRACT,
         Question(
             "paid",
             DATE,

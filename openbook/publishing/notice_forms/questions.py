@@ -8,7 +8,7 @@ them (openbook/web/locale/cy/).
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -28,6 +28,12 @@ CHOICE = "choice"  # radios
 CPV = "cpv"
 # An organisation identifier, SCHEME-ID (openbook.standards.identifiers)
 IDENTIFIER = "identifier"
+CHECKBOXES = "checkboxes"  # one or more of the choices: a list of their values
+# Things of one kind, as many as it takes (the GOV.UK "add another" pattern,
+# https://design-system.service.gov.uk/patterns/add-multiple-things/): each thing's fields on a
+# page of their own, then a list of those added and "Do you need to add another?". The answer
+# is a list of the things, each a dict of its fields' answers (Question.repeating says how).
+GROUP = "group"
 
 YES_NO = (("yes", "Yes"), ("no", "No"))  # the choices of a yes-or-no question
 
@@ -40,12 +46,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
+class Words:
+    """A label written from the procurement as published (a contract's id, its suppliers, its
+    value): messages to translate, each with the values that fill its ``%(name)s``
+    placeholders, shown joined by commas. The pages translate each message, then fill it."""
+
+    parts: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+
+    def __str__(self) -> str:
+        return ", ".join(message % dict(values) for message, values in self.parts)
+
+
+Choices = tuple[tuple[str, "str | Words"], ...]  # (value, label)
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     name: str  # its answer's key, and its form field's name (and id)
     kind: str
     label: str  # the question, as the page's heading
     hint: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label) for CHOICE
+    choices: Choices = ()  # for CHOICE and CHECKBOXES
     pointers: tuple[str, ...] = ()  # where its answer goes in the release (JSON pointers)
     optional: bool = False
     missing: str = ""  # what to say when it is not answered ("Enter the title")
@@ -54,6 +75,52 @@ class Question:
     reader: Callable[["Question", Mapping[str, str]], object] | None = field(
         default=None, repr=False, compare=False
     )
+    # Asked only when this holds of the procurement and the answers to the questions asked
+    # before it (a route chosen, a procurement with more than one contract): the GOV.UK
+    # pattern of a page skipped. None: always asked.
+    applies: Callable[["Context", Mapping[str, object]], bool] | None = field(
+        default=None, repr=False, compare=False
+    )
+    # Choices drawn from the procurement as published (its contracts, its lots), in place of
+    # ``choices``: ``NoticeForm.resolved`` gives the question with them.
+    options: Callable[["Context"], Choices] | None = field(default=None, repr=False, compare=False)
+    repeating: "Repeating | None" = field(default=None, repr=False, compare=False)  # GROUP
+
+
+@dataclass(frozen=True, slots=True)
+class Repeating:
+    """How a GROUP question asks for its things: the fields of one thing (questions of the
+    kinds above, whose ``pointers`` are relative to the thing's place in the release), the most
+    a notice may have, the words of its pages, and how many are enough."""
+
+    fields: tuple[Question, ...]
+    most: int
+    thing: str  # the thing's field that names it in the list ("name")
+    add: str  # the heading of the page adding one: "Add a key performance indicator"
+    change: str  # of the page changing one
+    added: tuple[str, str]  # "You have added %(num)s ...", its singular and plural
+    another: str  # "Do you need to add another ...?"
+    another_missing: str
+    too_many: str  # "You cannot add more than %(most)s ..."
+    remove: str  # "Are you sure you want to remove %(thing)s?"
+    remove_missing: str
+    duplicate: str  # "You have already added %(thing)s": two things of one name
+    # A problem with how many were added, given the procurement and the other answers (a
+    # contract over £5 million needs at least three KPIs), as a message; None if enough.
+    enough: Callable[["Context", Mapping[str, object]], str | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+    # A problem across one thing's fields, as (field, message), such as a rating of "other"
+    # without the comment that says why.
+    order: Callable[[Mapping[str, object]], tuple[str, str] | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+    messages: tuple[str, ...] = ()  # the messages of ``enough`` and ``order``
+
+    def texts(self) -> list[str]:
+        found = [self.add, self.change, self.added[0], self.another, self.another_missing]
+        found += [self.too_many, self.remove, self.remove_missing, self.duplicate]
+        return [*found, *self.messages]
 
 
 # What a notice is published for (NoticeForm.level): a procurement it starts (a new ocid is
@@ -96,6 +163,42 @@ class NoticeForm:
     def question(self, name: str) -> Question | None:
         return next((q for q in self.questions if q.name == name), None)
 
+    @property
+    def conditional(self) -> bool:
+        """Whether a question is asked only sometimes, or its choices come from the
+        procurement: the pages then read the procurement to know what to ask."""
+        return any(q.applies is not None or q.options is not None for q in self.questions)
+
+    def asked(self, context: "Context", answers: Mapping[str, object]) -> list[Question]:
+        """The questions asked of this notice, in order, with their choices: each that applies
+        to the procurement and the answers given to those asked before it. An answer to a
+        question not asked, or no longer one of its choices (the procurement changed since),
+        counts as none."""
+        found: list[Question] = []
+        before: dict[str, object] = {}
+        for question in self.questions:
+            if question.applies is not None and not question.applies(context, before):
+                continue
+            asked = self.resolved(question, context)
+            found.append(asked)
+            if asked.name in answers and still_chosen(asked, answers[asked.name]):
+                before[asked.name] = answers[asked.name]
+        return found
+
+    def answered(self, context: "Context", answers: Mapping[str, object]) -> dict[str, object]:
+        """The answers to the questions asked (``asked``): those a release is built from."""
+        return {
+            q.name: answers[q.name]
+            for q in self.asked(context, answers)
+            if q.name in answers and still_chosen(q, answers[q.name])
+        }
+
+    def resolved(self, question: Question, context: "Context") -> Question:
+        """``question`` with its choices drawn from the procurement, if it has ``options``."""
+        if question.options is None:
+            return question
+        return replace(question, choices=question.options(context))
+
     def question_at(self, pointer: str) -> Question | None:
         """The question whose answer is at (or holds) this place in the release, for a problem
         the publish checks found there."""
@@ -103,6 +206,25 @@ class NoticeForm:
             if any(pointer == p or pointer.startswith(p + "/") for p in question.pointers):
                 return question
         return None
+
+
+def still_chosen(question: Question, value: object) -> bool:
+    """Whether a kept answer is still one a question drawing its choices from the procurement
+    offers (every answer of any other question is)."""
+    if question.options is None:
+        return True
+    offered = {choice for choice, _ in question.choices}
+    if question.kind == CHECKBOXES:
+        return isinstance(value, list) and bool(value) and set(value) <= offered
+    return value in offered
+
+
+def more_than_one(
+    options: Callable[["Context"], Choices],
+) -> Callable[["Context", Mapping[str, object]], bool]:
+    """A question's ``applies`` when its choices come from the procurement (``options``): asked
+    only when there is more than one to choose from; with one, there is nothing to choose."""
+    return lambda context, _answers: len(options(context)) > 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +341,46 @@ def _choice(question: Question, data: Mapping[str, str]) -> str | None:
     return value
 
 
+def _checkboxes(question: Question, data: Mapping[str, str]) -> list[str] | None:
+    """The values ticked, in the order the choices list them; each must be one of them."""
+    getlist = getattr(data, "getlist", None)
+    given = getlist(question.name) if getlist is not None else [data.get(question.name, "")]
+    values = {value.strip() for value in given if isinstance(value, str) and value.strip()}
+    if not values:
+        if question.optional:
+            return None
+        raise AnswerProblem(question.missing)
+    offered = [choice for choice, _ in question.choices]
+    if not values <= set(offered):
+        raise AnswerProblem(question.missing)
+    return [choice for choice in offered if choice in values]
+
+
+def read_thing(
+    question: Question, data: Mapping[str, str]
+) -> tuple[dict, dict[str, AnswerProblem]]:
+    """One thing of a GROUP question from the posted ``data``: its fields' answers, and the
+    problem with each field that has one (the thing is usable when there are none)."""
+    assert question.repeating is not None
+    found: dict[str, object] = {}
+    problems: dict[str, AnswerProblem] = {}
+    for part in question.repeating.fields:
+        try:
+            found[part.name] = read_answer(part, data)
+        except AnswerProblem as problem:
+            problems[part.name] = problem
+    order = question.repeating.order
+    if not problems and order is not None:
+        wrong = order(found)
+        if wrong is not None:
+            problems[wrong[0]] = AnswerProblem(wrong[1])
+    return found, problems
+
+
+def _group(question: Question, data: Mapping[str, str]) -> object:
+    raise AnswerProblem(question.missing)  # a GROUP's things are read one at a time
+
+
 def _cpv(question: Question, data: Mapping[str, str]) -> str | None:
     value = _given(question, data)
     if not value:
@@ -252,7 +414,7 @@ def _identifier(question: Question, data: Mapping[str, str]) -> str | None:
     checked = check_party_id(value)
     if checked.identifier is None:
         raise AnswerProblem(
-            "Enter the identifier as its register writes it: %(why)s", why=checked.message or ""
+            "Enter the identifier as its register writes it: %(why)s", why=checked.phrase or ""
         )
     if not _SCHEME.fullmatch(checked.identifier.scheme) or not _ID.fullmatch(checked.identifier.id):
         raise AnswerProblem(
@@ -279,6 +441,8 @@ _READERS: dict[str, Callable[[Question, Mapping[str, str]], object]] = {
     CHOICE: _choice,
     CPV: _cpv,
     IDENTIFIER: _identifier,
+    CHECKBOXES: _checkboxes,
+    GROUP: _group,
 }
 
 
@@ -292,9 +456,31 @@ def shown(question: Question, value: object) -> str:
         return value.isoformat()
     if question.kind == DATETIME and isinstance(value, datetime):
         return value.isoformat(timespec="minutes")
-    if question.kind == CHOICE:
-        return dict(question.choices).get(str(value), str(value))
+    if question.kind in (CHOICE, CHECKBOXES, GROUP):
+        return _listed(question, value)
     return str(value)
+
+
+def _listed(question: Question, value: object) -> str:
+    """A choice, the choices ticked, or the things added, as the check page writes them."""
+    labels = dict(question.choices)
+    if question.kind == CHOICE:
+        return str(labels.get(str(value), str(value)))
+    listed = value if isinstance(value, list) else [value]
+    if question.kind == CHECKBOXES:
+        return "; ".join(str(labels.get(str(item), item)) for item in listed)
+    return "; ".join(thing_shown(question, thing) for thing in listed)
+
+
+def thing_shown(question: Question, thing: object) -> str:
+    """One thing of a GROUP question as a line: its fields' answers, those not given left out."""
+    assert question.repeating is not None
+    kept = thing if isinstance(thing, dict) else {}
+    return ": ".join(
+        shown(part, kept.get(part.name))
+        for part in question.repeating.fields
+        if kept.get(part.name) not in (None, "")
+    )
 
 
 def stored(value: object) -> object:
@@ -305,7 +491,10 @@ def stored(value: object) -> object:
 
 
 def restored(question: Question, value: object) -> object:
-    """An answer kept in the session, as ``read_answer`` gave it."""
+    """An answer kept in the session, as ``read_answer`` gave it; a list of choices or things
+    that is no such list, none."""
+    if question.kind in (CHECKBOXES, GROUP):
+        return _listed_kept(question, value)
     if not isinstance(value, str):
         return value
     if question.kind == DATE:
@@ -315,12 +504,29 @@ def restored(question: Question, value: object) -> object:
     return value
 
 
-def form_values(question: Question, value: object) -> dict[str, str]:
-    """The form fields that show an answer again (to change it)."""
+def _listed_kept(question: Question, value: object) -> list | None:
+    """The choices ticked (text), or the things added (each a dict of its fields' text)."""
+    if not isinstance(value, list):
+        return None
+    if question.repeating is None:
+        return value if all(isinstance(item, str) for item in value) else None
+    names = [part.name for part in question.repeating.fields]
+    return [
+        {name: thing.get(name) for name in names}
+        for thing in value
+        if isinstance(thing, dict) and all(isinstance(thing.get(n), str | None) for n in names)
+    ]
+
+
+def form_values(question: Question, value: object) -> dict[str, object]:
+    """The form fields that show an answer again (to change it): for CHECKBOXES, the list of
+    values ticked."""
     if value is None:
         return {}
+    if question.kind == CHECKBOXES and isinstance(value, list):
+        return {question.name: [str(item) for item in value]}
     if question.kind in (DATE, DATETIME) and isinstance(value, date):
-        found = {
+        found: dict[str, object] = {
             f"{question.name}-day": str(value.day),
             f"{question.name}-month": str(value.month),
             f"{question.name}-year": str(value.year),
@@ -390,9 +596,18 @@ def texts_of(form: NoticeForm) -> list[str]:
     """Every text of a form that the pages show, for the Welsh catalogue."""
     found = [form.title, *form.order_messages]
     for question in form.questions:
-        found += [question.label, question.missing]
-        found += [question.hint] if question.hint else []
-        found += [label for _, label in question.choices]
+        found += _texts_of_question(question)
+        if question.repeating is not None:
+            found += question.repeating.texts()
+            for part in question.repeating.fields:
+                found += _texts_of_question(part)
+    return found
+
+
+def _texts_of_question(question: Question) -> list[str]:
+    found = [question.label, question.missing]
+    found += [question.hint] if question.hint else []
+    found += [label for _, label in question.choices if isinstance(label, str)]
     return found
 
 

@@ -24,6 +24,7 @@ from openbook.web.pages.publisher import (
     signing_in,
 )
 from openbook.web.pages.publisher import corrections as publisher_corrections
+from openbook.web.pages.publisher import groups as publisher_groups
 from openbook.web.pages.publisher import keys as publisher_keys
 from openbook.web.pages.supplier import account as supplier_account
 from openbook.web.pages.supplier import registering as supplier_registering
@@ -42,6 +43,17 @@ urlpatterns = [
     path("publish/notices/new", notices.start, name="publish-notice"),
     path("publish/notices/draft/check", notices.check, name="publish-notice-check"),
     path("publish/notices/draft/<str:name>", notices.question, name="publish-notice-question"),
+    # a thing of a question answered by adding things one at a time ("add another")
+    path(
+        "publish/notices/draft/<str:name>/<str:item>",
+        publisher_groups.thing,
+        name="publish-notice-thing",
+    ),
+    path(
+        "publish/notices/draft/<str:name>/<str:item>/remove",
+        publisher_groups.remove,
+        name="publish-notice-thing-remove",
+    ),
     path("publish/notices/published", notices.published, name="publish-notice-published"),
     # a procurement's notices, and the next notice of it
     path("publish/processes/<str:ocid>", process.process_page, name="publish-process"),

@@ -30,6 +30,7 @@ from openbook.store.publishers import Organisation
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
 from openbook.web.pages.processes_words import notice_name
+from openbook.web.pages.publisher.process import own_process
 from openbook.web.pages.publisher.session import Publisher, actor, signed_in
 from openbook.web.pages.rendering import page
 
@@ -295,7 +296,12 @@ def correct(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
     form = notice_forms.FORMS.get(notice.code or "")
     withdrawn = notice.target.withdrawal_seq is not None
     if request.method == "POST" and form is not None and not withdrawn:
-        answers = answers_from(form, notice.release)
+        # the answers to the questions asked of the procurement as it is now
+        try:
+            compiled = own_process(store, organisation, ocid).compiled if form.conditional else None
+        except PageError as refusal:
+            return answer(request, refusal)
+        answers = answers_from(form, notice.release, compiled)
         request.session[DRAFT] = {
             "code": form.code,
             "answers": {name: notice_forms.stored(value) for name, value in answers.items()},

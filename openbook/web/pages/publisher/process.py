@@ -12,6 +12,7 @@ Whose procurement it is, is decided as the publish use case decides it (openbook
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -139,7 +140,12 @@ def process_page(request: HttpRequest, ocid: str) -> HttpResponse:
         chosen = next((form for form in following if form.code == code), None)
         if chosen is not None:
             request.session[DRAFT] = {"code": code, "answers": {}, "ocid": ocid, "bound": True}
-            return HttpResponseRedirect(f"/publish/notices/draft/{chosen.questions[0].name}")
+            organisation = publisher.organisation  # the first question asked of it
+            asked_for = notice_forms.Context(
+                ocid, organisation.party_id, organisation.name, datetime.now(UTC), found.compiled
+            )
+            first = chosen.asked(asked_for, {})[0].name
+            return HttpResponseRedirect(f"/publish/notices/draft/{first}")
         error = _("Select the notice you want to publish")
     context = _context(found, following, may_publish)
     context["error"] = error
