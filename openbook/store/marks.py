@@ -260,5 +260,5 @@ def statements_page(
     store: Store, register: str, start: int, limit: int
 ) -> list[log.StoredStatement]:
     """Statements of one register (``withdrawals`` or ``redactions``) from ``start``, in log
-    order: the public lists of them. By the (register, record key, seq) index, then seq."""
+    order: the public lists of them, by the (register, seq) index."""
     return log.register_statements(store, register, start, limit)

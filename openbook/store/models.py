@@ -46,7 +46,12 @@ class LogEntry(models.Model):
                 fields=["register", "record_key", "statement_id"], name="log_entry_statement"
             )
         ]
-        indexes = [models.Index(fields=["register", "record_key", "seq"], name="log_entry_record")]
+        indexes = [
+            models.Index(fields=["register", "record_key", "seq"], name="log_entry_record"),
+            # A register's statements in log order (the BODS feed, withdrawals, redactions):
+            # a page read in order, never the whole register sorted for each page.
+            models.Index(fields=["register", "seq"], name="log_entry_register_seq"),
+        ]
 
 
 class LogBody(models.Model):
