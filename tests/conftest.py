@@ -141,3 +141,23 @@ def store(database: Database) -> Store:
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
+
+
+@pytest.fixture
+def outbox(tmp_path, monkeypatch):
+    """Mail through the directory sender (openbook.mail), to a directory of this test's, with
+    the site's address set for the links mails carry; the fixture reads the messages sent so
+    far, oldest first."""
+    from email import message_from_bytes, policy
+
+    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
+    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path / "mail"))
+    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
+
+    def read() -> list:
+        return [
+            message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted((tmp_path / "mail").glob("*.eml"))
+        ]
+
+    return read

@@ -3,7 +3,6 @@ unsubscribing, an organisation's feed; every kind of bad input answered with a G
 summary or a 4xx page, never a 500; the JSON twin the same as the page."""
 
 import re
-from email import message_from_bytes, policy
 from urllib.parse import quote
 
 import orjson
@@ -17,22 +16,6 @@ from openbook.store.search import count
 from tests.pages.test_process import full_process
 
 FORM = {"email": "reader@example.com", "frequency": "daily", "language": "en"}
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """The directory the mail goes to; its messages, oldest first."""
-    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
-    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path))
-    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
-
-    def read() -> list:
-        return [
-            message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted(tmp_path.glob("*.eml"))
-        ]
-
-    return read
 
 
 def _text(message) -> str:

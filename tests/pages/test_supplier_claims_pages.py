@@ -3,28 +3,14 @@ verified"), on both databases: a company registers with a number another supplie
 claimed, and the pages say which claims nobody has checked."""
 
 import re
-from email import message_from_bytes, policy
 
 import orjson
-import pytest
 from django.test import Client
 
 from openbook.store import audit
 from tests.pages.test_publisher import send
 from tests.pages.test_supplier_signup import BASE, answer_all, proved, supplier_signed_in
 from tests.test_supplier_claims import NUMBER, self_register
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """The directory sender's mail, oldest first (as tests/pages/test_supplier_signup.py's)."""
-    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
-    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
-    return lambda: [
-        message_from_bytes(path.read_bytes(), policy=policy.default)
-        for path in sorted((tmp_path / "mail").glob("*.eml"))
-    ]
 
 
 def test_a_company_registers_with_a_number_another_only_claimed(database, store, outbox):

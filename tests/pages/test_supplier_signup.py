@@ -5,7 +5,6 @@ holds; the supplier account, what it may and may not open, and a stale change.""
 
 import re
 from datetime import UTC, datetime, timedelta
-from email import message_from_bytes, policy
 
 import orjson
 import pytest
@@ -44,22 +43,6 @@ ANSWERS = {
     "password": {"password": SUPPLIER_PASSWORD, "password-confirm": SUPPLIER_PASSWORD},
 }
 BASE = "/suppliers/register"
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """The directory sender's mail, oldest first (as tests/pages/test_alerts.py reads it)."""
-    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
-    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
-
-    def read() -> list:
-        return [
-            message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted((tmp_path / "mail").glob("*.eml"))
-        ]
-
-    return read
 
 
 def _client() -> Client:

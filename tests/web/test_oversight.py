@@ -4,7 +4,6 @@ setting no email, and a failure to send that loses nothing."""
 
 import logging
 import socket
-from email import message_from_bytes, policy
 
 import pytest
 
@@ -18,22 +17,6 @@ from tests.web.test_registers_api import debarment, name_the_supplier
 
 REASON = "The only supplier able to restore the flood defences before winter."
 OCID = "ocds-b5fd17-ovs1"
-
-
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """The directory sender's mail, oldest first."""
-    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
-    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
-
-    def read() -> list:
-        return [
-            message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted((tmp_path / "mail").glob("*.eml"))
-        ]
-
-    return read
 
 
 @pytest.fixture
