@@ -19,8 +19,10 @@ from openbook.publishing.publish import entry_timestamp
 from openbook.publishing.publishers import Actor
 from openbook.signing_keys import SigningKeyError
 from openbook.standards import marks as standard
+from openbook.standards import spend
 from openbook.standards.log import format_log_time
 from openbook.store import audit, marks
+from openbook.store import spend as stored_spend
 from openbook.store.database import Store
 
 
@@ -133,6 +135,8 @@ def redact(
             redaction_seq = marks.redact(
                 store, found, statement, config.publisher_name(), compiled=compiled, now=now
             )
+            if found.register == spend.REGISTER:
+                stored_spend.redacted(store, found.record_key, found.seq)
             audit.record(
                 store,
                 actor=actor.who,

@@ -8,11 +8,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from openbook import cli, spend
+from openbook import cli, spend, transparency
+from openbook.publishing.publishers import Actor
+from openbook.redaction import redact
 from openbook.standards.spend.transactions import Body
 from openbook.store import log, publishers
 from openbook.store import spend as stored
 from tests.conftest import SHARED_DATA
+from tests.test_transparency import key_dir
 
 SAMPLES = SHARED_DATA / "uk-spend-samples"
 TRAFFORD = SHARED_DATA / "lgtc-trafford" / "supplier_spend" / "trafford-supplier-spend-2026-27.csv"
@@ -357,3 +360,17 @@ def test_the_command(store, tmp_path, capsys):
     assert spend.page(store, supplier="Zeta Ltd")["transactions"][0]["transaction"]["date"] == (
         "2022-04-03"
     )
+
+
+__all__ = ["key_dir"]  # the fixture, from the transparency tests
+
+
+def test_a_redacted_payment_cannot_be_found_by_its_suppliers_name(store, tmp_path, key_dir):
+    """Redacting a payment's statement (personal data, say) takes its body from the log, and
+    its supplier's name from what the lists search by."""
+    spend.load(store, [write(tmp_path, ORIGINAL)], body=COUNCIL)
+    transparency.sign_tree_head(store)
+    [beta] = spend.page(store, supplier="Beta Ltd")["transactions"]
+    redact(store, beta["seq"], "Personal data", Actor("cli:test"))
+    assert spend.page(store, supplier="Beta Ltd")["transactions"] == []
+    assert len(spend.page(store, supplier="Acme Ltd")["transactions"]) == 2

@@ -5,6 +5,7 @@ is written in the transaction that appends its transaction's newest statement.""
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 
+from openbook.standards.spend.transactions import WITHHELD
 from openbook.store.database import Store, among, chunked
 
 PUBLISHED = "published"
@@ -87,6 +88,17 @@ def save(store: Store, rows: Sequence[Stored]) -> None:
             f" VALUES ({', '.join(['%s'] * _COUNT)})"
             f" ON CONFLICT (record_key) DO UPDATE SET {updated}",
             [astuple(row) for row in rows],
+        )
+
+
+def redacted(store: Store, record_key: str, seq: int) -> None:
+    """A transaction whose newest statement (entry ``seq``) was redacted keeps nothing of its
+    supplier that a search could find it by: its key becomes the withheld one. Call inside the
+    transaction that redacts."""
+    with store.atomic(savepoint=False) as cursor:
+        cursor.execute(
+            "UPDATE spend_transaction SET supplier_key = %s WHERE record_key = %s AND seq = %s",
+            [WITHHELD, record_key, seq],
         )
 
 
