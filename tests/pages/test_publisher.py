@@ -426,3 +426,14 @@ def test_a_tampered_or_old_session_is_ended(publisher):
         session.save()
         assert client.get("/publish").status_code == 302, changed
         session = client.session
+
+
+def test_what_the_publish_checks_warn_of_is_said_in_welsh_too(publisher, store):
+    """The notice rules' messages are English: a Welsh page shows the rule's summary, in
+    Welsh, against the question instead."""
+    client = signed_in()
+    _answer_all(client, deadline_days=3)
+    client.get("/language/cy")
+    html = client.get("/publish/notices/draft/check").content.decode()
+    assert "Mae’r cyfnod tendro yn fyrrach nag isafswm y Ddeddf." in html
+    assert "The tendering period of this tender notice is 3 days" not in html

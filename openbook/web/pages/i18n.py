@@ -165,6 +165,20 @@ def said(phrase: Phrase | None) -> str:
     return phrase.render(template_gettext) if phrase is not None else ""
 
 
+def rule_said(code: str, message: str) -> str:
+    """A problem the notice rules found (openbook.standards.uk.rules), as a page shows it: the
+    rule's own message in English, which names the values it found; in another language the
+    rule's summary translated, since the rules' messages are English text. Any other problem:
+    its message."""
+    from openbook.standards.uk.rules.table import RULES
+
+    if current() != ENGLISH:
+        rule = next((rule for rule in RULES if rule.code == code), None)
+        if rule is not None and rule.summary in catalogue(current()):
+            return template_gettext(rule.summary)
+    return message
+
+
 def _rendered(values: dict[str, object]) -> dict[str, object]:
     return {
         name: value.render(template_gettext) if isinstance(value, Phrase) else value
@@ -255,6 +269,11 @@ def interface_messages() -> dict[str, str]:
     source = Path(identifiers.__file__).read_text(encoding="utf-8")
     for line, text in messages_in_python(source, ("_Malformed", "_said", "_pattern")):
         found.setdefault(text, f"standards/identifiers.py:{line}")
+    # The notice rules' summaries, which pages show in place of their English messages.
+    from openbook.standards.uk.rules.table import RULES
+
+    for rule in RULES:
+        found.setdefault(rule.summary, "standards/uk/rules/table.py")
     return found
 
 

@@ -27,6 +27,7 @@ from openbook.standards.uk.notices import AmbiguousNoticeType, UnknownNoticeType
 from openbook.store import marks
 from openbook.store.database import Store
 from openbook.store.publishers import Organisation
+from openbook.web.pages import i18n
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
 from openbook.web.pages.processes_words import notice_name
@@ -161,7 +162,7 @@ def _refusal(refused: Refused) -> list[str]:
         return [_("You can only change your own organisation’s notices")]
     if refused.code == "not-found":
         return [_("The notice was not found: it may have been removed from the log")]
-    return [problem.message for problem in refused.problems] or [refused.message]
+    return [i18n.rule_said(p.code, p.message) for p in refused.problems] or [refused.message]
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

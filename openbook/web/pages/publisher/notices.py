@@ -25,6 +25,7 @@ from openbook.publishing.publish import publish
 from openbook.publishing.publishers import PUBLISHER, mint_ocid
 from openbook.standards.ocds.summary import summarise
 from openbook.store.database import Store
+from openbook.web.pages import i18n
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
 from openbook.web.pages.publisher.process import OwnProcess, own_process, process_address
@@ -497,7 +498,7 @@ def _problem(form: NoticeForm, named: set[str], problem: Problem) -> dict:
         asked = None
     return {
         "question": asked.name if asked is not None else None,
-        "message": problem.message,
+        "message": i18n.rule_said(problem.code, problem.message),
         "pointer": problem.pointer,
     }
 
