@@ -135,3 +135,17 @@ def test_why_an_identifier_is_wrong_is_said_in_the_readers_language(database):
     answer = Client().get("/alerts/organisations/GB-VAT-123456789?lang=cy")
     html = answer.content.decode()
     assert answer.status_code == 400 and "digidau gwirio" in html and "check digits" not in html
+
+
+def test_the_publish_checks_findings_are_said_by_their_codes_summary_in_welsh():
+    english = "releases/0/tender/value/amount: 'ten' is not a number"
+    assert i18n.rule_said("type", english) == english
+    token = i18n.use(i18n.WELSH)
+    try:
+        assert i18n.rule_said("type", english).startswith("Mae gwerth o’r math anghywir")
+        assert i18n.rule_said("notice.period.tender_too_short", english) == (
+            "Mae’r cyfnod tendro yn fyrrach nag isafswm y Ddeddf."
+        )
+        assert i18n.rule_said("a-code-with-no-summary", english) == english
+    finally:
+        i18n.reset(token)

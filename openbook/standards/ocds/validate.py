@@ -49,6 +49,35 @@ CODES = {
     "recommended": "warning",
 }
 
+#: What each code means, in a sentence a page can show (and translate) where the problem's own
+#: message, English text naming the values found, cannot be.
+SUMMARIES = {
+    "required": "A field that must be given is missing.",
+    "type": "A value is of the wrong kind (text where a number is needed, say).",
+    "format": "A value is not written in its format (a date, a web address, an email address).",
+    "closed-codelist": "A code is not one of the codes its list allows.",
+    "min-items": "A list has fewer items than it must.",
+    "unique-items": "A list gives the same item twice.",
+    "min-length": "A text is shorter than it must be.",
+    "min-properties": "An object that must say something is empty.",
+    "pattern": "A value is not in the form it must have.",
+    "minimum": "A number is smaller than it may be.",
+    "maximum": "A number is larger than it may be.",
+    "schema": "A value does not keep to the release schema.",
+    "open-codelist": "A code is not one of its list's usual codes.",
+    "deprecated": "A field that is deprecated in this OCDS version is used.",
+    "unknown-extension": "An extension declared is not one openbook carries.",
+    "ocds-version": "The OCDS version declared is not one openbook reads.",
+    "recommended": "A field that should be given is missing.",
+    # The publish API's own checks of the parties (docs/review-codes.md).
+    "party.identifier.unregistered": "A platform supplier number that no registered supplier "
+    "holds.",
+    "award.supplier.debarred": "An award to a supplier on the central debarment list, without the "
+    "reason the Act requires.",
+    "award.supplier.debarred.rationale-given": "An award to a supplier on the central debarment "
+    "list, with the reason the Act requires: it is flagged and oversight is told.",
+}
+
 # jsonschema keyword -> problem code. Keywords not listed become "schema".
 _KEYWORD_CODES = {
     "required": "required",

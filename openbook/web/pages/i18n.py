@@ -166,17 +166,23 @@ def said(phrase: Phrase | None) -> str:
 
 
 def rule_said(code: str, message: str) -> str:
-    """A problem the notice rules found (openbook.standards.uk.rules), as a page shows it: the
-    rule's own message in English, which names the values it found; in another language the
-    rule's summary translated, since the rules' messages are English text. Any other problem:
-    its message."""
+    """A problem the publish checks found, as a page shows it: its own message in English, which
+    names the values found; in another language the summary of its code translated (a notice
+    rule's, openbook.standards.uk.rules, or a review code's, validate.SUMMARIES), since the
+    checks' messages are English text. A code without a summary: its message."""
+    if current() != ENGLISH:
+        summary = _summaries().get(code)
+        if summary is not None and summary in catalogue(current()):
+            return template_gettext(summary)
+    return message
+
+
+@functools.cache
+def _summaries() -> dict[str, str]:
+    from openbook.standards.ocds.validate import SUMMARIES
     from openbook.standards.uk.rules.table import RULES
 
-    if current() != ENGLISH:
-        rule = next((rule for rule in RULES if rule.code == code), None)
-        if rule is not None and rule.summary in catalogue(current()):
-            return template_gettext(rule.summary)
-    return message
+    return {**SUMMARIES, **{rule.code: rule.summary for rule in RULES}}
 
 
 def _rendered(values: dict[str, object]) -> dict[str, object]:
@@ -269,11 +275,9 @@ def interface_messages() -> dict[str, str]:
     source = Path(identifiers.__file__).read_text(encoding="utf-8")
     for line, text in messages_in_python(source, ("_Malformed", "_said", "_pattern")):
         found.setdefault(text, f"standards/identifiers.py:{line}")
-    # The notice rules' summaries, which pages show in place of their English messages.
-    from openbook.standards.uk.rules.table import RULES
-
-    for rule in RULES:
-        found.setdefault(rule.summary, "standards/uk/rules/table.py")
+    # The publish checks' summaries, which pages show in place of their English messages.
+    for summary in _summaries().values():
+        found.setdefault(summary, "the publish checks' summaries (i18n.rule_said)")
     return found
 
 
