@@ -34,7 +34,11 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
+
+# Passwords hashed at one iteration in the suite's own process (tests/hashers.py says why).
+settings.PASSWORD_HASHERS = ["tests.hashers.OneIterationPBKDF2"]
 
 from openbook import config  # noqa: E402
 from openbook.store.database import Store, migrate  # noqa: E402

@@ -269,3 +269,14 @@ def test_the_command_line_takes_a_role(database, capsys):
     assert "account lee: no role left" in capsys.readouterr().out
     assert main(["account", "remove", "lee", "--role", "publisher", "--publisher", "1"]) == 1
     assert "is not a publisher of organisation 1" in capsys.readouterr().err
+
+
+def test_the_platform_hashes_passwords_at_full_cost():
+    """The suite hashes at one iteration (tests/hashers.py); the platform itself keeps PBKDF2 at
+    Django's work factor, no lower than OWASP's 600,000 iterations for PBKDF2-HMAC-SHA256."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    import openbook.settings as platform
+
+    assert platform.PASSWORD_HASHERS == ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    assert PBKDF2PasswordHasher.iterations >= 600_000
