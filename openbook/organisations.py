@@ -8,7 +8,7 @@ from datetime import date
 
 from openbook import metrics
 from openbook.standards import organisation_names
-from openbook.standards.identifiers import SCHEMES, check_party_id
+from openbook.standards.identifiers import SCHEMES, Phrase, check_party_id
 from openbook.standards.metrics import figures as periods
 from openbook.standards.metrics.computation import PUBLISHER_PREFIX, QUALITY, QUALITY_PREFIX
 from openbook.standards.metrics.milestones import METRICS as MILESTONES
@@ -22,7 +22,13 @@ MAX_LIMIT = 100
 
 
 class InvalidIdentifier(Exception):
-    """The identifier asked for is none its register could have issued; the message says why."""
+    """The identifier asked for is none its register could have issued; the message says why,
+    and ``phrase`` too, for a page to say it in its reader's language (None: the text was too
+    short a name, and no identifier)."""
+
+    def __init__(self, message: str, phrase: Phrase | None = None) -> None:
+        super().__init__(message)
+        self.phrase = phrase
 
 
 def organisation(
@@ -34,7 +40,7 @@ def organisation(
     form the check accepts (it is normalised first)."""
     checked = check_party_id(text)
     if checked.identifier is None:
-        raise InvalidIdentifier(checked.message)
+        raise InvalidIdentifier(str(checked.message), checked.phrase)
     identifier = str(checked.identifier)
     count = parties.process_count(store, identifier)
     named = in_registers(store, identifier)
@@ -184,7 +190,8 @@ def find(store: Store, text: str, *, after: tuple[str, str] | None = None, limit
         raise InvalidIdentifier(
             problem
             or f"give a name of at least {SHORTEST_NAME} letters or digits, or an identifier"
-            " such as GB-COH-01234567"
+            " such as GB-COH-01234567",
+            checked.phrase if problem else None,
         )
     found, following = parties.named_starting(store, key, after, limit)
     return {

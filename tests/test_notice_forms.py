@@ -47,3 +47,36 @@ def test_answers_read_back_from_a_release_with_a_moment_at_the_ends_of_time(mome
     }
     answers = answers_from(FORMS["UK4"], release)
     assert answers["title"] == "Parks" and "deadline" not in answers
+
+
+# Each form's dates that must come in order: (form, the earlier, the later, whether the two may
+# be the same day, the question the problem is shown at). One helper checks them all
+# (questions.dates_in_order); each form's rule as it was before.
+DATE_ORDERS = [
+    ("UK2", "engagement_start", "engagement_end", True, "engagement_end"),
+    ("UK3", "tender_expected", "contract_start", False, "contract_start"),
+    ("UK4", "contract_start", "contract_end", True, "contract_end"),
+    ("UK6", "award_date", "standstill_end", False, "standstill_end"),
+    ("UK7", "contract_start", "contract_end", True, "contract_end"),
+    ("UK7", "date_signed", "contract_end", True, "date_signed"),
+    ("UK9", "began", "happened", True, "began"),
+    ("UK9", "began", "ended", True, "ended"),
+    ("UK13", "market_start", "market_end", False, "market_end"),
+]
+
+
+@pytest.mark.parametrize(("code", "earlier", "later", "same_day", "at"), DATE_ORDERS)
+def test_dates_out_of_order_are_refused_at_their_question(code, earlier, later, same_day, at):
+    from datetime import date, timedelta
+
+    form = FORMS[code]
+    day = date(2026, 6, 1)
+    before, after = day - timedelta(days=1), day + timedelta(days=1)
+    problem = form.order_problem({earlier: day, later: before})
+    assert problem is not None and problem[0] == at and problem[1] in form.order_messages
+    assert form.order_problem({earlier: day, later: day}) == (None if same_day else problem)
+    assert form.order_problem({earlier: day, later: after}) is None
+    # A date not answered (optional) is not out of order; the tender notice asks for both
+    # contract dates or neither.
+    alone = form.order_problem({earlier: day})
+    assert alone is None or (code, alone[0]) == ("UK4", "contract_end")

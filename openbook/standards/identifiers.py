@@ -21,6 +21,7 @@ from typing import TypeGuard
 __all__ = [
     "PLATFORM_ALPHABET",
     "PLATFORM_SCHEME",
+    "PROBLEMS",
     "SCHEMES",
     "Checked",
     "Identifier",
@@ -72,11 +73,12 @@ class Checked:
     """What ``check`` found. ``identifier`` is None when ``problem`` is set."""
 
     identifier: Identifier | None
-    changes: tuple[str, ...] = ()  # what normalising did, in words
+    changes: tuple[str, ...] = ()  # what normalising did, in words (English)
     problem: str | None = None  # a code: scheme-missing, id-missing, malformed, check-digit...
     message: str | None = None  # what is wrong, and what a right value looks like
     known: bool = True  # whether the scheme is one this module checks
     phrase: Phrase | None = None  # the message, to be shown in a reader's language
+    changed: tuple[Phrase, ...] = ()  # the changes, to be shown in a reader's language
 
     @property
     def ok(self) -> bool:
@@ -87,6 +89,22 @@ def _refused(problem: str, phrase: Phrase) -> Checked:
     return Checked(None, problem=problem, message=str(phrase), phrase=phrase)
 
 
+def _normal(identifier: Identifier, changes: list[Phrase], known: bool = True) -> Checked:
+    return Checked(identifier, tuple(map(str, changes)), known=known, changed=tuple(changes))
+
+
+# Every ``Checked.problem`` code.
+PROBLEMS = (
+    "scheme-missing",
+    "not-a-string",
+    "id-missing",
+    "placeholder",
+    "malformed",
+    "not-an-id",
+    "check-digits",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Scheme:
     code: str
@@ -94,7 +112,7 @@ class Scheme:
     example: str
     # Takes the id (already trimmed, upper case, inner spaces gone) and returns it in normal
     # form with what changed, or raises _Malformed.
-    normalise: Callable[[str], tuple[str, list[str]]] = field(repr=False)
+    normalise: Callable[[str], tuple[str, list[Phrase]]] = field(repr=False)
 
 
 class _Malformed(Exception):
@@ -107,10 +125,10 @@ class _Malformed(Exception):
         self.problem = problem
 
 
-def _pattern(what: str, regex: str) -> Callable[[str], tuple[str, list[str]]]:
+def _pattern(what: str, regex: str) -> Callable[[str], tuple[str, list[Phrase]]]:
     compiled = re.compile(regex)
 
-    def normalise(value: str) -> tuple[str, list[str]]:
+    def normalise(value: str) -> tuple[str, list[Phrase]]:
         if not compiled.fullmatch(value):
             raise _Malformed(what)
         return value, []
@@ -118,9 +136,9 @@ def _pattern(what: str, regex: str) -> Callable[[str], tuple[str, list[str]]]:
     return normalise
 
 
-def _padded_digits(value: str, width: int, changes: list[str]) -> str:
+def _padded_digits(value: str, width: int, changes: list[Phrase]) -> str:
     if len(value) < width:
-        changes.append(f"zero-padded to {width} digits")
+        changes.append(_said("zero-padded to %(width)s digits", width=width))
         return value.zfill(width)
     return value
 
@@ -134,8 +152,8 @@ def _padded_digits(value: str, width: int, changes: list[str]) -> str:
 _COMPANY = re.compile(r"(?P<letters>[A-Z]{0,2})(?P<digits>[0-9]{1,8})(?P<suffix>R?)")
 
 
-def _company_number(value: str) -> tuple[str, list[str]]:
-    changes: list[str] = []
+def _company_number(value: str) -> tuple[str, list[Phrase]]:
+    changes: list[Phrase] = []
     match = _COMPANY.fullmatch(value)
     if match is None:
         raise _Malformed(
@@ -155,20 +173,20 @@ def _company_number(value: str) -> tuple[str, list[str]]:
     return letters + _padded_digits(digits, width, changes) + suffix, changes
 
 
-def _scottish_charity(value: str) -> tuple[str, list[str]]:
-    changes: list[str] = []
+def _scottish_charity(value: str) -> tuple[str, list[Phrase]]:
+    changes: list[Phrase] = []
     if value.isdigit():
-        changes.append("SC prefix added")
+        changes.append(_said("SC prefix added"))
         value = "SC" + value
     if not re.fullmatch(r"SC[0-9]{1,6}", value):
         raise _Malformed("a Scottish charity number is SC and 6 digits (SC012345)")
     return "SC" + _padded_digits(value[2:], 6, changes), changes
 
 
-def _ni_charity(value: str) -> tuple[str, list[str]]:
-    changes: list[str] = []
+def _ni_charity(value: str) -> tuple[str, list[Phrase]]:
+    changes: list[Phrase] = []
     if value.startswith("NIC"):
-        changes.append("NIC prefix removed")
+        changes.append(_said("NIC prefix removed"))
         value = value[3:]
     if not re.fullmatch(r"1[0-9]{5}", value):
         raise _Malformed(
@@ -177,7 +195,7 @@ def _ni_charity(value: str) -> tuple[str, list[str]]:
     return value, changes
 
 
-def _charity(value: str) -> tuple[str, list[str]]:
+def _charity(value: str) -> tuple[str, list[Phrase]]:
     if value == "EXEMPT" or value.startswith(("EXEMPT", "EXCEPTED")):
         raise _Malformed(
             "an exempt or excepted charity has no number in this register: give another of "
@@ -192,10 +210,10 @@ def _charity(value: str) -> tuple[str, list[str]]:
     return value, []
 
 
-def _vat(value: str) -> tuple[str, list[str]]:
-    changes: list[str] = []
+def _vat(value: str) -> tuple[str, list[Phrase]]:
+    changes: list[Phrase] = []
     if value.startswith(("GB", "XI")):
-        changes.append(f"{value[:2]} country prefix removed")
+        changes.append(_said("%(prefix)s country prefix removed", prefix=value[:2]))
         value = value[2:]
     if re.fullmatch(r"(GD[0-4]|HA[5-9])[0-9]{2}", value):
         return value, changes  # government departments and health authorities
@@ -227,11 +245,11 @@ def _vat_check_digits_match(nine: str) -> bool:
 _PPON = re.compile(r"P[A-Z]{3}-[0-9]{4}-[A-Z]{4}")
 
 
-def _ppon(value: str) -> tuple[str, list[str]]:
-    changes: list[str] = []
+def _ppon(value: str) -> tuple[str, list[Phrase]]:
+    changes: list[Phrase] = []
     if re.fullmatch(r"[A-Z0-9]{12}", value):
         value = f"{value[:4]}-{value[4:8]}-{value[8:]}"
-        changes.append("hyphens added between the groups of four")
+        changes.append(_said("hyphens added between the groups of four"))
     swapped = value.translate(str.maketrans("O0", "0O"))
     if not _PPON.fullmatch(value) and not _PPON.fullmatch(swapped):
         raise _Malformed(
@@ -263,7 +281,7 @@ def platform_check_character(eight: str) -> str:
     return PLATFORM_ALPHABET[total % 31]
 
 
-def _platform(value: str) -> tuple[str, list[str]]:
+def _platform(value: str) -> tuple[str, list[Phrase]]:
     compact = value.replace("-", "")
     if len(compact) != 9 or any(char not in PLATFORM_ALPHABET for char in compact):
         raise _Malformed(
@@ -277,7 +295,7 @@ def _platform(value: str) -> tuple[str, list[str]]:
             problem="check-digits",
         )
     normal = f"{compact[:4]}-{compact[4:8]}-{compact[8]}"
-    return normal, [] if normal == value else ["written in groups XXXX-XXXX-C"]
+    return normal, [] if normal == value else [_said("written in groups XXXX-XXXX-C")]
 
 
 PLATFORM_SCHEME = "GB-OPENBOOK"
@@ -389,29 +407,31 @@ def check(scheme: object, id_: object) -> Checked:
     if absent is not None:
         return absent
     assert isinstance(scheme, str) and isinstance(id_, str)
-    changes: list[str] = []
+    changes: list[Phrase] = []
     code = scheme.strip().upper()
     if code != scheme:
-        changes.append("scheme written in capitals without spaces")
+        changes.append(_said("scheme written in capitals without spaces"))
     if code in _ALIASES:
-        changes.append(f"scheme {code} written as {_ALIASES[code]}")
+        changes.append(
+            _said("scheme %(code)s written as %(alias)s", code=code, alias=_ALIASES[code])
+        )
         code = _ALIASES[code]
     known = SCHEMES.get(code)
     if known is None:
         # Another register's ids may be case-sensitive or hold spaces: kept as given.
         value = id_.strip()
         if value != id_:
-            changes.append("spaces around the id removed")
-        return Checked(Identifier(code, value), tuple(changes), known=False)
+            changes.append(_said("spaces around the id removed"))
+        return _normal(Identifier(code, value), changes, known=False)
     value = re.sub(r"\s+", "", id_).upper()
     if value != id_:
-        changes.append("spaces removed and letters capitalised")
+        changes.append(_said("spaces removed and letters capitalised"))
     if value.startswith(code + "-"):
         value = value[len(code) + 1 :]
-        changes.append("scheme repeated in the id removed")
+        changes.append(_said("scheme repeated in the id removed"))
     if re.fullmatch(r"[0-9]+\.0", value):
         value = value[:-2]
-        changes.append("'.0' removed (the number went through a spreadsheet)")
+        changes.append(_said("'.0' removed (the number went through a spreadsheet)"))
     try:
         normal, more = known.normalise(value)
     except _Malformed as malformed:
@@ -423,7 +443,7 @@ def check(scheme: object, id_: object) -> Checked:
             why=malformed.phrase,
         )
         return _refused(malformed.problem, said)
-    return Checked(Identifier(code, normal), tuple(changes + more))
+    return _normal(Identifier(code, normal), changes + more)
 
 
 def is_given(identifier: object) -> TypeGuard[dict]:

@@ -4,6 +4,7 @@ tender notice's form), a correction the publish API accepts, a withdrawal made b
 API's own use case with the reason checked as the API checks it, and what the pages refuse."""
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from openbook.publishing import accounts, publishers
 from openbook.publishing.notice_forms import FORMS, Context, restored, stored
 from openbook.publishing.notice_forms.corrections import answers_from, as_correction
 from openbook.publishing.notice_forms.questions import LONDON
+from openbook.standards.ocds.compile import compiled_release
 from openbook.store import audit, log
 from tests.pages.conftest import validate_html
 from tests.pages.test_publisher import PASSWORD, _answer_all, _token, send, signed_in
@@ -174,6 +176,30 @@ def test_each_notice_is_amended_where_it_is_and_tagged_as_an_update():
     assert correction["planning"]["documents"][0]["id"] == "UK2-notice-20260105T100000Z"
     document = correction["contracts"][0]["implementation"]["documents"][0]
     assert document["id"] == "UK9-notice-20260105T100000Z"
+
+
+def test_a_corrected_contract_change_replaces_its_amendment_rather_than_adding_one():
+    """A contract change notice (UK10) says its change in an amendment of the contract; its
+    correction, published in a later second, added a second copy of the change (in the
+    corrected words) beside the first. The change keeps its amendment's id, so the compiled
+    contract has the change once, as last corrected, and an amendment for each correction."""
+    uk10 = FORMS["UK10"]
+    compiled = {"tender": {"id": "1"}, "contracts": [{"id": "1", "awardID": "1"}]}
+    context = Context("ocds-b5fd17-c1", BUYER["id"], BUYER["name"], NOW, compiled=compiled)
+    published = [uk10.build(context, {"change": "Two more parks", "new_value": 60000})]
+    for days, words in ((1, "Three more parks"), (2, "Four more parks")):
+        later = replace(context, now=NOW + timedelta(days=days))
+        built = uk10.build(later, {"change": words, "new_value": 60000})
+        original = published[-1]
+        published.append(as_correction(built, original["id"], later, original=original))
+    first_change = published[0]["contracts"][0]["amendments"][0]
+    amendments = compiled_release(published)["contracts"][0]["amendments"]
+    changes = [a for a in amendments if "amendsReleaseID" not in a]
+    assert changes == [{**first_change, "description": "Four more parks"}]
+    assert [a["amendsReleaseID"] for a in amendments if "amendsReleaseID" in a] == [
+        published[0]["id"],
+        published[1]["id"],
+    ]
 
 
 def _sample_answers(form, pick, context) -> dict:

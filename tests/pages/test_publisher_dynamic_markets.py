@@ -183,7 +183,10 @@ def test_a_dynamic_market_from_intention_to_cessation(publisher, store):
     _next(client, ocid, "UK14")
     _answer(client, "UK14", _answers("UK14"))
     check = client.get(f"{DRAFT}/check").content.decode()
-    assert "Smith, Jones &amp; Partners, GB-CHC-1123456" in check
+    # A supplier a line, as they were typed (they ran together on one line).
+    assert (
+        "Green Spaces Ltd, GB-COH-01234567<br>Smith, Jones &amp; Partners, GB-CHC-1123456" in check
+    )
     assert _publish(client, store) == ocid
     assert {"UK15", "UK16"} <= set(_offered(client, ocid))
     tool = orjson.loads(Client().get(f"/api/registers/commercial-tools/{ocid}").content)

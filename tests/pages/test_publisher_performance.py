@@ -340,6 +340,33 @@ def test_a_payment_is_numbered_after_the_contracts_and_keeps_the_payees_roles():
     assert release["contracts"][0]["awardID"] == "1"
 
 
+def test_notices_about_two_contracts_within_a_second_have_ids_of_their_own():
+    """A contract numbers its own payments, failures and assessments: the first payment of two
+    contracts published within one second had one release id, and the second was refused as a
+    conflict (409). The id names the contract; the same answers give the same id again, so a
+    page sent twice is still answered as a duplicate."""
+    contracts = [{"id": "1", "awardID": "1"}, {"id": "2", "awardID": "1"}]
+    context = _context(contracts=contracts)
+    failure = {"route": "failure", "ground": "damages", "happened": date(2026, 7, 10)}
+    failure |= {"requirement": "r", "description": "d", "began": date(2026, 5, 1)}
+    assessed = {"route": "assessment", "assessed_from": date(2025, 7, 1)}
+    assessed |= {"assessed_to": date(2026, 6, 30), "kpis": [{"kpi_name": "K", "kpi_rating": "met"}]}
+    ids = []
+    for form, answers in (
+        (CONTRACT_PAYMENTS_NOTICE, PAID),
+        (CONTRACT_PERFORMANCE_NOTICE, failure),
+        (CONTRACT_PERFORMANCE_NOTICE, assessed),
+    ):
+        for contract in ("1", "2"):
+            release = form.build(context, {**answers, "contract": contract})
+            assert release["contracts"][0]["id"] == contract
+            assert release == form.build(context, {**answers, "contract": contract})
+            ids.append(release["id"])
+    assert len(set(ids)) == len(ids) == 6, ids
+    assert ids[0] == "ocds-b5fd17-c1-UK8-20260720T093000Z-1-1"
+    assert ids[1] == "ocds-b5fd17-c1-UK8-20260720T093000Z-2-1"
+
+
 def test_a_payment_under_a_joint_contract_names_no_payee_it_cannot_know():
     context = _context(
         awards=[{"id": "1", "suppliers": [SUPPLIER, {"id": "GB-COH-07654321", "name": "B"}]}]
@@ -376,7 +403,7 @@ def test_each_ground_is_stated_and_dated_as_the_uk_extension_says(ground, basis)
     (document,) = implementation["documents"]
     assert document["description"].startswith("Published under section 71(5)")
     assert document["id"] == "UK9-notice-1"
-    assert release["id"] == "ocds-b5fd17-c1-UK9-20260720T093000Z-1"
+    assert release["id"] == "ocds-b5fd17-c1-UK9-20260720T093000Z-1-1"  # contract 1, failure 1
     assert release["tag"] == ["implementation"] and release["tender"]["title"]
 
 

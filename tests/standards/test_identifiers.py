@@ -294,3 +294,23 @@ def test_each_problem_is_a_phrase_a_page_can_translate():
     # Values are filled, not translated: a value is never read as a template.
     phrase = check_party_id("GB-COH-%(x)s").phrase
     assert phrase is not None and "'%(x)s'" in phrase.render(translate)
+
+
+def test_every_problem_code_is_listed_and_each_change_is_a_phrase():
+    """The registers' checks name a refusal by the identifier's problem code, and the pages say
+    each code's summary (openbook.publishing.refusals): every code is in PROBLEMS. What
+    normalising changed is a phrase too, said in a page's language; ``changes`` is its English."""
+    from pathlib import Path
+
+    from openbook.standards import identifiers
+
+    source = Path(identifiers.__file__).read_text(encoding="utf-8")
+    named = set(re.findall(r'(?:problem=|_refused\()\s*"([a-z-]+)"', source))
+    assert named | {"malformed"} == set(identifiers.PROBLEMS)  # malformed: _Malformed's default
+    checked = check_party_id("gb-coh-1234567")
+    assert checked.changes == tuple(str(phrase) for phrase in checked.changed)
+    assert checked.changes == (
+        "scheme written in capitals without spaces",
+        "zero-padded to 8 digits",
+    )
+    assert [phrase.template for phrase in checked.changed][1] == "zero-padded to %(width)s digits"

@@ -25,8 +25,10 @@ from openbook.publishing.notice_forms.questions import (
     TEXT,
     TEXTAREA,
     Context,
+    DateOrder,
     Question,
     Repeating,
+    dates_in_order,
     end_of,
     start_of,
 )
@@ -91,14 +93,17 @@ def enough(context: Context, answers: Mapping[str, object]) -> str | None:
     return None
 
 
+_ASSESSED = dates_in_order(DateOrder("assessed_from", "assessed_to", _PROBLEMS[3], same_day=False))
+
+
 def fits(context: Context, answers: Mapping[str, object]) -> tuple[str, str] | None:
     """The assessment's answers against each other and the procurement."""
-    start, end = answers.get("assessed_from"), answers.get("assessed_to")
-    if isinstance(start, date) and isinstance(end, date):
-        if end <= start:
-            return "assessed_to", _PROBLEMS[3]
-        if end > context.now.astimezone(LONDON).date():
-            return "assessed_to", _PROBLEMS[4]
+    found = _ASSESSED(answers)
+    if found is not None:
+        return found
+    end = answers.get("assessed_to")
+    if isinstance(end, date) and end > context.now.astimezone(LONDON).date():
+        return "assessed_to", _PROBLEMS[4]
     problem = enough(context, answers)
     return ("kpis", problem) if problem is not None else None
 

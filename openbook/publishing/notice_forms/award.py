@@ -15,7 +15,6 @@ lots asks which lots the award is for (WHICH_LOTS; with one lot, that one).
 """
 
 from collections.abc import Mapping
-from datetime import date
 
 from openbook.publishing.notice_forms.following import (
     WHICH_AWARD,
@@ -42,8 +41,10 @@ from openbook.publishing.notice_forms.questions import (
     TEXTAREA,
     YES_NO,
     Context,
+    DateOrder,
     NoticeForm,
     Question,
+    dates_in_order,
     end_of,
     moment,
     notice_document,
@@ -125,11 +126,9 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
     return release
 
 
-def _award_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    decided, ends = answers.get("award_date"), answers.get("standstill_end")
-    if isinstance(decided, date) and isinstance(ends, date) and ends <= decided:
-        return "standstill_end", _ORDER_PROBLEMS[0]
-    return None
+_award_order = dates_in_order(
+    DateOrder("award_date", "standstill_end", _ORDER_PROBLEMS[0], same_day=False)
+)
 
 
 CONTRACT_AWARD_NOTICE = NoticeForm(
@@ -238,14 +237,10 @@ def _details_release(context: Context, answers: Mapping[str, object]) -> dict:
     return release
 
 
-def _details_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    start, end = answers.get("contract_start"), answers.get("contract_end")
-    signed = answers.get("date_signed")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        return "contract_end", _ORDER_PROBLEMS[1]
-    if isinstance(signed, date) and isinstance(end, date) and end < signed:
-        return "date_signed", _ORDER_PROBLEMS[2]
-    return None
+_details_order = dates_in_order(
+    DateOrder("contract_start", "contract_end", _ORDER_PROBLEMS[1]),
+    DateOrder("date_signed", "contract_end", _ORDER_PROBLEMS[2], at="date_signed"),
+)
 
 
 CONTRACT_DETAILS_NOTICE = NoticeForm(

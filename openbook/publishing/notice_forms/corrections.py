@@ -188,6 +188,7 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
     # the KPIs it assessed with their observations (UK9).
     pairs = zip(corrected.get("contracts") or [], original.get("contracts") or [], strict=False)
     for new, old in pairs:
+        _same_amendments(new, old)
         _same_metrics(_implementation(new).get("metrics"), _implementation(old).get("metrics"))
         for key in ("transactions", "performanceFailures"):
             mine = _implementation(new).get(key)
@@ -196,6 +197,32 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
                 for entry, was in zip(mine, theirs, strict=True):
                     if isinstance(entry, dict) and isinstance(was, dict) and "id" in was:
                         entry["id"] = was["id"]
+
+
+def _same_amendments(new: object, old: object) -> None:
+    """A corrected contract change notice (UK10) says the change again in an amendment: it
+    takes the id of the original's, so the correction replaces that amendment rather than
+    adding a second copy of it (amendments are merged by id, OCDS 1.1, "Merging"), and its date,
+    the day the contract was changed (the correction's own amendment is dated the correction).
+    Those that say what a correction amended (``amendsReleaseID``) are not changes of the
+    contract."""
+    mine = new.get("amendments") if isinstance(new, dict) else None
+    theirs = old.get("amendments") if isinstance(old, Mapping) else None
+    if not isinstance(mine, list) or not isinstance(theirs, list):
+        return
+    changes = [
+        amendment
+        for amendment in theirs
+        if isinstance(amendment, Mapping)
+        and "id" in amendment
+        and "amendsReleaseID" not in amendment
+    ]
+    if len(mine) == len(changes):
+        for amendment, was in zip(mine, changes, strict=True):
+            if isinstance(amendment, dict):
+                amendment["id"] = was["id"]
+                if "date" in was:
+                    amendment["date"] = was["date"]
 
 
 def _same_metrics(mine: object, theirs: object) -> None:

@@ -33,8 +33,10 @@ from openbook.publishing.notice_forms.questions import (
     TEXTAREA,
     YES_NO,
     Context,
+    DateOrder,
     NoticeForm,
     Question,
+    dates_in_order,
     end_of,
     moment,
     notice_document,
@@ -102,11 +104,9 @@ def _intention_release(context: Context, answers: Mapping[str, object]) -> dict:
     return process_release("UK13", context, ["tender"], tender=tender)
 
 
-def _intention_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    start, end = answers.get("market_start"), answers.get("market_end")
-    if isinstance(start, date) and isinstance(end, date) and end <= start:
-        return "market_end", _ORDER_PROBLEMS[0]
-    return None
+_intention_order = dates_in_order(
+    DateOrder("market_start", "market_end", _ORDER_PROBLEMS[0], same_day=False)
+)
 
 
 INTENTION_NOTICE = NoticeForm(

@@ -13,7 +13,6 @@ its own, numbered after those the contract has, with a notice document of its ow
 """
 
 from collections.abc import Mapping
-from datetime import date
 
 from openbook.publishing.notice_forms import assessment
 from openbook.publishing.notice_forms.following import (
@@ -33,8 +32,10 @@ from openbook.publishing.notice_forms.questions import (
     PROCESS,
     TEXTAREA,
     Context,
+    DateOrder,
     NoticeForm,
     Question,
+    dates_in_order,
     end_of,
     notice_document,
     pounds,
@@ -57,6 +58,13 @@ def _document(code: str, context: Context, entry: str, **fields: object) -> dict
     entry the notice adds (``UK8-notice-2``: the notice of payment 2)."""
     document = notice_document(code, context)
     return {**document, "id": f"{document['id']}-{entry}", **fields}
+
+
+def _about(release: Mapping) -> str:
+    """The contract a notice is about, for its release id: the entry it adds is numbered within
+    that contract, so two notices about two contracts within one second (each adding payment 1,
+    say) would otherwise share an id, and the second be refused as a conflict."""
+    return str(release["contracts"][0]["id"])
 
 
 def _suppliers(context: Context, answers: Mapping[str, object]) -> list[dict]:
@@ -149,7 +157,7 @@ def _assessment_release(context: Context, answers: Mapping[str, object]) -> dict
         tender=repeated_tender(context),
         contracts=[{**contract_of(context, answers), "implementation": implementation}],
     )
-    release["id"] += f"-assessment-{number}"  # two such notices within a second differ
+    release["id"] += f"-{_about(release)}-assessment-{number}"
     return release
 
 
@@ -182,17 +190,14 @@ def _failure_release(context: Context, answers: Mapping[str, object]) -> dict:
     release = process_release(
         "UK9", context, ["implementation"], tender=repeated_tender(context), contracts=[contract]
     )
-    release["id"] += f"-{failure['id']}"  # two such notices within a second differ
+    release["id"] += f"-{_about(release)}-{failure['id']}"
     return release
 
 
-def _failure_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    began, happened, ended = answers.get("began"), answers.get("happened"), answers.get("ended")
-    if isinstance(began, date) and isinstance(happened, date) and happened < began:
-        return "began", _FAILURE_ORDER[0]
-    if isinstance(began, date) and isinstance(ended, date) and ended < began:
-        return "ended", _FAILURE_ORDER[1]
-    return None
+_failure_order = dates_in_order(
+    DateOrder("began", "happened", _FAILURE_ORDER[0], at="began"),
+    DateOrder("began", "ended", _FAILURE_ORDER[1]),
+)
 
 
 def _failure_applies(_context: Context, answers: Mapping[str, object]) -> bool:
@@ -334,7 +339,7 @@ def _payment_release(context: Context, answers: Mapping[str, object]) -> dict:
     release = process_release(
         "UK8", context, ["implementation"], tender=repeated_tender(context), contracts=[contract]
     )
-    release["id"] += f"-{transaction['id']}"  # two such notices within a second differ
+    release["id"] += f"-{_about(release)}-{transaction['id']}"
     release["parties"] = [with_roles(context, release["parties"][0], "payer")]
     if "payee" in transaction:
         release["parties"].append(

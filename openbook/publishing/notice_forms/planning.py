@@ -10,7 +10,6 @@ authority as its buyer (openbook.publishing.scope), one planned procurement a no
 """
 
 from collections.abc import Mapping
-from datetime import date
 
 from openbook.publishing.notice_forms.questions import (
     AUTHORITY,
@@ -24,8 +23,10 @@ from openbook.publishing.notice_forms.questions import (
     TEXT,
     TEXTAREA,
     Context,
+    DateOrder,
     NoticeForm,
     Question,
+    dates_in_order,
     end_of,
     moment,
     notice_document,
@@ -121,11 +122,9 @@ def _engagement_release(context: Context, answers: Mapping[str, object]) -> dict
     return _release("UK2", "planning", context, planning=planning, tender=tender)
 
 
-def _engagement_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    start, end = answers.get("engagement_start"), answers.get("engagement_end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        return "engagement_end", _ENGAGEMENT_ORDER[0]
-    return None
+_engagement_order = dates_in_order(
+    DateOrder("engagement_start", "engagement_end", _ENGAGEMENT_ORDER[0])
+)
 
 
 ENGAGEMENT_NOTICE = NoticeForm(
@@ -198,11 +197,9 @@ def _planned_release(context: Context, answers: Mapping[str, object]) -> dict:
     return _release("UK3", "planning", context, planning=planning, tender=tender)
 
 
-def _planned_order(answers: Mapping[str, object]) -> tuple[str, str] | None:
-    expected, start = answers.get("tender_expected"), answers.get("contract_start")
-    if isinstance(expected, date) and isinstance(start, date) and start <= expected:
-        return "contract_start", _PLANNED_ORDER[0]
-    return None
+_planned_order = dates_in_order(
+    DateOrder("tender_expected", "contract_start", _PLANNED_ORDER[0], same_day=False)
+)
 
 
 PLANNED_PROCUREMENT_NOTICE = NoticeForm(

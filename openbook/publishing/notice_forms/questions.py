@@ -228,6 +228,34 @@ def more_than_one(
 
 
 @dataclass(frozen=True, slots=True)
+class DateOrder:
+    """A date answer that must not come before another: ``later`` on or after ``earlier`` (after
+    it, unless ``same_day``), else ``message``, shown at the question ``at`` (``later``'s)."""
+
+    earlier: str
+    later: str
+    message: str
+    same_day: bool = True
+    at: str | None = None
+
+
+def dates_in_order(*orders: DateOrder) -> Callable[[Mapping[str, object]], tuple[str, str] | None]:
+    """A form's ``order`` for its dates: the first of ``orders`` the answers break, as
+    (question, message); None when they keep them all, or a date is not answered."""
+
+    def order(answers: Mapping[str, object]) -> tuple[str, str] | None:
+        for each in orders:
+            first, second = answers.get(each.earlier), answers.get(each.later)
+            if not isinstance(first, date) or not isinstance(second, date):
+                continue
+            if second < first or (second == first and not each.same_day):
+                return each.at or each.later, each.message
+        return None
+
+    return order
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What a notice is written for: the process, the buyer, and the moment."""
 

@@ -15,8 +15,10 @@ from openbook.publishing.notice_forms.questions import (
     TEXTAREA,
     YES_NO,
     Context,
+    DateOrder,
     NoticeForm,
     Question,
+    dates_in_order,
     moment,
     notice_document,
     release_id,
@@ -73,12 +75,16 @@ def _tender_release(context: Context, answers: Mapping[str, object]) -> dict:
     }
 
 
+_CONTRACT_DATES = dates_in_order(DateOrder("contract_start", "contract_end", _ORDER_PROBLEMS[0]))
+
+
 def _order_problem(answers: Mapping[str, object]) -> tuple[str, str] | None:
     """A problem across answers: (question, message), such as a contract ending before it
-    starts."""
+    starts, or a start without an end."""
+    found = _CONTRACT_DATES(answers)
+    if found is not None:
+        return found
     start, end = answers.get("contract_start"), answers.get("contract_end")
-    if isinstance(start, date) and isinstance(end, date) and end < start:
-        return "contract_end", _ORDER_PROBLEMS[0]
     if (start is None) != (end is None):
         missing = "contract_end" if end is None else "contract_start"
         return missing, _ORDER_PROBLEMS[1]

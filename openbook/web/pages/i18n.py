@@ -168,8 +168,9 @@ def said(phrase: Phrase | None) -> str:
 def rule_said(code: str, message: str) -> str:
     """A problem the publish checks found, as a page shows it: its own message in English, which
     names the values found; in another language the summary of its code translated (a notice
-    rule's, openbook.standards.uk.rules, or a review code's, validate.SUMMARIES), since the
-    checks' messages are English text. A code without a summary: its message."""
+    rule's, openbook.standards.uk.rules, or a review code's, validate.SUMMARIES, or a publishing
+    use case's refusal's, openbook.publishing.refusals), since the checks' messages are English
+    text. A code without a summary: its message."""
     if current() != ENGLISH:
         summary = _summaries().get(code)
         if summary is not None and summary in catalogue(current()):
@@ -179,10 +180,12 @@ def rule_said(code: str, message: str) -> str:
 
 @functools.cache
 def _summaries() -> dict[str, str]:
+    from openbook.publishing import refusals
     from openbook.standards.ocds.validate import SUMMARIES
     from openbook.standards.uk.rules.table import RULES
 
-    return {**SUMMARIES, **{rule.code: rule.summary for rule in RULES}}
+    rules = {rule.code: rule.summary for rule in RULES}
+    return {**refusals.SUMMARIES, **SUMMARIES, **rules}
 
 
 def _rendered(values: dict[str, object]) -> dict[str, object]:

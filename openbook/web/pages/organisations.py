@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDi
 from django.views.decorators.http import require_safe
 
 from openbook import organisations
+from openbook.standards.identifiers import check_party_id
 from openbook.store.database import Store
-from openbook.web.pages import errors
+from openbook.web.pages import errors, i18n
 from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
 from openbook.web.pages.organisations_supplier import as_supplier
@@ -57,11 +58,35 @@ def find_context(store: Store, params: QueryDict) -> dict:
     try:
         found = organisations.find(store, text, after=after, limit=PAGE)
     except organisations.InvalidIdentifier as error:
-        raise errors.bad_request([Problem("q", str(error), "#q")]) from None
+        raise errors.bad_request([Problem("q", _not_found_by(error), "#q")]) from None
     following = found["next"]
     return {
         "q": text,
-        "found": {**found, "next": "|".join(following) if following else None},
+        "found": {**_in_words(text, found), "next": "|".join(following) if following else None},
+    }
+
+
+def _not_found_by(error: organisations.InvalidIdentifier) -> str:
+    """Why the text finds nothing, in the reader's language."""
+    if error.phrase is not None:
+        return i18n.said(error.phrase)
+    return _(
+        "give a name of at least %(least)s letters or digits, or an identifier such as "
+        "GB-COH-01234567",
+        least=organisations.SHORTEST_NAME,
+    )
+
+
+def _in_words(text: str, found: dict) -> dict:
+    """What the identifier check said of the text (why it is no identifier, what normalising it
+    changed) in the reader's language: the use case says it in English, for the API."""
+    if not found["problem"] and not found["changes"]:
+        return found
+    checked = check_party_id(text)
+    return {
+        **found,
+        "problem": i18n.said(checked.phrase) if found["problem"] else None,
+        "changes": [i18n.said(change) for change in checked.changed],
     }
 
 
@@ -106,7 +131,7 @@ def organisation_context(store: Store, identifier: str, params: QueryDict) -> di
     try:
         found = organisations.organisation(store, identifier, before=keys["before"], limit=PAGE)
     except organisations.InvalidIdentifier as error:
-        raise errors.bad_request([Problem("identifier", str(error))]) from None
+        raise errors.bad_request([Problem("identifier", _not_found_by(error))]) from None
     if found is None:
         raise errors.PageError(404, _("No process or register names this organisation"))
     written = found["identifier"]

@@ -392,7 +392,11 @@ def _checked(
             )
         except Refused as refused:
             problems += [_problem(form, named, problem) for problem in refused.problems] or [
-                {"question": None, "message": refused.message, "pointer": None}
+                {
+                    "question": None,
+                    "message": i18n.rule_said(refused.code, refused.message),
+                    "pointer": None,
+                }
             ]
             status = refused.status if request.method == "POST" else 200
         else:
@@ -476,7 +480,10 @@ def shown_lines(question: Question, value: object) -> list[str]:
         return [words(labels.get(str(item), str(item))) for item in value]
     if question.kind == notice_forms.GROUP and isinstance(value, list):
         return [thing_line(question, thing) for thing in value]
-    return [notice_forms.shown(question, value)]
+    text = notice_forms.shown(question, value)
+    # A list typed a line each (the suppliers of a dynamic market) or a text of several lines
+    # is shown a line each, as it was written, not run together.
+    return [line for line in text.split("\n") if line.strip()] or [text]
 
 
 def thing_line(question: Question, thing: object) -> str:

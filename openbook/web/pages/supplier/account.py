@@ -12,6 +12,7 @@ from openbook.publishing import accounts
 from openbook.publishing.answers import Refused
 from openbook.store.database import Store
 from openbook.web.middleware import client_address
+from openbook.web.pages import i18n
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
 from openbook.web.pages.links import after_sign_in
@@ -165,12 +166,15 @@ def change(request: HttpRequest, name: str) -> HttpResponse:
                     status = 409
                     values = answers.values(name, answers.from_entry(found).get(name))
                 else:
-                    problems.append(
+                    # Each problem by its code's summary, in the reader's language (the
+                    # register's messages are English, for the API).
+                    problems += [
                         _problem(
-                            _first_field(name),
-                            _("Check this answer: %(problem)s", problem=refused.message),
+                            _first_field(name), _("Check this answer: %(problem)s", problem=said)
                         )
-                    )
+                        for said in [i18n.rule_said(p.code, p.message) for p in refused.problems]
+                        or [i18n.rule_said(refused.code, refused.message)]
+                    ]
             else:
                 request.session[CHANGED] = True
                 return HttpResponseRedirect(HOME)

@@ -349,7 +349,10 @@ def _refusal(refused: Refused) -> list[dict]:
         found.append(
             {
                 "question": where.get(top),
-                "message": _("Check this answer: %(problem)s", problem=problem.message),
+                "message": _(
+                    "Check this answer: %(problem)s",
+                    problem=i18n.rule_said(problem.code, problem.message),
+                ),
             }
         )
     return found or [{"question": None, "message": _("The supplier could not be registered")}]
