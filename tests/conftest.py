@@ -147,21 +147,42 @@ def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
 
 
-@pytest.fixture
-def outbox(tmp_path, monkeypatch):
-    """Mail through the directory sender (openbook.mail), to a directory of this test's, with
-    the site's address set for the links mails carry; the fixture reads the messages sent so
-    far, oldest first."""
+def mail_to(directory: Path, patch: pytest.MonkeyPatch):
+    """Mail through the directory sender (openbook.mail), to ``directory``, with the site's
+    address set for the links mails carry (``patch`` sets the environment); returns a reader of
+    the messages sent so far, oldest first."""
     from email import message_from_bytes, policy
 
-    monkeypatch.setenv("OPENBOOK_MAIL_SENDER", "directory")
-    monkeypatch.setenv("OPENBOOK_MAIL_DIR", str(tmp_path / "mail"))
-    monkeypatch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
+    patch.setenv("OPENBOOK_MAIL_SENDER", "directory")
+    patch.setenv("OPENBOOK_MAIL_DIR", str(directory))
+    patch.setenv("OPENBOOK_SITE_URL", "https://contracts.example")
 
     def read() -> list:
         return [
             message_from_bytes(path.read_bytes(), policy=policy.default)
-            for path in sorted((tmp_path / "mail").glob("*.eml"))
+            for path in sorted(directory.glob("*.eml"))
         ]
 
     return read
+
+
+@pytest.fixture
+def outbox(tmp_path, monkeypatch):
+    """Mail sent to a directory of this test's (``mail_to``)."""
+    return mail_to(tmp_path / "mail", monkeypatch)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def shared_database(request) -> Iterator[Database]:
+    """One fresh database of each kind for a module's tests that store nothing (bad input
+    refused, pages read): made once a module, not once a test. A module's own fixture builds on
+    it, and its tests reach it through ``reuse``, since the module's other tests point Django at
+    databases of their own."""
+    with fresh_database(request.param, request) as database:
+        yield database
+
+
+def reuse(database: Database) -> Database:
+    """Point Django back at a shared database (``shared_database``) for the test about to run."""
+    use_database(database.url)
+    return database

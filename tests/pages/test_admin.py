@@ -17,6 +17,7 @@ from django.test import Client
 from openbook import registers
 from openbook.publishing import accounts, publishers
 from openbook.store import audit
+from tests.conftest import reuse
 from tests.pages.conftest import AXE, _free_port, _wait_for
 from tests.pages.test_publisher import PASSWORD, _token, send, signed_in
 from tests.publishing import CLI, create_key, create_publisher, post
@@ -73,6 +74,10 @@ def platform(store):
     """The organisation administrators record for, a supplier the platform knows, an
     administrator account (ada) and a publisher account (pat); the administrator key of the
     publish API, for comparison."""
+    return _platform(store)
+
+
+def _platform(store):
     organisation = create_publisher(store)
     name_the_supplier(store)
     publishers.add_account(store, "ada", "administrator", CLI)
@@ -80,6 +85,31 @@ def platform(store):
     publishers.add_account(store, "pat", "publisher", CLI, publisher=str(organisation.id))
     accounts.set_password(store, "pat", PASSWORD, CLI)
     return {"organisation": organisation, "key": create_key(store, organisation, "administrator")}
+
+
+@pytest.fixture(scope="module")
+def _shared(shared_database):
+    store = reuse(shared_database).store
+    made = _platform(store)
+    ending = debarment(
+        decisionDate=_day(-10).isoformat(),
+        startDate=_day(-5).isoformat(),
+        endDate=_day(300).isoformat(),
+    )
+    record(store, made, ending)
+    record(store, made, complaint(KNOWN), code="complaints")
+    return made, admin(), registers.entries(store, "debarment")
+
+
+@pytest.fixture
+def shared(shared_database, _shared):
+    """For the bad answers, parameters and addresses: the platform, a debarment entry
+    (DEB-000001, to end) and a complaint (CMP-000001, to review), an administrator signed in
+    and the debarment list as it stood; one a database, since each case is refused changing
+    nothing (which each checks)."""
+    store = reuse(shared_database).store
+    made, client, entries = _shared
+    return {"store": store, "platform": made, "admin": client, "entries": entries}
 
 
 def admin() -> Client:
@@ -293,8 +323,8 @@ def test_the_list_pages_its_entries_and_links_each(platform, store, monkeypatch)
         ("/publish/admin/reviews/challenges?before=DEB-000001", "before"),
     ],
 )
-def test_bad_parameters_get_a_400_page_naming_them(platform, path, parameter):
-    answer = admin().get(path)
+def test_bad_parameters_get_a_400_page_naming_them(shared, path, parameter):
+    answer = shared["admin"].get(path)
     assert answer.status_code == 400
     page = html(answer)
     assert "govuk-error-summary" in page and f"{parameter}: " in page
@@ -312,8 +342,8 @@ def test_bad_parameters_get_a_400_page_naming_them(platform, path, parameter):
         "/publish/admin/reviews/challenges/CMP-000001",
     ],
 )
-def test_unknown_things_are_not_found(platform, path):
-    assert admin().get(path).status_code == 404
+def test_unknown_things_are_not_found(shared, path):
+    assert shared["admin"].get(path).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -343,8 +373,8 @@ def test_unknown_things_are_not_found(platform, path):
         ({"recorder": "r" * 5000}, "recorder", "Enter no more than 200 characters"),
     ],
 )
-def test_bad_answers_are_shown_against_their_fields(platform, store, changes, field, says):
-    answer = _add(admin(), **changes)
+def test_bad_answers_are_shown_against_their_fields(shared, changes, field, says):
+    answer = _add(shared["admin"], **changes)
     page = html(answer)
     assert answer.status_code == 400, page[:2000]
     summary = page[page.index('class="govuk-error-summary"') : page.index("</main>")]
@@ -353,7 +383,7 @@ def test_bad_answers_are_shown_against_their_fields(platform, store, changes, fi
     assert f'id="{field}"' in page  # the link leads to the field
     assert "<title>Error: " in page
     assert "<script>" not in page
-    assert registers.entries(store, "debarment") == []
+    assert registers.entries(shared["store"], "debarment") == shared["entries"]
 
 
 def test_hostile_text_is_recorded_as_given_and_shown_escaped(platform, store):
@@ -516,18 +546,9 @@ def test_an_entry_is_ended_early(platform, store):
         ),
     ],
 )
-def test_bad_answers_to_ending_an_entry(platform, store, values, field, says):
-    record(
-        store,
-        platform,
-        debarment(
-            decisionDate=_day(-10).isoformat(),
-            startDate=_day(-5).isoformat(),
-            endDate=_day(300).isoformat(),
-        ),
-    )
+def test_bad_answers_to_ending_an_entry(shared, values, field, says):
     answer = send(
-        admin(),
+        shared["admin"],
         "/publish/admin/debarment/DEB-000001/end",
         {**values, "version": "1", "recorder": RECORDER},
     )
@@ -630,9 +651,8 @@ def test_complaints_awaiting_review_are_listed_and_reviewed(platform, store):
         ({"recorder": ""}, "recorder", "Enter the organisation you record this for"),
     ],
 )
-def test_bad_reviews_are_shown_against_their_fields(platform, store, values, field, says):
-    record(store, platform, complaint(KNOWN), code="complaints")
-    answer = _review(admin(), "complaints", "CMP-000001", **values)
+def test_bad_reviews_are_shown_against_their_fields(shared, values, field, says):
+    answer = _review(shared["admin"], "complaints", "CMP-000001", **values)
     assert answer.status_code == 400, html(answer)[:2000]
     page = html(answer)
     assert f'href="#{field}"' in page and says in unescape(page) and f'id="{field}"' in page

@@ -15,6 +15,7 @@ from openbook.publishing import accounts, publishers
 from openbook.store import log
 from openbook.store import publishers as stored_publishers
 from openbook.store import registers as stored_registers
+from tests.conftest import mail_to, reuse
 from tests.pages.conftest import validate_html
 from tests.pages.test_publisher import PASSWORD, _token, send
 from tests.publishing import CLI, create_publisher
@@ -233,7 +234,8 @@ def test_a_link_past_its_day_does_not_work(database, store, outbox):
         "%00" * 43,
     ],
 )
-def test_a_wrong_or_malformed_link_does_not_work(database, token):
+def test_a_wrong_or_malformed_link_does_not_work(shared_database, token):
+    reuse(shared_database)
     answer = Client().get(f"{BASE}/link/{token}")
     assert answer.status_code == 404
     html = answer.content.decode()
@@ -324,7 +326,8 @@ def test_without_the_site_address_no_link_follows_a_forged_host(
         ("o'brien!#@example.com", "up to 150 letters"),
     ],
 )
-def test_a_wrong_email_address_is_shown_again_with_its_error(database, outbox, email, says):
+def test_a_wrong_email_address_is_shown_again_with_its_error(shared_database, outbox, email, says):
+    reuse(shared_database)
     answer = ask_for_link(_client(), email)
     html = answer.content.decode()
     assert answer.status_code == 400
@@ -411,10 +414,25 @@ BAD_ANSWERS = [
 ]  # fmt: skip
 
 
+@pytest.fixture(scope="module")
+def _proved_once(shared_database, tmp_path_factory):
+    reuse(shared_database)
+    with pytest.MonkeyPatch.context() as patch:
+        return proved(mail_to(tmp_path_factory.mktemp("mail"), patch))
+
+
+@pytest.fixture
+def at_first_question(shared_database, _proved_once) -> Client:
+    """A client whose address is proved, at the first question: one a database, shared by the
+    bad answers, since each is refused keeping nothing (which each case checks)."""
+    reuse(shared_database)
+    return _proved_once
+
+
 @pytest.mark.parametrize("bad", BAD_ANSWERS)
-def test_a_bad_answer_is_shown_again_with_its_error(database, outbox, bad):
+def test_a_bad_answer_is_shown_again_with_its_error(at_first_question, bad):
     name, values, field, says = bad
-    client = proved(outbox)
+    client = at_first_question
     answer = send(client, f"{BASE}/{name}", values)
     html = answer.content.decode()
     assert answer.status_code == 400, html[:2000]
@@ -575,15 +593,34 @@ def test_a_stale_change_is_refused_with_a_clear_message(database, store, outbox)
     assert public["version"] == 2 and public["legalName"] == "Acme Grounds Ltd"
 
 
+REGISTERED = "tenders@acme.example"
+
+
+@pytest.fixture(scope="module")
+def _registered_once(shared_database, tmp_path_factory):
+    reuse(shared_database)
+    with pytest.MonkeyPatch.context() as patch:
+        # Not EMAIL: the bad answers' client, on the same database, is proving that one.
+        number = register(mail_to(tmp_path_factory.mktemp("mail"), patch), REGISTERED)
+    return number, supplier_signed_in(REGISTERED)
+
+
+@pytest.fixture
+def registered_once(shared_database, _registered_once) -> tuple[str, Client]:
+    """A registered supplier's number and a client signed in to its account: one a database,
+    shared by the bad changes, since each changes nothing (which each case checks)."""
+    reuse(shared_database)
+    return _registered_once
+
+
 @pytest.mark.parametrize(
     "bad",
     [bad for bad in BAD_ANSWERS if bad[0] in ("legal-name", "address", "sme", "contact-name")]
     + [("legal-name", {"legal-name": "New name", "version": "x"}, "legal-name", "changed since")],
 )
-def test_a_bad_change_is_shown_again_and_changes_nothing(database, outbox, bad):
+def test_a_bad_change_is_shown_again_and_changes_nothing(registered_once, bad):
     name, values, field, says = bad
-    number = register(outbox)
-    client = supplier_signed_in()
+    number, client = registered_once
     answer = send(client, f"/suppliers/account/{name}", {"version": "1", **values})
     html = answer.content.decode()
     assert answer.status_code in (400, 409)
