@@ -14,6 +14,7 @@ from django.test import Client
 from openbook.publishing import accounts, publishers
 from openbook.store import audit, log
 from openbook.store.database import Store
+from tests.conftest import reuse
 from tests.publishing import BUYER, CLI, OTHER_BUYER, bearer, create_publisher
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a test account's)
@@ -22,10 +23,29 @@ LONDON = ZoneInfo("Europe/London")
 
 @pytest.fixture
 def publisher(store):
+    return _publisher(store)
+
+
+def _publisher(store):
     organisation = create_publisher(store)
     publishers.add_account(store, "pat", "publisher", CLI, publisher=str(organisation.id))
     accounts.set_password(store, "pat", PASSWORD, CLI)
     return organisation
+
+
+@pytest.fixture(scope="module")
+def _publisher_once(shared_database):
+    _publisher(reuse(shared_database).store)
+    return signed_in()
+
+
+@pytest.fixture
+def signed_in_once(shared_database, _publisher_once) -> Client:
+    """The publisher's account signed in, on one database a kind for a module's wrong answers:
+    each is refused storing nothing (which each checks), so they may share it. Each starts its
+    own draft."""
+    reuse(shared_database)
+    return _publisher_once
 
 
 def signed_in(username="pat", password=PASSWORD) -> Client:
@@ -298,8 +318,8 @@ def test_a_notice_that_cannot_be_published_stores_nothing(publisher, store):
         ),
     ],
 )
-def test_a_wrong_answer_gets_the_error_summary_and_message(publisher, question, values, says):
-    client = signed_in()
+def test_a_wrong_answer_gets_the_error_summary_and_message(signed_in_once, question, values, says):
+    client = signed_in_once
     send(client, "/publish/notices/new", {"code": "UK4"})
     answer = send(client, f"/publish/notices/draft/{question}", values)
     assert answer.status_code == 400

@@ -20,11 +20,20 @@ from openbook.publishing.notice_forms.planning import (
     TRANSPARENCY_NOTICE,
 )
 from openbook.store import log
+from openbook.store.database import Store
 from tests.pages import test_publisher as tender_pages
-from tests.pages.test_publisher import _token, publisher, send, signed_in
+from tests.pages.test_publisher import (
+    _publisher_once,
+    _token,
+    publisher,
+    send,
+    signed_in,
+    signed_in_once,
+)
 from tests.publishing import BUYER, OTHER_BUYER, create_key, post
 
-__all__ = ["publisher"]  # the fixture, imported from the tender notice's tests
+# The fixtures, imported from the tender notice's tests.
+__all__ = ["_publisher_once", "publisher", "signed_in_once"]
 
 NEXT_YEAR = date.today().year + 1
 
@@ -345,11 +354,11 @@ def _wrong(client: Client, code: str, question: str, values: dict, says: str) ->
         ("UK5", "ground", {"ground": "user-choice"}, "Select the direct award justification"),
     ],
 )
-@pytest.mark.usefixtures("publisher")
 def test_a_wrong_answer_gets_the_error_summary_and_stores_nothing(
-    store, code, question, values, says
+    signed_in_once, code, question, values, says
 ):
-    client = signed_in()
+    client = signed_in_once
+    store = Store()  # the shared database's, which signed_in_once points Django at
     before = log.log_size(store)
     _wrong(client, code, question, values, says)
     assert log.log_size(store) == before
