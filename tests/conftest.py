@@ -42,6 +42,11 @@ settings.PASSWORD_HASHERS = ["tests.hashers.OneIterationPBKDF2"]
 
 from openbook import config  # noqa: E402
 from openbook.store.database import Store, migrate  # noqa: E402
+from tests import scheduling  # noqa: E402
+from tests.scheduling import (  # noqa: E402, F401 (hooks, found by name in a conftest)
+    pytest_collection_modifyitems,
+    pytest_runtest_logreport,
+)
 
 _counter = itertools.count()
 
@@ -145,6 +150,7 @@ def store(database: Database) -> Store:
 
 def pytest_sessionfinish(session, exitstatus):
     shutil.rmtree(SESSION_DIR, ignore_errors=True)
+    scheduling.write_durations(session)
 
 
 def mail_to(directory: Path, patch: pytest.MonkeyPatch):
