@@ -13,7 +13,7 @@ import csv
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class Report:
     upgraded: int = 0  # BODS 0.2 statements upgraded to 0.4
     skipped: int = 0  # PSC snapshot records about no one (totals, exemptions)
     full_snapshot: bool | None = None  # a PSC import: whether its files are a full snapshot
+    snapshot_date: str | None = None  # a PSC import: the date given its records without one
     no_longer_listed: int = 0  # PSC relationships closed: a full snapshot no longer lists them
     listed_again: list[str] = field(default_factory=list)  # PSCs given a new relationship record
     after_closed: int = 0  # PSC statements not made: their record is closed (BODS: final)
@@ -64,6 +65,7 @@ class Report:
             **(
                 {
                     "fullSnapshot": self.full_snapshot,
+                    "snapshotDate": self.snapshot_date,
                     "closedNoLongerListed": self.no_longer_listed,
                     "listedAgain": self.listed_again,
                     "afterClosed": self.after_closed,
@@ -157,6 +159,7 @@ def import_psc(
     progress: Callable[[int], None] | None = None,
     *,
     full_snapshot: bool = False,
+    snapshot_date: str | None = None,
 ) -> Report:
     """Companies House PSC snapshot records as BODS statements (openbook.standards.bods.psc):
     a statement already in the log is left alone, so a newer snapshot adds only its changes.
@@ -164,10 +167,18 @@ def import_psc(
     With ``full_snapshot`` the files are the whole of one snapshot: every company they name is
     listed with all its PSCs, so the relationship of a PSC they no longer list is closed
     (docs/bods.md, "A PSC no longer listed"). Without it they may be a part, and close nothing
-    but what they say has ceased."""
-    report = Report(full_snapshot=full_snapshot)
+    but what they say has ceased.
+
+    ``snapshot_date`` (YYYY-MM-DD): the snapshot's day, for its records that carry none
+    (Companies House's own files do not): their statements, and the closures of a full
+    snapshot, are of that day rather than of the import's. Checked first
+    (``psc.InvalidSnapshotDate``: not a real day, in the future, or before the register
+    began), so a wrong one stores nothing."""
+    if snapshot_date is not None:
+        snapshot_date = psc.snapshot_date(snapshot_date, date.today())
+    report = Report(full_snapshot=full_snapshot, snapshot_date=snapshot_date)
     known = company_data(companies)
-    items = _from_psc(store, paths, known, report, full_snapshot)
+    items = _from_psc(store, paths, known, report, (full_snapshot, snapshot_date))
     _store_all(store, items, report, progress)
     return report
 
@@ -278,8 +289,10 @@ def _from_psc(
     paths: Sequence[Path],
     companies: dict[str, dict],
     report: Report,
-    full_snapshot: bool,
+    options: tuple[bool, str | None],
 ) -> Iterator[tuple[Path | str, reading.Read]]:
+    """``options``: whether the files are a full snapshot, and the snapshot's date if given."""
+    full_snapshot, day = options
     seen = _Seen(store)
     produced: set[str] = set()  # statement ids made in this import
     coverage = _Coverage()
@@ -292,7 +305,7 @@ def _from_psc(
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
                 coverage.broken += 1
                 continue
-            found = psc.statements(item.statement, seen.exists, companies)
+            found = psc.statements(item.statement, seen.exists, companies, day)
             if isinstance(found, psc.Skipped):
                 if not found.malformed:
                     report.skipped += 1
@@ -304,7 +317,7 @@ def _from_psc(
                     coverage.broken_companies.add(found.subject)
                 continue
             if full_snapshot:
-                coverage.listed(found[-1], psc.snapshot_day(item.statement))
+                coverage.listed(found[-1], psc.snapshot_day(item.statement) or day)
             logged = publishers.stored_entries(
                 store, REGISTER, [(s["recordId"], s["statementId"]) for s in found]
             )

@@ -1,7 +1,9 @@
 """``openbook bods``: beneficial ownership statements (BODS 0.4) loaded into the log, and their
 records (docs/bods.md). Thin wrappers over openbook.bods."""
 
+import argparse
 import sys
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -51,6 +53,14 @@ def add_commands(commands) -> None:
         "command): close the relationship of each PSC that a company they list no longer has. "
         "Without it, the files may be a part and close nothing but PSCs that have ceased",
     )
+    imported.add_argument(
+        "--snapshot-date",
+        type=_snapshot_date,
+        metavar="YYYY-MM-DD",
+        help="the day of the snapshot, for its records that carry no date (Companies House's "
+        "own files name it only in the file name): their statements and, with "
+        "--full-snapshot, the closures are of that day. Without it, of the day of the import",
+    )
     imported.add_argument("--json", action="store_true", help="print the report as JSON")
     imported.set_defaults(run=_import_psc)
     record = actions.add_parser(
@@ -86,9 +96,23 @@ def _import_psc(arguments) -> int:
     from openbook import bods
 
     report = bods.import_psc(
-        store, arguments.files, arguments.companies, full_snapshot=arguments.full_snapshot
+        store,
+        arguments.files,
+        arguments.companies,
+        full_snapshot=arguments.full_snapshot,
+        snapshot_date=arguments.snapshot_date,
     )
     return _report(report, arguments)
+
+
+def _snapshot_date(text: str) -> str:
+    """--snapshot-date, refused with why before anything is read (argparse's exit status 2)."""
+    from openbook.standards.bods import psc
+
+    try:
+        return psc.snapshot_date(text, date.today())
+    except psc.InvalidSnapshotDate as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _missing(action: str, paths: list[Path]) -> bool:

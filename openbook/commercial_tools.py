@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import orjson
 
 from openbook import records
-from openbook.standards.identifiers import check_party_id
+from openbook.standards.identifiers import Phrase, check_party_id
 from openbook.standards.ocds import commercial_tools as facts
 from openbook.store import commercial_tools as stored
 from openbook.store import log
@@ -30,11 +30,14 @@ BULK_CHUNK = 200
 
 
 class InvalidIdentifier(Exception):
-    """An organisation identifier none its register could have issued; the message says why."""
+    """An organisation identifier none its register could have issued; the message says why
+    (in English, for the API), and ``phrase`` too, for a page to say it in its reader's
+    language (openbook.web.pages.i18n.said; docs/welsh.md)."""
 
-    def __init__(self, parameter: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, parameter: str, phrase: Phrase) -> None:
+        super().__init__(str(phrase))
         self.parameter = parameter
+        self.phrase = phrase
 
 
 class NotATool(Exception):
@@ -367,10 +370,10 @@ def _identifier(parameter: str, text: str | None) -> str | None:
     if not text:
         return None
     if "\x00" in text:
-        raise InvalidIdentifier(parameter, "contains a NUL character")
+        raise InvalidIdentifier(parameter, Phrase("contains a NUL character"))
     checked = check_party_id(text)
     if checked.identifier is None:
-        raise InvalidIdentifier(parameter, checked.message or "is not an identifier")
+        raise InvalidIdentifier(parameter, checked.phrase or Phrase(str(checked.message)))
     return str(checked.identifier)
 
 

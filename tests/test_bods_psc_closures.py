@@ -370,12 +370,39 @@ def test_malformed_input_closes_nothing_and_says_where(imported, tmp_path):
 
 
 def test_the_command(imported, tmp_path, capsys):
-    newer = str(snapshot(tmp_path, "2025-03-02", without_person()))
+    # As Companies House's own files are: records without a date (ContentDate), the snapshot's
+    # day in the file's name alone.
+    newer = tmp_path / "persons-with-significant-control-snapshot-2025-03-02.txt"
+    undated = [{k: v for k, v in r.items() if k != "ContentDate"} for r in without_person()]
+    newer.write_bytes(b"\n".join(map(orjson.dumps, undated)))
+    newer = str(newer)
+    size = log.log_size(imported)
+    for wrong, says in [
+        ("2025-02-30", "'2025-02-30' is not a real date: day is out of range for month"),
+        ("2/3/2025", "'2/3/2025' is not a date written YYYY-MM-DD, such as 2025-03-02"),
+        ("2099-01-01", "'2099-01-01' is in the future (today is "),
+        ("2015-12-31", "'2015-12-31' is before the register of people with significant"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            cli.main(["bods", "import-psc", "--full-snapshot", "--snapshot-date", wrong, newer])
+        error = capsys.readouterr().err
+        assert exited.value.code == 2 and f"argument --snapshot-date: {says}" in error, error
+    with pytest.raises(psc.InvalidSnapshotDate, match="in the future"):
+        bods.import_psc(imported, [newer], full_snapshot=True, snapshot_date="2099-01-01")
+    assert log.log_size(imported) == size  # nothing stored
     assert cli.main(["bods", "import-psc", newer]) == 0
     assert "Not a full snapshot (--full-snapshot)" in capsys.readouterr().out
-    assert cli.main(["bods", "import-psc", "--full-snapshot", "--json", newer]) == 0
+    given = ["--full-snapshot", "--snapshot-date", "2025-03-02", "--json", newer]
+    assert cli.main(["bods", "import-psc", *given]) == 0
     found = orjson.loads(capsys.readouterr().out)
     assert (found["fullSnapshot"], found["closedNoLongerListed"], found["loaded"]) == (True, 1, 1)
+    assert found["snapshotDate"] == "2025-03-02"
+    # Closed on the snapshot's day, not the import's (so a snapshot of 2025-04-01 that lists
+    # the PSC again, below, is newer than the closure).
+    closed = bods.record(imported, PERSON)["record"]
+    assert (closed["closed"], closed["lastStatementDate"]) == (True, "2025-03-02")
+    closing = bods.record(imported, PERSON)["statements"][-1]["statement"]
+    assert closing["source"]["description"].endswith("not listed in the snapshot of 2025-03-02")
     assert cli.main(["bods", "import-psc", "--full-snapshot", newer]) == 0
     assert "Full snapshot: 0 relationship(s) closed" in capsys.readouterr().out
     back = str(snapshot(tmp_path, "2025-04-01", first_records()))

@@ -8,7 +8,10 @@ The checks, in the order their answers come (docs/publishing-api.md):
 2. every release is its organisation's (``openbook.publishing.ownership``; else 403);
 3. no release reuses a stored release's id with another body (else 409: a correction is a new
    release, with a new id);
-4. every release passes the loader's review (``openbook.load.loader.review``: schema, codelists,
+4. for the notice forms, the entries a release adds numbered after its process's own (a
+   contract's next payment: ``new_entries``, openbook.publishing.numbering) are not in the
+   process yet (else 409: another notice numbered alike was published first);
+5. every release passes the loader's review (``openbook.load.loader.review``: schema, codelists,
    identity), the UK notice rules (``check_notice``, against the process's earlier releases
    in the log and in the same request) and its documents and what it declares withheld
    (``openbook.documents.references``); ``BLOCKING`` problems refuse the whole request (422),
@@ -19,7 +22,7 @@ the audit event, and their processes compiled, so that the read API shows them a
 Idempotent: a release already stored with the same body is not stored again, and is answered
 with its stored sequence number.
 
-The checks that read the log (2 to 4) run outside the append's transaction, so that requests
+The checks that read the log (2 to 5) run outside the append's transaction, so that requests
 are checked side by side. They hold only while the processes they read are unchanged: the
 append takes the log's write lock and reads the newest entry of each process again, and if
 another request added to one meanwhile (a release, a withdrawal, a redaction), the checks are
@@ -42,7 +45,7 @@ from openbook import config, records, transparency
 from openbook.documents import references
 from openbook.load.loader import new_statement, package_metadata, review
 from openbook.load.reading import Found, Issue, package_releases
-from openbook.publishing import exclusion, ownership, supplier_numbers
+from openbook.publishing import exclusion, numbering, ownership, supplier_numbers
 from openbook.publishing.answers import Outcome, Problem, Published, Refused
 from openbook.publishing.publishers import Actor
 from openbook.signing_keys import SigningKeyError
@@ -97,10 +100,19 @@ class _Release:
 
 
 def publish(
-    store, organisation: Organisation, value: Any, actor: Actor, *, dry_run: bool = False
+    store,
+    organisation: Organisation,
+    value: Any,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    new_entries: Sequence[str] = (),
 ) -> Outcome:
     """Check a release or a release package (parsed JSON) sent for ``organisation`` and, unless
-    ``dry_run``, append it. Raises ``Refused`` with every problem when it cannot be stored."""
+    ``dry_run``, append it. Raises ``Refused`` with every problem when it cannot be stored.
+    ``new_entries``: JSON pointers into each release of entries it adds as new, numbered after
+    its process's (the notice forms': ``NoticeForm.adds``); the release is refused if its
+    process has one already."""
     package, sent, problems = _read(value)
     extensions, package_state = _review_package(package, problems)
     for item in sent:
@@ -110,7 +122,7 @@ def publish(
         found = [replace(i, problems=list(i.problems), review=list(i.review)) for i in sent]
         try:
             with _holding_the_log(store, locked):
-                kept, seen = _check(store, organisation, found, list(problems))
+                kept, seen = _check(store, organisation, found, list(problems), new_entries)
                 if dry_run:
                     return _validated(found, kept)
                 appended = _append(
@@ -138,7 +150,11 @@ def _holding_the_log(store, locked: bool) -> Iterator[None]:
 
 
 def _check(
-    store, organisation: Organisation, found: list[_Release], problems: list[Problem]
+    store,
+    organisation: Organisation,
+    found: list[_Release],
+    problems: list[Problem],
+    new_entries: Sequence[str] = (),
 ) -> tuple[list[Problem], dict[str, int]]:
     """The checks that read the log. Returns the problems, none blocking, and the newest entry
     of each process as the checks found it."""
@@ -147,6 +163,7 @@ def _check(
     histories, counted = _histories(store, ocids)
     ownership.check(store, organisation, found, histories)
     _check_conflicts(store, found)
+    _check_new_entries(found, counted, new_entries)
     pending: dict[str, list[Mapping[str, Any]]] = {}
     new = [item for item in found if item.stored is None]
     debarred = exclusion.listed(store, new)
@@ -375,6 +392,31 @@ def _check_conflicts(store, found: list[_Release]) -> None:
             "Published releases are never changed: publish a correction as a new release, with "
             "a new id and the same ocid (tag it as an update, such as 'tenderUpdate')",
             conflicts,
+        )
+
+
+def _check_new_entries(
+    found: list[_Release], counted: Mapping[str, list[Mapping[str, Any]]], pointers: Sequence[str]
+) -> None:
+    """Refuses (409) releases adding an entry their process has already (``new_entries``): two
+    notices numbered alike, the second would replace the first's entry when merged. A release
+    already stored (sent twice) has its own entries, and is answered as a duplicate."""
+    taken = [
+        problem
+        for item in found
+        if item.stored is None and item.body is not None
+        for problem in numbering.taken(
+            item.release, pointers, counted[item.release["ocid"]], base=item.base, at=item.at
+        )
+    ]
+    if taken:
+        raise Refused(
+            409,
+            numbering.CODE,
+            "nothing was published: the notice adds an entry its procurement already has, "
+            "published by another notice numbered alike since this one was written; publish it "
+            "again to number it after that one",
+            taken,
         )
 
 

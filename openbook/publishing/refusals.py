@@ -11,9 +11,11 @@ inside a Welsh page. The summaries speak to the person at the page, who answered
 than wrote JSON.
 """
 
+from openbook.publishing import numbering
 from openbook.standards.identifiers import PROBLEMS as IDENTIFIER_PROBLEMS
 
-# The publish use case: a release that is not the organisation's, a release id already used.
+# The publish use case: a release that is not the organisation's, a release id already used, an
+# entry numbered alike with another notice's.
 PUBLISHING = {
     "conflict": "This notice’s release id is already used by another notice, so nothing was "
     "published: publish it again to give it an id of its own.",
@@ -27,6 +29,11 @@ PUBLISHING = {
     "organisation registered here: a buyer is one organisation.",
     "buyer-missing": "The notice names no buyer: it must name your organisation.",
     "party-id-repeated": "Two organisations in the notice have the same id: each needs its own.",
+    # A contract's next payment numbered alike by two people at once (openbook.publishing
+    # .numbering): the second is refused rather than replace the first.
+    numbering.CODE: "Another notice was published in this procurement while you were checking "
+    "your answers, and took the number this notice was given, so nothing was published. Your "
+    "answers are kept: publish the notice again to number it after that one.",
 }
 
 # The registers' checks of an entry (a supplier registering itself, or changing its details).

@@ -11,15 +11,20 @@ import pytest
 from django.test import Client
 
 from openbook.publishing import notice_forms, publishers
+from openbook.publishing.answers import Refused
 from openbook.publishing.notice_forms import Context
-from openbook.publishing.notice_forms.award import CONTRACT_AWARD_NOTICE, CONTRACT_CHANGE_NOTICE
+from openbook.publishing.notice_forms.award import (
+    CONTRACT_AWARD_NOTICE,
+    CONTRACT_CHANGE_NOTICE,
+    CONTRACT_DETAILS_NOTICE,
+)
 from openbook.publishing.notice_forms.performance import (
     CONTRACT_PAYMENTS_NOTICE,
     CONTRACT_PERFORMANCE_NOTICE,
 )
 from openbook.publishing.publish import publish
 from openbook.store import log
-from openbook.web.pages.publisher.process import may_follow
+from openbook.web.pages.publisher.process import may_follow, own_process
 from tests.pages.test_publisher import _token, publisher, send, signed_in
 from tests.pages.test_publisher_notices import (
     DRAFT,
@@ -35,6 +40,7 @@ from tests.pages.test_publisher_notices import (
     _tender_published,
     _today,
 )
+from tests.pages.test_welsh_refusals import _Stopped, english_left, error_summary
 from tests.publishing import (
     BUYER,
     CLI,
@@ -68,7 +74,7 @@ def _failure(**changed: dict) -> dict[str, dict]:
     return {**answers, **changed}
 
 
-def test_payments_and_a_breach_published_on_the_procurements_page(publisher, store):
+def test_payments_and_a_breach_published_on_the_procurements_page(publisher, store, monkeypatch):
     client = signed_in()
     ocid = _tender_published(client)
     _publish_next(client, ocid, "UK6", _award_answers())
@@ -81,9 +87,38 @@ def test_payments_and_a_breach_published_on_the_procurements_page(publisher, sto
     assert {"UK8", "UK9"} <= set(_next_codes(html))
 
     first = _today() - timedelta(days=10)
+    # Two people enter the contract's next payment at once: the other's page read the
+    # procurement just before the first payment was published, so numbered its payment alike
+    # (payment 1 of contract 1), and published a second later it replaced the first payment in
+    # the contract's view. It is refused instead, in the reader's language, storing nothing,
+    # with its answers kept; published again, it is numbered after the first.
+    other = signed_in()
+    _draft(other, ocid, "UK8", _payment(first + timedelta(days=1), "31000"))
+    as_read = own_process(store, publisher, ocid)
     check = _publish_next(client, ocid, "UK8", _payment(first, "£45,000.50"))
     assert "£45,000.50" in check and f'href="{DRAFT}/amount?change=1"' in check
-    _publish_next(client, ocid, "UK8", _payment(first + timedelta(days=1), "31000"))
+    later = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    before = log.log_size(store)
+    with monkeypatch.context() as patched:
+        patched.setattr(_Stopped, "at", later)  # another second: another release id
+        patched.setattr("openbook.web.pages.publisher.notices.datetime", _Stopped)
+        patched.setattr("openbook.web.pages.publisher.notices.own_process", lambda *_: as_read)
+        token = {"csrfmiddlewaretoken": _token(other.get(f"{DRAFT}/check"))}
+        refused = other.post(f"{DRAFT}/check", token)
+        html = refused.content.decode()
+        assert refused.status_code == 409 and log.log_size(store) == before, _summary(html)
+        said = error_summary(html)
+        assert "Payment 1 of contract 1 is already published, by a notice published" in said
+        assert "publish this notice again to number it after that one" in said
+        assert 'action="/publish/notices/draft/check"' in html  # the publish button, again
+        other.get("/language/cy")
+        said = error_summary(other.post(f"{DRAFT}/check", token).content.decode())
+        assert "Cyhoeddwyd hysbysiad arall yn y caffaeliad hwn" in said, said
+        assert english_left(said) == [], said
+        other.get("/language/en")
+    # The procurement as it now is.
+    published = other.post(f"{DRAFT}/check", token)
+    assert published.status_code == 302 and log.log_size(store) == before + 1
     check = _publish_next(client, ocid, "UK9", _failure())
     assert "&lt;b&gt;six weeks&lt;/b&gt;" in check and "<b>six" not in check
     assert "you reached a settlement agreement with them" in check
@@ -158,11 +193,12 @@ def _compiled(ocid: str) -> dict:
     ]
 
 
-def _built(form, ocid: str, answers: dict[str, dict]) -> dict:
+def _built(form, ocid: str, answers: dict[str, dict], compiled: dict | None = None) -> dict:
     """The release the form builds from the answers the pages would read, for the procurement
-    as published: the questions asked, as each answer reveals more of them (a GROUP's things
-    are given read)."""
-    context = Context(ocid, BUYER["id"], BUYER["name"], datetime.now(UTC), _compiled(ocid))
+    as published (or as ``compiled``): the questions asked, as each answer reveals more of them
+    (a GROUP's things are given read)."""
+    compiled = compiled if compiled is not None else _compiled(ocid)
+    context = Context(ocid, BUYER["id"], BUYER["name"], datetime.now(UTC), compiled)
     read: dict = {}
     while unread := [q for q in form.asked(context, read) if q.name not in read]:
         for question in unread:
@@ -191,6 +227,48 @@ def test_each_forms_release_passes_the_publish_api_unchanged(publisher, store, c
     implementation = _compiled(contracted)["contracts"][0]["implementation"]
     assert [d["noticeType"] for d in implementation["documents"]] == ["UK8", "UK9", "UK9"]
     assert [f["id"] for f in implementation["performanceFailures"]] == ["1", "2"]
+
+
+def test_an_entry_numbered_alike_with_one_published_is_refused(publisher, store, contracted):
+    """Each form that numbers an entry after the procurement's (a payment, a breach or failure,
+    an assessment's ratings and notice, a contract) says which (``NoticeForm.adds``): built from
+    the procurement as read before another notice took that number, its release is refused
+    (409) and stores nothing, where merging would have replaced the other's entry. Sent twice,
+    a release is still a duplicate; and built again from the procurement as it now is, it is
+    published."""
+    kpis = [{"kpi_name": "Parks mown on time", "kpi_rating": "met"}]
+    assessed = {"route": {"route": "assessment"}, "kpis": kpis}
+    assessed |= {"assessed_from": _day("assessed_from", _today() - timedelta(days=365))}
+    assessed |= {"assessed_to": _day("assessed_to", _today() - timedelta(days=1))}
+    cases = [
+        (CONTRACT_PAYMENTS_NOTICE, _payment(_today(), "40000"), "/transactions/0", "Payment 1"),
+        (CONTRACT_PERFORMANCE_NOTICE, _failure(), "/performanceFailures/0", "Breach or failure 1"),
+        (CONTRACT_PERFORMANCE_NOTICE, assessed, "/metrics/0/observations/0", "Assessment 1 of"),
+        (CONTRACT_DETAILS_NOTICE, _details_answers(), "", "Contract 2 is"),
+    ]
+    for form, answers, where, says in cases:
+        as_read = _compiled(contracted)
+        first = _built(form, contracted, answers, as_read)
+        assert publish(store, publisher, first, CLI, new_entries=form.adds(first)).created
+        second = {**_built(form, contracted, answers, as_read), "id": first["id"] + "-again"}
+        before = log.log_size(store)
+        with pytest.raises(Refused) as refused:
+            publish(store, publisher, second, CLI, new_entries=form.adds(second))
+        assert refused.value.status == 409 and refused.value.code == "entry-taken"
+        (problem,) = refused.value.problems
+        pointer = "/contracts/0" + ("/implementation" + where if where else "") + "/id"
+        assert problem.pointer == pointer and problem.message.startswith(says), problem
+        assert log.log_size(store) == before
+        again = publish(store, publisher, first, CLI, new_entries=form.adds(first))
+        assert [r.status for r in again.releases] == ["duplicate"]
+        now = _built(form, contracted, answers)
+        assert publish(store, publisher, now, CLI, new_entries=form.adds(now)).created
+    contracts = _compiled(contracted)["contracts"]
+    assert [c["id"] for c in contracts] == ["1", "2", "3"]
+    implementation = contracts[0]["implementation"]
+    assert [t["id"] for t in implementation["transactions"]] == ["1", "2"]
+    assert [f["id"] for f in implementation["performanceFailures"]] == ["1", "2"]
+    assert [o["id"] for o in implementation["metrics"][0]["observations"]] == ["1", "2"]
 
 
 def _draft(client: Client, ocid: str, code: str, answers: dict[str, dict]) -> None:

@@ -3,8 +3,8 @@
 published through the publisher pages (a release id already used, 409; a procurement identifier
 not minted for the organisation, or a procurement of another organisation, 403), a supplier's
 registration the register refuses, and what the identifier check says of an organisation searched
-for (why it is no identifier, what normalising it changed). Each is said in Welsh on a Welsh page,
-and in English, naming the values found, on an English one."""
+for (why it is no identifier, what normalising it changed) or of a register's filter. Each is
+said in Welsh on a Welsh page, and in English, naming the values found, on an English one."""
 
 import re
 from datetime import UTC, datetime
@@ -160,6 +160,12 @@ def test_a_registration_the_register_refuses_is_said_in_welsh(database, store, o
         ),
         (
             "/organisations/GB-COH-123456789",
+            400,
+            "mae rhif Tŷ’r Cwmnïau yn 8 nod",
+            "a Companies House number is 8 characters",
+        ),
+        (  # the commercial tools register's member filter (openbook.commercial_tools)
+            "/registers/commercial-tools?member=GB-COH-123456789",
             400,
             "mae rhif Tŷ’r Cwmnïau yn 8 nod",
             "a Companies House number is 8 characters",

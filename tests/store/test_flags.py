@@ -2,6 +2,8 @@
 debarment list, the register of suppliers and companies' incorporation dates from BODS, each
 entered through its own use case."""
 
+from dataclasses import replace
+
 import orjson
 
 from openbook import bods, registers, suppliers
@@ -11,6 +13,7 @@ from openbook.standards.metrics.process import Process, Release
 from openbook.store import flags as stored
 from tests.publishing import create_publisher
 from tests.test_bods import entity
+from tests.test_supplier_claims import self_register
 from tests.web.test_registers_api import debarment, name_the_supplier
 
 ADMIN = Actor("cli:test")
@@ -64,16 +67,23 @@ def test_an_empty_store_gives_an_empty_context(store):
 def test_active_debarment_entries_under_every_identifier_of_the_supplier(store):
     administrator = create_publisher(store)
     name_the_supplier(store)
+    # A supplier that registered itself claiming the named company's number, unverified (a
+    # claim, which blocks nobody), and is debarred under its own supplier number.
+    squatter = self_register(store, "bids@squat.example", "Squatter Ltd", [NAMED])
     number = register_supplier(store, administrator, [NAMED]).recorded.entry.entry_id
     record_debarment(store, administrator)  # DEB-000001, active
     record_debarment(store, administrator, status="removed")  # DEB-000002: not read
     record_debarment(store, administrator, status="suspended")  # DEB-000003: not read
+    its_own = {"identifier": squatter, "name": "Squatter Ltd"}
+    record_debarment(store, administrator, supplier=its_own)  # DEB-000004
 
     found = stored.context(store).debarred
     listed = reading.Debarment(
         "DEB-000001", "2025-01-15", "2027-01-14", "mandatory", "Schedule 6, paragraph 1"
     )
-    assert found == {NAMED: (listed,), number: (listed,)}
+    squatters = replace(listed, entry_id="DEB-000004")
+    # The squatter's debarment stays its own: not the company's whose number it only claims.
+    assert found == {NAMED: (listed,), number: (listed,), squatter: (squatters,)}
     # The bulk files give the same, for anyone recomputing from a snapshot.
     from_files = reading.registers_context(
         list(registers.bulk(store, "debarment")), list(registers.bulk(store, "suppliers"))

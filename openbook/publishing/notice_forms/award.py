@@ -286,6 +286,9 @@ CONTRACT_DETAILS_NOTICE = NoticeForm(
     level=PROCESS,
     order=_details_order,
     order_messages=_ORDER_PROBLEMS[1:],
+    # The contract, numbered after the procurement's: two contracts entered at once would
+    # otherwise be one (openbook.publishing.numbering).
+    adds=lambda _release: ("/contracts/0",),
 )
 
 

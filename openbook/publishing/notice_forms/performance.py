@@ -9,7 +9,9 @@ termination notices do (openbook.publishing.notice_forms.award, whose helpers th
 The tags, the fields filled and each notice document's ``documentType`` are those of the
 "Procurement Act 2023 notices" table of docs/notices.md. A contract is written to many times by
 these notices (a payment each quarter, a failure now and then), so each notice adds an entry of
-its own, numbered after those the contract has, with a notice document of its own.
+its own, numbered after those the contract has, with a notice document of its own; the form
+names the entries it numbers (``NoticeForm.adds``), so that a notice numbered alike with another
+published meanwhile is refused rather than replace the other's (openbook.publishing.numbering).
 """
 
 from collections.abc import Mapping
@@ -194,6 +196,23 @@ def _failure_release(context: Context, answers: Mapping[str, object]) -> dict:
     return release
 
 
+def _adds(release: Mapping) -> tuple[str, ...]:
+    """The entries a payments or performance notice numbers (``NoticeForm.adds``): its payment
+    or its breach or failure; an assessment's observation of each KPI, then its notice document
+    (named after the assessment's number: two assessments of different KPIs numbered alike
+    would otherwise keep both ratings but one notice)."""
+    implementation = release["contracts"][0]["implementation"]
+    if "metrics" in implementation:
+        observations = (
+            f"/contracts/0/implementation/metrics/{index}/observations/0"
+            for index in range(len(implementation["metrics"]))
+        )
+        return (*observations, "/contracts/0/implementation/documents/0")
+    if "performanceFailures" in implementation:
+        return (_FAILURE,)
+    return (_PAYMENT,)
+
+
 _failure_order = dates_in_order(
     DateOrder("began", "happened", _FAILURE_ORDER[0], at="began"),
     DateOrder("began", "ended", _FAILURE_ORDER[1]),
@@ -309,6 +328,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
     order=_failure_order,
     fits=_performance_fits,
     order_messages=(*_FAILURE_ORDER, *assessment.MESSAGES),
+    adds=_adds,
 )
 
 
@@ -373,6 +393,7 @@ CONTRACT_PAYMENTS_NOTICE = NoticeForm(
     ),
     _payment_release,
     level=PROCESS,
+    adds=_adds,
 )
 
 # In the order a procurement publishes them.

@@ -149,6 +149,10 @@ class NoticeForm:
     fits: Callable[["Context", Mapping[str, object]], tuple[str, str] | None] | None = field(
         default=None, repr=False
     )
+    # The entries the release adds numbered after the procurement's own (a contract's next
+    # payment), as JSON pointers into it: the publish use case refuses the release if the
+    # procurement as stored has one already (openbook.publishing.numbering).
+    adds: Callable[[dict], tuple[str, ...]] | None = field(default=None, repr=False)
 
     def order_problem(
         self,

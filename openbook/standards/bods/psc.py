@@ -128,16 +128,21 @@ def interest(nature: str, start: str | None, end: str | None, beneficial: bool) 
 
 
 def statements(
-    record: Any, exists: Callable[[str], bool], companies: dict[str, dict]
+    record: Any,
+    exists: Callable[[str], bool],
+    companies: dict[str, dict],
+    day: str | None = None,
 ) -> list[dict] | Skipped:
     """The BODS statements of one PSC snapshot record; ``exists`` says whether a record id is
     known already (a statement is then ``updated``, not ``new``), ``companies`` the companies'
-    own data by number (optional)."""
+    own data by number (optional). They are published on the snapshot's day: the record's own
+    (``snapshot_day``), else ``day`` (the snapshot's date as the person importing it gives it,
+    ``snapshot_date``), else the day of the import."""
     checked = _checked(record)
     if isinstance(checked, Skipped):
         return checked
     data, number, psc_id = checked
-    published = snapshot_day(record) or date.today().isoformat()
+    published = snapshot_day(record) or day or date.today().isoformat()
     subject = f"GB-COH-{number}"
     etag = str(data.get("etag") or "")
     start, ceased = day_of(data.get("notified_on")), day_of(data.get("ceased_on"))
@@ -225,6 +230,42 @@ def _checked(record: Any) -> tuple[dict, str, str] | Skipped:
 def snapshot_day(record: Any) -> str | None:
     """The day of the snapshot a PSC record comes from, when it says (``ContentDate``)."""
     return day_of(record.get("ContentDate")) if isinstance(record, dict) else None
+
+
+# Registers of people with significant control began on 6 April 2016 (the Companies Act 2006,
+# Part 21A, inserted by the Small Business, Enterprise and Employment Act 2015): no snapshot of
+# them is older.
+REGISTER_BEGAN = date(2016, 4, 6)
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class InvalidSnapshotDate(ValueError):
+    """A snapshot's date that cannot be one; the message says why."""
+
+
+def snapshot_date(text: str, today: date) -> str:
+    """The date of a snapshot whose records carry none (Companies House's own files name their
+    day only in the file name), as the person importing it gives it: a real day, YYYY-MM-DD,
+    not after ``today`` nor before the register began. ``InvalidSnapshotDate`` otherwise."""
+    if not _ISO_DAY.fullmatch(text):
+        raise InvalidSnapshotDate(
+            f"{text[:40]!r} is not a date written YYYY-MM-DD, such as 2025-03-02"
+        )
+    try:
+        day = date.fromisoformat(text)
+    except ValueError as error:
+        raise InvalidSnapshotDate(f"{text!r} is not a real date: {error}") from None
+    if day > today:
+        raise InvalidSnapshotDate(
+            f"{text!r} is in the future (today is {today.isoformat()}): a snapshot's date is "
+            "the day it was taken"
+        )
+    if day < REGISTER_BEGAN:
+        raise InvalidSnapshotDate(
+            f"{text!r} is before the register of people with significant control began, on "
+            f"{REGISTER_BEGAN.isoformat()}: no snapshot of it is older"
+        )
+    return text
 
 
 def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | str:

@@ -34,7 +34,7 @@ from openbook.standards.ocds.shapes import dicts
 
 # The method's version: every published rate names it. Bump it with any change that can change
 # which processes are flagged, and say what changed in docs/methods/red-flags.md.
-METHOD_VERSION = "1"
+METHOD_VERSION = "2"  # 2: a supplier linked through its verified identifiers only
 
 CARDINAL = "ocdscardinal"
 OPENBOOK = "openbook"

@@ -139,18 +139,23 @@ def registers_context(
     The platform (openbook.store.flags) and a recomputation from a snapshot both come here.
 
     Debarment entries count when ``active`` (not suspended or removed). A registered supplier
-    is one organisation under all its identifiers, its supplier number and those it
-    registered (docs/suppliers.md): what is known under one of them stands under each, as the
-    check at publication reads it (openbook.publishing.exclusion). A supplier's registration
-    is its incorporation where the ownership data gives it, else the day it joined the
-    register of suppliers (its first version's log time, ``created``). Give the entities of
-    suppliers only: every company of Companies House would be millions, all kept."""
+    is one organisation under its supplier number and its verified identifiers
+    (docs/suppliers.md): what is known under one of them stands under each, as the check at
+    publication reads it (openbook.publishing.exclusion). Not under an identifier it declared
+    itself and no administrator verified (``selfDeclared``, a claim): a supplier claiming
+    another company's number would otherwise pass its debarment and its joining day to that
+    company's awards (method version 2). A supplier's registration is its incorporation where
+    the ownership data gives it, else the day it joined the register of suppliers (its first
+    version's log time, ``created``). Give the entities of suppliers only: every company of
+    Companies House would be millions, all kept."""
     aliases: dict[str, frozenset[str]] = {}
     registered: dict[str, Registration] = {}
     for entry in suppliers:
-        same = frozenset(
-            filter(None, [text(entry.get("id")), *map(text, as_list(entry.get("identifiers")))])
-        )
+        # Its claims (openbook.standards.registers.suppliers.self_declared), read as a damaged
+        # bulk file may give them.
+        claimed = set(map(text, as_list(entry.get("selfDeclared"))))
+        verified = [i for i in map(text, as_list(entry.get("identifiers"))) if i not in claimed]
+        same = frozenset(filter(None, [text(entry.get("id")), *verified]))
         day = day_of(entry.get("created"))
         for identifier in same:
             aliases[identifier] = aliases.get(identifier, frozenset()) | same

@@ -20,7 +20,7 @@ from openbook.store.database import Store
 from openbook.web.api import params
 from openbook.web.api.errors import ApiError
 from openbook.web.downloads import read_snapshot
-from openbook.web.pages import errors
+from openbook.web.pages import errors, i18n
 from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
 from openbook.web.pages.rendering import page
@@ -312,9 +312,12 @@ def _checked(call: Callable[[], dict]) -> dict:
         parameter = error.parameter or "query"
         message = error.message.removeprefix(f"{parameter}: ")
         raise errors.bad_request([Problem(parameter, message, f"#{parameter}")]) from None
-    except (commercial_tools.InvalidIdentifier, contract_performance.InvalidCursor) as error:
-        parameter = getattr(error, "parameter", "before")
-        raise errors.bad_request([Problem(parameter, str(error), f"#{parameter}")]) from None
+    except commercial_tools.InvalidIdentifier as error:
+        # Why, in the reader's language: the identifier check's phrase (docs/welsh.md).
+        said = i18n.said(error.phrase)
+        raise errors.bad_request([Problem(error.parameter, said, f"#{error.parameter}")]) from None
+    except contract_performance.InvalidCursor as error:
+        raise errors.bad_request([Problem("before", str(error), "#before")]) from None
 
 
 def _entered(store: Store, code: str, given: dict, before: str) -> dict:

@@ -608,6 +608,33 @@ def test_the_registers_context_from_entries_as_the_bulk_files_give_them():
     assert made.registered == dict.fromkeys([*supplier["identifiers"], supplier["id"]], joined)
 
 
+def test_a_registered_supplier_is_linked_through_its_verified_identifiers_only():
+    """A supplier's self-declared identifiers are claims (docs/suppliers.md): a supplier that
+    registered itself claiming another company's number, and is debarred, passes neither its
+    debarment nor the day it joined to that company's awards (method version 2). Verified, the
+    claim links them."""
+    real = {"id": "GB-OPENBOOK-ABCD-EFGH-J", "identifiers": [SUPPLIER_ID],
+            "created": "2019-04-01T10:00:00Z"}  # fmt: skip
+    squatter = {"id": "GB-OPENBOOK-WXYZ-WXYZ-K", "identifiers": [SUPPLIER_ID, "GB-VAT-217967235"],
+                "selfDeclared": [SUPPLIER_ID], "created": "2025-08-01T10:00:00Z"}  # fmt: skip
+    its_own = {"id": "DEB-000004", "status": "active", "startDate": "2025-01-15",
+               "endDate": "2027-01-14", "supplier": {"identifier": squatter["id"]},
+               "ground": {"type": "mandatory", "reference": "Schedule 6, paragraph 1"}}  # fmt: skip
+    made = registers_context([its_own], [real, squatter])
+    listed = Debarment("DEB-000004", "2025-01-15", "2027-01-14", "mandatory",
+                       "Schedule 6, paragraph 1")  # fmt: skip
+    assert made.debarred == {squatter["id"]: (listed,), "GB-VAT-217967235": (listed,)}
+    assert made.registered[SUPPLIER_ID].day == "2019-04-01"  # the company's own, not the claim's
+    assert made.registered["GB-VAT-217967235"].day == "2025-08-01"
+    found = raised(awarded(), made)  # an award to the company, 2025-09-01
+    assert "uk-debarred-supplier" not in found and "uk-new-supplier" not in found
+    verified = registers_context([its_own], [{**squatter, "selfDeclared": []}])
+    found = raised(awarded(), verified)
+    assert found["uk-debarred-supplier"].values["entry"] == "DEB-000004"
+    assert found["uk-new-supplier"].values["registered"] == "2025-08-01"
+    assert found["uk-new-supplier"].as_dict()["methodVersion"] == flags.METHOD_VERSION == "2"
+
+
 def entity(record_id, number, founded, date="2024-01-01"):
     return {
         "recordId": record_id,

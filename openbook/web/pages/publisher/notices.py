@@ -18,7 +18,7 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_safe
 
-from openbook.publishing import notice_forms
+from openbook.publishing import notice_forms, numbering
 from openbook.publishing.answers import Problem, Refused
 from openbook.publishing.notice_forms import AnswerProblem, NoticeForm, Question, Words
 from openbook.publishing.publish import publish
@@ -386,9 +386,17 @@ def _checked(
     if not problems:
         organisation = publisher.organisation
         assert organisation is not None
+        # The entries the notice numbers (a contract's next payment) must still be free when
+        # it is appended; a correction changes the entries it wrote.
+        adds = form.adds(release) if form.adds is not None and not draft.get("corrects") else ()
         try:
             outcome = publish(
-                Store(), organisation, release, actor(request, publisher), dry_run=dry_run
+                Store(),
+                organisation,
+                release,
+                actor(request, publisher),
+                dry_run=dry_run,
+                new_entries=adds,
             )
         except Refused as refused:
             problems += [_problem(form, named, problem) for problem in refused.problems] or [
@@ -501,8 +509,8 @@ def thing_line(question: Question, thing: object) -> str:
 def _problem(form: NoticeForm, named: set[str], problem: Problem) -> dict:
     """A problem the publish checks found, against the question asked whose answer is there."""
     asked = form.question_at(problem.pointer)
-    if asked is not None and asked.name not in named:
-        asked = None
+    if asked is not None and (asked.name not in named or problem.code == numbering.CODE):
+        asked = None  # an entry numbered alike with another notice's: no answer to change
     return {
         "question": asked.name if asked is not None else None,
         "message": i18n.rule_said(problem.code, problem.message),
