@@ -14,14 +14,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from openbook import config, records, transparency
+from openbook import (
+    config,
+    plans,  # a plans record is folded again without it
+    records,
+    transparency,
+)
 from openbook.publishing.publish import entry_timestamp
 from openbook.publishing.publishers import Actor
 from openbook.signing_keys import SigningKeyError
+from openbook.standards import grants, spend  # grants
 from openbook.standards import marks as standard
-from openbook.standards import spend
 from openbook.standards.log import format_log_time
 from openbook.store import audit, marks
+from openbook.store import grants as stored_grants
 from openbook.store import spend as stored_spend
 from openbook.store.database import Store
 
@@ -137,6 +143,10 @@ def redact(
             )
             if found.register == spend.REGISTER:
                 stored_spend.redacted(store, found.record_key, found.seq)
+            if found.register == grants.REGISTER:
+                stored_grants.redacted(store, found.record_key, found.seq)
+            if found.register == plans.REGISTER:
+                plans.refold(store, found.record_key)
             audit.record(
                 store,
                 actor=actor.who,

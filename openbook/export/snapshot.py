@@ -25,6 +25,7 @@ from openbook import config
 from openbook.export import flat, jsonl, manifest, swap
 from openbook.export.compiled import compiled_releases
 from openbook.export.parquet import Tables, TablesWorker, WorkerError
+from openbook.export.plans import PlanFiles
 from openbook.export.registers import FOLDER as REGISTERS_FOLDER
 from openbook.export.registers import RegisterFiles, write_derived
 from openbook.records import REGISTER
@@ -259,6 +260,7 @@ def _write_releases(
     leaves = jsonl.LinesFile(work / LOG_ENTRIES, compressor)
     others = _Statements(work / STATEMENTS, compressor)
     entered = RegisterFiles(work / REGISTERS_FOLDER, compressor, today)
+    plan_files = PlanFiles(work / REGISTERS_FOLDER, compressor, today, store)
     years = jsonl.YearFiles(work / YEARS, "releases", compressor)
     tables: Tables | TablesWorker = (
         TablesWorker(work / PARQUET) if size >= TABLES_IN_A_WORKER_FROM else Tables(work / PARQUET)
@@ -276,6 +278,7 @@ def _write_releases(
             found.entries[row.register] += 1
             leaves.add(_leaf_data(row))
             entered.add(row)
+            plan_files.add(row)
             if row.body is None:  # redacted, whatever its register
                 found.redacted_entries.append(row.seq)
                 found.redacted += row.register == REGISTER
@@ -304,7 +307,7 @@ def _write_releases(
     leaves.close()
     years.close()
     found.statements = others.close()
-    found.registers = entered.close()
+    found.registers = entered.close() | plan_files.close()
     found.releases = every.count
     found.years = years.counts()
     return found

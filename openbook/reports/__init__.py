@@ -6,6 +6,7 @@ built here from the stored figures, rendered as JSON (the API), HTML, PDF and CS
 from dataclasses import dataclass
 
 from openbook import metrics
+from openbook.reports import plan_section
 from openbook.standards.metrics import figures as periods
 from openbook.standards.metrics import milestones
 from openbook.store import metrics as stored
@@ -67,7 +68,7 @@ def progress(store: Store, half: str, base_url: str = "") -> dict:
         raise ReportError(f"{half[:20]!r} is not a half-year: give one as 2023-H1 or 2023-H2")
     first = 1 if half.endswith("H1") else 7
     months = [f"{half[:4]}-{month:02d}" for month in range(first, first + 6)]
-    return _report(
+    built = _report(
         store,
         kind=PROGRESS,
         period=half,
@@ -76,6 +77,8 @@ def progress(store: Store, half: str, base_url: str = "") -> dict:
         sections=PROGRESS_SECTIONS,
         base_url=base_url,
     )
+    built["plan"] = plan_section.context(store)  # the action plan's status
+    return built
 
 
 def documents(store: Store, year: str, base_url: str = "") -> dict:

@@ -4,7 +4,7 @@ and for those who want the numbers."""
 
 from html import escape
 
-from openbook.reports import table
+from openbook.reports import plan_section, table  # plan_section
 
 _STYLE = """
 body{font-family:Arial,sans-serif;color:#0b0c0c;margin:0;line-height:1.4}
@@ -33,6 +33,8 @@ def render(report: dict) -> str:
     ]
     for index, section in enumerate(report["sections"]):
         parts.append(_section(section, index))
+    if "plan" in report:  # the progress report's action plan section
+        parts.append(plan_section.html(report["plan"]))
     parts.append(
         "<h2>Method and data</h2><p>Every figure is computed by the methods in "
         "<code>docs/methods/</code> (versions above) and can be recomputed from the bulk "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from openbook.reports import table
+from openbook.reports import plan_section, table  # plan_section
 
 _FONTS = Path("/usr/share/fonts/truetype/dejavu")
 _BLUE = (29, 112, 184)
@@ -72,6 +72,8 @@ def render(report: dict) -> bytes:
     )
     for section in report["sections"]:
         _section(pdf, section)
+    if "plan" in report:  # the progress report's action plan section
+        plan_section.pdf(pdf, report["plan"])
     return bytes(pdf.output())
 
 

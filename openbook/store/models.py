@@ -777,3 +777,75 @@ class SpendTransaction(models.Model):
             ),
             models.Index(fields=["date", "record_key"], name="spend_transaction_date"),
         ]
+
+
+# the plans register (issue 10; openbook.plans, docs/plans.md). Each plan, commitment
+# and milestone is a record of the log's plans register; this row is its statements folded.
+class PlanRecord(models.Model):
+    """A plan, commitment or milestone as its statements leave it (openbook.standards.plans
+    .state), written in the transaction that appends its newest statement: what a plan file is
+    reconciled against, and what the plan's pages and API read."""
+
+    record_key = models.TextField(primary_key=True)  # "uk-nap5", "uk-nap5/1", "uk-nap5/1/3"
+    plan_id = models.TextField()
+    kind = models.CharField(max_length=16)  # plan, commitment or milestone
+    statements = models.IntegerField()  # its statements: the next is numbered one more
+    seq = models.BigIntegerField()  # its newest statement's log entry
+    facts_hash = models.CharField(max_length=64, null=True)  # of its facts, canonical JSON
+    withdrawn = models.BooleanField()  # no longer in its plan file
+    status = models.CharField(max_length=32)  # its newest progress update's, or no-evidence
+    end_last_day = models.CharField(max_length=10, null=True)  # a milestone's, YYYY-MM-DD
+    state = models.TextField()  # JSON: openbook.standards.plans.state
+    created_time = models.CharField(max_length=32)  # log time of its first statement
+    updated_time = models.CharField(max_length=32)  # and of its newest
+
+    class Meta:
+        db_table = "plan_record"
+        indexes = [models.Index(fields=["plan_id", "kind"], name="plan_record_plan")]
+
+
+# the grants register (issue 9, item 5; openbook.grants, docs/local-transparency.md).
+class GrantEntry(models.Model):
+    """A grant of the grants register as its newest statement leaves it, written in the
+    transaction that appends that statement: what a loaded 360Giving file is compared with, and
+    what the list filters and sorts on."""
+
+    record_key = models.TextField(primary_key=True)  # the grant's 360Giving id
+    version = models.IntegerField()  # its newest statement's id
+    seq = models.BigIntegerField()  # and that statement's log entry
+    content_hash = models.CharField(max_length=64)  # of the grant last stated
+    source = models.TextField()  # the file (its name) that last stated it
+    funder_key = models.TextField()  # its first funder's identifier, or its name's key
+    funder_name = models.TextField()
+    recipient_name = models.TextField(null=True)  # its first recipient organisation's
+    award_date = models.CharField(max_length=10)  # YYYY-MM-DD; "" where it cannot be read
+    amount = models.TextField(null=True)  # amountAwarded, decimal text
+    currency = models.CharField(max_length=3, null=True)
+    errors = models.IntegerField()  # schema errors in its review
+
+    class Meta:
+        db_table = "grants_entry"
+        indexes = [
+            models.Index(fields=["award_date", "record_key"], name="grants_entry_date"),
+            models.Index(
+                fields=["funder_key", "award_date", "record_key"], name="grants_entry_funder"
+            ),
+        ]
+
+
+class GrantRecipient(models.Model):
+    """An identifier a grant's recipient organisation resolves to (openbook.standards.grants
+    .review): how the grants to an organisation are found."""
+
+    id = models.BigAutoField(primary_key=True)
+    identifier = models.TextField()  # SCHEME-ID, normalised
+    record_key = models.TextField()  # the grant's
+
+    class Meta:
+        db_table = "grants_recipient"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["identifier", "record_key"], name="grants_recipient_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["record_key"], name="grants_recipient_grant")]

@@ -80,6 +80,26 @@ def page_addresses(store: Store) -> dict[str, str]:
     found["metric in Welsh"] = "/metrics/tender-published?lang=cy"
     found["metric: data quality"] = "/metrics/quality?period=all&sort=name&order=asc"
     found["metric: red flag"] = "/metrics/flag:uk-single-bid?period=all&outcome=for"
+    # action plan pages: NAP5 loaded, with an update and an assessment to show
+    from openbook import plans
+
+    plans.load(store, recorded_by="test")  # loading it again stores nothing
+    plans.record_update(
+        store, "uk-nap5", "5", "4", day="2022-12-20", status="limited", narrative="Under way.",
+        evidence=[{"url": "https://example.org/strategy", "title": "The strategy"}],
+        recorded_by="test",
+    )  # fmt: skip
+    plans.record_assessment(
+        store, "uk-nap5", "1", day="2022-06-01", source="https://example.org/irm",
+        indicators={"openGovernmentLens": "yes", "potentialForResults": "modest"},
+        lens_values=["access-to-information"], recorded_by="test",
+    )  # fmt: skip
+    found["action plans"] = "/plans"
+    found["action plan"] = "/plans/uk-nap5"
+    found["action plan in Welsh"] = "/plans/uk-nap5?lang=cy"
+    found["action plan commitment"] = "/plans/uk-nap5/commitments/1"
+    found["action plan milestone, measured"] = "/plans/uk-nap5/commitments/1/milestones/1"  # L
+    found["action plan milestone, updated"] = "/plans/uk-nap5/commitments/5/milestones/4"  # L
     found["accessibility statement"] = "/accessibility"
     found["accessibility statement in Welsh"] = "/accessibility?lang=cy"
     found["privacy notice"] = "/privacy"

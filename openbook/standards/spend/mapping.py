@@ -13,6 +13,7 @@ headers found; so is a file in which one of our fields has two columns of the sa
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -62,6 +63,45 @@ def known() -> dict[str, Known]:
     }
 
 
+def _spend_hint(normalised: set[str], missing: list[str]) -> str:
+    hint = ""
+    if "body" in missing:
+        hint = (
+            " Nothing in the file says which body paid (a column such as 'Body name' or "
+            "'OrganisationLabel'): give it with --body."
+        )
+    if {"contract reference", "start date"} <= normalised or "contract title" in normalised:
+        hint += (
+            " Its columns are those of a contracts register, not of payments: load it with "
+            "`openbook lgtc load` (docs/local-transparency.md)."
+        )
+    return hint
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """What one kind of file's columns are compared with: the known column names (``facts``),
+    our fields, those required (the body aside, which an option may give instead), what a
+    refusal advises, and what it adds (``hint``, from the headers normalised and the fields
+    missing). Spending files' is ``SPEND``; the Transparency Code's contracts registers and
+    360Giving's spreadsheets have their own (openbook.standards.lgtc, grants)."""
+
+    facts: Callable[[], dict[str, Known]]
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+    advice: str
+    hint: Callable[[set[str], list[str]], str]
+
+
+SPEND = Vocabulary(
+    known,
+    FIELDS,
+    REQUIRED,
+    " Say which column holds each field with --mapping (docs/spend.md).",
+    _spend_hint,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Explicit:
     """A mapping file: for some of our fields the column that holds it (None: the file has no
@@ -72,7 +112,7 @@ class Explicit:
     date_order: str | None = None
 
 
-def read_explicit(text: bytes, name: str) -> Explicit:
+def read_explicit(text: bytes, name: str, ours_are: tuple[str, ...] = FIELDS) -> Explicit:
     """A mapping file, JSON or (by its name) TOML::
 
         {"fields": {"date": "Date Paid", "amount": "Net £", "supplier": "Payee",
@@ -98,10 +138,10 @@ def read_explicit(text: bytes, name: str) -> Explicit:
         raise MappingError(f'{name}: "fields" must name the column of at least one field')
     found: dict[str, str | None] = {}
     for ours, column in fields.items():
-        if ours not in FIELDS:
+        if ours not in ours_are:  # the vocabulary's fields
             raise MappingError(
                 f"{name}: {str(ours)[:40]!r} is not one of our fields; they are: "
-                f"{', '.join(FIELDS)}"
+                f"{', '.join(ours_are)}"
             )
         if column is not None and (not isinstance(column, str) or len(column) > 200):
             raise MappingError(f"{name}: the column for {ours} must be a column's name, or null")
@@ -148,7 +188,11 @@ class Mapping:
 
 
 def find(
-    rows: list[tuple[int, list[str]]], explicit: Explicit | None, *, body_given: bool
+    rows: list[tuple[int, list[str]]],
+    explicit: Explicit | None,
+    *,
+    body_given: bool,
+    vocabulary: Vocabulary = SPEND,
 ) -> tuple[int, Mapping]:
     """The header row (its index in ``rows``) and its mapping. The header is the row, among the
     first ``HEADER_ROWS``, with the most column names known or named by the mapping (the first
@@ -156,22 +200,23 @@ def find(
     naming the fields missing and the headers found."""
     best, score = None, -1
     for index, (_, cells) in enumerate(rows[:HEADER_ROWS]):
-        if any(cell.strip() for cell in cells) and _score(cells, explicit) > score:
-            best, score = index, _score(cells, explicit)
+        scored = _score(cells, explicit, vocabulary)
+        if any(cell.strip() for cell in cells) and scored > score:
+            best, score = index, scored
     if best is None:
         raise FileRefused("the file has no rows")
     line, cells = rows[best]
-    mapped = _map(line, cells, explicit, body_given)
-    missing = [name for name in REQUIRED if name not in mapped.fields]
+    mapped = _map(line, cells, explicit, body_given, vocabulary)
+    missing = [name for name in vocabulary.required if name not in mapped.fields]
     if not body_given and "body" not in mapped.fields:
         missing.append("body")
     if missing:
-        _refuse_unmapped(mapped, missing, explicit)
+        _refuse_unmapped(mapped, missing, explicit, vocabulary)
     return best, mapped
 
 
-def _score(cells: list[str], explicit: Explicit | None) -> int:
-    facts = known()
+def _score(cells: list[str], explicit: Explicit | None, vocabulary: Vocabulary) -> int:
+    facts = vocabulary.facts()
     named = {
         normalise(column) for column in (explicit.fields if explicit else {}).values() if column
     }
@@ -182,26 +227,25 @@ def _score(cells: list[str], explicit: Explicit | None) -> int:
     )
 
 
-def _refuse_unmapped(mapped: Mapping, missing: list[str], explicit: Explicit | None) -> None:
+def _refuse_unmapped(
+    mapped: Mapping, missing: list[str], explicit: Explicit | None, vocabulary: Vocabulary
+) -> None:
     headers = ", ".join(repr(header) for header in mapped.headers[:40])
-    hint = ""
-    if "body" in missing:
-        hint = (
-            " Nothing in the file says which body paid (a column such as 'Body name' or "
-            "'OrganisationLabel'): give it with --body."
-        )
-    normalised = {normalise(header) for header in mapped.raw}
-    if {"contract reference", "start date"} <= normalised or "contract title" in normalised:
-        hint += " Its columns are those of a contracts register, not of payments."
+    hint = vocabulary.hint({normalise(header) for header in mapped.raw}, missing)
     how = f" with the mapping {explicit.name}" if explicit else ""
     raise FileRefused(
         f"its columns do not give {', '.join(missing)}{how}. The headers found (line "
-        f"{mapped.line}) are: {headers}. Say which column holds each field with --mapping "
-        f"(docs/spend.md).{hint}"
+        f"{mapped.line}) are: {headers}.{vocabulary.advice}{hint}"
     )
 
 
-def _map(line: int, cells: list[str], explicit: Explicit | None, body_given: bool) -> Mapping:
+def _map(
+    line: int,
+    cells: list[str],
+    explicit: Explicit | None,
+    body_given: bool,
+    vocabulary: Vocabulary,
+) -> Mapping:
     headers = [cell.strip() or f"(column {index + 1})" for index, cell in enumerate(cells)]
     mapped = Mapping(line, headers, list(cells))
     normalised = [normalise(cell) for cell in cells]
@@ -212,7 +256,7 @@ def _map(line: int, cells: list[str], explicit: Explicit | None, body_given: boo
         index = _column(cells, normalised, column, ours, explicit)
         mapped.fields[ours] = index
         mapped.how[ours] = explicit.name if explicit else "known"
-    facts = known()
+    facts = vocabulary.facts()
     candidates: dict[str, list[tuple[int, int]]] = {}
     for index, header in enumerate(normalised):
         fact = facts.get(header)

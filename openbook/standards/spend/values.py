@@ -203,10 +203,11 @@ def date_style(cells: Iterable[tuple[int, str]], given: str | None = None) -> Da
     return DateStyle(None, "no date in the file shows the order")
 
 
-def payment_date(text: str, style: DateStyle) -> date:
+def payment_date(text: str, style: DateStyle, what: str = "a payment date") -> date:
     """A date in any of the forms spending files use: 2022-04-01 (with or without a time),
     01/04/2022 or 01.04.22 (in the file's order), 1-Apr-2022, 1 April 2022, "Friday, April 29,
-    2022", or an Excel day number (44652)."""
+    2022", or an Excel day number (44652). ``what`` names it in the year's message
+    (contracts registers' dates are read with it too)."""
     value = " ".join(text.split()).lower()
     if not value:
         raise ValueProblem("the date is empty")
@@ -228,7 +229,7 @@ def payment_date(text: str, style: DateStyle) -> date:
         )
     if not EARLIEST_YEAR <= found.year <= LATEST_YEAR:
         raise ValueProblem(
-            f"{text.strip()[:40]!r} is in {found.year}: a payment date is between "
+            f"{text.strip()[:40]!r} is in {found.year}: {what} is between "
             f"{EARLIEST_YEAR} and {LATEST_YEAR}"
         )
     return found

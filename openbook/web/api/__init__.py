@@ -13,6 +13,7 @@ from openbook.web.api import (
     documents,
     downloads,
     fts,
+    grants,
     identifiers,
     log,
     metrics,
@@ -20,6 +21,7 @@ from openbook.web.api import (
     organisations,
     ownership,
     pipeline,
+    plans,
     reference,
     registers,
     search,
@@ -59,6 +61,8 @@ api.add_router("", pipeline.router)
 api.add_router("", contract_performance.router)
 api.add_router("", metrics.router)
 api.add_router("", spend.router)
+api.add_router("", grants.router)
+api.add_router("", plans.router)
 
 
 @api.exception_handler(ApiError)

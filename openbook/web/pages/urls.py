@@ -8,6 +8,7 @@ from openbook.web.pages import (
     home,
     language,
     organisations,
+    plans,
     processes,
     progress,
     registers,
@@ -125,6 +126,19 @@ urlpatterns = [
     path("registers", registers.index, name="registers"),
     path("registers/<str:code>", registers.register_page, name="register"),
     path("registers/<str:code>/<path:key>", registers.entry_page, name="register-entry"),
+    # action plan routes
+    path("plans", plans.index, name="plans"),
+    path("plans/<str:plan_id>", plans.plan_page, name="plan"),
+    path(
+        "plans/<str:plan_id>/commitments/<str:commitment_id>",
+        plans.commitment_page,
+        name="plan-commitment",
+    ),
+    path(
+        "plans/<str:plan_id>/commitments/<str:commitment_id>/milestones/<str:milestone_id>",
+        plans.milestone_page,
+        name="plan-milestone",
+    ),
     path("metrics", progress.overview, name="metrics"),
     path("metrics/<str:metric>", progress.metric_page, name="metric"),
     path("accessibility", service.accessibility, name="accessibility"),

@@ -1,0 +1,157 @@
+"""GET /api/grants and /api/grants/{id}: the grants register, 360Giving grants as loaded from
+grant-makers' files, their recipients resolved to organisations (docs/local-transparency.md)."""
+
+import re
+from datetime import date
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from openbook import grants
+from openbook.store.database import Store
+from openbook.web.api import params
+from openbook.web.api.errors import bad_parameter, not_found
+from openbook.web.api.schemas import ERRORS
+
+router = Router(tags=["Grants"])
+
+# A cursor: the award day ("" for a grant whose day could not be read) and the grant's id.
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}|)/(\S.{0,999})", re.DOTALL)
+
+
+class Recipient(Schema):
+    identifier: str
+    processes: int
+
+
+class Funder(Schema):
+    key: str
+    name: str
+
+
+class Grant(Schema):
+    id: str
+    version: int
+    seq: int
+    redacted: bool
+    awardDate: str | None
+    amount: str | None
+    currency: str | None
+    errors: int
+    grant: dict | None
+    source: dict | None
+    recipients: list[Recipient]
+    funder: Funder
+
+
+class GrantPage(Schema):
+    grants: list[Grant]
+    next: str | None
+
+
+class Statement(Schema):
+    version: int
+    seq: int
+    logTime: str
+    publisher: str
+    leafHash: str
+    statement: dict | None
+    problems: list[dict]
+
+
+class History(Schema):
+    id: str
+    version: int
+    statements: list[Statement]
+
+
+def _day(parameter: str, value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
+
+
+def _cursor(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    match = _CURSOR.fullmatch(value)
+    if not match or "\x00" in value:
+        raise bad_parameter("cursor", f"{value[:40]!r} is not a `next` this list gave")
+    return match.group(1), match.group(2)
+
+
+def _one(parameter: str, value: str | None) -> str | None:
+    found = params.texts(parameter, value)
+    if not found or not found[0].strip():
+        return None
+    return found[0].strip()
+
+
+@router.get(
+    "/grants",
+    response={200: GrantPage, **ERRORS},
+    summary="Grants from grant-makers' 360Giving files",
+    description=(
+        "The grants register's grants, in award date order (then id; a grant whose award date "
+        "could not be read comes first): each with its newest statement's `grant` (exactly as "
+        "the 360Giving file gave it), its `source` (the file, its SHA-256 and where in it), "
+        "the identifiers its recipient organisations resolve to with the number of "
+        "contracting processes naming each, and the count of schema `errors` in its review. "
+        "Filters: `funder` (an identifier, SCHEME-ID, or the funder's name), `recipient` (an "
+        "organisation identifier, SCHEME-ID), `from` and `to` (award dates, YYYY-MM-DD, "
+        "inclusive). Follow `next` as `cursor`."
+    ),
+)
+def grant_list(
+    request: HttpRequest,
+    *,
+    funder: str | None = Query(None, description="The funder: SCHEME-ID or name."),
+    recipient: str | None = Query(None, description="A recipient's identifier, SCHEME-ID."),
+    date_from: str | None = Query(None, alias="from", description="YYYY-MM-DD."),
+    date_to: str | None = Query(None, alias="to", description="YYYY-MM-DD."),
+    cursor: str | None = Query(None, description="From `next`."),
+    limit: int = Query(100, ge=1, le=grants.MAX_LIMIT),
+):
+    start, end = _day("from", date_from), _day("to", date_to)
+    params.order_range(start, end, "from", "to")
+    try:
+        found = grants.page(
+            Store(),
+            funder=_one("funder", funder),
+            recipient=_one("recipient", recipient),
+            date_from=start,
+            date_to=end,
+            after=_cursor(cursor),
+            limit=limit,
+        )
+    except grants.InvalidIdentifier as error:
+        raise bad_parameter("recipient", str(error)) from None
+    following = found["next"]
+    return {
+        "grants": found["grants"],
+        "next": f"{following[0]}/{following[1]}" if following else None,
+    }
+
+
+@router.get(
+    "/grants/{path:id}",
+    response={200: History, **ERRORS},
+    summary="A grant and every statement of it",
+    description=(
+        "A grant of the grants register with every statement of it in log order: as first "
+        "loaded, then each version a later file gave it, each with its review against the "
+        "360Giving schema (docs/local-transparency.md). `404` if there is no such grant."
+    ),
+)
+def grant(request: HttpRequest, id: str):
+    if len(id.encode()) > 1000 or "\x00" in id:
+        raise bad_parameter("id", "is not a grant's id")
+    found = grants.history(Store(), id)
+    if found is None:
+        raise not_found(f"no grant {id[:80]!r}")
+    return found
