@@ -538,6 +538,10 @@ def _demo(arguments) -> int:
         # The figures the metrics API and the reports show (docs/methods/).
         computed = metrics.compute(store)
         print(f"openbook demo: computed the metrics in {computed.seconds:.0f} s")
+    from openbook import plans
+
+    # The action plan the platform delivers (NAP5), as bundled; loading it again stores nothing.
+    plans.load(store, recorded_by="openbook demo")
     if arguments.no_serve:
         return 0
     from openbook.web.server import run

@@ -231,8 +231,12 @@ def test_demo_loads_realistic_data_once(database):
     stats = orjson.loads(openbook(database, "stats", "--json").stdout)
     assert stats["registers"][0]["records"] >= 40
     assert stats["publishers"][0]["publisher"] == "openbook demonstration data"
+    plans = {each["register"]: each["records"] for each in stats["registers"]}["plans"]
+    assert plans == 29  # NAP5: the plan, its 6 commitments and 22 milestones
     again = openbook(database, "demo", "--no-serve").stdout.decode()
     assert "already holds data" in again and "computed the metrics" not in again
+    stats = orjson.loads(openbook(database, "stats", "--json").stdout)
+    assert {each["register"]: each["records"] for each in stats["registers"]}["plans"] == 29
 
 
 def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):
