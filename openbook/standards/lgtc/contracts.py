@@ -39,7 +39,6 @@ LONDON = ZoneInfo("Europe/London")
 # publisher's own id (OCDS 1.1, "Identifiers").
 OCID = re.compile(r"ocds-[a-z0-9]{6}-\S.{0,200}")
 MAX_REFERENCE = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _URL = re.compile(r"https?://[^\s/]+\S*", re.IGNORECASE)
 # What registers write where they have no one supplier, or no date or number yet.
 _UNNAMED = re.compile(
@@ -225,7 +224,7 @@ class _Rows:
             self.parsed.blank += 1
             return
         try:
-            self._check_shape(cells)
+            text.check_row(self.mapped.headers, cells, "a register")
             if not any(self._text(cells, name) for name in ("title", "supplier", "value")):
                 first = next(cell for cell in cells if cell.strip())[:60]
                 why = f"not a contract (no title, no supplier, no value): {first!r}"
@@ -234,29 +233,6 @@ class _Rows:
             self.parsed.contracts.append(self._contract(line, cells))
         except ValueProblem as problem:
             self.parsed.refused.append((line, str(problem)))
-
-    def _check_shape(self, cells: list[str]) -> None:
-        width = len(self.mapped.headers)
-        extra = [cell for cell in cells[width:] if cell.strip()]
-        if extra:
-            raise ValueProblem(
-                f"the row has {len(cells)} values and the header {width} columns: "
-                f"{extra[0][:40]!r} is beyond the last column (a delimiter inside an unquoted "
-                "value?)"
-            )
-        if sum(len(cell) for cell in cells) > text.MAX_ROW:
-            raise ValueProblem(f"the row is longer than {text.MAX_ROW:,} characters")
-        for index, cell in enumerate(cells[:width]):
-            if len(cell) > text.MAX_CELL:
-                raise ValueProblem(
-                    f"{self.mapped.headers[index]!r} is {len(cell):,} characters long; a value "
-                    f"is at most {text.MAX_CELL:,}"
-                )
-            if control := _CONTROL.search(cell):
-                raise ValueProblem(
-                    f"{self.mapped.headers[index]!r} holds a control character "
-                    f"(U+{ord(control.group()):04X}), which no text in a register has"
-                )
 
     # Cells
 

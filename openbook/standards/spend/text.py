@@ -10,8 +10,11 @@ assumed silently: when the bytes are not UTF-8 the report says what they were re
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from openbook.standards.spend.values import ValueProblem
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # a month of a large body's payments is a few megabytes
 MAX_CELL = 10_000  # characters: no honest supplier name or description is longer
@@ -188,3 +191,33 @@ def _csv_problem(error: str, start: int, now: int) -> str:
             'delimiter (a quote inside a quoted field is written twice: "")'
         )
     return f"line {now}: not valid CSV ({error})"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_row(headers: Sequence[str], cells: Sequence[str], files: str) -> None:
+    """Refuses (``ValueProblem``) a row with a value beyond its header's last column, longer
+    than ``MAX_ROW`` in all, with a cell longer than ``MAX_CELL`` or holding a control
+    character (which no text in ``files``, "a spending file", has)."""
+    width = len(headers)
+    extra = [cell for cell in cells[width:] if cell.strip()]
+    if extra:
+        raise ValueProblem(
+            f"the row has {len(cells)} values and the header {width} columns: "
+            f"{extra[0][:40]!r} is beyond the last column (a delimiter inside an unquoted "
+            "value?)"
+        )
+    if sum(len(cell) for cell in cells) > MAX_ROW:
+        raise ValueProblem(f"the row is longer than {MAX_ROW:,} characters")
+    for index, cell in enumerate(cells[:width]):
+        if len(cell) > MAX_CELL:
+            raise ValueProblem(
+                f"{headers[index]!r} is {len(cell):,} characters long; a value is at most "
+                f"{MAX_CELL:,}"
+            )
+        if control := _CONTROL.search(cell):
+            raise ValueProblem(
+                f"{headers[index]!r} holds a control character "
+                f"(U+{ord(control.group()):04X}), which no text in {files} has"
+            )

@@ -27,7 +27,6 @@ from openbook.standards.spend.text import FileRefused
 from openbook.standards.spend.values import ValueProblem
 
 WITHHELD = "(withheld)"  # the supplier key of a name withheld
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _FORMULA = re.compile(r"[=+@]|-[^0-9.(£]")  # how a spreadsheet cell formula begins
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # Our fields kept as text, as they are (whitespace runs made one space).
@@ -183,36 +182,12 @@ class _Rows:
             parsed.blank += 1
             return
         try:
-            self._check_shape(cells)
+            text.check_row(self.mapped.headers, cells, "a spending file")
             if self._not_a_payment(parsed, line, cells, meaningful):
                 return
             parsed.transactions.append(self._transaction(line, cells))
         except ValueProblem as problem:
             parsed.refused.append((line, str(problem)))
-
-    def _check_shape(self, cells: list[str]) -> None:
-        width = len(self.mapped.headers)
-        extra = [cell for cell in cells[width:] if cell.strip()]
-        if extra:
-            raise ValueProblem(
-                f"the row has {len(cells)} values and the header {width} columns: "
-                f"{extra[0][:40]!r} is beyond the last column (a delimiter inside an unquoted "
-                "value?)"
-            )
-        if sum(len(cell) for cell in cells) > text.MAX_ROW:
-            raise ValueProblem(f"the row is longer than {text.MAX_ROW:,} characters")
-        for index, cell in enumerate(cells[:width]):
-            if len(cell) > text.MAX_CELL:
-                raise ValueProblem(
-                    f"{self.mapped.headers[index]!r} is {len(cell):,} characters long; a value "
-                    f"is at most {text.MAX_CELL:,}"
-                )
-            control = _CONTROL.search(cell)
-            if control:
-                raise ValueProblem(
-                    f"{self.mapped.headers[index]!r} holds a control character "
-                    f"(U+{ord(control.group()):04X}), which no text in a spending file has"
-                )
 
     def _not_a_payment(
         self, parsed: Parsed, line: int, cells: list[str], meaningful: list[str]
