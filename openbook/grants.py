@@ -21,12 +21,13 @@ from pathlib import Path
 
 import orjson
 
+from openbook import files
 from openbook.standards import organisation_names
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.days import day_of
 from openbook.standards.grants import REGISTER, reading, review
 from openbook.standards.log import format_log_time
-from openbook.standards.spend import text, values
+from openbook.standards.spend import values
 from openbook.standards.spend.text import FileRefused
 from openbook.standards.spend.values import ValueProblem
 from openbook.store import grants as stored
@@ -143,26 +144,13 @@ def load(
         found = FileReport(str(path))
         report.files.append(found)
         try:
-            data = _read(path)
+            data = files.read_within_limit(path, "a grants file", ": split it by year")
             found.sha256 = hashlib.sha256(data).hexdigest()
             found.parsed = reading.parse(data, name=path.name, encoding=encoding)
             _store(store, found, path.name, now or datetime.now(UTC))
         except FileRefused as error:
             found.refused = str(error)
     return report
-
-
-def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > text.MAX_FILE_BYTES:
-            raise FileRefused(
-                f"the file is {size:,} bytes; a grants file is at most "
-                f"{text.MAX_FILE_BYTES // 1024 // 1024} MB: split it by year"
-            )
-        return path.read_bytes()
-    except OSError as error:
-        raise FileRefused(f"cannot be read: {error.strerror}") from None
 
 
 def _reviewed(found: FileReport) -> list[_Grant]:
@@ -443,16 +431,5 @@ def history(store: Store, record_key: str) -> dict | None:
     return {
         "id": record_key,
         "version": found.version,
-        "statements": [
-            {
-                "version": int(each.entry.statement_id),
-                "seq": each.entry.seq,
-                "logTime": each.entry.log_time,
-                "publisher": each.entry.publisher,
-                "leafHash": each.leaf_hash,
-                "statement": orjson.loads(each.body) if each.body else None,
-                "problems": each.problems,
-            }
-            for each in statements
-        ],
+        "statements": [{**each.described(), "problems": each.problems} for each in statements],
     }

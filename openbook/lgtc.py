@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from openbook import config, records
+from openbook import config, files, records
 from openbook.load.loader import load_package
 from openbook.load.report import FileReport as LoadFileReport
 from openbook.load.report import LoadReport
@@ -30,7 +30,7 @@ from openbook.standards.grants.review import org_id
 from openbook.standards.lgtc import REGISTER, contracts
 from openbook.standards.lgtc.contracts import Contract, Parsed
 from openbook.standards.log import format_log_time
-from openbook.standards.spend import mapping, text
+from openbook.standards.spend import mapping
 from openbook.standards.spend.text import FileRefused
 from openbook.standards.spend.transactions import Body
 from openbook.store import lgtc as stored
@@ -153,7 +153,7 @@ def load(
         report.files.append(found)
         try:
             found.parsed = contracts.parse(
-                _read(path),
+                files.read_within_limit(path, "a contracts register"),
                 name=path.name,
                 council=council,
                 prefix=prefix,
@@ -166,19 +166,6 @@ def load(
             found.refused = str(error)
     report.compiled = records.compile_pending(store)
     return report
-
-
-def _read(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > text.MAX_FILE_BYTES:
-            raise FileRefused(
-                f"the file is {size:,} bytes; a contracts register is at most "
-                f"{text.MAX_FILE_BYTES // 1024 // 1024} MB"
-            )
-        return path.read_bytes()
-    except OSError as error:
-        raise FileRefused(f"cannot be read: {error.strerror}") from None
 
 
 def _store(store: Store, found: FileReport, review: LoadReport, moment: datetime) -> None:

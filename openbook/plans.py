@@ -525,14 +525,4 @@ def _read(
 
 def history(store: Store, record_key: str) -> list[dict]:
     """Every statement of a record, the first first, as the log keeps it."""
-    return [
-        {
-            "id": int(each.entry.statement_id),
-            "seq": each.entry.seq,
-            "logTime": each.entry.log_time,
-            "publisher": each.entry.publisher,
-            "leafHash": each.leaf_hash,
-            "statement": orjson.loads(each.body) if each.body is not None else None,
-        }
-        for each in log.record_statements(store, REGISTER, record_key)
-    ]
+    return [each.described("id") for each in log.record_statements(store, REGISTER, record_key)]

@@ -24,11 +24,12 @@ from pathlib import Path
 
 import orjson
 
+from openbook import files
 from openbook.standards import organisation_names
 from openbook.standards.canonical import canonical_json
 from openbook.standards.identifiers import check_party_id
 from openbook.standards.log import format_log_time
-from openbook.standards.spend import REGISTER, mapping, text, transactions
+from openbook.standards.spend import REGISTER, mapping, transactions
 from openbook.standards.spend.text import FileRefused
 from openbook.standards.spend.transactions import Body, Parsed, Transaction
 from openbook.store import log, publishers
@@ -195,16 +196,7 @@ def _parse(
     date_order: str | None,
     encoding: str | None,
 ) -> Parsed:
-    try:
-        size = path.stat().st_size
-        if size > text.MAX_FILE_BYTES:
-            raise FileRefused(
-                f"the file is {size:,} bytes; a spending file is at most "
-                f"{text.MAX_FILE_BYTES // 1024 // 1024} MB: split it by month"
-            )
-        data = path.read_bytes()
-    except OSError as error:
-        raise FileRefused(f"cannot be read: {error.strerror}") from None
+    data = files.read_within_limit(path, "a spending file", ": split it by month")
     return transactions.parse(
         data, name=name, body=body, explicit=explicit, date_order=date_order, encoding=encoding
     )
@@ -491,15 +483,5 @@ def history(store: Store, record_key: str) -> dict | None:
         "id": record_key,
         "status": found.status,
         "version": found.version,
-        "statements": [
-            {
-                "version": int(each.entry.statement_id),
-                "seq": each.entry.seq,
-                "logTime": each.entry.log_time,
-                "publisher": each.entry.publisher,
-                "leafHash": each.leaf_hash,
-                "statement": orjson.loads(each.body) if each.body else None,
-            }
-            for each in statements
-        ],
+        "statements": [each.described() for each in statements],
     }

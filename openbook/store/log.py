@@ -262,6 +262,19 @@ class StoredStatement:
     problems: list[dict]
     package: dict | None  # metadata of the package it arrived in
 
+    def described(self, number: str = "version") -> dict:
+        """The statement as a record's history gives it (the spend, grants and plans
+        registers): its statement id as a number under ``number``, where the log keeps it,
+        and its body (None once redacted)."""
+        return {
+            number: int(self.entry.statement_id),
+            "seq": self.entry.seq,
+            "logTime": self.entry.log_time,
+            "publisher": self.entry.publisher,
+            "leafHash": self.leaf_hash,
+            "statement": orjson.loads(self.body) if self.body is not None else None,
+        }
+
 
 def record_statements(store: Store, register: str, record_key: str) -> list[StoredStatement]:
     """A record's statements in log order."""
