@@ -17,6 +17,7 @@ from openbook.publishing.withdraw import withdraw
 from openbook.standards.metrics import computation, milestones
 from openbook.store import log
 from openbook.store import metrics as stored
+from tests.conftest import reuse
 from tests.publishing import BUYER, CLI, award, create_key, create_publisher, post, tender
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "recompute_metrics.py"
@@ -37,6 +38,26 @@ def measured(store, tmp_path):
     """Generated history loaded from a file, and one process published through the API: a
     tender notice and an award notice whose own date (15 July 2025) is long before the platform
     accepted it."""
+    return _measure(store, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def _computed_once(shared_database, tmp_path_factory):
+    store = reuse(shared_database).store
+    _measure(store, tmp_path_factory.mktemp("measured"))
+    metrics.compute(store)
+    return stored.latest_run(store)
+
+
+@pytest.fixture
+def computed_once(shared_database, _computed_once):
+    """What ``measured`` stores, its metrics computed, on one database a kind for the questions
+    and settings refused: each refused setting checks that the run is still this set-up's, so
+    that none replaces it for the next."""
+    return reuse(shared_database).store, _computed_once
+
+
+def _measure(store, tmp_path):
     source = tmp_path / "generated.jsonl"
     with source.open("wb") as out:
         write_jsonl(generate_releases(processes=120, seed=7), out)
@@ -200,7 +221,7 @@ def test_figures_and_the_items_behind_them(measured):
         ("/api/metrics/tender-published?subject=a%00b", "subject", "300 characters"),
     ],
 )
-def test_bad_questions_get_a_precise_answer(store, path, parameter, says):
+def test_bad_questions_get_a_precise_answer(computed_once, path, parameter, says):
     status, body = get(path)
     assert status == 400, body
     assert body["error"]["parameter"] == parameter
@@ -269,17 +290,17 @@ def every_item(store):
     ],
 )
 def test_wrong_red_flag_settings_are_refused_and_nothing_is_replaced(
-    measured, monkeypatch, capsys, value, says
+    computed_once, monkeypatch, capsys, value, says
 ):
     from openbook import cli
 
-    metrics.compute(measured)
-    before = stored.latest_run(measured)
+    store, before = computed_once
+    assert before is not None
     monkeypatch.setenv("OPENBOOK_RED_FLAGS", value)
     assert cli.main(["metrics", "compute", "--no-progress"]) == 2
     error = capsys.readouterr().err
     assert "OPENBOOK_RED_FLAGS" in error and says in error
-    assert stored.latest_run(measured) == before
+    assert stored.latest_run(store) == before
 
 
 def test_the_settings_used_are_published_and_change_the_flags(measured, monkeypatch):

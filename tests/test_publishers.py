@@ -9,7 +9,15 @@ import pytest
 from openbook.cli import main
 from openbook.publishing import keys, publishers
 from openbook.store import audit, models
+from tests.conftest import reuse
 from tests.publishing import CLI, create_publisher
+
+
+@pytest.fixture
+def empty(shared_database):
+    """One database a kind, with no organisation, for the module's identifiers refused: each
+    checks that none was stored, so that none is there for the next."""
+    return reuse(shared_database).store
 
 
 def test_an_organisation_is_registered_by_its_org_id_identifier(store):
@@ -27,9 +35,10 @@ def test_an_organisation_is_registered_by_its_org_id_identifier(store):
 
 
 @pytest.mark.parametrize("identifier", ["PB425", "GB-GOR-", "GBR-GOR-1", "gb", ""])
-def test_an_identifier_must_be_scheme_and_id(store, identifier):
+def test_an_identifier_must_be_scheme_and_id(empty, identifier):
     with pytest.raises(publishers.PublisherError, match=r"org-id\.guide list code"):
-        publishers.add_publisher(store, "Leeds", identifier, CLI)
+        publishers.add_publisher(empty, "Leeds", identifier, CLI)
+    assert publishers.list_publishers(empty) == []
 
 
 @pytest.mark.parametrize(
@@ -41,10 +50,10 @@ def test_an_identifier_must_be_scheme_and_id(store, identifier):
         ("GB-COH-N/A", "stands in for an id nobody gave"),
     ],
 )
-def test_an_identifier_its_register_never_issued_is_refused(store, identifier, message):
+def test_an_identifier_its_register_never_issued_is_refused(empty, identifier, message):
     with pytest.raises(publishers.PublisherError, match=message):
-        publishers.add_publisher(store, "Leeds", identifier, CLI)
-    assert publishers.list_publishers(store) == []
+        publishers.add_publisher(empty, "Leeds", identifier, CLI)
+    assert publishers.list_publishers(empty) == []
 
 
 def test_an_identifier_is_stored_as_its_register_writes_it(store):

@@ -12,6 +12,7 @@ from django.test import Client
 from openbook import cli, metrics, reports
 from openbook.reports import html, pdf, table
 from openbook.store import metrics as stored
+from tests.conftest import reuse
 from tests.test_metrics import measured  # noqa: F401 (a fixture)
 
 HALF = "2025-H2"
@@ -139,7 +140,8 @@ def test_the_command_writes_html_pdf_and_csv(measured, tmp_path, capsys):  # noq
         ("/api/reports/progress/2025-H1", 404, "no figures yet"),
     ],
 )
-def test_bad_report_requests(store, path, status, says):
+def test_bad_report_requests(shared_database, path, status, says):
+    reuse(shared_database)  # one a kind for the module's bad requests: they only read
     answer = Client().get(path)
     assert answer.status_code == status, answer.content
     assert says in orjson.loads(answer.content)["error"]["message"]

@@ -15,6 +15,7 @@ from openbook import signing_keys, transparency
 from openbook.standards import checkpoint, merkle, note
 from openbook.store import log, tree
 from openbook.verify import database as verify_database
+from tests.conftest import reuse
 from tests.factories import create_release, create_statement
 from tests.standards.test_merkle import reference_path, reference_proof, reference_root
 from tests.test_cli import openbook
@@ -22,15 +23,20 @@ from tests.test_cli import openbook
 ORIGIN = "test.openbook.example/log"
 
 
-@pytest.fixture
-def key_dir(tmp_path, monkeypatch) -> Path:
-    """A key directory of the test's own holding a key, as the first `openbook log sign` leaves
-    it (the first head signed records it in the database), and the log's origin."""
-    directory = tmp_path / "keys"
-    monkeypatch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(directory))
-    monkeypatch.setenv("OPENBOOK_LOG_ORIGIN", ORIGIN)
+def keys_in(directory: Path, patch: pytest.MonkeyPatch) -> Path:
+    """``directory`` as the key directory, holding a key, as the first `openbook log sign`
+    leaves it (the first head signed records it in the database), and the log's origin
+    (``patch`` sets the environment)."""
+    patch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(directory))
+    patch.setenv("OPENBOOK_LOG_ORIGIN", ORIGIN)
     signing_keys.current(directory, create=True)
     return directory
+
+
+@pytest.fixture
+def key_dir(tmp_path, monkeypatch) -> Path:
+    """A key directory of the test's own (``keys_in``)."""
+    return keys_in(tmp_path / "keys", monkeypatch)
 
 
 @pytest.fixture
@@ -321,6 +327,15 @@ def test_private_keys_live_only_in_private_files(store, key_dir):
     assert rows[0][1] == signing_keys.current().public.hex()
 
 
+@pytest.fixture
+def unsigned(shared_database):
+    """An empty log, never signed, on one database a kind for the keys refused: each checks
+    that nothing was signed nor any key recorded, so that none leaves anything for the next."""
+    store = reuse(shared_database).store
+    assert tree.signing_keys(store) == []
+    return store
+
+
 @pytest.mark.parametrize(
     ("content", "mode", "reason"),
     [
@@ -337,13 +352,14 @@ def test_private_keys_live_only_in_private_files(store, key_dir):
         (bytes(range(32)), 0o700, "mode 0700"),
     ],
 )
-def test_a_corrupted_or_open_key_file_is_refused(store, key_dir, content, mode, reason):
+def test_a_corrupted_or_open_key_file_is_refused(unsigned, key_dir, content, mode, reason):
     path = key_dir / signing_keys.CURRENT
     path.write_bytes(content)
     path.chmod(mode)
     with pytest.raises(signing_keys.SigningKeyError, match=reason):
-        transparency.sign_tree_head(store)
-    assert tree.latest_head(store) is None
+        transparency.sign_tree_head(unsigned)
+    assert tree.latest_head(unsigned) is None
+    assert tree.signing_keys(unsigned) == []
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o400])
@@ -363,14 +379,15 @@ def test_a_key_file_of_another_user_is_refused(store, key_dir, monkeypatch):
 
 
 @pytest.mark.parametrize("mode", [0o770, 0o702, 0o777])
-def test_a_key_in_a_directory_others_may_write_is_refused(store, key_dir, mode):
+def test_a_key_in_a_directory_others_may_write_is_refused(unsigned, key_dir, mode):
     key_dir.chmod(mode)
     try:
         with pytest.raises(signing_keys.SigningKeyError, match="may be written by others"):
-            transparency.sign_tree_head(store)
+            transparency.sign_tree_head(unsigned)
     finally:
         key_dir.chmod(0o700)
-    assert tree.latest_head(store) is None
+    assert tree.latest_head(unsigned) is None
+    assert tree.signing_keys(unsigned) == []
 
 
 def test_log_sign_and_rotate_key_commands(database, key_dir):

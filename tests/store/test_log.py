@@ -6,6 +6,7 @@ from django.db import DatabaseError
 
 from openbook.standards.log import Entry
 from openbook.store import log
+from tests.conftest import reuse
 from tests.factories import create_release, create_statement
 
 
@@ -92,6 +93,20 @@ def test_same_statement_id_in_different_records_is_not_a_duplicate(store):
     assert len(outcome.entries) == 2
 
 
+@pytest.fixture(scope="module")
+def _one_entry(shared_database) -> list:
+    store = reuse(shared_database).store
+    log.append(store, "ocds", [create_statement(create_release())], "Pub")
+    return log.entries(store, 0, 10)
+
+
+@pytest.fixture
+def one_entry(shared_database, _one_entry):
+    """A log of one entry, on one database a kind for the changes the database refuses: each
+    checks that the log is as it was at this set-up, so none may change it for the next."""
+    return reuse(shared_database).store, _one_entry
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -103,11 +118,11 @@ def test_same_statement_id_in_different_records_is_not_a_duplicate(store):
         "TRUNCATE log_entry CASCADE",
     ],
 )
-def test_the_database_refuses_to_change_or_remove_log_entries(store, statement):
+def test_the_database_refuses_to_change_or_remove_log_entries(one_entry, statement):
+    store, before = one_entry
     if statement.startswith("TRUNCATE") and store.vendor == "sqlite":
         statement = "DELETE FROM log_entry"  # SQLite's truncate is a DELETE without WHERE
-    log.append(store, "ocds", [create_statement(create_release())], "Pub")
-    before = log.entries(store, 0, 10)
+    assert len(before) == 1
     # A plain TRUNCATE on PostgreSQL is already stopped by the bodies' foreign key; with CASCADE,
     # by the trigger.
     refused = "append-only|referenced in a foreign key"

@@ -8,7 +8,8 @@ from django.db.migrations.loader import MigrationLoader
 
 from openbook import transparency
 from openbook.store import tree
-from tests.test_transparency import append, key_dir
+from tests.conftest import reuse
+from tests.test_transparency import append, key_dir, keys_in
 
 __all__ = ["key_dir"]
 pytestmark = pytest.mark.usefixtures("key_dir")
@@ -43,12 +44,27 @@ def rows(store) -> tuple:
     )
 
 
+@pytest.fixture(scope="module")
+def _signed_once(shared_database, tmp_path_factory) -> tuple:
+    store = reuse(shared_database).store
+    with pytest.MonkeyPatch.context() as patch:
+        keys_in(tmp_path_factory.mktemp("keys"), patch)
+        signed(store)
+    return rows(store)
+
+
+@pytest.fixture
+def signed_once(shared_database, _signed_once):
+    """A signed tree, on one database a kind for the changes the database refuses: each checks
+    that the tree is as it was at this set-up, so none may change it for the next."""
+    return reuse(shared_database).store, _signed_once
+
+
 @pytest.mark.parametrize("statement", CHANGES)
-def test_the_database_refuses_to_change_the_tree(store, statement):
+def test_the_database_refuses_to_change_the_tree(signed_once, statement):
+    store, before = signed_once
     if statement.startswith("TRUNCATE") and store.vendor == "sqlite":
         statement = f"DELETE FROM {statement.split()[1]}"  # SQLite's truncate
-    signed(store)
-    before = rows(store)
     assert before[1] and before[2]
     refused = pytest.raises(DatabaseError, match=r"append-only|signing keys are kept")
     with refused, store.atomic() as cursor:

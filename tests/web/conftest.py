@@ -13,6 +13,14 @@ def client(database) -> Client:
     return Client()
 
 
+@pytest.fixture
+def reader() -> Client:
+    # a client that brings no database (``client`` brings a fresh one), for the tests
+    # on a module's shared database (tests/conftest.py shared_database), which their own
+    # fixture points Django at.
+    return Client()
+
+
 def publish(store, releases: list[dict], publisher: str = "Test Council") -> list[int]:
     """Append releases to the log as one batch and compile their records; returns their seqs."""
     appended = log.append(store, "ocds", [create_statement(r) for r in releases], publisher)

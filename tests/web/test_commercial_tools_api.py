@@ -4,6 +4,8 @@ databases, from releases published as publishers send them (well and badly forme
 import orjson
 import pytest
 
+from openbook.store.database import Store
+from tests.conftest import reuse
 from tests.factories import create_release
 from tests.web.conftest import publish
 
@@ -161,10 +163,26 @@ def renewal() -> dict:
 
 @pytest.fixture
 def register(store):
+    """The register on a fresh database, for the tests that publish more."""
+    return _register(store)
+
+
+def _register(store):
     publish(store, framework_releases())
     publish(store, call_offs())
     publish(store, [renewal()])
     return store
+
+
+@pytest.fixture(scope="module")
+def _register_once(shared_database):
+    _register(reuse(shared_database).store)
+
+
+@pytest.fixture
+def register_once(shared_database, _register_once) -> Store:
+    """The register, on one database a kind for the module's tests that only read it."""
+    return reuse(shared_database).store
 
 
 def _get(client, path="", **query):
@@ -172,8 +190,8 @@ def _get(client, path="", **query):
     return response.status_code, orjson.loads(response.content)
 
 
-def test_a_framework_has_its_lots_members_over_time_and_values_per_lot(client, register):
-    status, body = _get(client, f"/{FRAMEWORK}")
+def test_a_framework_has_its_lots_members_over_time_and_values_per_lot(reader, register_once):
+    status, body = _get(reader, f"/{FRAMEWORK}")
     assert status == 200
     assert (body["kind"], body["status"], body["title"]) == (
         "framework",
@@ -229,8 +247,8 @@ def test_a_framework_has_its_lots_members_over_time_and_values_per_lot(client, r
     assert first["buyer"] == {"id": "GB-GOR-LCC", "name": "Leeds City Council"}
 
 
-def test_renewals_are_in_the_lineage_from_both_sides(client, register):
-    body = _get(client, f"/{FRAMEWORK}")[1]
+def test_renewals_are_in_the_lineage_from_both_sides(reader, register_once):
+    body = _get(reader, f"/{FRAMEWORK}")[1]
     assert body["lineage"] == [
         {
             "ocid": RENEWAL,
@@ -242,7 +260,7 @@ def test_renewals_are_in_the_lineage_from_both_sides(client, register):
             "kind": "dynamic-market",
         }
     ]
-    renewed = _get(client, f"/{RENEWAL}")[1]
+    renewed = _get(reader, f"/{RENEWAL}")[1]
     assert (renewed["kind"], renewed["status"]) == ("dynamic-market", "ended")
     assert [(r["ocid"], r["role"], r["kind"]) for r in renewed["lineage"]] == [
         (FRAMEWORK, "predecessor", "framework")
@@ -250,13 +268,13 @@ def test_renewals_are_in_the_lineage_from_both_sides(client, register):
     assert renewed["callOffCount"] == 0 and renewed["members"] == []
 
 
-def test_a_call_off_points_to_its_framework(client, register):
-    status, body = _get(client, "/ocds-213czf-co1")
+def test_a_call_off_points_to_its_framework(reader, register_once):
+    status, body = _get(reader, "/ocds-213czf-co1")
     assert status == 404
     assert body["error"]["code"] == "not-found"
     assert "is a call-off" in body["error"]["message"]
     assert f"see /api/registers/commercial-tools/{FRAMEWORK}" in body["error"]["message"]
-    message = _get(client, "/ocds-213czf-co4")[1]["error"]["message"]
+    message = _get(reader, "/ocds-213czf-co4")[1]["error"]["message"]
     assert "ocds-213czf-nowhere" in message
 
 
@@ -269,14 +287,14 @@ def test_a_call_off_points_to_its_framework(client, register):
         ("ocds-213czf-none", "no process has the ocid"),
     ],
 )
-def test_what_is_no_tool_is_not_found_and_says_why(client, register, ocid, words):
-    status, body = _get(client, f"/{ocid}")
+def test_what_is_no_tool_is_not_found_and_says_why(reader, register_once, ocid, words):
+    status, body = _get(reader, f"/{ocid}")
     assert status == 404
     assert words in body["error"]["message"]
 
 
-def test_the_register_lists_tools_with_their_counts(client, register):
-    status, body = _get(client)
+def test_the_register_lists_tools_with_their_counts(reader, register_once):
+    status, body = _get(reader)
     assert status == 200
     assert [(t["ocid"], t["kind"], t["status"]) for t in body["page"]] == [
         (RENEWAL, "dynamic-market", "ended"),
@@ -307,33 +325,33 @@ def test_the_register_lists_tools_with_their_counts(client, register):
         ({"member": "GB-COH-44444444"}, []),
     ],
 )
-def test_filters(client, register, query, expected):
-    status, body = _get(client, **query)
+def test_filters(reader, register_once, query, expected):
+    status, body = _get(reader, **query)
     assert status == 200
     assert [t["ocid"] for t in body["page"]] == expected
 
 
-def test_an_organisations_frameworks_show_its_membership(client, register):
-    body = _get(client, member="GB-COH-33333333")[1]
+def test_an_organisations_frameworks_show_its_membership(reader, register_once):
+    body = _get(reader, member="GB-COH-33333333")[1]
     assert [t["ocid"] for t in body["page"]] == [FRAMEWORK]
     assert body["page"][0]["membership"] == [
         {"lot": "2", "award": "a3", "state": "ended", "joined": "2026-03-15", "ended": "2026-05-01"}
     ]
 
 
-def test_pages_follow_without_gaps_or_repeats(client, register):
+def test_pages_follow_without_gaps_or_repeats(reader, register_once):
     seen, before = [], None
     while True:
         query = {"limit": 1} if before is None else {"limit": 1, "before": before}
-        body = _get(client, **query)[1]
+        body = _get(reader, **query)[1]
         seen += [t["ocid"] for t in body["page"]]
         before = body["next"]
         if before is None:
             break
     assert seen == [RENEWAL, FRAMEWORK]
-    first = _get(client, f"/{FRAMEWORK}", limit=2)[1]
+    first = _get(reader, f"/{FRAMEWORK}", limit=2)[1]
     assert len(first["callOffs"]) == 2 and first["next"] is not None
-    rest = _get(client, f"/{FRAMEWORK}", limit=2, before=first["next"])[1]
+    rest = _get(reader, f"/{FRAMEWORK}", limit=2, before=first["next"])[1]
     assert [c["ocid"] for c in first["callOffs"] + rest["callOffs"]] == [
         "ocds-213czf-co3",
         "ocds-213czf-co2",
@@ -360,9 +378,9 @@ def test_pages_follow_without_gaps_or_repeats(client, register):
         ("/" + "o" * 301, {}, "invalid-parameter", "ocid", "at most 300"),
     ],
 )
-def test_bad_requests_get_a_precise_error(client, register, case):
+def test_bad_requests_get_a_precise_error(reader, register_once, case):
     path, query, code, parameter, words = case
-    status, body = _get(client, path, **query)
+    status, body = _get(reader, path, **query)
     assert status == 400
     assert body["error"]["code"] == code
     assert body["error"]["parameter"] == parameter

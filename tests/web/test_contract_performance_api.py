@@ -6,6 +6,8 @@ import orjson
 import pytest
 
 from openbook import contract_performance
+from openbook.store.database import Store
+from tests.conftest import reuse
 from tests.factories import create_release
 from tests.web.conftest import publish
 
@@ -90,10 +92,10 @@ PENALISED = {
 UNPENALISED = {"id": "f2", "description": "Late reports.", "decisionDate": "2027-08-01"}
 
 
-@pytest.fixture
-def performed(store):
+@pytest.fixture(scope="module")
+def _performed(shared_database):
     publish(
-        store,
+        reuse(shared_database).store,
         [
             # c1: two contracts with Acme, rated over two years; a failure with a penalty.
             _contracted("ocds-213czf-c1", LEEDS, ACME, ("1", "2")),
@@ -208,7 +210,13 @@ def performed(store):
             _contracted("ocds-213czf-c4", LEEDS, IDLE),
         ],
     )
-    return store
+
+
+@pytest.fixture
+def performed(shared_database, _performed) -> Store:
+    """The contracts' performance, on one database a kind for the whole module: every test
+    here only reads."""
+    return reuse(shared_database).store
 
 
 def _get(client, path="/api/registers/performance", **query):
@@ -220,8 +228,8 @@ def _keys(body) -> list[str]:
     return [f"{entry['ocid'][-2:]}/{entry['contractId']}" for entry in body["page"]]
 
 
-def test_each_contract_has_its_kpis_ratings_failures_and_penalties(client, performed):
-    status, body = _get(client)
+def test_each_contract_has_its_kpis_ratings_failures_and_penalties(reader, performed):
+    status, body = _get(reader)
     assert status == 200
     # The most recently changed process first, its contracts in order; contracts without
     # KPIs, failures or a termination are left out (c3's first, c4's).
@@ -258,8 +266,8 @@ def test_each_contract_has_its_kpis_ratings_failures_and_penalties(client, perfo
     assert rated["termination"] is None
 
 
-def test_a_termination_has_its_date_notice_and_rationale(client, performed):
-    terminated = _get(client)[1]["page"][1]
+def test_a_termination_has_its_date_notice_and_rationale(reader, performed):
+    terminated = _get(reader)[1]["page"][1]
     assert terminated["ocid"] == "ocds-213czf-c2"
     assert terminated["status"] == "terminated"
     assert terminated["termination"] == {
@@ -278,8 +286,8 @@ def test_a_termination_has_its_date_notice_and_rationale(client, performed):
     assert terminated["ratings"]["significantlyBelow"] == 1  # a rating given as bare text
 
 
-def test_malformed_shapes_are_read_without_errors(client, performed):
-    malformed = _get(client)[1]["page"][0]
+def test_malformed_shapes_are_read_without_errors(reader, performed):
+    malformed = _get(reader)[1]["page"][0]
     assert malformed["ocid"] == "ocds-213czf-c3"
     assert [kpi["title"] for kpi in malformed["kpis"]] == ["Uptime"]
     assert malformed["kpis"][0]["observations"] == []
@@ -305,19 +313,19 @@ def test_malformed_shapes_are_read_without_errors(client, performed):
         ({"terminated": "false", "rating": "met"}, ["c1/1"]),
     ],
 )
-def test_filters(client, performed, query, keys):
-    status, body = _get(client, **query)
+def test_filters(reader, performed, query, keys):
+    status, body = _get(reader, **query)
     assert status == 200
     assert _keys(body) == keys
 
 
 @pytest.mark.parametrize("query", [{}, {"supplier": "GB-COH-01234567"}, {"terminated": "false"}])
-def test_pages_follow_without_gaps_or_repeats_even_within_a_process(client, performed, query):
-    every = _keys(_get(client, **query)[1])
+def test_pages_follow_without_gaps_or_repeats_even_within_a_process(reader, performed, query):
+    every = _keys(_get(reader, **query)[1])
     seen, before = [], None
     while True:
         page = {"limit": 1, **query} if before is None else {"limit": 1, "before": before, **query}
-        body = _get(client, **page)[1]
+        body = _get(reader, **page)[1]
         seen += _keys(body)
         before = body["next"]
         if before is None:
@@ -326,18 +334,18 @@ def test_pages_follow_without_gaps_or_repeats_even_within_a_process(client, perf
     assert len(seen) > 1
 
 
-def test_a_scan_stops_at_its_limit_with_a_next(client, performed, monkeypatch):
+def test_a_scan_stops_at_its_limit_with_a_next(reader, performed, monkeypatch):
     monkeypatch.setattr(contract_performance, "SCAN_LIMIT", 1)
     monkeypatch.setattr(contract_performance, "BATCH", 1)
-    body = _get(client, rating="significantlyBelow")[1]
+    body = _get(reader, rating="significantlyBelow")[1]
     assert body["page"] == []  # c3, read first, has no such rating
     assert body["next"] is not None
-    body = _get(client, rating="significantlyBelow", before=body["next"])[1]
+    body = _get(reader, rating="significantlyBelow", before=body["next"])[1]
     assert _keys(body) == ["c2/1"]
 
 
-def test_a_supplier_rolls_up_every_contract_naming_it(client, performed):
-    status, body = _get(client, "/api/registers/performance/suppliers/gb-coh-1234567")
+def test_a_supplier_rolls_up_every_contract_naming_it(reader, performed):
+    status, body = _get(reader, "/api/registers/performance/suppliers/gb-coh-1234567")
     assert status == 200
     assert body["identifier"] == "GB-COH-01234567"
     assert (body["contracts"], body["kpis"]) == (3, 5)
@@ -355,27 +363,27 @@ def test_a_supplier_rolls_up_every_contract_naming_it(client, performed):
     assert body["complete"] is True
     assert _keys(body) == ["c3/2", "c1/1", "c1/2"]
     assert body["next"] is None
-    widgets = _get(client, "/api/registers/performance/suppliers/GB-COH-07654321")[1]
+    widgets = _get(reader, "/api/registers/performance/suppliers/GB-COH-07654321")[1]
     assert (widgets["contracts"], widgets["terminations"]) == (1, 1)
     assert widgets["terminationsWithRationale"] == 1
     assert body["terminationsWithRationale"] == 0
     assert widgets["ratings"]["significantlyBelow"] == 1
-    idle = _get(client, "/api/registers/performance/suppliers/GB-COH-05555555")[1]
+    idle = _get(reader, "/api/registers/performance/suppliers/GB-COH-05555555")[1]
     assert (idle["contracts"], idle["page"], idle["penaltyValue"]) == (0, [], [])
 
 
-def test_a_supplier_rollup_says_when_it_is_not_whole(client, performed, monkeypatch):
+def test_a_supplier_rollup_says_when_it_is_not_whole(reader, performed, monkeypatch):
     monkeypatch.setattr(contract_performance, "ROLLUP_LIMIT", 1)
-    body = _get(client, "/api/registers/performance/suppliers/GB-COH-01234567")[1]
+    body = _get(reader, "/api/registers/performance/suppliers/GB-COH-01234567")[1]
     assert body["complete"] is False
     assert body["contracts"] == 1  # c3's only: the most recently changed
 
 
-def test_a_supplier_page_follows(client, performed):
+def test_a_supplier_page_follows(reader, performed):
     path = "/api/registers/performance/suppliers/GB-COH-01234567"
-    first = _get(client, path, limit=2)[1]
+    first = _get(reader, path, limit=2)[1]
     assert _keys(first) == ["c3/2", "c1/1"]
-    second = _get(client, path, limit=2, before=first["next"])[1]
+    second = _get(reader, path, limit=2, before=first["next"])[1]
     assert _keys(second) == ["c1/2"]
     assert second["contracts"] == 3  # the figures are the whole record's on every page
 
@@ -410,9 +418,9 @@ def test_the_bulk_file_has_every_contract(performed):
         ("/suppliers/" + "G" * 301, {}, 400, "invalid-parameter", "at most 300"),
     ],
 )
-def test_bad_requests_get_a_precise_error(client, performed, case):
+def test_bad_requests_get_a_precise_error(reader, performed, case):
     path, query, status, code, words = case
-    got, body = _get(client, "/api/registers/performance" + path, **query)
+    got, body = _get(reader, "/api/registers/performance" + path, **query)
     assert got == status
     assert body["error"]["code"] == code
     assert words in body["error"]["message"]

@@ -18,6 +18,7 @@ from openbook.redaction import redact
 from openbook.store import audit, log
 from openbook.store import records as stored_records
 from openbook.store.documents import REGISTER
+from tests.conftest import reuse
 from tests.files import a_docx, a_pdf, a_png, a_zip, an_odt, eicar
 from tests.publishing import CLI, OTHER_BUYER, bearer, create_key, create_publisher, post, tender
 
@@ -33,7 +34,7 @@ def documents_dir(tmp_path, monkeypatch) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def signing_key(store, tmp_path, monkeypatch) -> None:
     """The log's signing key, which uploads' entry timestamps and redactions are signed with."""
     monkeypatch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(tmp_path / "keys"))
@@ -46,8 +47,30 @@ def publisher(store):
 
 
 @pytest.fixture
-def key(store, publisher):
+def key(store, publisher, signing_key):
+    """A publisher's key, to upload with (the log's signing key made first)."""
     return create_key(store, publisher)
+
+
+@pytest.fixture(scope="module")
+def _shared(shared_database, tmp_path_factory):
+    store = reuse(shared_database).store
+    keys = tmp_path_factory.mktemp("keys")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(keys))
+        transparency.sign_tree_head(store, create_key=True)
+    return keys, create_key(store, create_publisher(store))
+
+
+@pytest.fixture
+def shared(shared_database, _shared, monkeypatch) -> dict:
+    """A publisher's key and the log's signing key, as ``key`` makes them, on one database a
+    kind for the uploads refused: each checks that nothing was kept, in the log (empty still)
+    or in the documents folder (its own: ``documents_dir``)."""
+    store = reuse(shared_database).store
+    keys, made = _shared
+    monkeypatch.setenv("OPENBOOK_SIGNING_KEY_DIR", str(keys))
+    return {"store": store, "key": made}
 
 
 def upload(
@@ -404,16 +427,16 @@ def test_a_document_whose_statement_is_redacted_is_published_no_more(client, key
     ids=lambda value: value if isinstance(value, str) and len(value) < 30 else None,
 )
 def test_a_refused_upload_says_precisely_why_and_keeps_nothing(
-    client, key, store, documents_dir, *, content, name, content_type, status, code, says
+    reader, shared, documents_dir, *, content, name, content_type, status, code, says
 ):
-    response = upload(client, key, content=content, name=name, content_type=content_type)
+    response = upload(reader, shared["key"], content=content, name=name, content_type=content_type)
     assert response.status_code == status, response.content
     error = error_of(response)
     assert error["code"] == code
     assert says in error["message"], error["message"]
     assert kept_files(documents_dir) == []
-    assert log.log_size(store) == 0
-    assert client.get(UPLOAD, **bearer(key)).json()["documents"] == []
+    assert log.log_size(shared["store"]) == 0
+    assert reader.get(UPLOAD, **bearer(shared["key"])).json()["documents"] == []
 
 
 def test_other_accepted_kinds_are_recognised(client, key):
@@ -454,50 +477,50 @@ def test_other_accepted_kinds_are_recognised(client, key):
 
 
 def test_the_size_limit_is_kept_before_and_while_reading(
-    client, key, store, documents_dir, monkeypatch
+    reader, shared, documents_dir, monkeypatch
 ):
     monkeypatch.setenv("OPENBOOK_DOCUMENT_MAX_BYTES", "1000")
-    response = upload(client, key, content=a_pdf("x" * 2000))
+    response = upload(reader, shared["key"], content=a_pdf("x" * 2000))
     assert response.status_code == 413
     error = error_of(response)
     assert error["code"] == "document-too-large"
     assert "the most this platform accepts is 1,000 bytes" in error["message"]
     # Declared larger than the limit: refused on the header, before a byte is read.
-    response = upload(client, key, content=PDF, CONTENT_LENGTH="500000000")
+    response = upload(reader, shared["key"], content=PDF, CONTENT_LENGTH="500000000")
     assert response.status_code == 413
     assert "500,000,000 bytes" in error_of(response)["message"]
     # Without a length: refused.
-    response = upload(client, key, content=PDF, CONTENT_LENGTH="")
+    response = upload(reader, shared["key"], content=PDF, CONTENT_LENGTH="")
     assert response.status_code == 411
-    assert kept_files(documents_dir) == [] and log.log_size(store) == 0
+    assert kept_files(documents_dir) == [] and log.log_size(shared["store"]) == 0
 
 
 def test_without_a_scanner_nothing_is_accepted(
-    client, key, store, documents_dir, *, monkeypatch, tmp_path
+    reader, shared, documents_dir, *, monkeypatch, tmp_path
 ):
     empty = tmp_path / "bin"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    response = upload(client, key)
+    response = upload(reader, shared["key"])
     assert response.status_code == 503
     error = error_of(response)
     assert error["code"] == "scanner-unavailable"
     assert "its scanner, ClamAV, is not installed" in error["message"]
-    assert kept_files(documents_dir) == [] and log.log_size(store) == 0
+    assert kept_files(documents_dir) == [] and log.log_size(shared["store"]) == 0
 
 
 def test_a_failing_scanner_refuses_the_upload(
-    client, key, store, documents_dir, *, monkeypatch, tmp_path
+    reader, shared, documents_dir, *, monkeypatch, tmp_path
 ):
     broken = tmp_path / "clamav"
     broken.mkdir()
     (broken / "broken.ndb").write_text("not a signature\n")
     monkeypatch.setenv("OPENBOOK_CLAMAV_DATABASE", str(broken))
-    response = upload(client, key)
+    response = upload(reader, shared["key"])
     assert response.status_code == 503
     assert error_of(response)["code"] == "scanner-unavailable"
     assert "the malware scanner failed" in error_of(response)["message"]
-    assert kept_files(documents_dir) == [] and log.log_size(store) == 0
+    assert kept_files(documents_dir) == [] and log.log_size(shared["store"]) == 0
 
 
 def test_scanning_can_be_turned_off_for_development_only(client, key, monkeypatch):

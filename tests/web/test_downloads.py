@@ -10,6 +10,7 @@ import pytest
 
 from openbook.export import export
 from openbook.export.manifest import CHECKSUMS, MANIFEST
+from tests.conftest import reuse
 from tests.web.conftest import a_process, publish
 
 
@@ -21,34 +22,52 @@ def body(response) -> bytes:
         response.close()
 
 
+@pytest.fixture(scope="module")
+def _snapshot(shared_database, tmp_path_factory):
+    store = reuse(shared_database).store
+    target = tmp_path_factory.mktemp("snapshot") / "downloads"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPENBOOK_DOWNLOADS_DIR", str(target))
+        publish(
+            store, [r for n in range(4) for r in a_process(f"ocds-dl-{n}", supplier="Acme Ltd")]
+        )
+        made = export(store, target)
+    # Beside the snapshot, never to be served: a file the manifest does not list, and one
+    # outside the directory.
+    (target / "not-listed.txt").write_text("private")
+    (target.parent / "x").write_text("outside")
+    return target, made
+
+
 @pytest.fixture
-def snapshot(database, tmp_path, monkeypatch):
-    """A snapshot of a few processes in the configured downloads directory."""
-    target = tmp_path / "downloads"
+def snapshot(shared_database, _snapshot, monkeypatch):
+    """A snapshot of a few processes in the configured downloads directory, on one database a
+    kind for the module, since every test only reads it."""
+    reuse(shared_database)
+    target, _ = _snapshot
     monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(target))
-    publish(
-        database.store,
-        [r for n in range(4) for r in a_process(f"ocds-dl-{n}", supplier="Acme Ltd")],
-    )
-    return target, export(database.store, target)
+    return _snapshot
 
 
 @pytest.fixture
-def nothing_yet(database, tmp_path, monkeypatch):
+def nothing_yet(shared_database, tmp_path, monkeypatch):
+    """No snapshot in the configured downloads directory (the module's database, which only
+    ``snapshot`` exports)."""
+    reuse(shared_database)
     monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(tmp_path / "never-exported"))
 
 
-def test_no_snapshot_yet(client, nothing_yet):
-    page = client.get("/downloads/")
+def test_no_snapshot_yet(reader, nothing_yet):
+    page = reader.get("/downloads/")
     assert page.status_code == 404
     assert b"openbook export" in page.content
-    answer = client.get("/api/downloads")
+    answer = reader.get("/api/downloads")
     assert answer.status_code == 404
     assert answer["Content-Type"] == "application/json"
     error = orjson.loads(answer.content)["error"]
     assert error["code"] == "not-found"
     assert "no snapshot has been made yet" in error["message"]
-    assert client.get("/downloads/releases.jsonl.gz").status_code == 404
+    assert reader.get("/downloads/releases.jsonl.gz").status_code == 404
 
 
 class _Page(HTMLParser):
@@ -80,9 +99,9 @@ class _Page(HTMLParser):
         self._in_title = False
 
 
-def test_the_page_lists_every_file(client, snapshot):
+def test_the_page_lists_every_file(reader, snapshot):
     _, manifest = snapshot
-    response = client.get("/downloads/")
+    response = reader.get("/downloads/")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/html; charset=utf-8"
     html = response.content.decode()
@@ -102,14 +121,14 @@ def test_the_page_lists_every_file(client, snapshot):
     for link in page.links:
         if link.startswith("http://testserver/"):
             path = link.removeprefix("http://testserver")
-            response = client.get(path)
+            response = reader.get(path)
             assert response.status_code == 200, path
             response.close()
 
 
-def test_the_api_gives_the_same_as_json(client, snapshot):
+def test_the_api_gives_the_same_as_json(reader, snapshot):
     _, manifest = snapshot
-    response = client.get("/api/downloads")
+    response = reader.get("/api/downloads")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
     answer = orjson.loads(response.content)
@@ -133,7 +152,7 @@ def test_the_api_document_describes_downloads(client):
     assert {"200", "404"} <= set(operation["responses"])
 
 
-def test_files_are_served_as_they_are(client, snapshot):
+def test_files_are_served_as_they_are(reader, snapshot):
     target, manifest = snapshot
     types = {
         "releases.jsonl.gz": "application/gzip",
@@ -147,7 +166,7 @@ def test_files_are_served_as_they_are(client, snapshot):
     listed = {entry["name"]: entry for entry in manifest["files"]}
     for name, media_type in types.items():
         # A client that accepts gzip gets the file's own bytes, not gzip of them.
-        response = client.get(f"/downloads/{name}", HTTP_ACCEPT_ENCODING="gzip")
+        response = reader.get(f"/downloads/{name}", HTTP_ACCEPT_ENCODING="gzip")
         assert response.status_code == 200, name
         content = body(response)
         assert content == (target / name).read_bytes()
@@ -160,12 +179,12 @@ def test_files_are_served_as_they_are(client, snapshot):
         filename = name.rsplit("/", 1)[-1]
         assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
         assert response["Access-Control-Allow-Origin"] == "*"
-    manifest_response = client.get(f"/downloads/{MANIFEST}")
+    manifest_response = reader.get(f"/downloads/{MANIFEST}")
     assert manifest_response["Content-Type"] == "application/json"
     assert orjson.loads(body(manifest_response)) == manifest
 
 
-def test_the_derived_registers_are_served_as_listed(client, snapshot):
+def test_the_derived_registers_are_served_as_listed(reader, snapshot):
     """The registers derived from the processes are listed apart, in ``derivedRegisters``
     (docs/downloads.md), and served like the files: each with its checksum as ETag, and a
     range of it."""
@@ -184,40 +203,40 @@ def test_the_derived_registers_are_served_as_listed(client, snapshot):
         assert response["Content-Type"] == "application/gzip"
         assert response["Content-Length"] == str(entry["size"])
         assert response["ETag"] == f'"{entry["sha256"]}"'
-        part = client.get(f"/downloads/{name}", HTTP_RANGE="bytes=0-3")
+        part = reader.get(f"/downloads/{name}", HTTP_RANGE="bytes=0-3")
         assert part.status_code == 206 and body(part) == content[:4]
-    checksums = body(client.get(f"/downloads/{CHECKSUMS}")).decode()
+    checksums = body(reader.get(f"/downloads/{CHECKSUMS}")).decode()
     for name, entry in derived.items():
         assert f"{entry['sha256']}  {name}\n" in checksums
-    listed = orjson.loads(client.get("/api/downloads").content)["derivedRegisters"]
+    listed = orjson.loads(reader.get("/api/downloads").content)["derivedRegisters"]
     assert [entry["url"] for entry in listed] == [
         f"http://testserver/downloads/{name}" for name in derived
     ]
 
 
-def test_conditional_and_range_requests(client, snapshot):
+def test_conditional_and_range_requests(reader, snapshot):
     target, manifest = snapshot
     data = (target / "releases.jsonl.gz").read_bytes()
     etag = next(f'"{e["sha256"]}"' for e in manifest["files"] if e["name"] == "releases.jsonl.gz")
     path = "/downloads/releases.jsonl.gz"
 
-    assert client.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
-    assert body(client.get(path, HTTP_IF_NONE_MATCH='"other"')) == data
+    assert reader.get(path, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert body(reader.get(path, HTTP_IF_NONE_MATCH='"other"')) == data
 
-    part = client.get(path, HTTP_RANGE="bytes=10-19")
+    part = reader.get(path, HTTP_RANGE="bytes=10-19")
     assert part.status_code == 206
     assert body(part) == data[10:20]
     assert part["Content-Range"] == f"bytes 10-19/{len(data)}"
     assert part["Content-Length"] == "10"
 
-    tail = client.get(path, HTTP_RANGE="bytes=-7")
+    tail = reader.get(path, HTTP_RANGE="bytes=-7")
     assert body(tail) == data[-7:]
-    rest = client.get(path, HTTP_RANGE=f"bytes={len(data) - 3}-")
+    rest = reader.get(path, HTTP_RANGE=f"bytes={len(data) - 3}-")
     assert body(rest) == data[-3:]
-    beyond = client.get(path, HTTP_RANGE="bytes=5-999999999")
+    beyond = reader.get(path, HTTP_RANGE="bytes=5-999999999")
     assert body(beyond) == data[5:]
 
-    unsatisfiable = client.get(path, HTTP_RANGE=f"bytes={len(data)}-")
+    unsatisfiable = reader.get(path, HTTP_RANGE=f"bytes={len(data)}-")
     assert unsatisfiable.status_code == 416
     assert unsatisfiable["Content-Range"] == f"bytes */{len(data)}"
     # Several ranges, nonsense, or a changed file (If-Range): the whole file.
@@ -226,18 +245,18 @@ def test_conditional_and_range_requests(client, snapshot):
         {"HTTP_RANGE": "lines=1-2"},
         {"HTTP_RANGE": "bytes=0-9", "HTTP_IF_RANGE": '"an-older-version"'},
     ):
-        whole = client.get(path, **headers)
+        whole = reader.get(path, **headers)
         assert whole.status_code == 200
         assert body(whole) == data
-    resumed = client.get(path, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=etag)
+    resumed = reader.get(path, HTTP_RANGE="bytes=0-9", HTTP_IF_RANGE=etag)
     assert resumed.status_code == 206
     assert body(resumed) == data[:10]
 
-    head = client.head(path)
+    head = reader.head(path)
     assert head.status_code == 200
     assert head["Content-Length"] == str(len(data))
     head.close()
-    assert client.post(path).status_code == 405
+    assert reader.post(path).status_code == 405
 
 
 @pytest.mark.parametrize(
@@ -258,11 +277,11 @@ def test_conditional_and_range_requests(client, snapshot):
         "/downloads/releases.jsonl.gz%00",
     ],
 )
-def test_only_what_the_manifest_lists_is_served(client, snapshot, path):
+def test_only_what_the_manifest_lists_is_served(reader, snapshot, path):
     target, _ = snapshot
-    (target / "not-listed.txt").write_text("private")
-    (target.parent / "x").write_text("outside")
-    response = client.get(path)
+    assert (target / "not-listed.txt").read_text() == "private"
+    assert (target.parent / "x").read_text() == "outside"
+    response = reader.get(path)
     assert response.status_code == 404, path
     assert b"private" not in response.content and b"outside" not in response.content
     if path == "/downloads/no-such-file.csv":

@@ -9,6 +9,7 @@ import pytest
 from openbook.standards.canonical import canonical_json
 from openbook.standards.log import Entry
 from openbook.store import log
+from tests.conftest import reuse
 from tests.factories import create_release, create_statement
 from tests.web.conftest import a_process, publish
 
@@ -107,6 +108,23 @@ def test_the_next_link_keeps_the_filters(client, store):
     assert [r["id"] for r in received] == [f"ocds-k-{n}-award" for n in range(4)]
 
 
+@pytest.fixture(scope="module")
+def _two_buyers(shared_database):
+    store = reuse(shared_database).store
+    publish(store, a_process("b", supplier="Acme Ltd"))
+    york = a_process("c", buyer="York Council")
+    york[0]["buyer"] = {"id": "GB-GOR-YORK", "name": "York Council"}
+    york[0]["parties"][0]["id"] = "GB-GOR-YORK"
+    publish(store, york)
+
+
+@pytest.fixture
+def two_buyers(shared_database, _two_buyers) -> None:
+    """Leeds's process, awarded to Acme Ltd, and York's, a tender; on one database a kind for
+    the filters, which only read."""
+    reuse(shared_database)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
@@ -122,13 +140,8 @@ def test_the_next_link_keeps_the_filters(client, store):
         ("buyer=GB-GOR-LCC&stage=award", ["b-award"]),
     ],
 )
-def test_filters(client, store, query, expected):
-    publish(store, a_process("b", supplier="Acme Ltd"))
-    york = a_process("c", buyer="York Council")
-    york[0]["buyer"] = {"id": "GB-GOR-YORK", "name": "York Council"}
-    york[0]["parties"][0]["id"] = "GB-GOR-YORK"
-    publish(store, york)
-    received, _ = follow(client, f"/api/ocds/releases?limit=1&{query}")
+def test_filters(reader, two_buyers, query, expected):
+    received, _ = follow(reader, f"/api/ocds/releases?limit=1&{query}")
     assert [r["id"] for r in received] == expected
 
 

@@ -8,8 +8,9 @@ import pytest
 
 from openbook import transparency
 from openbook.standards import checkpoint, merkle, note
+from tests.conftest import Database, reuse
 from tests.standards.test_merkle import reference_root
-from tests.test_transparency import ORIGIN, append, key_dir, recomputed_leaves
+from tests.test_transparency import ORIGIN, append, key_dir, keys_in, recomputed_leaves
 
 __all__ = ["key_dir"]  # a fixture every test here uses
 pytestmark = pytest.mark.usefixtures("key_dir")
@@ -25,10 +26,28 @@ def get(client, path: str, status: int = 200) -> dict:
 @pytest.fixture
 def signed(database):
     """A log of 40 entries with a head over the first 30 (the last 10 not yet signed)."""
-    append(database.store, 30)
-    transparency.sign_tree_head(database.store)
-    append(database.store, 10)
+    _sign(database.store)
     return database
+
+
+def _sign(store) -> None:
+    append(store, 30)
+    transparency.sign_tree_head(store)
+    append(store, 10)
+
+
+@pytest.fixture(scope="module")
+def _signed_once(shared_database, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:
+        keys_in(tmp_path_factory.mktemp("keys"), patch)
+        _sign(reuse(shared_database).store)
+
+
+@pytest.fixture
+def signed_once(shared_database, _signed_once) -> Database:
+    """The log of ``signed``, on one database a kind for the module's tests that only read it
+    (each test's own key directory, ``key_dir``, signs nothing here)."""
+    return reuse(shared_database)
 
 
 def test_nothing_is_signed_yet(client):
@@ -43,12 +62,12 @@ def test_nothing_is_signed_yet(client):
     assert get(client, "/api/log/keys") == {"keys": []}
 
 
-def test_the_tree_head_verifies_with_the_published_key(client, signed):
-    head = get(client, "/api/log/tree-head")
-    keys = get(client, "/api/log/keys")["keys"]
+def test_the_tree_head_verifies_with_the_published_key(reader, signed_once):
+    head = get(reader, "/api/log/tree-head")
+    keys = get(reader, "/api/log/keys")["keys"]
     assert set(head) == {"treeSize", "rootHash", "timestamp", "keyId", "signature", "checkpoint"}
     assert head["treeSize"] == 30
-    leaves = recomputed_leaves(signed.store)
+    leaves = recomputed_leaves(signed_once.store)
     assert head["rootHash"] == reference_root(leaves[:30]).hex()
     (key,) = keys
     public = base64.b64decode(key["publicKey"])
@@ -62,17 +81,17 @@ def test_the_tree_head_verifies_with_the_published_key(client, signed):
     assert (found.size, found.root.hex(), found.time) == (30, head["rootHash"], head["timestamp"])
 
 
-def test_proofs_over_http_verify_against_the_signed_head(client, signed):
-    head = get(client, "/api/log/tree-head")
+def test_proofs_over_http_verify_against_the_signed_head(reader, signed_once):
+    head = get(reader, "/api/log/tree-head")
     root = bytes.fromhex(head["rootHash"])
-    leaves = recomputed_leaves(signed.store)
+    leaves = recomputed_leaves(signed_once.store)
     for seq in range(30):
-        proof = get(client, f"/api/log/proof/inclusion?sequence={seq}&tree_size=30")
+        proof = get(reader, f"/api/log/proof/inclusion?sequence={seq}&tree_size=30")
         assert proof["leafHash"] == leaves[seq].hex()
         path = [bytes.fromhex(value) for value in proof["auditPath"]]
         assert merkle.verify_inclusion(leaves[seq], seq, 30, path, root)
     for first in range(31):
-        proof = get(client, f"/api/log/proof/consistency?first={first}&second=30")
+        proof = get(reader, f"/api/log/proof/consistency?first={first}&second=30")
         path = [bytes.fromhex(value) for value in proof["consistencyPath"]]
         old = reference_root(leaves[:first]) if first else merkle.EMPTY_ROOT
         assert proof["firstRootHash"] == old.hex()
@@ -114,8 +133,8 @@ HUGE = "9" * 30
         ("sequence=29&tree_size=29&sequence=x", "sequence", "integer"),
     ],
 )
-def test_bad_inclusion_requests(client, signed, query, parameter, says):
-    error = get(client, f"/api/log/proof/inclusion?{query}", 400)["error"]
+def test_bad_inclusion_requests(reader, signed_once, query, parameter, says):
+    error = get(reader, f"/api/log/proof/inclusion?{query}", 400)["error"]
     assert error["code"] == "invalid-parameter"
     assert error["parameter"] == parameter
     assert says in error["message"]
@@ -135,16 +154,16 @@ def test_bad_inclusion_requests(client, signed, query, parameter, says):
         ("first=20&second=31", "second", "more than the size of the latest signed tree head (30)"),
     ],
 )
-def test_bad_consistency_requests(client, signed, query, parameter, says):
-    error = get(client, f"/api/log/proof/consistency?{query}", 400)["error"]
+def test_bad_consistency_requests(reader, signed_once, query, parameter, says):
+    error = get(reader, f"/api/log/proof/consistency?{query}", 400)["error"]
     assert error["code"] == "invalid-parameter"
     assert error["parameter"] == parameter
     assert says in error["message"]
 
 
-def test_the_log_api_is_public_and_read_only(client, signed):
-    assert client.post("/api/log/tree-head").status_code == 405
-    assert client.get("/api/log/tree-head", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 200
+def test_the_log_api_is_public_and_read_only(reader, signed_once):
+    assert reader.post("/api/log/tree-head").status_code == 405
+    assert reader.get("/api/log/tree-head", HTTP_AUTHORIZATION="Bearer nonsense").status_code == 200
 
 
 def test_a_damaged_stored_tree_answers_503_not_500(client, signed):

@@ -5,6 +5,8 @@ import orjson
 import pytest
 
 from openbook.store import parties
+from openbook.store.database import Store
+from tests.conftest import reuse
 from tests.factories import create_release
 from tests.web.conftest import publish
 
@@ -49,6 +51,22 @@ def _get(client, identifier, **query):
 
 @pytest.fixture
 def acme(store):
+    """Acme's processes on a fresh database, for the tests that publish or migrate."""
+    return _acme(store)
+
+
+@pytest.fixture(scope="module")
+def _acme_once(shared_database):
+    _acme(reuse(shared_database).store)
+
+
+@pytest.fixture
+def acme_once(shared_database, _acme_once) -> Store:
+    """Acme's processes, on one database a kind for the module's tests that only read them."""
+    return reuse(shared_database).store
+
+
+def _acme(store):
     publish(
         store,
         [
@@ -62,8 +80,8 @@ def acme(store):
     return store
 
 
-def test_an_organisation_is_every_process_naming_its_identifier(client, acme):
-    status, body = _get(client, "gb-coh-1234567")  # any form the check accepts
+def test_an_organisation_is_every_process_naming_its_identifier(reader, acme_once):
+    status, body = _get(reader, "gb-coh-1234567")  # any form the check accepts
     assert status == 200
     assert body["identifier"] == "GB-COH-01234567"
     assert (body["scheme"], body["id"], body["registerName"]) == (
@@ -93,18 +111,18 @@ def test_an_organisation_is_every_process_naming_its_identifier(client, acme):
     assert body["next"] is None
 
 
-def test_parties_without_identifiers_are_candidates_never_merged(client, acme):
-    body = _get(client, "GB-COH-07654321")[1]
+def test_parties_without_identifiers_are_candidates_never_merged(reader, acme_once):
+    body = _get(reader, "GB-COH-07654321")[1]
     assert body["processes"] == 1
     assert body["candidates"] == [{"name": "Widget-Works", "parties": 5, "score": 100.0}]
-    assert _get(client, "GB-COH-01234567")[1]["candidates"] == []
+    assert _get(reader, "GB-COH-01234567")[1]["candidates"] == []
 
 
-def test_the_processes_page_through_without_gaps_or_repeats(client, acme):
+def test_the_processes_page_through_without_gaps_or_repeats(reader, acme_once):
     seen, before = [], None
     while True:
         query = {"limit": 3} if before is None else {"limit": 3, "before": before}
-        body = _get(client, "GB-COH-01234567", **query)[1]
+        body = _get(reader, "GB-COH-01234567", **query)[1]
         seen += [p["ocid"] for p in body["page"]]
         before = body["next"]
         if before is None:
@@ -144,9 +162,9 @@ def test_a_process_compiled_again_replaces_its_parties(client, acme):
         ("G" * 301, {}, 400, "invalid-parameter", "at most 300"),
     ],
 )
-def test_bad_requests_get_a_precise_error(client, acme, case):
+def test_bad_requests_get_a_precise_error(reader, acme_once, case):
     identifier, query, status, code, words = case
-    got, body = _get(client, identifier, **query)
+    got, body = _get(reader, identifier, **query)
     assert got == status
     assert body["error"]["code"] == code
     assert words in body["error"]["message"]

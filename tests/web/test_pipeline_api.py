@@ -5,6 +5,8 @@ import orjson
 import pytest
 
 from openbook import pipeline
+from openbook.store.database import Store
+from tests.conftest import reuse
 from tests.factories import create_release
 from tests.web.conftest import publish
 
@@ -59,6 +61,22 @@ def _tender(ocid, day, code="UK4"):
 
 @pytest.fixture
 def planned(store):
+    """The pipeline on a fresh database, for the test that publishes more."""
+    return _plan(store)
+
+
+@pytest.fixture(scope="module")
+def _planned_once(shared_database):
+    _plan(reuse(shared_database).store)
+
+
+@pytest.fixture
+def planned_once(shared_database, _planned_once) -> Store:
+    """The pipeline, on one database a kind for the module's tests that only read it."""
+    return reuse(shared_database).store
+
+
+def _plan(store):
     publish(
         store,
         [
@@ -98,8 +116,8 @@ def _by_ocid(body) -> dict:
     return {entry["ocid"]: entry for entry in body["page"]}
 
 
-def test_each_planned_process_says_when_its_tender_was_expected_and_came(client, planned):
-    status, body = _get(client)
+def test_each_planned_process_says_when_its_tender_was_expected_and_came(reader, planned_once):
+    status, body = _get(reader)
     assert status == 200
     found = _by_ocid(body)
     assert sorted(found) == [f"ocds-213czf-p{n}" for n in range(1, 6)]
@@ -144,19 +162,19 @@ def test_each_planned_process_says_when_its_tender_was_expected_and_came(client,
         ({"buyer": "GB-COH-01234567"}, []),
     ],
 )
-def test_filters(client, planned, query, ocids):
-    status, body = _get(client, **query)
+def test_filters(reader, planned_once, query, ocids):
+    status, body = _get(reader, **query)
     assert status == 200
     assert sorted(_by_ocid(body)) == [f"ocds-213czf-{ocid}" for ocid in ocids]
 
 
 @pytest.mark.parametrize("query", [{}, {"reached": "no"}, {"expected_from": "2000-01-01"}])
-def test_pages_follow_without_gaps_or_repeats(client, planned, query):
-    every = [entry["ocid"] for entry in _get(client, **query)[1]["page"]]
+def test_pages_follow_without_gaps_or_repeats(reader, planned_once, query):
+    every = [entry["ocid"] for entry in _get(reader, **query)[1]["page"]]
     seen, before = [], None
     while True:
         page = {"limit": 1, **query} if before is None else {"limit": 1, "before": before, **query}
-        body = _get(client, **page)[1]
+        body = _get(reader, **page)[1]
         assert len(body["page"]) <= 1
         seen += [entry["ocid"] for entry in body["page"]]
         before = body["next"]
@@ -166,19 +184,19 @@ def test_pages_follow_without_gaps_or_repeats(client, planned, query):
     assert len(set(seen)) == len(seen) > 1
 
 
-def test_a_scan_stops_at_its_limit_with_a_next(client, planned, monkeypatch):
+def test_a_scan_stops_at_its_limit_with_a_next(reader, planned_once, monkeypatch):
     monkeypatch.setattr(pipeline, "SCAN_LIMIT", 2)
     monkeypatch.setattr(pipeline, "BATCH", 2)
-    body = _get(client, reached="overdue")[1]
+    body = _get(reader, reached="overdue")[1]
     # The overdue process is the fourth most recently changed: not within the first two read.
     assert body["page"] == []
     assert body["next"] is not None
-    body = _get(client, reached="overdue", before=body["next"])[1]
+    body = _get(reader, reached="overdue", before=body["next"])[1]
     assert [entry["ocid"] for entry in body["page"]] == ["ocds-213czf-p2"]
 
 
-def test_the_bulk_file_has_every_entry(planned):
-    lines = list(pipeline.bulk(planned))
+def test_the_bulk_file_has_every_entry(planned_once):
+    lines = list(pipeline.bulk(planned_once))
     assert sorted(line["ocid"] for line in lines) == [f"ocds-213czf-p{n}" for n in range(1, 6)]
     assert all(orjson.loads(orjson.dumps(line)) == line for line in lines)
 
@@ -206,8 +224,8 @@ def test_the_bulk_file_has_every_entry(planned):
         ({"before": "9" * 20}, "invalid-parameter", "before"),
     ],
 )
-def test_bad_parameters_get_a_precise_error(client, planned, query, code, words):
-    status, body = _get(client, **query)
+def test_bad_parameters_get_a_precise_error(reader, planned_once, query, code, words):
+    status, body = _get(reader, **query)
     assert status == 400
     assert body["error"]["code"] == code
     assert words in body["error"]["message"]

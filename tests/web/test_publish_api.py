@@ -17,6 +17,7 @@ from openbook.publishing.keys import PREFIX
 from openbook.publishing.withdraw import withdraw
 from openbook.store import log
 from openbook.store import publishers as store_publishers
+from tests.conftest import reuse
 from tests.publishing import (
     BUYER,
     CLI,
@@ -48,6 +49,22 @@ def publisher(store):
 @pytest.fixture
 def key(store, publisher):
     return create_key(store, publisher)
+
+
+@pytest.fixture(scope="module")
+def _shared(shared_database):
+    store = reuse(shared_database).store
+    made = create_key(store, create_publisher(store))
+    return made, log.log_size(store)
+
+
+@pytest.fixture
+def shared(shared_database, _shared) -> dict:
+    """A publisher's key, on one database a kind for the requests refused before anything is
+    stored: each checks that nothing was, against the log's size at this set-up ("logged")."""
+    store = reuse(shared_database).store
+    made, logged = _shared
+    return {"store": store, "key": made, "logged": logged}
 
 
 def mint(client, key) -> str:
@@ -278,15 +295,16 @@ BAD_BODIES = [
 
 
 @pytest.mark.parametrize("case", BAD_BODIES, ids=lambda case: case[2])
-def test_a_body_that_cannot_be_read_gets_a_precise_error(client, key, case):
+def test_a_body_that_cannot_be_read_gets_a_precise_error(reader, shared, case):
     body, status, code, says = case
-    response = post(client, RELEASES, body, key)
+    response = post(reader, RELEASES, body, shared["key"])
     assert response.status_code == status, response.content
     error = error_of(response)
     assert error["code"] == code
     assert says in error["message"]
     assert "Traceback" not in error["message"]
-    assert feed(client) == []
+    assert feed(reader) == []
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
 def test_hostile_strings_are_stored_safely_or_refused(client, key, store):
@@ -340,17 +358,19 @@ def test_the_body_size_is_limited_before_it_is_read(client, key, monkeypatch):
         ("application/json; charset=latin-1", "not 'latin-1'"),
     ],
 )
-def test_only_json_is_accepted(client, key, content_type, says):
-    response = post(client, RELEASES, b"{}", key, content_type=content_type)
+def test_only_json_is_accepted(reader, shared, content_type, says):
+    response = post(reader, RELEASES, b"{}", shared["key"], content_type=content_type)
     assert response.status_code == 415
     assert error_of(response)["code"] == "unsupported-media-type"
     assert says in error_of(response)["message"]
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
-def test_a_compressed_body_is_refused_with_what_to_do(client, key):
-    response = post(client, RELEASES, b"{}", key, HTTP_CONTENT_ENCODING="gzip")
+def test_a_compressed_body_is_refused_with_what_to_do(reader, shared):
+    response = post(reader, RELEASES, b"{}", shared["key"], HTTP_CONTENT_ENCODING="gzip")
     assert response.status_code == 415
     assert "send it uncompressed" in error_of(response)["message"]
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
 def test_rate_limits_are_per_key_and_independent_of_the_address_limit(
@@ -442,29 +462,30 @@ def test_concurrent_publishers_each_see_their_releases_once_in_the_feed(database
     assert OTHER_BUYER["id"] not in {r["buyer"]["id"] for r in releases}
 
 
-def test_a_body_without_a_length_is_refused(client, key):
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-    response = client.post(
+def test_a_body_without_a_length_is_refused(reader, shared):
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {shared['key']}"}
+    response = reader.post(
         RELEASES, data=b"{}", content_type="application/json", CONTENT_LENGTH="", **headers
     )
     assert response.status_code == 411
     assert error_of(response)["code"] == "length-required"
-    response = client.post(
+    response = reader.post(
         RELEASES, data=b"{}", content_type="application/json", CONTENT_LENGTH="ten", **headers
     )
     assert response.status_code == 400
     assert error_of(response)["code"] == "bad-content-length"
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
-def test_wrong_paths_and_methods_answer_in_json(client, key):
-    response = client.get(RELEASES, HTTP_AUTHORIZATION=f"Bearer {key}")
+def test_wrong_paths_and_methods_answer_in_json(reader, shared):
+    response = reader.get(RELEASES, HTTP_AUTHORIZATION=f"Bearer {shared['key']}")
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert "/api/publish/openapi.json" in error_of(response)["message"]
-    response = client.post("/api/publish/nothing-here")
+    response = reader.post("/api/publish/nothing-here")
     assert response.status_code == 404
     assert "no such path in the publish API" in error_of(response)["message"]
     # The publish API is not offered to browsers on other sites.
-    response = client.options(RELEASES, HTTP_ORIGIN="https://elsewhere.example")
+    response = reader.options(RELEASES, HTTP_ORIGIN="https://elsewhere.example")
     assert "Access-Control-Allow-Origin" not in response
 
 

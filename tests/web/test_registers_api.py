@@ -5,8 +5,10 @@ from datetime import date, timedelta
 
 import orjson
 import pytest
+from django.test import Client
 
 from openbook.store import audit, log
+from tests.conftest import reuse
 from tests.publishing import (
     BUYER,
     OTHER_BUYER,
@@ -100,6 +102,10 @@ def name_the_supplier(store) -> None:
 
 @pytest.fixture
 def keys(store):
+    return _keys(store)
+
+
+def _keys(store) -> dict:
     own = create_publisher(store)
     other = create_publisher(store, OTHER_BUYER)
     name_the_supplier(store)
@@ -108,6 +114,27 @@ def keys(store):
         "other": create_key(store, other),
         "admin": create_key(store, own, role="administrator"),
     }
+
+
+COMPLAINED = "ocds-b5fd17-cmp2"  # the bad complaints' process
+
+
+@pytest.fixture(scope="module")
+def _shared(shared_database):
+    store = reuse(shared_database).store
+    made = _keys(store)
+    _process_with_lots(Client(), made["own"], COMPLAINED)
+    return made, log.log_size(store)
+
+
+@pytest.fixture
+def shared(shared_database, _shared) -> dict:
+    """The keys and a process with lots (COMPLAINED), on one database a kind for the module's
+    refusals and bad requests: each is refused storing nothing, which each refusal checks
+    against the log's size at this set-up ("logged")."""
+    store = reuse(shared_database).store
+    made, logged = _shared
+    return {"store": store, "keys": made, "logged": logged}
 
 
 def test_an_administrator_lists_a_supplier_and_anyone_reads_it(client, keys):
@@ -183,26 +210,27 @@ def test_only_administrators_keep_the_debarment_list(client, keys):
          "too-many"),
     ],
 )  # fmt: skip
-def test_a_bad_debarment_entry_is_refused_and_nothing_is_stored(  # noqa: PLR0917
-    client, store, keys, entry, pointer, code
+def test_a_bad_debarment_entry_is_refused_and_nothing_is_stored(
+    reader, shared, entry, pointer, code
 ):
-    before = log.log_size(store)
-    response = post(client, "/api/publish/registers/debarment", debarment(**entry), keys["admin"])
+    admin = shared["keys"]["admin"]
+    response = post(reader, "/api/publish/registers/debarment", debarment(**entry), admin)
     assert response.status_code == 422, response.content
     problems = error_of(response)["problems"]
     assert [problem["pointer"] for problem in problems] == [pointer]
     if code is not None:
         assert problems[0]["code"] == code
     assert problems[0]["message"]
-    assert log.log_size(store) == before
-    assert client.get("/api/registers/debarment").json()["entries"] == []
+    assert log.log_size(shared["store"]) == shared["logged"]
+    assert reader.get("/api/registers/debarment").json()["entries"] == []
 
 
 @pytest.mark.parametrize("body", [b"[]", b'"entry"', b"{", b'{"a": 1, "a": 2}'])
-def test_a_body_that_is_no_entry_is_refused(client, keys, body):
-    response = post(client, "/api/publish/registers/debarment", body, keys["admin"])
+def test_a_body_that_is_no_entry_is_refused(reader, shared, body):
+    response = post(reader, "/api/publish/registers/debarment", body, shared["keys"]["admin"])
     assert response.status_code in (400, 422)
     assert error_of(response)["message"]
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
 def test_a_change_names_the_version_it_changes(client, store, keys):
@@ -349,18 +377,15 @@ def test_an_authority_records_complaints_about_its_own_processes(client, store, 
         ({"grounds": None}, "/grounds", "required"),
     ],
 )  # fmt: skip
-def test_a_bad_complaint_is_refused(client, store, keys, changes, pointer, code):  # noqa: PLR0917
-    ocid = "ocds-b5fd17-cmp2"
-    _process_with_lots(client, keys["own"], ocid)
-    before = log.log_size(store)
-    entry = complaint(ocid) | changes
-    response = post(client, "/api/publish/registers/complaints", entry, keys["own"])
+def test_a_bad_complaint_is_refused(reader, shared, changes, pointer, code):
+    entry = complaint(COMPLAINED) | changes
+    response = post(reader, "/api/publish/registers/complaints", entry, shared["keys"]["own"])
     assert response.status_code == 422, response.content
     problems = error_of(response)["problems"]
     assert pointer in [problem["pointer"] for problem in problems]
     if code is not None:
         assert code in [problem["code"] for problem in problems]
-    assert log.log_size(store) == before
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
 def test_legal_challenges(client, keys):
@@ -391,15 +416,15 @@ def test_legal_challenges(client, keys):
         ("/api/registers/debarment/awards", {"entry": "x"}, "entry"),
     ],
 )
-def test_bad_filters_are_refused(client, database, path, query, parameter):
-    response = client.get(path, query)
+def test_bad_filters_are_refused(reader, shared, path, query, parameter):
+    response = reader.get(path, query)
     assert response.status_code == 400, response.content
     assert orjson.loads(response.content)["error"]["parameter"] == parameter
 
 
-def test_an_unknown_entry_is_not_found(client, database):
+def test_an_unknown_entry_is_not_found(reader, shared):
     for path in ("/api/registers/debarment/DEB-000001", "/api/registers/complaints/<script>"):
-        response = client.get(path)
+        response = reader.get(path)
         assert response.status_code == 404
         assert orjson.loads(response.content)["error"]["code"] == "not-found"
 

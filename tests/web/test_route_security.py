@@ -16,6 +16,7 @@ from ninja.operation import PathView
 
 from openbook.publishing import publishers
 from openbook.publishing.keys import PREFIX
+from openbook.store import log
 from openbook.web.api import api
 from openbook.web.publish import publish_api
 from openbook.web.publish.auth import (
@@ -25,6 +26,7 @@ from openbook.web.publish.auth import (
     SUPPLIER_OWN,
     PublishKey,
 )
+from tests.conftest import reuse
 from tests.publishing import (
     CLI,
     OTHER_BUYER,
@@ -110,7 +112,7 @@ FORMS = ("publish/", "alerts/", "suppliers/")
 
 
 @pytest.mark.parametrize("method", WRITES)
-def test_plain_views_refuse_writes(client, method):
+def test_plain_views_refuse_writes(reader, shared, method):
     checked_forms = 0
     for route, pattern in _patterns():
         if _path_view(pattern) is not None or _is_openapi_document(pattern):
@@ -122,12 +124,13 @@ def test_plain_views_refuse_writes(client, method):
             assert answer.status_code in (403, 404, 405), f"{method} {path}: {answer.status_code}"
             checked_forms += 1
             continue
-        response = client.generic(method, path)
+        response = reader.generic(method, path)
         assert response.status_code in (405, 404), f"{method} {path}: {response.status_code}"
     assert checked_forms >= 5
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
-def test_the_publisher_pages_need_a_signed_in_account(database):
+def test_the_publisher_pages_need_a_signed_in_account(shared):
     for route, _pattern in _patterns():
         if not route.startswith(FORMS[0]) or route == "publish/sign-in":
             continue
@@ -169,6 +172,26 @@ def test_every_publishing_operation_declares_and_enforces_its_scope():
 
 @pytest.fixture
 def keys(store):
+    return _keys(store)
+
+
+@pytest.fixture(scope="module")
+def _shared(shared_database):
+    store = reuse(shared_database).store
+    made = _keys(store)
+    return made, log.log_size(store)
+
+
+@pytest.fixture
+def shared(shared_database, _shared) -> dict:
+    """The keys, on one database a kind for the module's requests refused or read: each stores
+    nothing, which the refusals check against the log's size at this set-up ("logged")."""
+    store = reuse(shared_database).store
+    made, logged = _shared
+    return {"store": store, "keys": made, "logged": logged}
+
+
+def _keys(store) -> dict:
     own = create_publisher(store)
     other = create_publisher(store, OTHER_BUYER)
     return {
@@ -243,14 +266,15 @@ def test_a_key_cannot_add_to_another_organisations_process(client, keys):
         (f"Bearer {PREFIX}aaaaaaaaaaaa_" + "A" * 43, "key-invalid"),
     ],
 )
-def test_a_missing_or_malformed_key_is_refused(client, keys, header, code):
+def test_a_missing_or_malformed_key_is_refused(reader, shared, header, code):
     extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
-    response = client.post(
+    response = reader.post(
         "/api/publish/releases", data=b"{}", content_type="application/json", **extra
     )
     assert response.status_code == 401
     assert error_of(response)["code"] == code
     assert response["WWW-Authenticate"].startswith('Bearer realm="openbook publishing"')
+    assert log.log_size(shared["store"]) == shared["logged"]
 
 
 def test_a_forged_key_is_refused_like_an_unknown_one(client, keys):
