@@ -195,7 +195,7 @@ def test_the_derived_registers_are_served_as_listed(reader, snapshot):
         for name in ("pipeline", "commercial-tools", "performance", "ownership")
     }
     for name, entry in derived.items():
-        response = client.get(f"/downloads/{name}")
+        response = reader.get(f"/downloads/{name}")
         assert response.status_code == 200, name
         content = body(response)
         assert content == (target / name).read_bytes()
