@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     for kind in arguments.databases:
         url = served.shared_database(kind, data, arguments)
         environment = served.environment(url, arguments.workdir)
-        addresses = _addresses(environment)
+        addresses = _addresses(environment, arguments.seed)
         measured = measure(environment, addresses, arguments)
         results["databases"][kind] = measured
         for name, figures in measured["pages"].items():
@@ -88,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _addresses(environment: dict[str, str]) -> dict[str, str]:
+def _addresses(environment: dict[str, str], seed: int) -> dict[str, str]:
     """One address of every page type, on this database (the metrics computed first if it has
     none). The downloads page needs a snapshot the benchmark does not make: left out."""
     code = (
@@ -97,6 +97,14 @@ def _addresses(environment: dict[str, str]) -> dict[str, str]:
         "from openbook import metrics\n"
         "from openbook.store import metrics as stored\n"
         "migrate(Store())\n"
+        # the spend pages need payments: those of the run's first 2,000 processes
+        "from openbook import spend_links\n"
+        "if not spend_links.has_payments(Store()):\n"
+        "    import tempfile\n"
+        "    from pathlib import Path\n"
+        "    from tests.pages.spend_site import load_spend\n"
+        "    with tempfile.TemporaryDirectory() as spent:\n"
+        f"        load_spend(Store(), Path(spent), 2000, {seed})\n"
         "if stored.latest_run(Store()) is None:\n"
         "    metrics.compute(Store())\n"
         "import tests.pages.addresses as addresses\n"

@@ -20,6 +20,7 @@ from openbook import (
     cli_redact,
     cli_registers,
     cli_spend,
+    cli_spend_links,
     config,
 )
 
@@ -177,6 +178,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument(
         "--output", "-o", type=Path, help="file to write (default: standard output); .gz is gzipped"
     )
+    cli_spend_links.add_generate_arguments(generate)
     generate.set_defaults(run=_generate)
 
     migrate = commands.add_parser(
@@ -337,6 +339,8 @@ def _load(arguments) -> int:
         sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
         print(report.as_text())
+    if report.compiled:
+        cli_spend_links.link_after_load(_store())
     return 1 if report.rejected or missing else 0
 
 
@@ -506,6 +510,7 @@ def _generate(arguments) -> int:
         with opener(arguments.output, "wb") as out:
             count = write_jsonl(releases, out)
     print(f"openbook generate: wrote {count:,} releases", file=sys.stderr)
+    cli_spend_links.generate_spend(arguments)
     return 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import orjson
 
+from openbook import cli_spend_links
+
 SHOWN = 50  # refused rows and notes printed per file; --json gives them all
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -61,6 +63,7 @@ def add_commands(commands) -> None:
         help="the file replaces the earlier one of its name even though it drops most of it",
     )
     load.add_argument("--json", action="store_true", help="print the report as JSON")
+    cli_spend_links.add_no_link(load)
     load.set_defaults(run=_load)
     show = actions.add_parser(
         "show",
@@ -76,6 +79,7 @@ def add_commands(commands) -> None:
     show.add_argument("--limit", type=int, default=100, metavar="N")
     show.add_argument("--json", action="store_true", help="print as JSON")
     show.set_defaults(run=_show)
+    cli_spend_links.add_actions(actions)
 
 
 # The use case is imported after _store(), which sets Django up: it imports the models.
@@ -128,6 +132,9 @@ def _load(arguments) -> int:
     else:
         for found in report.files:
             _print_file(found.as_dict())
+    changed = sum(map(report.count, ("loaded", "corrected", "reinstated", "withdrawn")))
+    if changed and not arguments.no_link:
+        cli_spend_links.run_link(store, quiet=arguments.json)
     return 1 if report.problems else 0
 
 

@@ -26,6 +26,7 @@ from openbook.standards.metrics.computation import (
     METHODS,
     METRICS,
     RED_FLAGS,
+    SPEND,
     Computation,
     Partial,
     figure_row,
@@ -35,8 +36,10 @@ from openbook.standards.metrics.figures import Tally
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
 from openbook.standards.metrics.reading import InvalidSetting, Settings, read_settings
+from openbook.standards.metrics.spend import figures as spend_figures
 from openbook.store import flags as store_flags
 from openbook.store import metrics as stored
+from openbook.store import spend_views as stored_spend
 from openbook.store.database import Store, own_connection, refresh_statistics
 from openbook.store.export import reading
 from openbook.store.log import log_size
@@ -74,7 +77,7 @@ def compute(
     store: Store,
     *,
     progress: Progress | None = None,
-    families: tuple[str, ...] = FAMILIES,
+    families: tuple[str, ...] = (*FAMILIES, SPEND),
     workers: int | None = None,
 ) -> stored.Run:
     """Compute every figure afresh and replace the stored ones; the run, with how long it
@@ -90,6 +93,7 @@ def compute(
     newest = stored.log_time_at(store, stop - 1) if stop else None
     as_of = as_of_day(newest)
     context = store_flags.context(store) if RED_FLAGS in families else None
+    spend_rows = _spend_rows(store, stop) if SPEND in families else []
     computation = Computation(as_of, context, chosen, families)
     # What forked workers start with, never sent to them: the context can be large.
     _SHARED["state"] = (as_of, context, chosen, families, platform, withdrawn, stop)
@@ -118,12 +122,11 @@ def compute(
                 methods=METHODS,
                 summary=computation.summary(),
             )
-            stored.save(
-                store,
-                run,
-                _spooled(spool),
-                summed.result if summed is not None else lambda: _figure_rows(computation.tally),
+            counted = (
+                summed.result if summed is not None else lambda: _figure_rows(computation.tally)
             )
+            # the spend coverage figures beside those of the processes
+            stored.save(store, run, _spooled(spool), lambda: [*counted(), *spend_rows])
             if executor is not None:  # a large run: the figures' tables were rewritten whole
                 refresh_statistics(store)
     finally:
@@ -189,6 +192,13 @@ def _measure_range(
         if progress is not None and computation.processes % 1000 == 0:
             progress(computation.processes)
     return bytes(lines)
+
+
+def _spend_rows(store: Store, stop: int) -> list[tuple]:
+    """The spend coverage figures (openbook.standards.metrics.spend) of the payments whose
+    newest statement is below ``stop``, as the last linking run linked them."""
+    groups = stored_spend.groups(store, stop=stop)
+    return [figure_row(f) for f in spend_figures(groups, stored_spend.body_names(store))]
 
 
 def _figure_rows(tally: Tally) -> list[tuple]:

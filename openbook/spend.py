@@ -184,6 +184,7 @@ def load(
             _store(store, found, body=body, replace=replace, now=now)
         except FileRefused as error:
             found.refused = str(error)
+        stored.refresh_statistics(store)  # as the register's rows double
     return report
 
 

@@ -4,8 +4,9 @@
 
 SNAPSHOT_DIR is a downloaded snapshot (docs/downloads.md): the script reads its
 ``manifest.json``, ``log-entries.jsonl.gz`` (log times, publishers, withdrawals),
-``releases.jsonl.gz``, ``published-on-platform.jsonl.gz`` and the registers the red flags need
-(``registers/debarment.jsonl.gz``, ``registers/suppliers.jsonl.gz``). It needs openbook's pure
+``releases.jsonl.gz``, ``published-on-platform.jsonl.gz``, the registers the red flags need
+(``registers/debarment.jsonl.gz``, ``registers/suppliers.jsonl.gz``) and the payments with their
+links, for spend coverage (``registers/spend.jsonl.gz``, where present). It needs openbook's pure
 ``openbook.standards.metrics`` package (``pip install`` this repository); nothing of a database
 or a server. It prints (or writes to ``--output``) one figure per line, as
 ``GET /api/metrics/{metric}`` gives them, sorted by metric, subject and period; with
@@ -22,11 +23,13 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import IO
 
 import orjson
 
+from openbook.standards.metrics import spend
 from openbook.standards.metrics.computation import Computation, flags_context
 from openbook.standards.metrics.milestones import as_of_day
 from openbook.standards.metrics.process import Process, Release
@@ -93,7 +96,32 @@ def recompute(directory: Path, settings: dict | None = None) -> list[dict]:
                     pass
         for _ in computation.finish():
             pass
-    return [figure_dict(figure) for figure in computation.figures()]
+    made = [*computation.figures(), *_spend_figures(directory, size)]
+    return [figure_dict(f) for f in sorted(made, key=lambda f: (f.metric, f.subject, f.period))]
+
+
+def _spend_figures(directory: Path, size: int) -> list:
+    """Spend coverage (docs/methods/spend-coverage.md), from the payments of
+    ``registers/spend.jsonl.gz`` whose newest statement is below the snapshot's size, as their
+    links were when the snapshot was made; none for a snapshot without the file."""
+    path = directory / "registers" / "spend.jsonl.gz"
+    if not path.exists():
+        return []
+    states = {"linked": spend.LINKED, "unlinked": spend.UNLINKED}
+    groups, names = [], {}
+    for line in _lines(path):
+        paid = orjson.loads(line)
+        if paid["seq"] >= size:
+            continue
+        key, link, amount = paid["body"]["key"], paid["link"] or {}, Decimal(paid["amount"])
+        names[key] = min(names.get(key, paid["body"]["name"]), paid["body"]["name"])
+        state = states.get(link.get("status"), spend.NOT_LINKED_YET)
+        method = link.get("method") if state == spend.LINKED else None
+        groups.append(
+            spend.Group(key, paid["date"][:7], paid["currency"], state, amount > 0, method, 1,
+                        amount)
+        )  # fmt: skip
+    return spend.figures(groups, names)
 
 
 def _spool_releases(

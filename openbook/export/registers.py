@@ -85,6 +85,7 @@ DERIVED = (
     ("commercial-tools", "openbook.commercial_tools"),
     ("performance", "openbook.contract_performance"),
     ("ownership", "openbook.ownership"),
+    ("spend", "openbook.spend_views"),  # payments with their links to contracts
 )
 
 

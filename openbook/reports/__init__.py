@@ -6,7 +6,10 @@ built here from the stored figures, rendered as JSON (the API), HTML, PDF and CS
 from dataclasses import dataclass
 
 from openbook import metrics
-from openbook.reports import plan_section
+from openbook.reports import (
+    plan_section,
+    spend_section,
+)
 from openbook.standards.metrics import figures as periods
 from openbook.standards.metrics import milestones
 from openbook.store import metrics as stored
@@ -78,6 +81,8 @@ def progress(store: Store, half: str, base_url: str = "") -> dict:
         base_url=base_url,
     )
     built["plan"] = plan_section.context(store)  # the action plan's status
+    built["spend"] = spend_section.context(store, half)  # spend coverage
+    built["figures"] += built["spend"]["figures"]  # in the CSV too
     return built
 
 

@@ -4,7 +4,11 @@ and for those who want the numbers."""
 
 from html import escape
 
-from openbook.reports import plan_section, table  # plan_section
+from openbook.reports import (  # plan_section
+    plan_section,
+    spend_section,
+    table,
+)
 
 _STYLE = """
 body{font-family:Arial,sans-serif;color:#0b0c0c;margin:0;line-height:1.4}
@@ -35,6 +39,8 @@ def render(report: dict) -> str:
         parts.append(_section(section, index))
     if "plan" in report:  # the progress report's action plan section
         parts.append(plan_section.html(report["plan"]))
+    if "spend" in report:  # the progress report's spend coverage section
+        parts.append(spend_section.html(report["spend"]))
     parts.append(
         "<h2>Method and data</h2><p>Every figure is computed by the methods in "
         "<code>docs/methods/</code> (versions above) and can be recomputed from the bulk "

@@ -10,7 +10,11 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from openbook.reports import plan_section, table  # plan_section
+from openbook.reports import (  # plan_section
+    plan_section,
+    spend_section,
+    table,
+)
 
 _FONTS = Path("/usr/share/fonts/truetype/dejavu")
 _BLUE = (29, 112, 184)
@@ -74,6 +78,8 @@ def render(report: dict) -> bytes:
         _section(pdf, section)
     if "plan" in report:  # the progress report's action plan section
         plan_section.pdf(pdf, report["plan"])
+    if "spend" in report:  # the progress report's spend coverage section
+        spend_section.pdf(pdf, report["spend"])
     return bytes(pdf.output())
 
 

@@ -849,3 +849,98 @@ class GrantRecipient(models.Model):
             )
         ]
         indexes = [models.Index(fields=["record_key"], name="grants_recipient_grant")]
+
+
+# linking payments to contracts (issue 9, item 3; openbook.spend_links, docs/spend.md,
+# "Linkage"). Derived from the log and the compiled records: rebuilt by `spend link --full`.
+class SpendTarget(models.Model):
+    """A contract, or an award no contract follows, as payments are linked to it
+    (openbook.standards.spend.contracts.Target), read from its process's compiled release."""
+
+    id = models.BigAutoField(primary_key=True)
+    ocid = models.TextField()
+    kind = models.CharField(max_length=8)  # contract or award
+    target_id = models.TextField()  # the contract's id, or the award's
+    award_id = models.TextField(null=True)
+    buyer_id = models.TextField(null=True)  # SCHEME-ID
+    buyer_key = models.TextField()  # its name's key, hyphenated as a paying body's is
+    buyer_name = models.TextField()
+    suppliers = models.TextField()  # JSON: [[identifier, name key, name, postcode], ...]
+    amount = models.FloatField(null=True)
+    currency = models.CharField(max_length=3, null=True)
+    start_date = models.CharField(max_length=10, null=True)  # YYYY-MM-DD
+    end_date = models.CharField(max_length=10, null=True)
+    refs = models.TextField()  # the buyer's references for it, normalised, between newlines
+    title = models.TextField()
+    framework = models.BooleanField()
+
+    class Meta:
+        db_table = "spend_target"
+        indexes = [
+            models.Index(fields=["ocid"], name="spend_target_ocid"),
+            models.Index(fields=["buyer_id"], name="spend_target_buyer_id"),
+            models.Index(fields=["buyer_key"], name="spend_target_buyer_key"),
+        ]
+
+
+class SpendTargetProcess(models.Model):
+    """Which compiled version of each process (its search row's id: the seq of its newest
+    statement) the targets were read from: a process whose row has another id is read again."""
+
+    ocid = models.TextField(primary_key=True)
+    seq = models.BigIntegerField()
+
+    class Meta:
+        db_table = "spend_target_process"
+
+
+class SpendLink(models.Model):
+    """A payment and the contract it pays for, or why none: a spend transaction (at the version
+    linked), or a payment a contract's notice published (kind notice)."""
+
+    payment_key = models.TextField(primary_key=True)  # the transaction's record key
+    kind = models.CharField(max_length=8)  # spend or notice
+    version = models.BigIntegerField()  # the statement linked; a notice's: its process's seq
+    body_key = models.TextField()  # the paying body's key
+    date = models.CharField(max_length=10, null=True)  # YYYY-MM-DD
+    amount = models.TextField(null=True)  # decimal text
+    currency = models.CharField(max_length=3, null=True)
+    linked = models.BooleanField()
+    ocid = models.TextField(null=True)
+    target_kind = models.CharField(max_length=8, null=True)  # contract or award
+    target_id = models.TextField(null=True)
+    method = models.CharField(max_length=32, null=True)  # linkage.METHODS
+    score = models.FloatField()
+    reason = models.TextField(null=True)  # why not linked
+    notes = models.TextField()  # JSON: what lowered the score
+    candidates = models.TextField()  # JSON: the best candidates, and why each fell short
+    duplicate_of = models.TextField(null=True)  # the notice payment a spend row is
+    features = models.TextField()  # JSON: what the payment offered to link by
+    linker = models.CharField(max_length=32)  # linkage.METHOD_VERSION
+    linked_time = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "spend_link"
+        indexes = [
+            models.Index(fields=["linked", "date", "payment_key"], name="spend_link_listed"),
+            models.Index(
+                fields=["body_key", "linked", "date", "payment_key"], name="spend_link_body"
+            ),
+            models.Index(fields=["ocid", "target_id"], name="spend_link_target"),
+        ]
+
+
+class SpendLinkName(models.Model):
+    """An ocid a payment's text may name (each prefix openbook.standards.spend.linkage
+    .ocid_prefixes gives): the payments to link again when that process changes."""
+
+    id = models.BigAutoField(primary_key=True)
+    ocid = models.TextField()
+    payment_key = models.TextField()
+
+    class Meta:
+        db_table = "spend_link_name"
+        indexes = [
+            models.Index(fields=["ocid"], name="spend_link_name_ocid"),
+            models.Index(fields=["payment_key"], name="spend_link_name_payment"),
+        ]

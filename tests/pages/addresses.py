@@ -100,6 +100,10 @@ def page_addresses(store: Store) -> dict[str, str]:
     found["action plan commitment"] = "/plans/uk-nap5/commitments/1"
     found["action plan milestone, measured"] = "/plans/uk-nap5/commitments/1/milestones/1"  # L
     found["action plan milestone, updated"] = "/plans/uk-nap5/commitments/5/milestones/4"  # L
+    # spend pages
+    from tests.pages.spend_site import spend_addresses
+
+    found.update(spend_addresses(store))
     found["accessibility statement"] = "/accessibility"
     found["accessibility statement in Welsh"] = "/accessibility?lang=cy"
     found["privacy notice"] = "/privacy"

@@ -17,6 +17,7 @@ from openbook import metrics
 from openbook.generate import generate_releases, write_jsonl
 from openbook.load.loader import load
 from tests.conftest import Database, fresh_database
+from tests.pages.spend_site import load_spend
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("OPENBOOK_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -34,6 +35,7 @@ def site(request, tmp_path_factory) -> Iterator[Database]:
         with source.open("wb") as out:
             write_jsonl(generate_releases(processes=PROCESSES, seed=11), out)
         load(database.store, [source], publisher="generated")
+        load_spend(database.store, tmp_path_factory.mktemp("spend"), PROCESSES, 11)
         metrics.compute(database.store)
         yield database
 

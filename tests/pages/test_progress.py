@@ -11,7 +11,12 @@ from django.test import Client
 
 from openbook import metrics
 from openbook.standards.metrics import figures as periods
-from openbook.standards.metrics.computation import DATA_QUALITY, MILESTONES, RED_FLAGS
+from openbook.standards.metrics.computation import (
+    DATA_QUALITY,
+    MILESTONES,
+    RED_FLAGS,
+    SPEND,
+)
 from openbook.web.pages import progress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +37,7 @@ def test_every_metric_is_reachable_from_the_overview_by_family(site):
         MILESTONES,
         DATA_QUALITY,
         RED_FLAGS,
+        SPEND,
     ]
     listed = [metric["id"] for family in page["families"] for metric in family["metrics"]]
     assert sorted(listed) == sorted(metrics.METRICS)

@@ -192,8 +192,9 @@ def test_the_derived_registers_are_served_as_listed(reader, snapshot):
     derived = {entry["name"]: entry for entry in manifest["derivedRegisters"]}
     assert set(derived) == {
         f"registers/{name}.jsonl.gz"
-        for name in ("pipeline", "commercial-tools", "performance", "ownership")
-    }
+        for name in ("pipeline", "commercial-tools", "performance", "ownership",
+                     "spend")  # payments with their links
+    }  # fmt: skip
     for name, entry in derived.items():
         response = reader.get(f"/downloads/{name}")
         assert response.status_code == 200, name

@@ -14,6 +14,7 @@ from datetime import date
 import orjson
 
 from openbook.standards.metrics import duplicates, flags, milestones, quality, reading
+from openbook.standards.metrics import spend as spend_coverage
 from openbook.standards.metrics.figures import AGAINST, EXCLUDED, FOR, Figure, Subject, Tally
 from openbook.standards.metrics.process import Process
 
@@ -21,10 +22,14 @@ MILESTONES = "milestones"
 DATA_QUALITY = "data-quality"
 RED_FLAGS = "red-flags"
 FAMILIES = (MILESTONES, DATA_QUALITY, RED_FLAGS)
+# spend coverage, from the spend register's payments and their links, not from the
+# processes: openbook.metrics counts it beside these families (openbook.standards.metrics.spend).
+SPEND = spend_coverage.FAMILY
 METHODS = {
     MILESTONES: milestones.METHOD_VERSION,
     DATA_QUALITY: quality.METHOD_VERSION,
     RED_FLAGS: flags.METHOD_VERSION,
+    SPEND: spend_coverage.METHOD_VERSION,
 }
 # A data-quality check's figures are those of metric "quality:" and its id, about a publisher
 # (who published the releases to the platform): for, the releases (or processes) that passed
@@ -82,6 +87,7 @@ METRICS: dict[str, milestones.Metric] = {
         )
         for indicator in flags.REGISTRY.values()
     },
+    **spend_coverage.METRICS,
 }
 
 # Items kept for every figure but these, which only count (one per process, all "for").

@@ -26,6 +26,7 @@ from openbook.web.api import (
     registers,
     search,
     spend,
+    spend_views,
 )
 from openbook.web.api.errors import ApiError, error_response
 
@@ -61,6 +62,7 @@ api.add_router("", pipeline.router)
 api.add_router("", contract_performance.router)
 api.add_router("", metrics.router)
 api.add_router("", spend.router)
+api.add_router("", spend_views.router)
 api.add_router("", grants.router)
 api.add_router("", plans.router)
 

@@ -18,6 +18,7 @@ from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
 from openbook.web.pages.organisations_supplier import as_supplier
 from openbook.web.pages.rendering import page
+from openbook.web.pages.spend import organisation_section
 
 PAGE = 20
 LONGEST_QUERY = 200
@@ -144,6 +145,8 @@ def organisation_context(store: Store, identifier: str, params: QueryDict) -> di
         "organisation": found,
         "buyer": as_buyer(store, written, keys["notices_before"]) if is_buyer else None,
         "supplier": as_supplier(store, found, keys["contracts_before"], today, PAGE),
+        # what the spending files show it paid and was paid
+        "spend": organisation_section(store, written, [each["name"] for each in found["names"]]),
         "params": keys,
     }
 

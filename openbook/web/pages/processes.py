@@ -23,6 +23,7 @@ from openbook.store.database import Store
 from openbook.store.feed import FeedItem
 from openbook.web.pages import errors, i18n
 from openbook.web.pages import processes_words as words
+from openbook.web.pages import spend as spend_pages
 from openbook.web.pages.i18n import _
 from openbook.web.pages.rendering import page
 
@@ -76,6 +77,7 @@ def context(store: Store, ocid: str) -> dict:
         "metrics": _metrics(store, ocid),
         "changes": _changes(record.get("versionedRelease")),
         "log": _log(store, head, shown["items"]),
+        "spend": spend_pages.contract_section(store, ocid),  # what has been paid
         "links": {
             "recordPackage": f"/api/ocds/records/{encoded}",
             "metrics": f"/api/metrics/processes/{encoded}",

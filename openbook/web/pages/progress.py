@@ -10,7 +10,12 @@ from django.views.decorators.http import require_safe
 from openbook import metrics, reports
 from openbook.reports import table
 from openbook.standards.metrics import figures as periods
-from openbook.standards.metrics.computation import DATA_QUALITY, MILESTONES, RED_FLAGS
+from openbook.standards.metrics.computation import (
+    DATA_QUALITY,
+    MILESTONES,
+    RED_FLAGS,
+    SPEND,
+)
 from openbook.store import metrics as stored
 from openbook.store.database import Store
 from openbook.web.pages import errors
@@ -56,6 +61,13 @@ def family_names() -> dict[str, dict[str, str]]:
                 "wrongdoing."
             ),
         },
+        SPEND: {
+            "title": _("Follow the money"),
+            "about": _(
+                "How much of what public bodies paid, as their spending files publish it, is "
+                "linked to a contract published here: the share of the pounds paid."
+            ),
+        },
     }
 
 
@@ -84,7 +96,7 @@ def overview_context(store: Store) -> dict:
     found = metrics.overview(store)
     names = family_names()
     families = []
-    for family in (MILESTONES, DATA_QUALITY, RED_FLAGS):
+    for family in (MILESTONES, DATA_QUALITY, RED_FLAGS, SPEND):
         listed = []
         for metric in found["metrics"]:
             if metric["family"] != family:

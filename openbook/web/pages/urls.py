@@ -15,6 +15,7 @@ from openbook.web.pages import (
     search,
     service,
 )
+from openbook.web.pages import spend as spend_pages
 from openbook.web.pages.publisher import (
     admin,
     admin_debarment,
@@ -122,6 +123,8 @@ urlpatterns = [
     # organisation routes
     path("organisations", organisations.find, name="organisations"),
     path("organisations/<str:identifier>", organisations.organisation, name="organisation"),
+    # spend routes
+    path("spend/bodies/<str:body>", spend_pages.body_page, name="spend-body"),
     # register and progress routes
     path("registers", registers.index, name="registers"),
     path("registers/<str:code>", registers.register_page, name="register"),
