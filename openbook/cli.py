@@ -535,6 +535,11 @@ def _demo(arguments) -> int:
             write_jsonl(generate_releases(arguments.processes, 1), out)
         report = load(store, [path], publisher="openbook demonstration data", progress=Bar())
         print(report.as_text())
+        # The bodies' payments on these contracts, as their spending files would give them.
+        linked = cli_spend_links.load_generated(
+            store, path.parent / f"demo-{arguments.processes}-spend", arguments.processes, 1, 4.0
+        )
+        print(f"openbook demo: loaded generated spending files, {linked:,} payments linked")
     else:
         print("openbook demo: the database already holds data; not loading again.")
     from openbook import metrics

@@ -201,3 +201,22 @@ def link_after_load(store) -> None:
 
     if spend_links.has_payments(store):
         run_link(store)
+
+
+def load_generated(store, directory: Path, processes: int, seed: int, per_contract: float) -> int:
+    """The spending files of a generated run (``openbook generate --spend``) written under
+    ``directory``, each body's loaded as ``openbook spend load`` would (central government's
+    with their body named, from ``bodies.csv``), then linked: for ``openbook demo`` and the page
+    tests' site. Returns the payments linked."""
+    import csv
+
+    from openbook import spend, spend_links
+    from openbook.generate.spend import write_spend
+    from openbook.standards.spend.transactions import Body
+
+    write_spend(directory, processes, seed, per_contract=per_contract)
+    with (directory / "bodies.csv").open(encoding="utf-8") as lines:
+        for row in csv.DictReader(lines):
+            body = Body(row["body"]) if row["columns"] == "central" else None
+            spend.load(store, sorted((directory / row["folder"]).glob("*.csv")), body=body)
+    return spend_links.link(store).as_dict()["linked"]

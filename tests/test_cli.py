@@ -1,6 +1,7 @@
 """The openbook command, run as a user runs it: a separate process, on SQLite and PostgreSQL."""
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -233,6 +234,10 @@ def test_demo_loads_realistic_data_once(database):
     assert stats["publishers"][0]["publisher"] == "openbook demonstration data"
     plans = {each["register"]: each["records"] for each in stats["registers"]}["plans"]
     assert plans == 29  # NAP5: the plan, its 6 commitments and 22 milestones
+    linked = int(re.search(r"loaded generated spending files, ([\d,]+) payments linked", first)
+                 .group(1).replace(",", ""))  # fmt: skip
+    payments = {each["register"]: each["records"] for each in stats["registers"]}["spend"]
+    assert 0 < linked < payments  # some payments pay no published contract, by design
     again = openbook(database, "demo", "--no-serve").stdout.decode()
     assert "already holds data" in again and "computed the metrics" not in again
     stats = orjson.loads(openbook(database, "stats", "--json").stdout)

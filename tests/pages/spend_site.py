@@ -2,12 +2,9 @@
 and linked (the page tests' ``site``, tests/pages/conftest.py; bench/pages.py), and one address
 of each spend page type on it (tests/pages/addresses.py). Free of pytest, for the benchmark."""
 
-import csv
 from pathlib import Path
 
-from openbook import spend, spend_links
-from openbook.generate.spend import write_spend
-from openbook.standards.spend.transactions import Body
+from openbook.cli_spend_links import load_generated
 from openbook.store import spend_links as linked
 from openbook.store.database import Store
 
@@ -15,12 +12,7 @@ from openbook.store.database import Store
 def load_spend(store: Store, directory: Path, processes: int, seed: int) -> None:
     """The spending files of a generated run's first ``processes`` processes, loaded and linked
     (for the page site's 60, about 200 payments: a second or so)."""
-    write_spend(directory, processes, seed, per_contract=2)
-    with (directory / "bodies.csv").open(encoding="utf-8") as lines:
-        for row in csv.DictReader(lines):
-            body = Body(row["body"]) if row["columns"] == "central" else None
-            spend.load(store, sorted((directory / row["folder"]).glob("*.csv")), body=body)
-    spend_links.link(store)
+    load_generated(store, directory, processes, seed, per_contract=2)
 
 
 def spend_addresses(store: Store) -> dict[str, str]:
