@@ -2,7 +2,6 @@
 grant-makers' files, their recipients resolved to organisations (docs/local-transparency.md)."""
 
 import re
-from datetime import date
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -65,26 +64,6 @@ class History(Schema):
     statements: list[Statement]
 
 
-def _day(parameter: str, value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
-
-
-def _cursor(value: str | None) -> tuple[str, str] | None:
-    if not value:
-        return None
-    match = _CURSOR.fullmatch(value)
-    if not match or "\x00" in value:
-        raise bad_parameter("cursor", f"{value[:40]!r} is not a `next` this list gave")
-    return match.group(1), match.group(2)
-
-
 def _one(parameter: str, value: str | None) -> str | None:
     found = params.texts(parameter, value)
     if not found or not found[0].strip():
@@ -117,7 +96,7 @@ def grant_list(
     cursor: str | None = Query(None, description="From `next`."),
     limit: int = Query(100, ge=1, le=grants.MAX_LIMIT),
 ):
-    start, end = _day("from", date_from), _day("to", date_to)
+    start, end = params.day("from", date_from), params.day("to", date_to)
     params.order_range(start, end, "from", "to")
     try:
         found = grants.page(
@@ -126,7 +105,7 @@ def grant_list(
             recipient=_one("recipient", recipient),
             date_from=start,
             date_to=end,
-            after=_cursor(cursor),
+            after=params.cursor(cursor, _CURSOR),
             limit=limit,
         )
     except grants.InvalidIdentifier as error:

@@ -1,7 +1,7 @@
 """Reading query parameters: each problem is an ApiError naming the parameter and why."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from openbook.standards.identifiers import check_party_id
 from openbook.standards.log import format_log_time
@@ -132,3 +132,28 @@ def identifier(parameter: str, value: str | None) -> str | None:
     if checked.identifier is None:
         raise ApiError(400, "invalid-identifier", f"{parameter}: {checked.message}", parameter)
     return str(checked.identifier)
+
+
+def day(parameter: str, value: str | None, *, today: bool = False) -> str | None:
+    """A day written YYYY-MM-DD (and, where ``today``, the word "today"); None if not given."""
+    if value is None or value == "":
+        return None
+    if today and value == "today":
+        return date.today().isoformat()
+    try:
+        if len(value) != 10:
+            raise ValueError
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
+
+
+def cursor(value: str | None, pattern: re.Pattern[str]) -> tuple[str, str] | None:
+    """A ``cursor`` parameter: the two groups of ``pattern`` (the ``next`` a list gave: its
+    sort key and its record's key), or None if not given."""
+    if not value:
+        return None
+    match = pattern.fullmatch(value)
+    if not match or "\x00" in value:
+        raise bad_parameter("cursor", f"{value[:40]!r} is not a `next` this list gave")
+    return match.group(1), match.group(2)

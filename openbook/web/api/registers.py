@@ -3,7 +3,6 @@ and legal challenges, each a list, an entry with every version of it, and (the d
 the awards made to listed suppliers (docs/registers.md)."""
 
 import re
-from datetime import date
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -11,6 +10,7 @@ from ninja import Query, Router
 from openbook import registers
 from openbook.store import registers as stored
 from openbook.store.database import Store
+from openbook.web.api import params
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
 from openbook.web.api.params import MAX_KEY
 from openbook.web.api.schemas import ERRORS
@@ -20,19 +20,6 @@ router = Router(tags=["Registers"])
 _ENTRY_ID = re.compile(r"[A-Z]{3}-\d{6}")
 _SUPPLIER_NUMBER = re.compile(r"GB-OPENBOOK-[1-9A-Z]{4}-[1-9A-Z]{4}-[1-9A-Z]")
 _OCID = re.compile(r"ocds-[a-z0-9]{6}-\S{1,200}")
-
-
-def _day(parameter: str, value: str | None) -> str | None:
-    if value is None:
-        return None
-    if value == "today":
-        return date.today().isoformat()
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
 
 
 def _page(request: HttpRequest, found: list[stored.Entry], limit: int) -> dict:
@@ -85,7 +72,7 @@ def _routes(
                 organisation=organisation,
                 ocid=ocid,
                 status=status,
-                in_force_on=_day("in_force_on", in_force_on),
+                in_force_on=params.day("in_force_on", in_force_on, today=True),
                 before=before,
                 limit=limit,
             )

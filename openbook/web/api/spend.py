@@ -3,7 +3,6 @@ loaded from their spending files (docs/spend.md); each with the contract it pays
 /api/spend/unlinked: those linked to none, with their candidates (docs/spend.md, "Linkage")."""
 
 import re
-from datetime import date
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
@@ -85,26 +84,6 @@ class History(Schema):
     statements: list[Statement]
 
 
-def _day(parameter: str, value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        if len(value) != 10:
-            raise ValueError
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
-
-
-def _cursor(value: str | None) -> tuple[str, str] | None:
-    if not value:
-        return None
-    match = _CURSOR.fullmatch(value)
-    if not match:
-        raise bad_parameter("cursor", f"{value[:40]!r} is not a `next` this list gave")
-    return match.group(1), match.group(2)
-
-
 def _one(parameter: str, value: str | None) -> str | None:
     found = params.texts(parameter, value)
     if not found or not found[0].strip():
@@ -140,7 +119,7 @@ def transactions(
     cursor: str | None = Query(None, description="From `next`."),
     limit: int = Query(100, ge=1, le=spend.MAX_LIMIT),
 ):
-    start, end = _day("from", date_from), _day("to", date_to)
+    start, end = params.day("from", date_from), params.day("to", date_to)
     params.order_range(start, end, "from", "to")
     found = spend.page(
         Store(),
@@ -148,7 +127,7 @@ def transactions(
         supplier=_one("supplier", supplier),
         date_from=start,
         date_to=end,
-        after=_cursor(cursor),
+        after=params.cursor(cursor, _CURSOR),
         limit=limit,
     )
     following = found["next"]
@@ -198,7 +177,7 @@ def unlinked(
     limit: int = Query(100, ge=1, le=spend.MAX_LIMIT),
 ):
     return spend_links.unlinked(
-        Store(), body=_one("body", body), after=_cursor(cursor), limit=limit
+        Store(), body=_one("body", body), after=params.cursor(cursor, _CURSOR), limit=limit
     )
 
 
