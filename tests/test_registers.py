@@ -92,7 +92,7 @@ def test_the_snapshot_holds_each_entry_as_it_stood_at_its_log_size(store, organi
     assert found[1] == api
     assert lines(tmp_path / "downloads" / "registers" / "complaints.jsonl.gz") == []
     assert manifest["counts"]["registerEntries"] == {
-        "challenges": 0, "complaints": 0, "debarment": 2, "suppliers": 0
+        "challenges": 0, "complaints": 0, "debarment": 2, "suppliers": 0, "plans": 0
     }  # fmt: skip
     derived = {file["name"]: file["count"] for file in manifest["derivedRegisters"]}
     assert derived == {
@@ -100,6 +100,7 @@ def test_the_snapshot_holds_each_entry_as_it_stood_at_its_log_size(store, organi
         "registers/commercial-tools.jsonl.gz": 0,
         "registers/performance.jsonl.gz": 0,
         "registers/ownership.jsonl.gz": 0,
+        "registers/spend.jsonl.gz": 0,
     }
     names = {file["name"] for file in manifest["files"]}
     assert {"registers/debarment.jsonl.gz", "statements/debarment.jsonl.gz"} <= names

@@ -101,6 +101,7 @@ def test_its_twin_is_what_the_api_gives(snapshot):
         "registers/commercial-tools.jsonl.gz",
         "registers/performance.jsonl.gz",
         "registers/ownership.jsonl.gz",
+        "registers/spend.jsonl.gz",
     ]
     for entry in page["derivedRegisters"]:
         assert entry["url"] == f"http://testserver/downloads/{entry['name']}"

@@ -105,7 +105,7 @@ def grant_list(
             recipient=_one("recipient", recipient),
             date_from=start,
             date_to=end,
-            after=params.cursor(cursor, _CURSOR),
+            after=params.from_cursor(cursor, _CURSOR),
             limit=limit,
         )
     except grants.InvalidIdentifier as error:

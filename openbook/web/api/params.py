@@ -148,7 +148,7 @@ def day(parameter: str, value: str | None, *, today: bool = False) -> str | None
         raise bad_parameter(parameter, f"{value[:40]!r} is not a date: write YYYY-MM-DD") from None
 
 
-def cursor(value: str | None, pattern: re.Pattern[str]) -> tuple[str, str] | None:
+def from_cursor(value: str | None, pattern: re.Pattern[str]) -> tuple[str, str] | None:
     """A ``cursor`` parameter: the two groups of ``pattern`` (the ``next`` a list gave: its
     sort key and its record's key), or None if not given."""
     if not value:

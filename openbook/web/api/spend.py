@@ -127,7 +127,7 @@ def transactions(
         supplier=_one("supplier", supplier),
         date_from=start,
         date_to=end,
-        after=params.cursor(cursor, _CURSOR),
+        after=params.from_cursor(cursor, _CURSOR),
         limit=limit,
     )
     following = found["next"]
@@ -177,7 +177,7 @@ def unlinked(
     limit: int = Query(100, ge=1, le=spend.MAX_LIMIT),
 ):
     return spend_links.unlinked(
-        Store(), body=_one("body", body), after=params.cursor(cursor, _CURSOR), limit=limit
+        Store(), body=_one("body", body), after=params.from_cursor(cursor, _CURSOR), limit=limit
     )
 
 
