@@ -9,6 +9,10 @@ whose buyer's contracts changed, and the payments whose text names a changed pro
 with nothing new reads and writes nothing; a full run (``full=True``, or after the method's
 version changes) reads every process and links every payment again. A payment's row is written
 only when its decision changes.
+
+The pure work (reading compiled releases, deciding a body's payments) runs in worker processes
+(openbook.pool) when there is much of it, this process reading and writing meanwhile; what is
+decided, and written, is the same either way.
 """
 
 import time
@@ -415,6 +419,7 @@ def _decided(work: _Work, aliases: dict[str, str] | None = None) -> _Decided:
             postcode=found.postcode,
             references=found.references,
             ocids=found.ocids,
+            description=found.description,
         )
         row = _row(each, linkage.decide(payment, index, work.referenced), found, work.moment)
         if each.link is None or each.link.decided() != row.decided():

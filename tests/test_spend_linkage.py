@@ -110,8 +110,8 @@ RELEASES = {
         "tender": {"id": "EBC-5678", "title": "Building works"},
         "awards": [award("1", CEDAR), award("2", CEDAR)],
         "contracts": [
-            contract("1", "2026-01-01", "2026-12-31", 80_000),
-            contract("2", "2026-01-01", "2026-12-31", 90_000),
+            contract("1", "2026-01-01", "2026-12-31", 80_000, title="Building works: east wing"),
+            contract("2", "2026-01-01", "2026-12-31", 90_000, title="Building works: west wing"),
         ],
     },
     "ocds-tst001-d": {
@@ -232,6 +232,8 @@ DECISIONS = [
      "the 1 contract(s) of this body naming the supplier do not fit"),
     (payment("Cedar Construction", "2026-06-01", 10), {},
      "2 contracts of this body with the supplier fit equally"),
+    (payment("Cedar Construction", "2026-06-01", 10, description="building works west wing"), {},
+     ("ocds-tst001-c", "contract", "2", "supplier-name")),
     (payment(WITHHELD, "2026-06-01", 10), {},
      "the supplier's name is withheld, and no reference given"),
     (payment("Zebra Consulting", "2026-06-01", 10), {},
@@ -355,6 +357,8 @@ def _api(store):
     assert [(each["ocid"], each["id"]) for each in cedar["candidates"]] == [
         ("ocds-tst001-c", "1"), ("ocds-tst001-c", "2"), ("ocds-tst001-d", "1"),
     ]  # the framework agreement fits too, and ranks below  # fmt: skip
+    # T5 says nothing of what was bought, so no candidate's title tells them apart
+    assert [each["descriptionMatches"] for each in cedar["candidates"]] == [False] * 3
     late = numbers["T6"]["link"]["candidates"][0]
     assert late["fellShort"] == ["paid 518 days after the contract's end (2026-12-31)"]
     for query, parameter in (("cursor=nonsense", "cursor"), ("limit=0", "limit"),

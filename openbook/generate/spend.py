@@ -184,7 +184,9 @@ def contract_payments(
                 supplier_id=supplier_id,
                 postcode=party["address"]["postalCode"] if body_style.postcodes else "",
                 reference=reference,
-                description=f"{plan.title[:60]}",
+                # half name what was bought as the contract's title does, half as a kind of
+                # spend only
+                description=plan.title if draw() < 0.5 else pick(draw, _EXPENSES[plan.category]),
                 ocid=plan.ocid if kind else "",
                 kind=kind,
                 id=target_id,

@@ -41,7 +41,7 @@ from openbook.standards.spend.contracts import (
 )
 from openbook.standards.spend.transactions import WITHHELD
 
-METHOD_VERSION = "spend-linkage/1"
+METHOD_VERSION = "spend-linkage/2"
 
 NOTICE = "notice"
 REFERENCE = "reference"
@@ -56,6 +56,11 @@ VALUE_MARGIN = 1.25  # a payment's amount at most this times the value: VAT at 2
 NOTICE_DAYS = 7  # a spend row within this many days of a notice's payment of its amount is it
 FUZZY_SCORE = organisation_names.CANDIDATE_SCORE  # names alike at this or more (0 to 100)
 SHOWN = 3  # candidates kept for a payment
+NEAREST_SCORE = 60  # names alike at this or more are shown as an unlinked payment's candidates
+# A payment's description whose words are all among a contract's title's tells apart contracts
+# that fit alike; with fewer words it is a kind of spend ("Consultancy"), in many titles.
+DESCRIBED_WORDS = 3
+DESCRIPTION_CHARACTERS = 200
 
 # Scores: how sure a link is, from 0 to 1. A base for the method, less PENALTY for each thing
 # that could not be checked or only just passed (a date in the slack, a value not given).
@@ -71,6 +76,7 @@ PENALTY = 0.05
 _OCID = re.compile(r"ocds-[0-9a-z]{6}-[^\s,;'\"()<>\[\]]+", re.IGNORECASE)
 _REFERENCE_SPLIT = re.compile(r"[\s,;|]+")
 _OCID_CUTS = "/:#-"
+_WORDS = re.compile(r"[0-9a-z]+")
 _COMPANY_NUMBER = re.compile(r"(?:\d{1,8}|(?:SC|NI|OC|SO|NC|R0|FC)\d{6})")
 
 
@@ -89,6 +95,7 @@ class Payment:
     postcode: str | None = None
     references: tuple[str, ...] = ()  # the contract reference's tokens, normalised
     ocids: tuple[str, ...] = ()  # text that begins as an ocid does, from any of its fields
+    description: str = ""  # its description's words (words())
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +106,7 @@ class Candidate:
     notes: tuple[str, ...]  # what lowered the score
     score: float
     same_postcode: bool = False
+    titled: bool = False  # the payment's description is the contract's title
 
     def described(self) -> dict:
         return {
@@ -107,6 +115,7 @@ class Candidate:
             "fellShort": list(self.fell_short),
             "notes": list(self.notes),
             "score": self.score,
+            "descriptionMatches": self.titled,
         }
 
 
@@ -133,14 +142,22 @@ class Features:
     postcode: str | None = None
     references: tuple[str, ...] = ()  # its contract reference's tokens, normalised
     ocids: tuple[str, ...] = ()  # text that begins as an ocid does
+    description: str = ""  # its description's words, lower case
 
     def as_list(self) -> list:
-        return [self.supplier_key, self.supplier_ids, self.postcode, self.references, self.ocids]
+        return [
+            self.supplier_key,
+            self.supplier_ids,
+            self.postcode,
+            self.references,
+            self.ocids,
+            self.description,
+        ]
 
     @classmethod
     def from_list(cls, found: list) -> "Features":
-        key, ids, postcode, references, ocids = found
-        return cls(key, tuple(ids), postcode, tuple(references), tuple(ocids))
+        key, ids, postcode, references, ocids, description = found
+        return cls(key, tuple(ids), postcode, tuple(references), tuple(ocids), description)
 
 
 def features(transaction: dict) -> Features:
@@ -179,7 +196,14 @@ def features(transaction: dict) -> Features:
         postcode=postcode_key(supplier.get("postcode")),
         references=tuple(dict.fromkeys(each for each in references if each)),
         ocids=tuple(dict.fromkeys(ocids)),
+        description=words(text(transaction.get("description"))),
     )
+
+
+def words(given: str) -> str:
+    """A text's words, lower case, as descriptions and titles are compared (at most
+    DESCRIPTION_CHARACTERS)."""
+    return " ".join(_WORDS.findall(given.lower()))[:DESCRIPTION_CHARACTERS]
 
 
 def supplier_identifiers(given: str) -> list[str]:
@@ -249,14 +273,19 @@ class BodyIndex:
         for notice in self.notices:
             self.notices_of.setdefault((notice.ocid, notice.contract_id), []).append(notice)
 
-    def fuzzy(self, key: str) -> list[tuple[str, float]]:
-        """The supplier name keys alike to ``key`` (FUZZY_SCORE or more), best first."""
+    def alike(self, key: str) -> list[tuple[str, float]]:
+        """The supplier name keys most alike to ``key`` (NEAREST_SCORE or more), best first,
+        with their likeness; found once a key (payments to one supplier are many)."""
         if key not in self._fuzzy:
             found = process.extract(
-                key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_SCORE, limit=5
+                key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=NEAREST_SCORE, limit=5
             )
             self._fuzzy[key] = [(match, round(score, 1)) for match, score, _ in found]
         return self._fuzzy[key]
+
+    def fuzzy(self, key: str) -> list[tuple[str, float]]:
+        """The supplier name keys alike to ``key`` (FUZZY_SCORE or more), best first."""
+        return [(match, score) for match, score in self.alike(key) if score >= FUZZY_SCORE]
 
 
 def decide(
@@ -418,8 +447,16 @@ def _candidate(
     if target.framework:
         notes.append("a framework agreement (paid through its call-offs, as a rule)")
     score = (_base(supplier) if base is None else base) - PENALTY * len(notes)
+    described = set(payment.description.split())
+    titled = len(described) >= DESCRIBED_WORDS and described <= set(words(target.title).split())
     return Candidate(
-        target, supplier, tuple(fell_short), tuple(notes), round(max(score, 0), 3), same_postcode
+        target,
+        supplier,
+        tuple(fell_short),
+        tuple(notes),
+        round(max(score, 0), 3),
+        same_postcode,
+        titled,
     )
 
 
@@ -462,8 +499,9 @@ def _amount_checks(payment: Payment, target: Target, notes: list[str]) -> list[s
 
 def _rank(candidate: Candidate) -> tuple:
     """How well a candidate fits, to choose between candidates: nothing falling short, the
-    supplier's match (identifier, name, fuzzy by likeness), the date inside the period proper,
-    no framework agreement, the supplier's postcode the same."""
+    supplier's match (identifier, name, fuzzy by likeness), the payment's description the
+    contract's title, the date inside the period proper, no framework agreement, the
+    supplier's postcode the same."""
     match = candidate.supplier
     strength = 3.0 if match == "identifier" else 2.0 if match.startswith("name") else 0.0
     if match.startswith("fuzzy"):
@@ -472,6 +510,7 @@ def _rank(candidate: Candidate) -> tuple:
     return (
         not candidate.fell_short,
         strength,
+        candidate.titled,
         inside,
         not candidate.target.framework,
         candidate.same_postcode,
@@ -548,11 +587,8 @@ def _nearest(payment: Payment, index: BodyIndex) -> tuple[Candidate, ...]:
     alike (below FUZZY_SCORE), to show."""
     if not payment.supplier_key or not index.keys:
         return ()
-    found = process.extract(
-        payment.supplier_key, index.keys, scorer=fuzz.token_sort_ratio, score_cutoff=60, limit=2
-    )
     shown: list[Candidate] = []
-    for key, score, _ in found:
+    for key, score in index.alike(payment.supplier_key)[:2]:
         for target in index.by_key[key][:2]:
             candidate = _candidate(payment, target, "", BASE[FUZZY] * score / 100)
             reason = f"the supplier's name is only {round(score, 1)}% like {key!r}"

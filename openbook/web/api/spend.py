@@ -33,6 +33,7 @@ class Candidate(Schema):
     fellShort: list[str]
     notes: list[str]
     score: float
+    descriptionMatches: bool = False
 
 
 class Link(Schema):
