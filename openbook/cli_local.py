@@ -2,14 +2,14 @@
 docs/local-transparency.md). Councils' contracts registers become OCDS releases; 360Giving grant
 files become the grants register. Thin wrappers over openbook.lgtc and openbook.grants."""
 
-import re
 import sys
 from pathlib import Path
 
 import orjson
 
+from openbook import cli_show
+
 SHOWN = 50  # refused rows and notes printed per file; --json gives them all
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def add_commands(commands) -> None:
@@ -252,44 +252,35 @@ def _print_grants_file(found: dict) -> None:
 
 
 def _grants_show(arguments) -> int:
-    for name in ("date_from", "date_to"):
-        value = getattr(arguments, name)
-        if value is not None and not _DAY.fullmatch(value):
-            option = "--from" if name == "date_from" else "--to"
-            print(f"openbook grants show: {option}: {value!r} is not YYYY-MM-DD", file=sys.stderr)
-            return 2
-    from openbook.cli import _store
-
-    store = _store()
     from openbook import grants
 
-    if arguments.record_key:
-        found = grants.history(store, arguments.record_key)
-        if found is None:
-            print(f"openbook grants show: no grant {arguments.record_key!r}", file=sys.stderr)
-            return 1
-        sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
-        return 0
-    try:
-        page = grants.page(
-            store,
-            funder=arguments.funder,
-            recipient=arguments.recipient,
-            date_from=arguments.date_from,
-            date_to=arguments.date_to,
-            limit=max(1, min(arguments.limit, grants.MAX_LIMIT)),
-        )
-    except grants.InvalidIdentifier as error:
-        print(f"openbook grants show: --recipient: {error}", file=sys.stderr)
-        return 2
-    if arguments.json:
-        sys.stdout.buffer.write(orjson.dumps(page, option=orjson.OPT_INDENT_2) + b"\n")
-        return 0
-    for each in page["grants"]:
+    def listing(store):
+        try:
+            page = grants.page(
+                store,
+                funder=arguments.funder,
+                recipient=arguments.recipient,
+                date_from=arguments.date_from,
+                date_to=arguments.date_to,
+                limit=max(1, min(arguments.limit, grants.MAX_LIMIT)),
+            )
+        except grants.InvalidIdentifier as error:
+            raise cli_show.OptionProblem("--recipient", str(error)) from None
+        return page, page["grants"]
+
+    def printed(each: dict) -> str:
         grant = each["grant"] or {}
         recipients = grant.get("recipientOrganization") or [grant.get("recipientIndividual")]
         names = [r.get("name", "") for r in recipients if isinstance(r, dict)]
-        print(f"{each['awardDate'] or '':<10}  {each['amount'] or '':>12} "
-              f"{each['currency'] or '':<3}  {', '.join(names) or '(redacted)'}  "
-              f"{each['id']}")  # fmt: skip
-    return 0
+        return (f"{each['awardDate'] or '':<10}  {each['amount'] or '':>12} "
+                f"{each['currency'] or '':<3}  {', '.join(names) or '(redacted)'}  "
+                f"{each['id']}")  # fmt: skip
+
+    return cli_show.show(
+        arguments,
+        "openbook grants show",
+        "grant",
+        history=grants.history,
+        listing=listing,
+        printed=printed,
+    )

@@ -1,16 +1,14 @@
 """``openbook spend``: public bodies' spending files loaded into the log's spend register, and
 its transactions read back (docs/spend.md). Thin wrappers over openbook.spend."""
 
-import re
 import sys
 from pathlib import Path
 
 import orjson
 
-from openbook import cli_spend_links
+from openbook import cli_show, cli_spend_links
 
 SHOWN = 50  # refused rows and notes printed per file; --json gives them all
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def add_commands(commands) -> None:
@@ -176,39 +174,31 @@ def _print_file(found: dict) -> None:
 
 
 def _show(arguments) -> int:
-    from openbook.cli import _store
-
-    for name in ("date_from", "date_to"):
-        value = getattr(arguments, name)
-        if value is not None and not _DAY.fullmatch(value):
-            option = "--from" if name == "date_from" else "--to"
-            print(f"openbook spend show: {option}: {value!r} is not YYYY-MM-DD", file=sys.stderr)
-            return 2
-    store = _store()
     from openbook import spend
 
-    if arguments.record_key:
-        found = spend.history(store, arguments.record_key)
-        if found is None:
-            print(f"openbook spend show: no transaction {arguments.record_key!r}", file=sys.stderr)
-            return 1
-        sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
-        return 0
-    page = spend.page(
-        store,
-        body=arguments.body,
-        supplier=arguments.supplier,
-        date_from=arguments.date_from,
-        date_to=arguments.date_to,
-        limit=max(1, min(arguments.limit, spend.MAX_LIMIT)),
-    )
-    if arguments.json:
-        sys.stdout.buffer.write(orjson.dumps(page, option=orjson.OPT_INDENT_2) + b"\n")
-        return 0
-    for each in page["transactions"]:
+    def listing(store):
+        page = spend.page(
+            store,
+            body=arguments.body,
+            supplier=arguments.supplier,
+            date_from=arguments.date_from,
+            date_to=arguments.date_to,
+            limit=max(1, min(arguments.limit, spend.MAX_LIMIT)),
+        )
+        return page, page["transactions"]
+
+    def printed(each: dict) -> str:
         found = each["transaction"] or {}
         supplier = found.get("supplier", {})
         name = supplier.get("name") or "(withheld)" if found else "(redacted)"
-        print(f"{found.get('date', '')}  {found.get('amount', ''):>14}  "
-              f"{found.get('currency', '')}  {name}  {each['id']}")  # fmt: skip
-    return 0
+        return (f"{found.get('date', '')}  {found.get('amount', ''):>14}  "
+                f"{found.get('currency', '')}  {name}  {each['id']}")  # fmt: skip
+
+    return cli_show.show(
+        arguments,
+        "openbook spend show",
+        "transaction",
+        history=spend.history,
+        listing=listing,
+        printed=printed,
+    )

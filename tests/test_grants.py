@@ -216,3 +216,13 @@ def test_bad_grant_files_and_grants_are_refused_with_why_and_store_nothing(
     assert cli.main(["grants", "load", str(FIXTURES / "oneof.csv")]) == 1
     assert cli.main(["grants", "load", str(tmp_path / "missing.json")]) == 2
     assert cli.main(["grants", "show", "--recipient", "nobody"]) == 2
+    assert "--recipient:" in capsys.readouterr().err
+    assert cli.main(["grants", "show", "--to", "2026/01/01"]) == 2
+    assert "--to: '2026/01/01' is not YYYY-MM-DD" in capsys.readouterr().err
+    assert cli.main(["grants", "show", "--recipient", "GB-COH-RC000000"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(after) and after[0]["id"] in lines[0]
+    assert cli.main(["grants", "show", after[0]["id"]]) == 0
+    assert orjson.loads(capsys.readouterr().out)["statements"]
+    assert cli.main(["grants", "show", "360G-nothing-here"]) == 1
+    assert "no grant '360G-nothing-here'" in capsys.readouterr().err
