@@ -64,13 +64,6 @@ class History(Schema):
     statements: list[Statement]
 
 
-def _one(parameter: str, value: str | None) -> str | None:
-    found = params.texts(parameter, value)
-    if not found or not found[0].strip():
-        return None
-    return found[0].strip()
-
-
 @router.get(
     "/grants",
     response={200: GrantPage, **ERRORS},
@@ -101,8 +94,8 @@ def grant_list(
     try:
         found = grants.page(
             Store(),
-            funder=_one("funder", funder),
-            recipient=_one("recipient", recipient),
+            funder=params.text("funder", funder),
+            recipient=params.text("recipient", recipient),
             date_from=start,
             date_to=end,
             after=params.from_cursor(cursor, _CURSOR),

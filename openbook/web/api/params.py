@@ -57,6 +57,13 @@ def texts(parameter: str, value: str | None, most: int = 20) -> list[str]:
     return [value][:most]
 
 
+def text(parameter: str, value: str | None) -> str | None:
+    """One text value, checked as texts() checks it, without its outer spaces; None when
+    empty or blank."""
+    found = texts(parameter, value)
+    return found[0].strip() or None if found else None
+
+
 def order_range(a: str | None, b: str | None, first: str, second: str) -> None:
     if a and b and a > b:
         raise bad_parameter(second, f"is before {first}: the range is empty")

@@ -85,13 +85,6 @@ class History(Schema):
     statements: list[Statement]
 
 
-def _one(parameter: str, value: str | None) -> str | None:
-    found = params.texts(parameter, value)
-    if not found or not found[0].strip():
-        return None
-    return found[0].strip()
-
-
 @router.get(
     "/spend/transactions",
     response={200: TransactionPage, **ERRORS},
@@ -124,8 +117,8 @@ def transactions(
     params.order_range(start, end, "from", "to")
     found = spend.page(
         Store(),
-        body=_one("body", body),
-        supplier=_one("supplier", supplier),
+        body=params.text("body", body),
+        supplier=params.text("supplier", supplier),
         date_from=start,
         date_to=end,
         after=params.from_cursor(cursor, _CURSOR),
@@ -178,7 +171,10 @@ def unlinked(
     limit: int = Query(100, ge=1, le=spend.MAX_LIMIT),
 ):
     return spend_links.unlinked(
-        Store(), body=_one("body", body), after=params.from_cursor(cursor, _CURSOR), limit=limit
+        Store(),
+        body=params.text("body", body),
+        after=params.from_cursor(cursor, _CURSOR),
+        limit=limit,
     )
 
 
