@@ -45,6 +45,7 @@ class Report:
     full_snapshot: bool | None = None  # a PSC import: whether its files are a full snapshot
     snapshot_date: str | None = None  # a PSC import: the date given its records without one
     no_longer_listed: int = 0  # PSC relationships closed: a full snapshot no longer lists them
+    deleted: int = 0  # PSC relationships closed: the streaming API reported them deleted
     listed_again: list[str] = field(default_factory=list)  # PSCs given a new relationship record
     after_closed: int = 0  # PSC statements not made: their record is closed (BODS: final)
     not_closed: list[str] = field(default_factory=list)  # not listed, yet not closed: why
@@ -67,6 +68,7 @@ class Report:
                     "fullSnapshot": self.full_snapshot,
                     "snapshotDate": self.snapshot_date,
                     "closedNoLongerListed": self.no_longer_listed,
+                    "closedDeleted": self.deleted,
                     "listedAgain": self.listed_again,
                     "afterClosed": self.after_closed,
                     "notClosed": self.not_closed,
@@ -216,6 +218,9 @@ class _Seen:
     newest: dict[str, str] = field(default_factory=dict)
     first: dict[str, str] = field(default_factory=dict)
     looked_up: dict[str, dict | None] = field(default_factory=dict)
+    # relationship statements made from streaming API events, by record: a deletion later in
+    # the same import closes after them (they may not be in the log yet)
+    streamed: dict[str, list[dict]] = field(default_factory=dict)
 
     def compiled(self, record_id: str) -> dict | None:
         if record_id not in self.looked_up:
@@ -305,16 +310,13 @@ def _from_psc(
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
                 coverage.broken += 1
                 continue
-            found = psc.statements(item.statement, seen.exists, companies, day)
+            event = _event(item.statement, full_snapshot)
+            if isinstance(event, psc.Streamed) and event.deleted:
+                yield from _deleted(event, seen, report, (path, item.where))
+                continue
+            found = _made(item.statement, event, seen, companies, day)
             if isinstance(found, psc.Skipped):
-                if not found.malformed:
-                    report.skipped += 1
-                    continue
-                report.unusable.append(f"{path}: {item.where}: {found.why}; it is not stored")
-                if found.subject is None:
-                    coverage.broken += 1
-                else:
-                    coverage.broken_companies.add(found.subject)
+                _skipped(found, f"{path}: {item.where}", report, coverage)
                 continue
             if full_snapshot:
                 coverage.listed(found[-1], psc.snapshot_day(item.statement) or day)
@@ -329,11 +331,82 @@ def _from_psc(
                 if given is not None and given["statementId"] not in produced:
                     produced.add(given["statementId"])
                     seen.stated(given)
+                    if event is not None and given["recordType"] == "relationship":
+                        seen.streamed.setdefault(given["recordId"], []).append(given)
                     yield path, reading.Read(item.where, given)
                 else:
                     report.duplicates += 1
     if full_snapshot:
         yield from _no_longer_listed(store, paths, coverage, seen.made, report)
+
+
+def _made(
+    record: Any,
+    event: psc.Streamed | psc.Skipped | None,
+    seen: _Seen,
+    companies: dict[str, dict],
+    day: str | None,
+) -> list[dict] | psc.Skipped:
+    """The statements of a PSC record read: a snapshot's (of ``day``, when it gives none), or a
+    changed event's (of its own day)."""
+    if isinstance(event, psc.Skipped):
+        return event
+    if event is not None:
+        return psc.statements(event.record, seen.exists, companies, event.day)
+    return psc.statements(record, seen.exists, companies, day)
+
+
+def _skipped(found: psc.Skipped, where: str, report: Report, coverage: _Coverage) -> None:
+    """A PSC record that gives no statements: about no one, or broken (and then not known to
+    list all of its company's PSCs, or any company's when it names none)."""
+    if not found.malformed:
+        report.skipped += 1
+        return
+    report.unusable.append(f"{where}: {found.why}; it is not stored")
+    if found.subject is None:
+        coverage.broken += 1
+    else:
+        coverage.broken_companies.add(found.subject)
+
+
+def _event(record: Any, full_snapshot: bool) -> psc.Streamed | psc.Skipped | None:
+    """The streaming API event a record read is (openbook.standards.bods.psc.streamed), or
+    None for a snapshot record; a full snapshot holds no events."""
+    event = psc.streamed(record)
+    if isinstance(event, psc.Streamed) and full_snapshot:
+        return psc.Skipped(
+            "a streaming API event: a full snapshot holds snapshot records only", True
+        )
+    return event
+
+
+def _deleted(
+    event: psc.Streamed, seen: _Seen, report: Report, where: tuple[Path, str]
+) -> Iterator[tuple[Path | str, reading.Read]]:
+    """The statement closing the relationship record of a PSC whose record the streaming API
+    reports deleted (openbook.standards.bods.psc.deleted); none, with why in the report, when
+    no open record of it is stated or it has newer news."""
+    current, _ = seen.current(event.relationship)
+    if not seen.exists(current):
+        report.not_closed.append(
+            f"{event.relationship}: deleted on {event.day}, but no open relationship record of "
+            "this PSC is stated"
+        )
+        return
+    statements = {
+        each.entry.statement_id: orjson.loads(each.body)
+        for each in log.record_statements(seen.store, REGISTER, current)
+        if each.body is not None
+    }
+    for statement in seen.streamed.get(current, []):
+        statements.setdefault(statement["statementId"], statement)
+    closing = psc.deleted(list(statements.values()), event.day)
+    if isinstance(closing, str):
+        report.not_closed.append(f"{current}: {closing}")
+        return
+    seen.stated(closing)
+    report.deleted += 1
+    yield where[0], reading.Read(where[1], closing)
 
 
 def _in_order(statement: dict, logged: bool, seen: _Seen, report: Report) -> dict | None:

@@ -34,7 +34,9 @@ def add_commands(commands) -> None:
         "JSON Lines, or JSON arrays of its records; gzip too) as BODS 0.4 statements: each "
         "company, person or body and their relationship (docs/bods.md). A newer snapshot adds "
         "only what changed: updates, and closures of ceased PSCs; with --full-snapshot, "
-        "closures of PSCs it no longer lists too.",
+        "closures of PSCs it no longer lists too. Companies House's streaming API events (its "
+        "PSC stream, saved as JSON Lines) load the same way: a changed event as a record of "
+        "its day, a deleted one closing the PSC's relationship.",
     )
     imported.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imported.add_argument(
@@ -149,6 +151,9 @@ def _print_closures(report) -> None:
               "longer listed).")  # fmt: skip
     else:
         print("  Not a full snapshot (--full-snapshot): no PSC closed for not being listed.")
+    if report.deleted:
+        print(f"  {report.deleted:,} relationship(s) closed: the streaming API reported the PSC's "
+              "record deleted.")  # fmt: skip
     for line in report.listed_again[:50]:
         print(f"  new record, PSC listed again: {line}")
     if len(report.listed_again) > 50:

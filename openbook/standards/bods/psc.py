@@ -227,6 +227,75 @@ def _checked(record: Any) -> tuple[dict, str, str] | Skipped:
     return data, number, psc_id
 
 
+# Companies House's streaming API (its PSC and PSC statements streams) sends an event per
+# change: the resource (``resource_kind``, ``resource_uri``, ``resource_id``), the ``event``
+# (``type`` "changed" or "deleted", ``published_at``, ``timepoint``) and, but for a deletion,
+# the PSC record's ``data`` as the snapshot gives it.
+_STREAMED_PSC = re.compile(
+    r"/company/([A-Za-z0-9]{1,10})/persons-with-significant-control(?:-statements)?/(?:.+/)?"
+    r"([^/]+)/?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed:
+    """A streaming API event about one PSC record: as a snapshot record (``company_number``
+    and ``data``) when ``changed``, the PSC's relationship record id when ``deleted``."""
+
+    record: dict
+    day: str  # the day Companies House published the event
+    deleted: bool
+    relationship: str  # the PSC's relationship record id (its first: see successor)
+
+
+def streamed(record: Any) -> Streamed | Skipped | None:
+    """The streaming API event ``record`` is (None when it is not one: a snapshot record has
+    no ``resource_kind`` nor ``event``), or why it gives no statements."""
+    if not isinstance(record, dict) or ("resource_kind" not in record and "event" not in record):
+        return None
+    resource = _resource(record)
+    if isinstance(resource, Skipped):
+        return resource
+    number, psc_id, published = resource
+    uri, relationship = record["resource_uri"], f"{RELATIONSHIP_PREFIX}{psc_id}"
+    if record["event"]["type"] == "deleted":
+        return Streamed({"company_number": number}, published, True, relationship)
+    data = record.get("data")
+    if not isinstance(data, dict):
+        return Skipped(f"a changed event of GB-COH-{number} without its data", True)
+    if _psc_id(data) not in (None, psc_id):
+        return Skipped(
+            f"a streaming API event of GB-COH-{number} whose data's links.self is another "
+            "PSC's than its resource_uri",
+            True,
+        )
+    if _psc_id(data) is None:
+        links = data.get("links")
+        data = {**data, "links": {**(links if isinstance(links, dict) else {}), "self": uri}}
+    return Streamed({"company_number": number, "data": data}, published, False, relationship)
+
+
+def _resource(record: dict) -> tuple[str, str, str] | Skipped:
+    """A streaming API event's company number, PSC id and day of publication."""
+    event, uri = record.get("event"), record.get("resource_uri")
+    if not isinstance(event, dict) or event.get("type") not in ("changed", "deleted"):
+        return Skipped("a streaming API event without an event of type changed or deleted", True)
+    found = _STREAMED_PSC.fullmatch(uri) if isinstance(uri, str) else None
+    if found is None:
+        return Skipped(
+            f"a streaming API event whose resource_uri {str(uri)[:80]!r} is not a company's "
+            "person with significant control",
+            True,
+        )
+    number, psc_id = found.group(1).upper(), found.group(2)
+    published = day_of(event.get("published_at"))
+    if published is None:
+        return Skipped(
+            f"a streaming API event of GB-COH-{number} without a published_at date", True
+        )
+    return number, psc_id, published
+
+
 def snapshot_day(record: Any) -> str | None:
     """The day of the snapshot a PSC record comes from, when it says (``ContentDate``)."""
     return day_of(record.get("ContentDate")) if isinstance(record, dict) else None
@@ -278,6 +347,36 @@ def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | st
     and gives its interests no ``endDate``. A snapshot no newer than the record's statements
     closes nothing: it is older news, or lists the company in parts imported apart. Its id
     follows from the statement it closes after, so it is made once."""
+    snapshot = f"snapshot of {day}" if dated else f"snapshot imported on {day} (it has no date)"
+    return _removed(
+        statements,
+        day,
+        said=f"not listed in the {snapshot}",
+        why=f"Companies House's PSC {snapshot} lists the company without this person with "
+        "significant control",
+        same_day=False,
+    )
+
+
+def deleted(statements: list[dict], day: str) -> dict | str:
+    """The statement closing a PSC's relationship record (its ``statements``: the log's and
+    those stated before in the same import) whose PSC record Companies House's streaming API
+    reports deleted on ``day``; or why it is not closed. As ``no_longer_listed``, it gives no
+    ``endDate``: a deletion says the record left the register, not when control ended. The
+    stream is in order (its timepoints), so a deletion closes a record stated the same day."""
+    return _removed(
+        statements,
+        day,
+        said=f"deleted from the register, as its streaming API reported on {day}",
+        why="Companies House's streaming API reported this person with significant control's "
+        "record deleted from the register",
+        same_day=True,
+    )
+
+
+def _removed(statements: list[dict], day: str, *, said: str, why: str, same_day: bool):
+    """The closing statement of a PSC's relationship record that Companies House no longer
+    has on its register (``said`` and ``why`` say how that is known), or why not."""
     record = records.compile_record(statements)
     record_id = record["recordId"]
     if record.get("recordType") != "relationship" or record.get("closed"):
@@ -287,14 +386,13 @@ def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | st
         return "not stated by Companies House alone: a snapshot does not close it"
     published = max((_published(statement) or "" for statement in statements), default="")
     last = day_of(record.get("lastStatementDate")) or ""
-    if published >= day or last > day:
+    if (published > day if same_day else published >= day) or last > day:
         newer = max(published, last)
         return (
-            f"not listed in the snapshot of {day}, but a statement of it is of {newer}: an "
-            "older snapshot (or another part of the same one) does not close it"
+            f"{said}, but a statement of it is of {newer}: older news (or another part of "
+            "the same snapshot) does not close it"
         )
     newest = next(s for s in statements if s.get("statementId") == record["statements"][-1])
-    snapshot = f"snapshot of {day}" if dated else f"snapshot imported on {day} (it has no date)"
     closing = _statement(
         record_id,
         "relationship",
@@ -308,16 +406,13 @@ def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | st
     source = newest.get("source")
     if isinstance(source, dict) and isinstance(source.get("url"), str):
         closing["source"]["url"] = source["url"]
-    closing["source"]["description"] = (
-        f"Companies House, persons with significant control: not listed in the {snapshot}"
-    )
+    closing["source"]["description"] = f"Companies House, persons with significant control: {said}"
     closing["annotations"] = [
         {
             "motivation": "commenting",
             "statementPointerTarget": "/recordStatus",
             "description": (
-                f"Closed because Companies House's PSC {snapshot} lists the company without "
-                "this person with significant control, and gives no date on which it ceased. "
+                f"Closed because {why}, and gives no date on which it ceased. "
                 "Companies House takes a PSC off the register when it should not have been "
                 "there (filed in error, or a court's rectification of the register), so this "
                 f"says only that it was no longer on the register by {day}, not that it "
