@@ -20,7 +20,15 @@ from typing import Any
 import orjson
 
 from openbook.load import bods as reading
-from openbook.standards.bods import REGISTER, ownership, psc, records, upgrade, validate
+from openbook.standards.bods import (
+    REGISTER,
+    ownership,
+    psc,
+    psc_stream,
+    records,
+    upgrade,
+    validate,
+)
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.log import format_log_time
 from openbook.store import log, publishers
@@ -311,7 +319,7 @@ def _from_psc(
                 coverage.broken += 1
                 continue
             event = _event(item.statement, full_snapshot)
-            if isinstance(event, psc.Streamed) and event.deleted:
+            if isinstance(event, psc_stream.Streamed) and event.deleted:
                 yield from _deleted(event, seen, report, (path, item.where))
                 continue
             found = _made(item.statement, event, seen, companies, day)
@@ -342,7 +350,7 @@ def _from_psc(
 
 def _made(
     record: Any,
-    event: psc.Streamed | psc.Skipped | None,
+    event: psc_stream.Streamed | psc.Skipped | None,
     seen: _Seen,
     companies: dict[str, dict],
     day: str | None,
@@ -369,11 +377,11 @@ def _skipped(found: psc.Skipped, where: str, report: Report, coverage: _Coverage
         coverage.broken_companies.add(found.subject)
 
 
-def _event(record: Any, full_snapshot: bool) -> psc.Streamed | psc.Skipped | None:
+def _event(record: Any, full_snapshot: bool) -> psc_stream.Streamed | psc.Skipped | None:
     """The streaming API event a record read is (openbook.standards.bods.psc.streamed), or
     None for a snapshot record; a full snapshot holds no events."""
-    event = psc.streamed(record)
-    if isinstance(event, psc.Streamed) and full_snapshot:
+    event = psc_stream.streamed(record)
+    if isinstance(event, psc_stream.Streamed) and full_snapshot:
         return psc.Skipped(
             "a streaming API event: a full snapshot holds snapshot records only", True
         )
@@ -381,7 +389,7 @@ def _event(record: Any, full_snapshot: bool) -> psc.Streamed | psc.Skipped | Non
 
 
 def _deleted(
-    event: psc.Streamed, seen: _Seen, report: Report, where: tuple[Path, str]
+    event: psc_stream.Streamed, seen: _Seen, report: Report, where: tuple[Path, str]
 ) -> Iterator[tuple[Path | str, reading.Read]]:
     """The statement closing the relationship record of a PSC whose record the streaming API
     reports deleted (openbook.standards.bods.psc.deleted); none, with why in the report, when
@@ -400,7 +408,7 @@ def _deleted(
     }
     for statement in seen.streamed.get(current, []):
         statements.setdefault(statement["statementId"], statement)
-    closing = psc.deleted(list(statements.values()), event.day)
+    closing = psc_stream.deleted(list(statements.values()), event.day)
     if isinstance(closing, str):
         report.not_closed.append(f"{current}: {closing}")
         return

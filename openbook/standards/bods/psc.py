@@ -221,79 +221,10 @@ def _checked(record: Any) -> tuple[dict, str, str] | Skipped:
         return Skipped("the record has no kind", True, named)
     if not number:
         return Skipped("no company_number", malformed=True)
-    psc_id = _psc_id(data)
+    psc_id = psc_id_of(data)
     if psc_id is None:
         return Skipped("no links.self: the PSC cannot be identified", True, named)
     return data, number, psc_id
-
-
-# Companies House's streaming API (its PSC and PSC statements streams) sends an event per
-# change: the resource (``resource_kind``, ``resource_uri``, ``resource_id``), the ``event``
-# (``type`` "changed" or "deleted", ``published_at``, ``timepoint``) and, but for a deletion,
-# the PSC record's ``data`` as the snapshot gives it.
-_STREAMED_PSC = re.compile(
-    r"/company/([A-Za-z0-9]{1,10})/persons-with-significant-control(?:-statements)?/(?:.+/)?"
-    r"([^/]+)/?"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Streamed:
-    """A streaming API event about one PSC record: as a snapshot record (``company_number``
-    and ``data``) when ``changed``, the PSC's relationship record id when ``deleted``."""
-
-    record: dict
-    day: str  # the day Companies House published the event
-    deleted: bool
-    relationship: str  # the PSC's relationship record id (its first: see successor)
-
-
-def streamed(record: Any) -> Streamed | Skipped | None:
-    """The streaming API event ``record`` is (None when it is not one: a snapshot record has
-    no ``resource_kind`` nor ``event``), or why it gives no statements."""
-    if not isinstance(record, dict) or ("resource_kind" not in record and "event" not in record):
-        return None
-    resource = _resource(record)
-    if isinstance(resource, Skipped):
-        return resource
-    number, psc_id, published = resource
-    uri, relationship = record["resource_uri"], f"{RELATIONSHIP_PREFIX}{psc_id}"
-    if record["event"]["type"] == "deleted":
-        return Streamed({"company_number": number}, published, True, relationship)
-    data = record.get("data")
-    if not isinstance(data, dict):
-        return Skipped(f"a changed event of GB-COH-{number} without its data", True)
-    if _psc_id(data) not in (None, psc_id):
-        return Skipped(
-            f"a streaming API event of GB-COH-{number} whose data's links.self is another "
-            "PSC's than its resource_uri",
-            True,
-        )
-    if _psc_id(data) is None:
-        links = data.get("links")
-        data = {**data, "links": {**(links if isinstance(links, dict) else {}), "self": uri}}
-    return Streamed({"company_number": number, "data": data}, published, False, relationship)
-
-
-def _resource(record: dict) -> tuple[str, str, str] | Skipped:
-    """A streaming API event's company number, PSC id and day of publication."""
-    event, uri = record.get("event"), record.get("resource_uri")
-    if not isinstance(event, dict) or event.get("type") not in ("changed", "deleted"):
-        return Skipped("a streaming API event without an event of type changed or deleted", True)
-    found = _STREAMED_PSC.fullmatch(uri) if isinstance(uri, str) else None
-    if found is None:
-        return Skipped(
-            f"a streaming API event whose resource_uri {str(uri)[:80]!r} is not a company's "
-            "person with significant control",
-            True,
-        )
-    number, psc_id = found.group(1).upper(), found.group(2)
-    published = day_of(event.get("published_at"))
-    if published is None:
-        return Skipped(
-            f"a streaming API event of GB-COH-{number} without a published_at date", True
-        )
-    return number, psc_id, published
 
 
 def snapshot_day(record: Any) -> str | None:
@@ -348,7 +279,7 @@ def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | st
     closes nothing: it is older news, or lists the company in parts imported apart. Its id
     follows from the statement it closes after, so it is made once."""
     snapshot = f"snapshot of {day}" if dated else f"snapshot imported on {day} (it has no date)"
-    return _removed(
+    return removed(
         statements,
         day,
         said=f"not listed in the {snapshot}",
@@ -358,23 +289,7 @@ def no_longer_listed(statements: list[dict], day: str, dated: bool) -> dict | st
     )
 
 
-def deleted(statements: list[dict], day: str) -> dict | str:
-    """The statement closing a PSC's relationship record (its ``statements``: the log's and
-    those stated before in the same import) whose PSC record Companies House's streaming API
-    reports deleted on ``day``; or why it is not closed. As ``no_longer_listed``, it gives no
-    ``endDate``: a deletion says the record left the register, not when control ended. The
-    stream is in order (its timepoints), so a deletion closes a record stated the same day."""
-    return _removed(
-        statements,
-        day,
-        said=f"deleted from the register, as its streaming API reported on {day}",
-        why="Companies House's streaming API reported this person with significant control's "
-        "record deleted from the register",
-        same_day=True,
-    )
-
-
-def _removed(statements: list[dict], day: str, *, said: str, why: str, same_day: bool):
+def removed(statements: list[dict], day: str, *, said: str, why: str, same_day: bool):
     """The closing statement of a PSC's relationship record that Companies House no longer
     has on its register (``said`` and ``why`` say how that is known), or why not."""
     record = records.compile_record(statements)
@@ -501,7 +416,7 @@ def _link(data: dict) -> str | None:
     return link if isinstance(link, str) and link.startswith("/") else None
 
 
-def _psc_id(data: dict) -> str | None:
+def psc_id_of(data: dict) -> str | None:
     links = data.get("links")
     link = links.get("self") if isinstance(links, dict) else None
     if not isinstance(link, str) or "/" not in link:
