@@ -5,7 +5,9 @@ indexing writes for tools and call-offs (openbook.store.commercial_tools) and, f
 view shows of a few tools, from their compiled releases.
 
 Values are per currency, never added across currencies; a tool's estimated value is shown as
-the estimate it is, apart from what its call-offs awarded."""
+the estimate it is, apart from what its call-offs awarded. What was spent through its
+call-offs, beside what they awarded, is the payments linked to them (openbook.linked_spend),
+summed when read."""
 
 import math
 from collections.abc import Iterator, Sequence
@@ -13,10 +15,12 @@ from datetime import UTC, datetime
 
 import orjson
 
-from openbook import records
+from openbook import linked_spend, records
 from openbook.standards.identifiers import Phrase, check_party_id
 from openbook.standards.ocds import commercial_tools as facts
+from openbook.standards.spend import linkage
 from openbook.store import commercial_tools as stored
+from openbook.store import linked_spend as stored_spend
 from openbook.store import log
 from openbook.store import records as compiled_records
 from openbook.store.database import Store
@@ -79,6 +83,11 @@ def register(
     ids = [tool.process_id for tool in tools]
     counts = stored.member_counts(store, ids)
     call_offs = stored.call_off_counts(store, [tool.ocid for tool in tools])
+    spent: dict[str, list[stored_spend.Part]] = {}
+    for part in stored_spend.through_call_offs(
+        store, [tool.ocid for tool in tools], by_call_off=False
+    ):
+        spent.setdefault(part.place[0], []).append(part)
     memberships: dict[int, list[dict]] = {}
     if member_id is not None:
         for row in stored.members(store, ids, member_id):
@@ -88,6 +97,7 @@ def register(
         item = _outline(tool, filters.today)
         item["members"] = counts.get(tool.process_id, 0)
         item["callOffs"] = call_offs.get(tool.ocid, 0)
+        item["spent"] = linked_spend.summed(spent.get(tool.ocid, []))
         if member_id is not None:
             item["membership"] = memberships.get(tool.process_id, [])
         page.append(item)
@@ -123,19 +133,23 @@ def lineage(
             " framework in relatedProcesses"
         )
     every = stored.call_offs(store, ocid)  # the figures cover all of them; a page is shown
+    spent = _Spent(
+        stored_spend.through_call_offs(store, [ocid]), stored_spend.on_processes(store, [ocid])
+    )
     described = _describe(
         store,
         tool,
         compiled_text=compiled_records.compiled_of(store, records.REGISTER, [ocid]).get(ocid),
         rows=stored.members(store, [tool.process_id]),
         call_offs=every,
+        spent=spent,
         today=today or _today(),
     )
     page = [c for c in every if before is None or c.process_id < before][:limit]
     suppliers = stored.suppliers(store, [call_off.process_id for call_off in page])
     described["callOffs"] = [
         {
-            **_call_off(call_off),
+            **_call_off(call_off, spent),
             "buyer": {"id": call_off.buyer_id, "name": call_off.buyer_name},
             "published": call_off.published,
             "awardDate": call_off.award_date,
@@ -171,17 +185,26 @@ def _bulk_chunk(store: Store, tools: list[stored.Tool], today: str) -> Iterator[
     by_tool: dict[int, list[stored.MemberRow]] = {}
     for row in stored.members(store, [tool.process_id for tool in tools]):
         by_tool.setdefault(row.process_id, []).append(row)
+    ocids = [tool.ocid for tool in tools]
+    through: dict[str, list[stored_spend.Part]] = {}
+    for part in stored_spend.through_call_offs(store, ocids):
+        through.setdefault(part.place[0], []).append(part)
+    own: dict[str, list[stored_spend.Part]] = {}
+    for part in stored_spend.on_processes(store, ocids):
+        own.setdefault(part.place[0], []).append(part)
     for tool in tools:
         call_offs = stored.call_offs(store, tool.ocid)
+        spent = _Spent(through.get(tool.ocid, []), own.get(tool.ocid, []))
         described = _describe(
             store,
             tool,
             compiled_text=compiled.get(tool.ocid),
             rows=by_tool.get(tool.process_id, []),
             call_offs=call_offs,
+            spent=spent,
             today=today,
         )
-        described["callOffs"] = [_call_off(call_off) for call_off in reversed(call_offs)]
+        described["callOffs"] = [_call_off(call_off, spent) for call_off in reversed(call_offs)]
         yield described
 
 
@@ -221,10 +244,11 @@ def _describe(
     compiled_text: str | None,
     rows: list[stored.MemberRow],
     call_offs: list[stored.CallOff],
+    spent: "_Spent",
     today: str,
 ) -> dict:
-    """A tool with its lots, members, the values its call-offs awarded and its lineage (all
-    but the list of call-offs)."""
+    """A tool with its lots, members, the values its call-offs awarded and what was spent
+    through them, and its lineage (all but the list of call-offs)."""
     compiled = orjson.loads(compiled_text) if compiled_text else {}
     members = _members(rows)
     lots = facts.lots(compiled)
@@ -242,7 +266,11 @@ def _describe(
             "members": members,
             "callOffCount": len(call_offs),
             "awarded": _totals([call_off.awarded for call_off in call_offs]),
-            "awardedByLot": _by_lot(call_offs),
+            "awardedByLot": _by_lot(call_offs, spent),
+            "spent": linked_spend.summed(spent.through),
+            "callOffsPaid": len({part.place[1] for part in spent.through}),
+            "spentOnAgreement": linked_spend.summed(spent.own),
+            "spendLinkage": {"methodVersion": linkage.METHOD_VERSION, "method": linked_spend.DOCS},
             "lineage": _lineage(store, tool),
         }
     )
@@ -290,18 +318,35 @@ def _membership(row: stored.MemberRow) -> dict:
     }
 
 
-def _call_off(call_off: stored.CallOff) -> dict:
+class _Spent:
+    """The payments linked to a tool's call-offs (``through``: parts placed by framework,
+    call-off and the lots it names) and to its own process (``own``: its framework agreement,
+    never a call-off's), by call-off and by the lots they name."""
+
+    def __init__(self, through: list[stored_spend.Part], own: list[stored_spend.Part]) -> None:
+        self.through, self.own = through, own
+        self.by_call_off: dict[str, list[stored_spend.Part]] = {}
+        self.by_lots: dict[tuple[str, ...], list[stored_spend.Part]] = {}
+        for part in through:
+            self.by_call_off.setdefault(part.place[1], []).append(part)
+            lots = tuple(part.place[2].split("\n")) if part.place[2] else ()
+            self.by_lots.setdefault(lots, []).append(part)
+
+
+def _call_off(call_off: stored.CallOff, spent: _Spent) -> dict:
     return {
         "ocid": call_off.ocid,
         "title": call_off.title,
         "lots": list(call_off.lots),
         "awarded": _totals([call_off.awarded]),
+        "spent": linked_spend.summed(spent.by_call_off.get(call_off.ocid, [])),
     }
 
 
-def _by_lot(call_offs: list[stored.CallOff]) -> list[dict]:
-    """The value awarded through each lot: call-offs grouped by the framework lots they name
-    (none: the whole framework), their awards summed per currency."""
+def _by_lot(call_offs: list[stored.CallOff], spent: _Spent) -> list[dict]:
+    """The value awarded and spent through each lot: call-offs grouped by the framework lots
+    they name (none: the whole framework), their awards summed per currency, and the payments
+    linked to them (the same call-offs, by the same link's lots)."""
     groups: dict[tuple[str, ...], list[stored.CallOff]] = {}
     for call_off in call_offs:
         groups.setdefault(call_off.lots, []).append(call_off)
@@ -310,6 +355,7 @@ def _by_lot(call_offs: list[stored.CallOff]) -> list[dict]:
             "lots": list(lots),
             "callOffs": len(group),
             "awarded": _totals([call_off.awarded for call_off in group]),
+            "spent": linked_spend.summed(spent.by_lots.get(lots, [])),
         }
         for lots, group in sorted(groups.items())
     ]

@@ -8,6 +8,9 @@ parties, and for the page shown only, their compiled releases and the implementa
 releases (each UK9 rates a year; the compiled release keeps only the last rating of an
 observation id). Nothing is written when data loads. Every field is read defensively: real
 data carries lists that are not lists, ratings left out and amounts written as text.
+
+Beside them, each contract's spend to date: the payments linked to it by the last linking run
+(openbook.linked_spend), summed per currency when read.
 """
 
 import math
@@ -17,12 +20,15 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from openbook import linked_spend
 from openbook.standards.identifiers import check_party_id
 from openbook.standards.ocds.shapes import as_dict as _dict
 from openbook.standards.ocds.shapes import dicts as _dicts
 from openbook.standards.ocds.shapes import text as _text
 from openbook.standards.ocds.summary import mentions, utc
+from openbook.standards.spend import linkage
 from openbook.store import contract_performance, records
+from openbook.store import linked_spend as stored_spend
 from openbook.store.database import Store
 
 MAX_LIMIT = 100
@@ -71,6 +77,7 @@ class _Totals:
     penalty_value: dict[str, float] = field(default_factory=dict)
     terminations: int = 0
     with_rationale: int = 0
+    spent: linked_spend.Sums = field(default_factory=linked_spend.Sums)
 
 
 def register(
@@ -168,6 +175,8 @@ def supplier(store: Store, text: str, *, before: str | None = None, limit: int =
         "penaltyValue": _values(totals.penalty_value),
         "terminations": totals.terminations,
         "terminationsWithRationale": totals.with_rationale,
+        "spentToDate": totals.spent.shown(),
+        "spendLinkage": {"methodVersion": linkage.METHOD_VERSION, "method": linked_spend.DOCS},
         "complete": complete,
         "page": page["page"],
         "next": page["next"],
@@ -200,6 +209,7 @@ def _add(totals: _Totals, identifier: str, rows: list, store: Store) -> None:
             if entry["termination"] is not None:
                 totals.terminations += 1
                 totals.with_rationale += bool(entry["termination"]["rationale"])
+            totals.spent.add_shown(entry["spentToDate"])
 
 
 def bulk(store: Store) -> Iterator[dict]:
@@ -223,16 +233,26 @@ def _supplier_ids(entry: dict) -> set[str]:
 
 def _contracts_of(store: Store, rows: Sequence[contract_performance.Candidate]) -> list[list[dict]]:
     """For each process, the register's entries of its contracts, in the compiled release's
-    order: those with KPIs, failures or a termination."""
+    order: those with KPIs, failures or a termination; each with its spend to date."""
     if not rows:
         return []
     ocids = [row.ocid for row in rows]
     compiled = records.compiled_of(store, contract_performance.REGISTER, ocids)
     releases = contract_performance.implementation_releases(store, ocids)
-    return [
+    found = [
         contracts(_json(compiled.get(row.ocid)), [_json(body) for body in releases[row.ocid]])
         for row in rows
     ]
+    spent: dict[tuple[str, ...], list[stored_spend.Part]] = {}
+    if any(found):
+        for part in stored_spend.on_contracts(store, ocids):
+            spent.setdefault(part.place, []).append(part)
+    for entries in found:
+        for entry in entries:
+            # Payments are linked to a contract by its id: a contract without one has none.
+            place = (entry["ocid"], entry["contractId"] or "")
+            entry["spentToDate"] = linked_spend.summed(spent.get(place, []))
+    return found
 
 
 def contracts(compiled: dict, releases: Sequence[dict] = ()) -> list[dict]:

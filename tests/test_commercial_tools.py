@@ -27,25 +27,28 @@ def test_the_bulk_file_has_every_tools_lineage_in_ocid_order(store, monkeypatch)
     assert looked_up is not None
     for field in ("members", "lots", "awarded", "awardedByLot", "lineage", "estimatedValue"):
         assert framework[field] == looked_up[field]
-    # Every call-off, oldest first, in short.
+    # Every call-off, oldest first, in short; nothing spent (tests/test_linked_spend.py).
     assert framework["callOffs"] == [
         {
             "ocid": "ocds-213czf-co1",
             "title": "Call-off co1",
             "lots": ["1"],
             "awarded": [{"currency": "GBP", "amount": 1000.0}],
+            "spent": [],
         },
         {
             "ocid": "ocds-213czf-co2",
             "title": "Call-off co2",
             "lots": ["1"],
             "awarded": [{"currency": "EUR", "amount": 500.0}],
+            "spent": [],
         },
         {
             "ocid": "ocds-213czf-co3",
             "title": "Call-off co3",
             "lots": [],
             "awarded": [{"currency": "GBP", "amount": 200.5}],
+            "spent": [],
         },
     ]
     assert "next" not in framework

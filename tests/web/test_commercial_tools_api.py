@@ -220,8 +220,9 @@ def test_a_framework_has_its_lots_members_over_time_and_values_per_lot(reader, r
     ]
     # Three call-offs name it; the one naming an unknown framework and the malformed do not.
     assert body["callOffCount"] == 3
+    # Nothing spent: no payment is linked (tests/test_linked_spend.py).
     assert body["awardedByLot"] == [
-        {"lots": [], "callOffs": 1, "awarded": [{"amount": 200.5, "currency": "GBP"}]},
+        {"lots": [], "callOffs": 1, "awarded": [{"amount": 200.5, "currency": "GBP"}], "spent": []},
         {
             "lots": ["1"],
             "callOffs": 2,
@@ -229,6 +230,7 @@ def test_a_framework_has_its_lots_members_over_time_and_values_per_lot(reader, r
                 {"amount": 1000.0, "currency": "GBP"},
                 {"amount": 500.0, "currency": "EUR"},
             ],
+            "spent": [],
         },
     ]
     # Never a sum across currencies; the estimate is not among what was awarded.

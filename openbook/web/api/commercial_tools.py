@@ -23,6 +23,28 @@ class Money(Schema):
     currency: str | None
 
 
+class MethodSpent(Schema):
+    method: str
+    payments: int
+    amount: str  # decimal text, to the penny
+
+
+class Spent(Schema):
+    """Payments linked to the processes counted, in one currency (openbook.linked_spend)."""
+
+    currency: str | None
+    amount: str  # decimal text, to the penny; credits subtract
+    payments: int
+    byMethod: list[MethodSpent]
+    lowestScore: float | None
+    linkedBy: list[str]  # the linker's method versions
+
+
+class SpendLinkage(Schema):
+    methodVersion: str
+    method: str
+
+
 class Estimate(Money):
     source: str  # frameworkAgreement or tender
 
@@ -60,6 +82,7 @@ class ToolOutline(Schema):
 class ListedTool(ToolOutline):
     members: int
     callOffs: int
+    spent: list[Spent]
     membership: list[Membership] | None = None
 
 
@@ -88,6 +111,7 @@ class LotValue(Schema):
     lots: list[str]
     callOffs: int
     awarded: list[Money]
+    spent: list[Spent]
 
 
 class Related(Schema):
@@ -110,6 +134,7 @@ class CallOff(Schema):
     title: str | None
     lots: list[str]
     awarded: list[Money]
+    spent: list[Spent]
     buyer: Buyer
     published: str | None
     awardDate: str | None
@@ -123,6 +148,10 @@ class Lineage(ToolOutline):
     callOffCount: int
     awarded: list[Money]
     awardedByLot: list[LotValue]
+    spent: list[Spent]
+    callOffsPaid: int
+    spentOnAgreement: list[Spent]
+    spendLinkage: SpendLinkage
     lineage: list[Related]
     callOffs: list[CallOff]
     next: int | None
@@ -154,7 +183,8 @@ class ToolFilters(Schema):
     description=(
         "Frameworks and dynamic markets (processes whose tender declares a framework agreement "
         "or dynamic purchasing system), the most recently changed first, with their period, "
-        "status, lots, active members and call-offs; follow `next` as `before`. With `member`, "
+        "status, lots, active members and call-offs, and what was spent through the call-offs "
+        "per currency (the payments linked to them); follow `next` as `before`. With `member`, "
         "the tools an organisation was awarded onto, and its awards on each "
         "(docs/commercial-tools.md)."
     ),
@@ -200,7 +230,9 @@ def tools(request: HttpRequest, filters: Query[ToolFilters]):
     description=(
         "One tool with everything linked to it: its lots and estimated value, its members over "
         "time (per lot, with when each award joined and, if cancelled, ended), the value its "
-        "call-offs awarded per currency through each lot, the tools it renews or replaces and "
+        "call-offs awarded per currency through each lot and what was spent through them (the "
+        "payments linked to them, per currency, by linking method; payments linked to the "
+        "framework agreement itself apart), the tools it renews or replaces and "
         "those renewing or replacing it, and a page of its call-offs with their awards (follow "
         "`next` as `before`). `404` if no process has the ocid, or if the process is no "
         "framework or dynamic market (for a call-off, the message names its framework)."

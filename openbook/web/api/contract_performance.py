@@ -7,6 +7,7 @@ from ninja import Query, Router, Schema
 from openbook import contract_performance
 from openbook.store.database import Store
 from openbook.web.api import params
+from openbook.web.api.commercial_tools import SpendLinkage, Spent
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
 from openbook.web.api.schemas import ERRORS
 
@@ -104,6 +105,7 @@ class ContractEntry(Schema):
     failures: list[Failure]
     penalties: Penalties
     termination: Termination | None
+    spentToDate: list[Spent]
 
 
 class PerformancePage(Schema):
@@ -121,6 +123,8 @@ class SupplierPerformance(Schema):
     penaltyValue: list[Total]
     terminations: int
     terminationsWithRationale: int
+    spentToDate: list[Spent]
+    spendLinkage: SpendLinkage
     complete: bool
     page: list[ContractEntry]
     next: str | None
@@ -141,7 +145,8 @@ def _before(value: str | None) -> str | None:
         "termination notice (UK11) or at the implementation stage, that have KPIs, "
         "performance failures or a termination: each KPI with every rating published for it "
         "(met, slightlyBelow, below, significantlyBelow, other), the counts of ratings, the "
-        "failures and their penalties, and the termination with its rationale. Those of the "
+        "failures and their penalties, the termination with its rationale, and the spend to "
+        "date (the payments linked to the contract, per currency). Those of the "
         "most recently changed process first; follow `next` as `before`. At most "
         f"{contract_performance.SCAN_LIMIT} processes are read for a page, which may then be "
         "short with a `next`."
@@ -179,7 +184,8 @@ def performance_register(
         "Over every contract naming the supplier (by identifier, SCHEME-ID, normalised "
         "first): how many contracts and KPIs, the ratings by value, the performance failures "
         "and penalties (a failure naming its suppliers counts for those only) with the "
-        "penalties' value per currency, and the terminations; `complete` is false when more "
+        "penalties' value per currency, the terminations, and the spend to date on those "
+        "contracts (per currency); `complete` is false when more "
         f"than {contract_performance.ROLLUP_LIMIT} processes would have to be read. Then a "
         "page of its contracts (follow `next` as `before`). `400` if the identifier is none "
         "its register could have issued, `404` if no process names it as a supplier."
