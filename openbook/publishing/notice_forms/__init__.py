@@ -10,6 +10,7 @@ from openbook.publishing.notice_forms.award import PROCESS_FORMS
 from openbook.publishing.notice_forms.compliance import PAYMENTS_COMPLIANCE_NOTICE
 from openbook.publishing.notice_forms.dynamic_markets import DYNAMIC_MARKET_FORMS
 from openbook.publishing.notice_forms.following import WORDS
+from openbook.publishing.notice_forms.pcr2015 import PCR2015_FORMS, REGIME_WORDS
 from openbook.publishing.notice_forms.performance import PERFORMANCE_FORMS
 from openbook.publishing.notice_forms.planning import PLANNING_FORMS
 from openbook.publishing.notice_forms.questions import (
@@ -37,7 +38,8 @@ from openbook.publishing.notice_forms.questions import (
 )
 from openbook.publishing.notice_forms.tender import TENDER_NOTICE
 
-# Every notice type of the Procurement Act 2023 with a form: UK1 to UK17.
+# Every notice type of the Procurement Act 2023 with a form: UK1 to UK17; and the earlier
+# legislation's still published.
 _ALL: list[NoticeForm] = [
     TENDER_NOTICE,
     *PROCESS_FORMS,
@@ -45,6 +47,9 @@ _ALL: list[NoticeForm] = [
     *PLANNING_FORMS,
     *DYNAMIC_MARKET_FORMS,  # UK13 starts a procurement; UK14 to UK16 follow it
     PAYMENTS_COMPLIANCE_NOTICE,  # UK17, the authority's
+    # the Public Contracts Regulations 2015's F03 and F20, for procurements started
+    # before 24 February 2025 and call-offs under their frameworks (pcr2015.py).
+    *PCR2015_FORMS,
 ]
 
 FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
@@ -53,7 +58,7 @@ FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
 def texts() -> list[str]:
     """Every text of the forms that the pages show, for the Welsh catalogue."""
     forms = (text for form in FORMS.values() for text in texts_of(form))
-    return [*forms, *SHARED_TEXTS, *WORDS]
+    return [*forms, *SHARED_TEXTS, *WORDS, *REGIME_WORDS]
 
 
 __all__ = [

@@ -295,6 +295,8 @@ def correct(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
     except PageError as refusal:
         return answer(request, refusal)
     form = notice_forms.FORMS.get(notice.code or "")
+    # an F14 corrigendum of an F03 or F20 is corrected again with their form
+    form = form or notice_forms.pcr2015.corrected_form(notice.code, notice.release)
     withdrawn = notice.target.withdrawal_seq is not None
     if request.method == "POST" and form is not None and not withdrawn:
         # the answers to the questions asked of the procurement as it is now

@@ -125,7 +125,11 @@ def start(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(f"{BASE}/draft/{first}")
         error = _("Select the notice you want to publish")
     context = {
-        "forms": [{"code": form.code, "title": form.title} for form in _starting()],
+        "forms": [
+            # which rules a form is for, said where the 2015 Regulations' is offered
+            {"code": form.code, "title": form.title, "hint": starting_hint(form)}
+            for form in _starting()
+        ],
         "error": error,
     }
     return page(
@@ -136,6 +140,13 @@ def start(request: HttpRequest) -> HttpResponse:
         status=400 if error else 200,
         error=bool(error),
     )
+
+
+def starting_hint(form: NoticeForm) -> str | None:
+    """What the start page says of a form for a procurement under the earlier legislation:
+    which procurements it is for, in plain English."""
+    pcr2015 = notice_forms.pcr2015
+    return pcr2015.REGIME_WORDS[0] if form in pcr2015.PCR2015_FORMS else None
 
 
 def _starting() -> list[NoticeForm]:
@@ -381,6 +392,8 @@ def _checked(
         except PageError as refusal:
             return answer(request, refusal)
         release = as_correction(release, str(draft["corrects"]), context, original=original)
+        if form.code in notice_forms.pcr2015.CORRECTED:  # the 2015 corrigendum, F14
+            release = notice_forms.pcr2015.as_corrigendum(release)
     dry_run = request.method != "POST" or bool(problems)
     status = 200
     if not problems:

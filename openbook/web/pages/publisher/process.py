@@ -20,11 +20,12 @@ from django.views.decorators.http import require_http_methods
 
 from openbook import feed, records
 from openbook.publishing import notice_forms, scope
-from openbook.publishing.notice_forms import NEW_PROCESS, PROCESS, NoticeForm
+from openbook.publishing.notice_forms import NEW_PROCESS, PROCESS, NoticeForm, pcr2015
 from openbook.publishing.publishers import PUBLISHER
 from openbook.standards.ocds.shapes import as_dict, dicts, text
 from openbook.standards.ocds.summary import summarise
 from openbook.standards.uk import notices
+from openbook.standards.uk.notices import PA2023
 from openbook.store.database import Store
 from openbook.store.publishers import Organisation
 from openbook.web.pages import processes_words as words
@@ -54,6 +55,9 @@ class OwnProcess:
     ocid: str
     compiled: dict  # the compiled release: what counts (withdrawn releases do not)
     notices: list[Notice]  # in log order; redacted releases are left out
+    # The rules its next notice is under (notices.legal_regime of its releases not withdrawn):
+    # a procurement started before 24 February 2025 keeps the 2015 Regulations'.
+    regime: str = PA2023
 
     @property
     def published_codes(self) -> frozenset[str]:
@@ -83,7 +87,9 @@ def own_process(store: Store, organisation: Organisation, ocid: str) -> OwnProce
             earlier.add(code)
         identifier = text(release.get("id"))
         found.append(Notice(identifier, code, published, identifier in withdrawn))
-    return OwnProcess(ocid, as_dict(record.get("compiledRelease")), found)
+    counted = [r for r in releases if text(r.get("id")) not in withdrawn]
+    regime = notices.legal_regime({}, counted).regime
+    return OwnProcess(ocid, as_dict(record.get("compiledRelease")), found, regime)
 
 
 def _own_notice(release: dict, earlier: frozenset[str]) -> tuple[str | None, str | None]:
@@ -134,6 +140,9 @@ def process_page(request: HttpRequest, ocid: str) -> HttpResponse:
             PageError(403, _("Only a publisher of an organisation can publish its notices")),
         )
     following = may_follow(found.published_codes)
+    if found.regime == notices.PCR2015:  # the 2015 Regulations' own forms follow
+        now = datetime.now(UTC)
+        following = pcr2015.following(notice_forms.Context(ocid, "", "", now, found.compiled))
     error = None
     if request.method == "POST":
         code = request.POST.get("code", "")
@@ -168,6 +177,7 @@ def _context(found: OwnProcess, following: list[NoticeForm], may_publish: bool) 
         "stage": {"code": summary.stage, "name": _stage_name(summary.stage)}
         if summary.stage
         else None,
+        "regime": {"code": found.regime, "name": _regime_name(found.regime)},
         "notices": [
             {
                 "releaseId": notice.release_id,
@@ -193,6 +203,16 @@ def _context(found: OwnProcess, following: list[NoticeForm], may_publish: bool) 
             "recordPackage": f"/api/ocds/records/{quote(found.ocid, safe='')}",
         },
     }
+
+
+def _regime_name(regime: str) -> str:
+    """The rules a procurement is under, as a procurement officer knows them."""
+    names = {
+        notices.PA2023: _("Procurement Act 2023: started on or after 24 February 2025"),
+        notices.PCR2015: _("Public Contracts Regulations 2015: started before 24 February 2025"),
+        notices.SCOTLAND: _("Scottish procurement rules"),
+    }
+    return names.get(regime, regime)
 
 
 def _stage_name(stage: str | None) -> str | None:
