@@ -15,6 +15,7 @@ from openbook import (
     cli_local,
     cli_log,
     cli_metrics,
+    cli_payments,
     cli_plans,
     cli_publishing,
     cli_redact,
@@ -96,6 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     # not another statement of this function (ruff's PLR0915 allows it 50).
     for module in (
         cli_publishing,
+        cli_payments,
         cli_log,
         cli_redact,
         cli_bods,

@@ -107,6 +107,7 @@ def publish(
     *,
     dry_run: bool = False,
     new_entries: Sequence[str] = (),
+    source: str | None = None,  # what the log's statements name as their source
 ) -> Outcome:
     """Check a release or a release package (parsed JSON) sent for ``organisation`` and, unless
     ``dry_run``, append it. Raises ``Refused`` with every problem when it cannot be stored.
@@ -132,6 +133,7 @@ def publish(
                     package=package_state,
                     actor=actor,
                     seen=None if locked else seen,
+                    source=source,
                 )
         except _Changed:
             continue
@@ -440,6 +442,7 @@ def _append(
     package: tuple[str, bytes] | None,
     actor: Actor,
     seen: dict[str, int] | None,
+    source: str | None = None,
 ) -> log.Appended:
     """Append the new releases, with the audit event, if the processes are still as the checks
     ``seen`` them (``_Changed`` otherwise); ``seen`` is None when the checks held the lock."""
@@ -449,7 +452,7 @@ def _append(
             item.body,
             item.review,
             item.terms,
-            source=f"POST /api/publish/releases {actor.who}"
+            source=(source or f"POST /api/publish/releases {actor.who}")
             + (f" {item.base[1:]}" if item.base else ""),
             package=package,
         )

@@ -16,6 +16,7 @@ from openbook.store.database import Store
 from openbook.web.pages import errors, i18n
 from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
+from openbook.web.pages.organisations_grants import as_recipient
 from openbook.web.pages.organisations_supplier import as_supplier
 from openbook.web.pages.rendering import page
 from openbook.web.pages.spend import organisation_section
@@ -147,6 +148,7 @@ def organisation_context(store: Store, identifier: str, params: QueryDict) -> di
         "supplier": as_supplier(store, found, keys["contracts_before"], today, PAGE),
         # what the spending files show it paid and was paid
         "spend": organisation_section(store, written, [each["name"] for each in found["names"]]),
+        "grants": as_recipient(store, written),  # the grants it received (360Giving)
         "params": keys,
     }
 

@@ -28,6 +28,7 @@ from openbook.web.pages.publisher import (
 from openbook.web.pages.publisher import corrections as publisher_corrections
 from openbook.web.pages.publisher import groups as publisher_groups
 from openbook.web.pages.publisher import keys as publisher_keys
+from openbook.web.pages.publisher import payments as publisher_payments
 from openbook.web.pages.supplier import account as supplier_account
 from openbook.web.pages.supplier import registering as supplier_registering
 
@@ -42,6 +43,8 @@ urlpatterns = [
     path("publish", dashboard.dashboard, name="publish"),
     path("publish/keys", publisher_keys.keys, name="publish-keys"),
     path("publish/keys/<str:key_id>/revoke", publisher_keys.revoke, name="publish-key-revoke"),
+    # a quarter's payments from one file (s.70)
+    path("publish/payments", publisher_payments.payments, name="publish-payments"),
     path("publish/notices/new", notices.start, name="publish-notice"),
     path("publish/notices/draft/check", notices.check, name="publish-notice-check"),
     path("publish/notices/draft/<str:name>", notices.question, name="publish-notice-question"),

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from openbook.web.api.errors import ApiError
-from openbook.web.publish import documents, marks, registers, suppliers, views
+from openbook.web.publish import documents, marks, payments, registers, suppliers, views
 from openbook.web.publish.errors import PublishError, error_response, unauthorised
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ publish_api.add_router("", documents.router)
 publish_api.add_router("", marks.router)
 publish_api.add_router("", registers.router)
 publish_api.add_router("", suppliers.router)
+publish_api.add_router("", payments.router)  # payments files (s.70)
 
 
 @publish_api.exception_handler(PublishError)
