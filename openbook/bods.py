@@ -29,7 +29,7 @@ from openbook.standards.bods import (
     upgrade,
     validate,
 )
-from openbook.standards.canonical import CanonicalizationError, canonical_json
+from openbook.standards.canonical import CanonicalizationError, canonical_json_and_value
 from openbook.standards.log import format_log_time
 from openbook.store import log, publishers
 from openbook.store import ownership as stored_ownership
@@ -95,9 +95,11 @@ def load(
 ) -> Report:
     """Load BODS files, in file order. Checking and canonicalising run in this process: worker
     processes, as the OCDS load uses, measured slower here (sending each statement to a worker
-    and back costs more than checking it; docs/performance.md)."""
+    and back costs more than checking it; docs/performance.md). A record whose first statement
+    a batch appends is compiled with that batch, from the statements in hand
+    (``_append_compiling``); the others after the last batch, from the log."""
     report = Report()
-    _store_all(store, _from_files(paths, report), report, progress)
+    _store_all(store, _from_files(paths, report), report, progress, compile_as_appended=True)
     return report
 
 
@@ -121,27 +123,40 @@ def _store_all(
     items: Iterator[tuple[Path | str, reading.Read]],
     report: Report,
     progress: Callable[[int], None] | None,
+    *,
+    compile_as_appended: bool = False,
 ) -> None:
-    """Check, append in batches, then compile the records that changed."""
+    """Check, append in batches, then compile the records that changed. With
+    ``compile_as_appended``, the records each batch starts are compiled with it (not for a PSC
+    import, which looks records up as compiled before it while it makes its statements)."""
     with store.bulk() as settle:
         first_new = log.log_size(store)
+        again: set[str] = set()
         for chunk in map(_prepare_chunk, _chunks(items, report)):
             batch = []
             for outcome in chunk:
                 if isinstance(outcome, str):
                     report.unusable.append(outcome)
                     continue
-                publisher, statement, keywords = outcome
+                publisher, statement, keywords, value = outcome
                 if keywords:
                     report.invalid += 1
                     for keyword in keywords:
                         report.problems[keyword] = report.problems.get(keyword, 0) + 1
-                batch.append((publisher, statement))
-            _append(store, batch, report)
+                batch.append((publisher, statement, value))
+            if compile_as_appended:
+                _append_compiling(store, batch, report, (first_new, again))
+            else:
+                _append(store, batch, report)
             if progress:
                 progress(len(chunk))
         settle()  # the appends reach the database file while the compile runs
-        report.records = compile_pending(store, first_new)
+        if compile_as_appended:
+            # Records compiled with a batch and given statements by a later one are compiled
+            # again (and counted once).
+            report.records += compile_pending(store) - len(again)
+        else:
+            report.records = compile_pending(store, first_new)
 
 
 def _chunks(
@@ -573,15 +588,16 @@ def _records_02(path: Path) -> dict[str, str] | None:
     )
 
 
-def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str]] | str:
-    """A statement ready to append, with the keywords of its problems; or, for one that cannot
-    be stored, why (pure: runs in the workers)."""
+def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str], Any] | str:
+    """A statement ready to append, with the keywords of its problems and the statement as read
+    back from its canonical text (as the log gives it to compile_pending); or, for one that
+    cannot be stored, why. Pure."""
     identity = records.identity(statement)
     if isinstance(identity, str):
         return f"{where}: {identity}; it is not stored"
     statement_id, record_id, date = identity
     try:
-        body = canonical_json(statement)
+        body, value = canonical_json_and_value(statement)
     except CanonicalizationError as error:
         return f"{where}: {error}; it is not stored"
     problems, keywords = [], []
@@ -608,6 +624,7 @@ def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str]]
             source=where,
         ),
         keywords,
+        value,
     )
 
 
@@ -618,15 +635,70 @@ def _publisher(statement: dict) -> str:
     return name.strip()[:200] if isinstance(name, str) and name.strip() else UNKNOWN_PUBLISHER
 
 
-def _append(store: Store, batch: list[tuple[str, log.Statement]], report: Report) -> None:
+def _append(store: Store, batch: list[tuple[str, log.Statement, Any]], report: Report) -> None:
     by_publisher: dict[str, list[log.Statement]] = {}
-    for publisher, statement in batch:
+    for publisher, statement, _ in batch:
         by_publisher.setdefault(publisher, []).append(statement)
     for publisher, statements in by_publisher.items():
         appended = log.append(store, REGISTER, statements, publisher)
         report.loaded += len(appended.entries)
         report.duplicates += len(appended.duplicates)
         report.conflicts += len(appended.conflicts)
+
+
+def _append_compiling(
+    store: Store,
+    batch: list[tuple[str, log.Statement, Any]],
+    report: Report,
+    load: tuple[int, set[str]],
+) -> None:
+    """Append a batch and, in the same transaction, compile the records it starts (of which
+    the log held no statement before it) from its statements as read back from their canonical
+    text: what compile_pending would read back from the log, without reading it. The batch's
+    other records go on the list to compile. ``load``: the log's size when the load began, and
+    the records compiled with an earlier batch of it and put back on the list (added to)."""
+    first_new, again = load
+    by_publisher: dict[str, list[log.Statement]] = {}
+    values: dict[int, Any] = {}
+    for publisher, statement, value in batch:
+        by_publisher.setdefault(publisher, []).append(statement)
+        values[id(statement)] = value
+    started: dict[str, list[tuple[int, Any]]] = {}  # by record: (seq, statement), in log order
+    earlier: dict[str, int] = {}  # records with statements before the batch: the first's seq
+    with store.atomic() as cursor:
+        for publisher, statements in by_publisher.items():
+            appended = log.append(store, REGISTER, statements, publisher, compiled=False)
+            report.loaded += len(appended.entries)
+            report.duplicates += len(appended.duplicates)
+            report.conflicts += len(appended.conflicts)
+            for key, seq in appended.earlier.items():
+                if key not in started:  # not one this batch started (for another publisher)
+                    earlier[key] = seq
+            for statement, seq in appended.entries:
+                started.setdefault(statement.record_key, []).append((seq, values[id(statement)]))
+        waiting = sorted(key for key in started if key in earlier)
+        if waiting:
+            log.mark_pending(store, cursor, REGISTER, waiting)
+            again.update(key for key in waiting if earlier[key] >= first_new)
+        results, compiled_records = [], []
+        for key in sorted(started.keys() - earlier.keys()):
+            history = started[key]
+            compiled = records.compile_record([value for _, value in history])
+            compiled_records.append((key, compiled))
+            results.append(
+                stored.Compiled(
+                    record_key=key,
+                    compiled=orjson.dumps(compiled).decode(),
+                    compile_error=None,
+                    statement_count=len(history),
+                    last_seq=history[-1][0],
+                )
+            )
+        if results:
+            now = format_log_time(datetime.now(UTC))
+            stored.save_first(store, cursor, REGISTER, results, now)
+            _index_ownership(store, cursor, compiled_records, {key for key, _ in compiled_records})
+    report.records += len(results)
 
 
 def compile_pending(store: Store, first_new: int | None = None) -> int:

@@ -15,16 +15,28 @@ UTF-16 code unit order of RFC 8785 section 3.2.3 unless a key holds a character 
 show in the output as a UTF-8 lead byte F0-F4, so only then is the text rebuilt, with those
 dicts' members written in UTF-16 order. Documents nested deeper than orjson's writer allows
 (254 levels) or than Python's recursion limit go through a slower iterative writer.
+
+Faster still, for what a loader hashes and then reads back (``canonical_json_and_value``): a
+document with no float and no integer beyond 2**53 (most BODS statements: strings, booleans and
+small integers) is already canonical as orjson writes it with sorted keys, and the check for
+that is a plain walk of the types, without building anything.
 """
 
 import hashlib
 import json
 import math
 import re
+from typing import Any
 
 import orjson
 
-__all__ = ["CanonicalizationError", "body_hash", "canonical_json", "number_text"]
+__all__ = [
+    "CanonicalizationError",
+    "body_hash",
+    "canonical_json",
+    "canonical_json_and_value",
+    "number_text",
+]
 
 # Integers up to 2**53 are exact doubles and print the same in both worlds; beyond that RFC 8785
 # (section 3.2.2.3) serialises the double the integer rounds to.
@@ -52,6 +64,42 @@ def canonical_json(value) -> bytes:
         # and finds the path of anything else.
         return _write_iteratively(value)
     return text
+
+
+def canonical_json_and_value(value) -> tuple[bytes, Any]:
+    """Return ``canonical_json(value)`` and the value read back from it (``orjson.loads``:
+    what a reader of the log gets), the same as those two calls give, raising as they do;
+    about twice as fast for an object or array of strings, booleans, nulls and small integers
+    (``_is_plain``)."""
+    if _is_plain(value):
+        try:
+            text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
+            text = b""
+        if text and (text.isascii() or not any(lead in text for lead in _ASTRAL_LEADS)):
+            return text, orjson.loads(text)
+    text = canonical_json(value)
+    return text, orjson.loads(text)
+
+
+def _is_plain(value) -> bool:
+    """Whether a dict or list holds, at any depth, only dicts, lists, strings, booleans, None
+    and integers within 2**53 (exactly those types, no subclasses): what orjson writes as RFC
+    8785 does, keys aside."""
+    if type(value) is not dict and type(value) is not list:
+        return False
+    containers = [value]
+    while containers:
+        container = containers.pop()
+        for item in container.values() if type(container) is dict else container:
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is dict or kind is list:
+                containers.append(item)
+            elif kind is not int or not -_EXACT <= item <= _EXACT:
+                return False
+    return True
 
 
 def body_hash(value) -> str:

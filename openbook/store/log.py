@@ -38,6 +38,9 @@ class Appended:
     entries: list[tuple[Statement, int]] = field(default_factory=list)  # with their seq
     duplicates: list[tuple[Statement, int]] = field(default_factory=list)  # seq of the stored one
     conflicts: list[tuple[Statement, int]] = field(default_factory=list)  # seq of the stored one
+    # The batch's records the log held statements of before it, with the first one's seq (to
+    # compile the others from the statements in hand: openbook.bods).
+    earlier: dict[str, int] = field(default_factory=dict)
 
 
 def append(
@@ -64,6 +67,7 @@ def append(
         if not locked:
             lock(store)
         stored = _stored_hashes(store, cursor, register, statements)
+        outcome.earlier = _first_seqs(stored)
         cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
         seq = last[0] + 1 if last else 0
@@ -226,6 +230,14 @@ def _stored_hashes(
         for record_key, statement_id, body_hash, seq in cursor.fetchall():
             stored[(record_key, statement_id)] = (body_hash, seq)
     return stored
+
+
+def _first_seqs(stored: dict[tuple[str, str], tuple[str, int]]) -> dict[str, int]:
+    """Of each record among these stored statements, the first one's seq."""
+    first: dict[str, int] = {}
+    for (record_key, _), (_, seq) in stored.items():
+        first[record_key] = min(seq, first.get(record_key, LAST_SEQ))
+    return first
 
 
 def _conflict_row(register, statement, stored_hash, stored_seq, received_time):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from openbook.standards.ocds.summary import Summary
 from openbook.store import search
 from openbook.store.database import Store, among, chunked, placeholders, stream
-from openbook.store.log import mark_pending
+from openbook.store.log import insert_rows, mark_pending
 
 
 def pending(store: Store, register: str, limit: int) -> list[str]:
@@ -132,6 +132,39 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
         if again:
             mark_pending(store, cursor, register, again)
     return again
+
+
+RECORD_COLUMNS = (
+    "register",
+    "record_key",
+    "compiled",
+    "compile_error",
+    "statement_count",
+    "last_seq",
+    "compiled_time",
+)
+
+
+def save_first(
+    store: Store, cursor, register: str, results: Sequence[Compiled], compiled_time: str
+) -> None:
+    """Store the compiled records of records that have none, in the transaction that appended
+    their first statements (under the log's lock: no other writer can have stored them or put
+    them on the list to compile): inserts only, COPY on PostgreSQL. Not for the process search's
+    register (``save`` indexes those)."""
+    rows = [
+        (
+            register,
+            result.record_key,
+            result.compiled,
+            result.compile_error,
+            result.statement_count,
+            result.last_seq,
+            compiled_time,
+        )
+        for result in results
+    ]
+    insert_rows(store, cursor, "record", RECORD_COLUMNS, rows)
 
 
 def _not_older(

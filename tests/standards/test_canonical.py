@@ -17,6 +17,7 @@ from openbook.standards.canonical import (
     CanonicalizationError,
     body_hash,
     canonical_json,
+    canonical_json_and_value,
     number_text,
 )
 
@@ -296,3 +297,77 @@ def test_canonical_text_is_a_fixed_point(value):
 @settings(max_examples=2000, deadline=None)
 def test_numbers_match_the_reference(number):
     assert number_text(number) == reference_number(number)
+
+
+# canonical_json_and_value: the fast path for documents without floats must give exactly what
+# canonical_json gives, and refuse what it refuses.
+
+
+@given(json_values)
+@settings(max_examples=400, deadline=None)
+def test_the_text_and_value_are_canonical_json_and_its_reading(value):
+    text, read = canonical_json_and_value(value)
+    assert text == canonical_json(value)
+    assert read == orjson.loads(text) and type(read) is type(orjson.loads(text))
+
+
+plain_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**53) - 2, max_value=2**53 + 2)
+    | st.text(st.characters(codec="utf-8"), max_size=12)
+)
+
+
+@given(
+    st.recursive(
+        plain_scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=4)
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_documents_without_floats_match_the_reference_writer(value):
+    assert canonical_json_and_value(value)[0].decode() == reference(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"share": 50.0},  # written 50, not 50.0
+        [1e21, -0.0, 2**53, 2**53 + 1, -(2**60)],
+        {"\U0001f600": 1, "\ufb33": 2},  # keys in UTF-16 order
+        {"a": [{"\U00010000": None, "\uffff": True}]},
+        {"k": [{"k": [0]}] * 3},
+    ],
+)
+def test_what_orjson_writes_otherwise_takes_the_usual_path(value):
+    assert canonical_json_and_value(value) == (
+        canonical_json(value),
+        orjson.loads(canonical_json(value)),
+    )
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"items": (1, 2)}, r"^\$\.items: a tuple is not a JSON value"),
+        ({"date": datetime.date(2024, 1, 1)}, r"^\$\.date: a date is not a JSON value"),
+        ({"title": "caf\ud800"}, r"lone surrogate U\+D800"),
+        ({"a b": {1: "x"}}, r"the key 1 is an int, not a string"),
+        ({"n": math.nan}, r"^\$\.n: nan "),
+    ],
+)
+def test_the_fast_path_refuses_what_canonical_json_refuses(value, message):
+    with pytest.raises(CanonicalizationError, match=message):
+        canonical_json_and_value(value)
+
+
+def test_subclasses_and_deep_documents_are_written_as_canonical_json_writes_them():
+    deep: object = 1
+    for _ in range(1000):
+        deep = [deep]
+    for value in ({"a": Text("x")}, deep, [True, {"b": [None]}]):
+        assert canonical_json_and_value(value)[0] == canonical_json(value)
