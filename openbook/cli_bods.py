@@ -1,5 +1,5 @@
 """``openbook bods``: beneficial ownership statements (BODS 0.4) loaded into the log, and their
-records (docs/bods.md). Thin wrappers over openbook.bods."""
+records (docs/bods.md). Thin wrappers over openbook.bods and openbook.psc_import."""
 
 import argparse
 import sys
@@ -95,9 +95,9 @@ def _import_psc(arguments) -> int:
     if _missing("import-psc", [*arguments.files, *arguments.companies]):
         return 2
     store = _store()
-    from openbook import bods
+    from openbook import psc_import
 
-    report = bods.import_psc(
+    report = psc_import.import_psc(
         store,
         arguments.files,
         arguments.companies,

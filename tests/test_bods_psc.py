@@ -4,7 +4,7 @@
 import orjson
 import pytest
 
-from openbook import bods, cli
+from openbook import bods, cli, psc_import
 from openbook.standards.bods import psc
 from openbook.store import log
 from tests.conftest import SHARED_DATA
@@ -19,7 +19,7 @@ def relationship(store, record_id):
 
 
 def test_the_real_samples_import_as_valid_statements(store):
-    report = bods.import_psc(store, PSC, COMPANIES)
+    report = psc_import.import_psc(store, PSC, COMPANIES)
     assert report.invalid == 0 and report.unusable == [], report.problems
     assert report.loaded > 0 and report.skipped == 16  # the snapshot's totals lines
     # A corporate PSC on the UK register is the company record of its own number: chains join.
@@ -55,9 +55,9 @@ def test_the_real_samples_import_as_valid_statements(store):
 
 
 def test_a_newer_snapshot_adds_updates_and_closures_not_duplicates(store, tmp_path):
-    first = bods.import_psc(store, PSC, COMPANIES)
+    first = psc_import.import_psc(store, PSC, COMPANIES)
     size = log.log_size(store)
-    again = bods.import_psc(store, PSC, COMPANIES)
+    again = psc_import.import_psc(store, PSC, COMPANIES)
     assert again.loaded == 0 and again.duplicates == first.loaded + first.duplicates
     assert first.conflicts == 0
     assert log.log_size(store) == size
@@ -67,7 +67,7 @@ def test_a_newer_snapshot_adds_updates_and_closures_not_duplicates(store, tmp_pa
     records[1]["ContentDate"] = "2025-03-02"
     newer = tmp_path / "psc-next.jsonl"
     newer.write_bytes(b"\n".join(orjson.dumps(record) for record in records))
-    report = bods.import_psc(store, [newer])
+    report = psc_import.import_psc(store, [newer])
     assert report.loaded == 2  # the person's statement, and the relationship's closure
     closed = relationship(store, "GB-COH-PSC-55y0_U-Q2wwTXDXh6mmo0BJPpM8")
     assert closed["closed"] and closed["recordStatus"] == "closed"

@@ -1,5 +1,5 @@
-"""A PSC that a newer Companies House snapshot no longer lists (openbook.bods.import_psc with
-``full_snapshot``, openbook.standards.bods.psc.no_longer_listed), on both databases, from the
+"""A PSC that a newer Companies House snapshot no longer lists (openbook.psc_import.import_psc
+with ``full_snapshot``, openbook.standards.bods.psc.no_longer_listed), on both databases, from the
 real samples: its relationship is closed once, only for the companies a full snapshot lists,
 and the ownership graph stops counting it."""
 
@@ -8,7 +8,7 @@ from datetime import date
 import orjson
 import pytest
 
-from openbook import bods, cli, ownership
+from openbook import bods, cli, ownership, psc_import
 from openbook.standards.bods import psc
 from openbook.store import log
 from openbook.store import ownership as stored_ownership
@@ -58,7 +58,7 @@ def state(store):
 
 @pytest.fixture
 def imported(store, tmp_path):
-    report = bods.import_psc(store, [snapshot(tmp_path, "2024-12-19", first_records())],
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2024-12-19", first_records())],
                              full_snapshot=True)  # fmt: skip
     assert report.no_longer_listed == 0 and report.unusable == [] and report.loaded > 0
     return store
@@ -70,12 +70,12 @@ def test_only_a_full_snapshot_closes_a_psc_it_no_longer_lists_and_only_once(impo
     newer = snapshot(tmp_path, "2025-03-02", without_person())
     size = log.log_size(store)
     # Without --full-snapshot the file may be a part of the register: nothing is closed.
-    partial = bods.import_psc(store, [newer])
+    partial = psc_import.import_psc(store, [newer])
     assert partial.no_longer_listed == 0 and partial.loaded == 0
     assert partial.as_dict()["fullSnapshot"] is False
     assert log.log_size(store) == size and state(store) == before
 
-    full = bods.import_psc(store, [newer], full_snapshot=True)
+    full = psc_import.import_psc(store, [newer], full_snapshot=True)
     assert (full.no_longer_listed, full.loaded, full.not_closed) == (1, 1, [])
     after = state(store)
     closed = after.pop(PERSON)
@@ -97,7 +97,7 @@ def test_only_a_full_snapshot_closes_a_psc_it_no_longer_lists_and_only_once(impo
 
     size = log.log_size(store)
     for day in ("2025-03-02", "2025-04-01"):  # the same snapshot again, and a later one
-        again = bods.import_psc(store, [snapshot(tmp_path, day, without_person())],
+        again = psc_import.import_psc(store, [snapshot(tmp_path, day, without_person())],
                                 full_snapshot=True)  # fmt: skip
         assert (again.loaded, again.no_longer_listed, again.not_closed) == (0, 0, [])
     assert log.log_size(store) == size
@@ -120,7 +120,7 @@ def test_the_graph_and_the_supplier_flags_no_longer_count_it(imported, tmp_path)
     record, flags = owned()
     assert [owner["recordId"] for owner in record["ultimateOwners"]] == [f"{PERSON}-person"]
     assert flags == []
-    bods.import_psc(store, [snapshot(tmp_path, "2025-03-02", without_person())],
+    psc_import.import_psc(store, [snapshot(tmp_path, "2025-03-02", without_person())],
                     full_snapshot=True)  # fmt: skip
     record, flags = owned()
     assert record["paths"] == [] and record["ultimateOwners"] == []
@@ -154,15 +154,15 @@ def open_links(store, prefix=PERSON):
 def test_a_psc_listed_again_starts_a_new_record_once(imported, tmp_path):
     store = imported
     gone = snapshot(tmp_path, "2025-03-02", without_person())
-    bods.import_psc(store, [gone], full_snapshot=True)
+    psc_import.import_psc(store, [gone], full_snapshot=True)
     closed = bods.record(store, PERSON)
     # An older snapshot that lists it states nothing.
-    older = bods.import_psc(store, [snapshot(tmp_path, "2025-01-01", first_records())])
+    older = psc_import.import_psc(store, [snapshot(tmp_path, "2025-01-01", first_records())])
     assert older.loaded == 0 and older.listed_again == [] and bods.record(store, PERSON) == closed
     # A later one starts a new record, with the same Companies House record (its etag
     # unchanged); the closed one gets nothing.
     back = snapshot(tmp_path, "2025-04-01", first_records())
-    report = bods.import_psc(store, [back], full_snapshot=True)
+    report = psc_import.import_psc(store, [back], full_snapshot=True)
     assert (report.loaded, report.no_longer_listed, report.not_closed) == (1, 0, [])
     assert report.listed_again == [
         f"{PERSON}~2: listed again in the snapshot of 2025-04-01, after {PERSON} was closed on "
@@ -187,12 +187,12 @@ def test_a_psc_listed_again_starts_a_new_record_once(imported, tmp_path):
     # Again, and an older snapshot again: nothing.
     size = log.log_size(store)
     for path in (back, snapshot(tmp_path, "2025-01-01", first_records()), gone):
-        report = bods.import_psc(store, [path], full_snapshot=True)
+        report = psc_import.import_psc(store, [path], full_snapshot=True)
         assert (report.loaded, report.listed_again, report.after_closed) == (0, [], 0)
     assert report.not_closed[0].startswith(f"{PERSON}~2: not listed in the snapshot of 2025-03")
     assert log.log_size(store) == size
     # Gone again: the new record is closed; back changed (a new etag): a third record.
-    gone = bods.import_psc(store, [snapshot(tmp_path, "2025-05-01", without_person())],
+    gone = psc_import.import_psc(store, [snapshot(tmp_path, "2025-05-01", without_person())],
                            full_snapshot=True)  # fmt: skip
     assert gone.no_longer_listed == 1 and open_links(store) == []
     assert bods.record(store, f"{PERSON}~2")["record"]["closed"]
@@ -201,7 +201,7 @@ def test_a_psc_listed_again_starts_a_new_record_once(imported, tmp_path):
         "etag": "changed",
         "natures_of_control": ["voting-rights-25-to-50-percent"],
     }
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-06-01", changed)])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-06-01", changed)])
     assert [line.split(":")[0] for line in report.listed_again] == [f"{PERSON}~3"]
     assert f"after {PERSON}~2 was closed on 2025-05-01" in report.listed_again[0]
     third = bods.record(store, f"{PERSON}~3")["record"]
@@ -212,7 +212,7 @@ def test_a_psc_listed_again_starts_a_new_record_once(imported, tmp_path):
     # dated by the PSC's notified_on, before the record's first statement).
     changed[0]["data"] |= {"etag": "changed again", "natures_of_control": ["ownership-of-"
                            "shares-75-to-100-percent"]}  # fmt: skip
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-07-01", changed)])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-07-01", changed)])
     assert (report.loaded, report.listed_again) == (2, [])  # the person's statement too
     third = bods.record(store, f"{PERSON}~3")["record"]
     assert (third["recordStatus"], third["lastStatementDate"]) == ("updated", "2025-07-01")
@@ -222,9 +222,9 @@ def test_a_psc_listed_again_starts_a_new_record_once(imported, tmp_path):
     # Every snapshot again, in any order: nothing.
     size = log.log_size(store)
     for day in ("2025-07-01", "2025-06-01", "2025-04-01", "2024-12-19"):
-        bods.import_psc(store, [snapshot(tmp_path, day, changed if day >= "2025-06" else
+        psc_import.import_psc(store, [snapshot(tmp_path, day, changed if day >= "2025-06" else
                                          first_records())], full_snapshot=True)  # fmt: skip
-    bods.import_psc(store, [snapshot(tmp_path, "2025-07-01", changed)], full_snapshot=True)
+    psc_import.import_psc(store, [snapshot(tmp_path, "2025-07-01", changed)], full_snapshot=True)
     assert log.log_size(store) == size
     assert open_links(store) == [f"{PERSON}~3"]
 
@@ -235,18 +235,18 @@ def test_a_corrected_ceasing_starts_a_new_record(imported, tmp_path):
     store, key = imported, "GB-COH-PSC-55y0_U-Q2wwTXDXh6mmo0BJPpM8"
     records = first_records()
     records[4]["data"] |= {"ceased_on": "2025-03-01", "etag": "ceased"}
-    bods.import_psc(store, [snapshot(tmp_path, "2025-03-02", records)])
+    psc_import.import_psc(store, [snapshot(tmp_path, "2025-03-02", records)])
     closed = bods.record(store, key)
     assert closed["record"]["closed"]
     # The ceased PSC changed again, still ceased: nothing follows the closing statement.
     records[4]["data"]["etag"] = "ceased, changed"
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-03-20", records)])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-03-20", records)])
     assert (report.after_closed, report.listed_again) == (1, [])
     assert report.loaded == 1  # the party's own record, which a new etag updates
     assert bods.record(store, key) == closed
     del records[4]["data"]["ceased_on"]
     records[4]["data"]["etag"] = "corrected"
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-04-01", records)])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-04-01", records)])
     assert (report.loaded, report.after_closed) == (2, 0)  # the party's, the new record's
     assert report.listed_again[0].startswith(f"{key}~2: listed again in the snapshot of 2025-04")
     assert bods.record(store, key) == closed
@@ -255,7 +255,7 @@ def test_a_corrected_ceasing_starts_a_new_record(imported, tmp_path):
     assert "ceased" not in str(record["recordDetails"])  # no endDate
     # Ceased again, for real this time: the new record is closed, with its ceased_on.
     records[4]["data"] |= {"ceased_on": "2025-04-20", "etag": "ceased again"}
-    bods.import_psc(store, [snapshot(tmp_path, "2025-05-01", records)])
+    psc_import.import_psc(store, [snapshot(tmp_path, "2025-05-01", records)])
     record = bods.record(store, f"{key}~2")["record"]
     assert record["closed"] and record["recordDetails"]["interests"][0]["endDate"] == "2025-04-20"
     nothing_follows_a_closed_statement(store)
@@ -276,7 +276,7 @@ def test_several_snapshots_in_one_import_keep_to_the_rule(store, tmp_path):
         snapshot(tmp_path, "2025-04-01", records),
         snapshot(tmp_path, "2025-05-01", changed),
     ]
-    report = bods.import_psc(store, paths)
+    report = psc_import.import_psc(store, paths)
     assert [line.split(":")[0] for line in report.listed_again] == [f"{key}~2"]
     assert [s["statement"]["recordStatus"] for s in bods.record(store, key)["statements"]] == [
         "new",
@@ -287,11 +287,11 @@ def test_several_snapshots_in_one_import_keep_to_the_rule(store, tmp_path):
     assert again["record"]["lastStatementDate"] == "2025-05-01"
     nothing_follows_a_closed_statement(store)
     size = log.log_size(store)
-    assert bods.import_psc(store, paths).loaded == 0 and log.log_size(store) == size
+    assert psc_import.import_psc(store, paths).loaded == 0 and log.log_size(store) == size
     # A snapshot older than the new record's newest statement, imported last, says the PSC
     # ceased: it does not close the record (its statement would not be the final one).
     ceased[4]["data"] |= {"ceased_on": "2025-04-10", "etag": "ceased after"}
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-04-15", ceased)])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-04-15", ceased)])
     assert report.not_closed == [
         f"{key}~2: ceased in the snapshot of 2025-04-15, but a statement of it is dated "
         "2025-05-01: an older snapshot does not close it"
@@ -332,8 +332,8 @@ def test_an_older_full_snapshot_closes_nothing_newer(imported, tmp_path):
     added = orjson.loads(orjson.dumps(sample("psc-data-1.json")[0]))
     added["data"]["links"]["self"] = added["data"]["links"]["self"].replace("FReST", "AdDeD")
     added["data"]["etag"] = "added"
-    bods.import_psc(store, [snapshot(tmp_path, "2025-03-02", [*first_records(), added])])
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-02-01", first_records())],
+    psc_import.import_psc(store, [snapshot(tmp_path, "2025-03-02", [*first_records(), added])])
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-02-01", first_records())],
                              full_snapshot=True)  # fmt: skip
     assert report.no_longer_listed == 0 and report.loaded == 0
     [why] = report.not_closed
@@ -346,7 +346,7 @@ def test_malformed_input_closes_nothing_and_says_where(imported, tmp_path):
     size, before = log.log_size(store), state(store)
     broken = snapshot(tmp_path, "2025-03-02", without_person())
     broken.write_bytes(broken.read_bytes() + b'\n{"company_number": "0820')
-    report = bods.import_psc(store, [broken], full_snapshot=True)
+    report = psc_import.import_psc(store, [broken], full_snapshot=True)
     assert report.no_longer_listed == 0 and report.loaded == 0
     assert [line.split(": ")[1] for line in report.unusable] == ["line 3"]
     assert report.not_closed == [
@@ -356,7 +356,7 @@ def test_malformed_input_closes_nothing_and_says_where(imported, tmp_path):
     # A record of 08209948 that cannot be identified: that company is not known in full.
     records = without_person()
     records[0] = {**records[0], "data": {**records[0]["data"], "links": {}}}
-    report = bods.import_psc(store, [snapshot(tmp_path, "2025-03-02", records)],
+    report = psc_import.import_psc(store, [snapshot(tmp_path, "2025-03-02", records)],
                              full_snapshot=True)  # fmt: skip
     assert report.no_longer_listed == 0 and report.loaded == 0
     assert report.unusable[0].endswith(
@@ -388,7 +388,7 @@ def test_the_command(imported, tmp_path, capsys):
         error = capsys.readouterr().err
         assert exited.value.code == 2 and f"argument --snapshot-date: {says}" in error, error
     with pytest.raises(psc.InvalidSnapshotDate, match="in the future"):
-        bods.import_psc(imported, [newer], full_snapshot=True, snapshot_date="2099-01-01")
+        psc_import.import_psc(imported, [newer], full_snapshot=True, snapshot_date="2099-01-01")
     assert log.log_size(imported) == size  # nothing stored
     assert cli.main(["bods", "import-psc", newer]) == 0
     assert "Not a full snapshot (--full-snapshot)" in capsys.readouterr().out

@@ -1,6 +1,6 @@
 """Companies House streaming API events (its PSC stream: ``resource_kind``, ``resource_uri``,
-``event``, ``data``) imported as BODS statements (openbook.bods.import_psc,
-openbook.standards.bods.psc.streamed and deleted), on both databases, from the real samples
+``event``, ``data``) imported as BODS statements (openbook.psc_import.import_psc,
+openbook.standards.bods.psc_stream), on both databases, from the real samples
 made into events: a changed event states the PSC as a snapshot record would, of the event's
 day; a deleted event closes its relationship once; events that are not about one PSC are
 reported where they are, and store nothing."""
@@ -8,7 +8,7 @@ reported where they are, and store nothing."""
 import orjson
 import pytest
 
-from openbook import bods, cli
+from openbook import bods, cli, psc_import
 from openbook.standards.bods import psc
 from openbook.store import log
 from tests.conftest import SHARED_DATA
@@ -54,7 +54,7 @@ def test_a_changed_event_states_the_psc_and_a_deleted_one_closes_it_once(store, 
     changed = events_file(
         tmp_path, "changed.jsonl", [event("changed", "2025-05-06", data=person_record()["data"])]
     )
-    report = bods.import_psc(store, [changed])
+    report = psc_import.import_psc(store, [changed])
     assert report.unusable == [] and report.loaded == 3  # company, person, relationship
     found = relationship(store)
     assert not found["record"]["closed"]
@@ -62,10 +62,10 @@ def test_a_changed_event_states_the_psc_and_a_deleted_one_closes_it_once(store, 
     assert statement["publicationDetails"]["publicationDate"] == "2025-05-06"
     # The same events again store nothing (the PSC record's etag makes the same statements).
     size = log.log_size(store)
-    assert bods.import_psc(store, [changed]).loaded == 0 and log.log_size(store) == size
+    assert psc_import.import_psc(store, [changed]).loaded == 0 and log.log_size(store) == size
 
     deleted = events_file(tmp_path, "deleted.jsonl", [event("deleted", "2025-06-01")])
-    report = bods.import_psc(store, [deleted])
+    report = psc_import.import_psc(store, [deleted])
     assert (report.deleted, report.loaded, report.not_closed) == (1, 1, [])
     assert report.as_dict()["closedDeleted"] == 1
     found = relationship(store)
@@ -86,7 +86,7 @@ def test_a_changed_event_states_the_psc_and_a_deleted_one_closes_it_once(store, 
     # The person and the company stay open; the deletion again closes nothing more.
     assert not bods.record(store, "GB-COH-08209948")["record"]["closed"]
     size = log.log_size(store)
-    again = bods.import_psc(store, [deleted])
+    again = psc_import.import_psc(store, [deleted])
     assert again.loaded == 0 and again.deleted == 0 and log.log_size(store) == size
     assert again.not_closed == [
         f"{PERSON}: deleted on 2025-06-01, but no open relationship record of this PSC is stated"
@@ -98,7 +98,7 @@ def test_changed_then_deleted_in_one_file_closes_after_the_change(store, tmp_pat
         event("changed", "2025-05-06", data=person_record()["data"]),
         event("deleted", "2025-05-06"),
     ])  # fmt: skip
-    report = bods.import_psc(store, [stream])
+    report = psc_import.import_psc(store, [stream])
     assert (report.deleted, report.unusable, report.not_closed) == (1, [], [])
     found = relationship(store)
     assert found["record"]["closed"] and len(found["statements"]) == 2
@@ -109,7 +109,7 @@ def test_a_deletion_older_than_the_psc_news_closes_nothing(store, tmp_path):
         event("changed", "2025-05-06", data=person_record()["data"]),
         event("deleted", "2025-05-01"),
     ])  # fmt: skip
-    report = bods.import_psc(store, [stream])
+    report = psc_import.import_psc(store, [stream])
     assert report.deleted == 0 and not relationship(store)["record"]["closed"]
     [why] = report.not_closed
     assert why.startswith(f"{PERSON}: deleted from the register, as its streaming API reported")
@@ -139,7 +139,7 @@ BAD = [
 @pytest.mark.parametrize("given, message", BAD)
 def test_events_not_about_one_psc_are_reported_and_store_nothing(store, tmp_path, given, message):
     size = log.log_size(store)
-    report = bods.import_psc(store, [events_file(tmp_path, "bad.jsonl", [given])])
+    report = psc_import.import_psc(store, [events_file(tmp_path, "bad.jsonl", [given])])
     [unusable] = report.unusable
     assert unusable.startswith(f"{tmp_path / 'bad.jsonl'}: ") and message in unusable
     assert unusable.endswith("; it is not stored")
@@ -148,7 +148,7 @@ def test_events_not_about_one_psc_are_reported_and_store_nothing(store, tmp_path
 
 def test_a_changed_event_without_links_takes_its_resource_uri(store, tmp_path):
     data = {key: value for key, value in person_record()["data"].items() if key != "links"}
-    report = bods.import_psc(store, [events_file(tmp_path, "e.jsonl", [
+    report = psc_import.import_psc(store, [events_file(tmp_path, "e.jsonl", [
         event("changed", "2025-05-06", data=data)])])  # fmt: skip
     assert report.unusable == [] and relationship(store) is not None
 
@@ -157,7 +157,7 @@ def test_a_full_snapshot_holds_no_events_and_the_command_reports_deletions(store
     stream = events_file(
         tmp_path, "changed.jsonl", [event("changed", "2025-05-06", data=person_record()["data"])]
     )
-    report = bods.import_psc(store, [stream], full_snapshot=True)
+    report = psc_import.import_psc(store, [stream], full_snapshot=True)
     [unusable] = report.unusable
     assert "a streaming API event: a full snapshot holds snapshot records only" in unusable
     assert report.loaded == 0 and report.no_longer_listed == 0

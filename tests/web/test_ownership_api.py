@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import orjson
 import pytest
 
-from openbook import bods
+from openbook import bods, psc_import
 from openbook.store import log
 from openbook.store import ownership as stored
 from tests.conftest import SHARED_DATA
@@ -168,7 +168,7 @@ def test_an_owner_on_the_debarment_list_is_flagged(client, group):
 
 
 def test_companies_house_data_traces_through_registered_companies(client, store):
-    bods.import_psc(store, PSC)
+    psc_import.import_psc(store, PSC)
     status, found = get(client, "GB-COH-04120481")
     assert status == 200
     [record] = found["records"]
