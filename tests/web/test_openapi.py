@@ -8,6 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks
 
+from openbook.export import export
 from openbook.web.wsgi import application
 from tests.conftest import reuse
 from tests.web.conftest import a_process, publish
@@ -16,18 +17,25 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture(scope="module")
-def _published(shared_database):
+def _published(shared_database, tmp_path_factory):
+    store = reuse(shared_database).store
     publish(
-        reuse(shared_database).store,
+        store,
         [r for n in range(3) for r in a_process(f"ocds-schema-{n}", supplier="Acme Ltd")],
     )
+    downloads = tmp_path_factory.mktemp("openapi") / "downloads"
+    export(store, downloads)
+    return downloads
 
 
 @pytest.fixture
-def published(shared_database, _published):
+def published(shared_database, _published, monkeypatch):
     """A few processes, so that the generated requests meet real data as well as misses: one
     database a kind for every operation, since they only read (every operation in the document
-    is a GET or a HEAD: test_the_document_lists_every_public_operation)."""
+    is a GET or a HEAD: test_the_document_lists_every_public_operation); and their bulk
+    download, so that /api/downloads answers with its manifest, not whatever another module
+    left in the default folder."""
+    monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(_published))
     return reuse(shared_database)
 
 

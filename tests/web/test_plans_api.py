@@ -29,6 +29,7 @@ OPERATIONS = {
 class Loaded:
     url: str
     downloads: object
+    never_exported: object
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -43,16 +44,20 @@ def loaded(request, tmp_path_factory):
         plans.record_field(store, "uk-nap5", "2", "leadBody", "Ministry of Justice",
                            source="https://example.org/moj", recorded_by="test")  # fmt: skip
         downloads = tmp_path_factory.mktemp("plans") / "downloads"
-        export(store, downloads, now=datetime(2024, 1, 1, 12, tzinfo=UTC))
-        yield Loaded(database.url, downloads)
+        never = tmp_path_factory.mktemp("plans") / "never-exported"
+        with pytest.MonkeyPatch.context() as patch:
+            # What the export measures reads no bulk download either (see ``client``).
+            patch.setenv("OPENBOOK_DOWNLOADS_DIR", str(never))
+            export(store, downloads, now=datetime(2024, 1, 1, 12, tzinfo=UTC))
+        yield Loaded(database.url, downloads, never)
 
 
 @pytest.fixture
-def client(loaded, tmp_path, monkeypatch) -> Client:
+def client(loaded, monkeypatch) -> Client:
     use_database(loaded.url)  # other tests point Django at their own databases
     # No bulk download to measure milestone 1/4 by: another module's export to the default
     # folder (the pages' site) must not make it complete here.
-    monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(tmp_path / "never-exported"))
+    monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(loaded.never_exported))
     return Client()
 
 

@@ -112,14 +112,14 @@ class DownloadFile(_Open):
     description: str | None = None
 
 
-class TreeHead(_Open):
+class SnapshotTreeHead(_Open):
     treeSize: int
     rootHash: str
 
 
 class SnapshotLog(_Open):
     size: int
-    treeHead: TreeHead
+    treeHead: SnapshotTreeHead
     signedTreeHead: dict | None = None
 
 
