@@ -110,18 +110,7 @@ def save(store: Store, register: str, results: Sequence[Compiled], compiled_time
             " compile_error = excluded.compile_error,"
             " statement_count = excluded.statement_count, last_seq = excluded.last_seq,"
             " compiled_time = excluded.compiled_time",
-            [
-                (
-                    register,
-                    result.record_key,
-                    result.compiled,
-                    result.compile_error,
-                    result.statement_count,
-                    result.last_seq,
-                    compiled_time,
-                )
-                for result in results
-            ],
+            _rows(register, results, compiled_time),
         )
         again: list[str] = []
         if register == search.REGISTER:
@@ -152,7 +141,12 @@ def save_first(
     their first statements (under the log's lock: no other writer can have stored them or put
     them on the list to compile): inserts only, COPY on PostgreSQL. Not for the process search's
     register (``save`` indexes those)."""
-    rows = [
+    insert_rows(store, cursor, "record", RECORD_COLUMNS, _rows(register, results, compiled_time))
+
+
+def _rows(register: str, results, compiled_time) -> list[tuple]:
+    """The ``record`` rows of these compile results, in RECORD_COLUMNS' order."""
+    return [
         (
             register,
             result.record_key,
@@ -164,7 +158,6 @@ def save_first(
         )
         for result in results
     ]
-    insert_rows(store, cursor, "record", RECORD_COLUMNS, rows)
 
 
 def _not_older(
