@@ -334,7 +334,7 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
 
 # UK8: the contract payments notice, for a payment of more than £30,000 under the contract
 # (Procurement Act 2023, s.70), published within 30 days of the end of the quarter it was made
-# in. Its number and name are unconfirmed (docs/notices.md, "Note on UK8"). One payment a
+# in. Its number and name are openbook's own (docs/notices.md, "Note on UK8"). One payment a
 # notice; the payer is the buyer and the payee the contract's supplier, both as parties with
 # those roles. A contract whose award names several suppliers gets a payment without a payee
 # here (the pages cannot know which was paid): it is named through the publish API.

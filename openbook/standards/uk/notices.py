@@ -210,9 +210,10 @@ ACT_NOTICES = (
         fills=("contracts/implementation/transactions",),
         document_type="financialProgressReport",
         preceded_by=("UK7",),
-        unconfirmed="the number and name of UK8 could not be confirmed: the sources read list "
-        "UK1-UK7 and UK9-UK17; section 70 (information about payments over £30,000) is the one "
-        "duty to publish left without a number",
+        unconfirmed="UK8 and its name are openbook's own: the Find a Tender Service's notices "
+        "are UK1-UK7 and UK9-UK17, and the Cabinet Office's guidance treats section 70's "
+        "payments over £30,000 as a quarter's file of contract payment information, not a "
+        "numbered notice",
     ),
     _act(
         "UK9",
