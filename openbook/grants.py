@@ -370,16 +370,18 @@ def page(
     date_to: str | None = None,
     after: tuple[str, str] | None = None,
     limit: int = 100,
+    newest_first: bool = False,
 ) -> dict:
-    """Grants in award date order, each with its newest statement and its recipients resolved;
-    ``next`` is the ``after`` of the next page (None on the last)."""
+    """Grants in award date order (the most recent first with ``newest_first``), each with its
+    newest statement and its recipients resolved; ``next`` is the ``after`` of the next page
+    (None on the last)."""
     filters = stored.Filters(
         funder_key=funder_key(funder) if funder else None,
         recipient=recipient_key(recipient) if recipient else None,
         date_from=date_from,
         date_to=date_to,
     )
-    found = stored.page(store, filters, after=after, limit=limit + 1)
+    found = stored.page(store, filters, after=after, limit=limit + 1, newest_first=newest_first)
     more, found = len(found) > limit, found[:limit]
     bodies = log.statements_at(store, [each.seq for each in found])
     resolved = stored.recipients_of(store, [each.record_key for each in found])

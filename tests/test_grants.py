@@ -105,18 +105,17 @@ def test_grant_files_load_reviewed_and_resolved_and_read_through_the_api(
         "sha256": report.files[0].sha256,
         "at": "grants[3]",
     }
-    # The funder's grants, a page at a time, in award date order.
-    pages, cursor = [], None
-    while True:
-        status, found = _get(client, "/api/grants", funder="GB-LAE-TRF", limit=200,
-                             **({"cursor": cursor} if cursor else {}))  # fmt: skip
-        assert status == 200
-        pages.append([each["awardDate"] for each in found["grants"]])
-        cursor = found["next"]
-        if cursor is None:
-            break
-    days = [day for page in pages for day in page]
-    assert len(pages) == 3 and len(days) == 555 and days == sorted(days)
+    # The funder's grants, a page at a time, in award date order; and the most recent first:
+    # the same grants exactly reversed (ties on a day broken by id, both ways).
+    oldest = _every_page(client, funder="GB-LAE-TRF", limit=200)
+    days = [day for page in oldest for day, _ in page]
+    assert len(oldest) == 3 and len(days) == 555 and days == sorted(days)
+    newest = _every_page(client, funder="GB-LAE-TRF", limit=200, order="newest")
+    in_order = [each for page in oldest for each in page]
+    assert [each for page in newest for each in page] == in_order[::-1]
+    status, error = _get(client, "/api/grants", order="latest")
+    assert status == 400 and error["error"]["parameter"] == "order"
+    assert "'latest' is not one of oldest, newest" in error["error"]["message"]
     status, found = _get(client, "/api/grants", **{"from": "2024-01-01"})
     assert [each["awardDate"][:4] for each in found["grants"]] == ["2024"] * 5
     status, error = _get(client, "/api/grants", recipient="Cyril Flint")
@@ -138,6 +137,19 @@ def test_grant_files_load_reviewed_and_resolved_and_read_through_the_api(
     amounts = [each["statement"]["grant"]["amountAwarded"] for each in history["statements"]]
     assert amounts == [3056.37, 3156.37]
     assert history["statements"][1]["publisher"] == "Trafford Metropolitan Borough Council"
+
+
+def _every_page(client, **query) -> list[list[tuple[str, str]]]:
+    """Each page of ``/api/grants`` with ``query``, following ``next``: (award date, id)."""
+    pages, cursor = [], None
+    while True:
+        paging = {"cursor": cursor} if cursor else {}
+        status, found = _get(client, "/api/grants", **query, **paging)
+        assert status == 200
+        pages.append([(each["awardDate"], each["id"]) for each in found["grants"]])
+        cursor = found["next"]
+        if cursor is None:
+            return pages
 
 
 def test_bad_grant_files_and_grants_are_refused_with_why_and_store_nothing(

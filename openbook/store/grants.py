@@ -90,9 +90,15 @@ def redacted(store: Store, record_key: str, seq: int) -> None:
 
 
 def page(
-    store: Store, filters: Filters, *, after: tuple[str, str] | None = None, limit: int = 100
+    store: Store,
+    filters: Filters,
+    *,
+    after: tuple[str, str] | None = None,
+    limit: int = 100,
+    newest_first: bool = False,
 ) -> list[Stored]:
-    """Grants in award date order (then id), after ``(award_date, record_key)``."""
+    """Grants in award date order (then id), or the reverse with ``newest_first``, after
+    ``(award_date, record_key)`` in that order."""
     where: list[str] = []
     params: list = []
     join = ""
@@ -108,14 +114,18 @@ def page(
             where.append(f"{column} {operator} %s")
             params.append(value)
     if after is not None:
-        where.append("(e.award_date > %s OR (e.award_date = %s AND e.record_key > %s))")
+        beyond = "<" if newest_first else ">"
+        where.append(
+            f"(e.award_date {beyond} %s OR (e.award_date = %s AND e.record_key {beyond} %s))"
+        )
         params += [after[0], after[0], after[1]]
+    direction = " DESC" if newest_first else ""
     condition = f" WHERE {' AND '.join(where)}" if where else ""
     columns = ", ".join(f"e.{name}" for name in _NAMES)
     with store.cursor() as cursor:
         cursor.execute(
             f"SELECT {columns} FROM grants_entry e{join}{condition}"
-            " ORDER BY e.award_date, e.record_key LIMIT %s",
+            f" ORDER BY e.award_date{direction}, e.record_key{direction} LIMIT %s",
             [*params, limit],
         )
         return [Stored(*row) for row in cursor.fetchall()]

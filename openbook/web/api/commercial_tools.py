@@ -10,7 +10,7 @@ from openbook import commercial_tools
 from openbook.search import cpv_prefix
 from openbook.store.database import Store
 from openbook.web.api.errors import ApiError, bad_parameter, not_found
-from openbook.web.api.params import MAX_KEY
+from openbook.web.api.params import MAX_KEY, one_of
 from openbook.web.api.schemas import ERRORS
 
 router = Router(tags=["Registers"])
@@ -190,14 +190,10 @@ class ToolFilters(Schema):
     ),
 )
 def tools(request: HttpRequest, filters: Query[ToolFilters]):
-    if filters.kind and filters.kind not in commercial_tools.KINDS:
-        raise bad_parameter(
-            "kind", f"{filters.kind!r} is not one of {', '.join(commercial_tools.KINDS)}"
-        )
-    if filters.status and filters.status not in commercial_tools.STATUSES:
-        raise bad_parameter(
-            "status", f"{filters.status!r} is not one of {', '.join(commercial_tools.STATUSES)}"
-        )
+    if filters.kind:
+        one_of("kind", filters.kind, commercial_tools.KINDS)
+    if filters.status:
+        one_of("status", filters.status, commercial_tools.STATUSES)
     cpv = None
     if filters.cpv:
         if not _CPV.fullmatch(filters.cpv):

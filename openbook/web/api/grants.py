@@ -15,6 +15,7 @@ from openbook.web.api.schemas import ERRORS
 router = Router(tags=["Grants"])
 
 # A cursor: the award day ("" for a grant whose day could not be read) and the grant's id.
+ORDERS = ("oldest", "newest")
 _CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2}|)/(\S.{0,999})", re.DOTALL)
 
 
@@ -76,7 +77,8 @@ class History(Schema):
         "contracting processes naming each, and the count of schema `errors` in its review. "
         "Filters: `funder` (an identifier, SCHEME-ID, or the funder's name), `recipient` (an "
         "organisation identifier, SCHEME-ID), `from` and `to` (award dates, YYYY-MM-DD, "
-        "inclusive). Follow `next` as `cursor`."
+        "inclusive). `order=newest` lists the most recent award dates first. Follow `next` as "
+        "`cursor`, with the same `order`."
     ),
 )
 def grant_list(
@@ -88,7 +90,9 @@ def grant_list(
     date_to: str | None = Query(None, alias="to", description="YYYY-MM-DD."),
     cursor: str | None = Query(None, description="From `next`."),
     limit: int = Query(100, ge=1, le=grants.MAX_LIMIT),
+    order: str = Query(ORDERS[0], description="`oldest` (award date order) or `newest`."),
 ):
+    params.one_of("order", order, ORDERS)
     start, end = params.day("from", date_from), params.day("to", date_to)
     params.order_range(start, end, "from", "to")
     try:
@@ -100,6 +104,7 @@ def grant_list(
             date_to=end,
             after=params.from_cursor(cursor, _CURSOR),
             limit=limit,
+            newest_first=order == "newest",
         )
     except grants.InvalidIdentifier as error:
         raise bad_parameter("recipient", str(error)) from None

@@ -41,9 +41,15 @@ def choices(parameter: str, value: str | None, allowed: tuple[str, ...]) -> list
         return []
     found = [part.strip() for part in value.split(",") if part.strip()]
     for part in found:
-        if part not in allowed:
-            raise bad_parameter(parameter, f"{part[:40]!r} is not one of {', '.join(allowed)}")
+        one_of(parameter, part, allowed)
     return list(dict.fromkeys(found))
+
+
+def one_of(parameter: str, value: str, allowed: tuple[str, ...]) -> str:
+    """``value`` if it is one of ``allowed``; else a 400 naming the parameter and the choices."""
+    if value not in allowed:
+        raise bad_parameter(parameter, f"{value[:40]!r} is not one of {', '.join(allowed)}")
+    return value
 
 
 def texts(parameter: str, value: str | None, most: int = 20) -> list[str]:

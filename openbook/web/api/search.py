@@ -152,8 +152,8 @@ def read_query(given: ProcessFilters) -> search.Query:
         raise bad_parameter(
             "currency", f"{given.currency[:40]!r} is not an ISO 4217 currency code (such as GBP)"
         )
-    if given.sort and given.sort not in search.SORTS:
-        raise bad_parameter("sort", f"{given.sort[:40]!r} is not one of {', '.join(search.SORTS)}")
+    if given.sort:
+        params.one_of("sort", given.sort, search.SORTS)
     if given.order and given.order not in ("asc", "desc"):
         raise bad_parameter("order", f"{given.order[:40]!r} is not asc or desc")
     return search.Query(

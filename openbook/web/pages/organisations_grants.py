@@ -8,20 +8,20 @@ from urllib.parse import quote
 from openbook import grants
 from openbook.store.database import Store
 
-# Grants shown on the page, in award date order; the rest are a link away (the API's list).
+# Grants shown on the page, the most recent first; the rest are a link away (the API's list).
 SHOWN = 20
 
 
 def as_recipient(store: Store, identifier: str) -> dict | None:
-    """The grants it received, the first ``SHOWN`` in award date order; None when it received
+    """The grants it received, the ``SHOWN`` most recent by award date; None when it received
     none the register knows."""
-    found = grants.page(store, recipient=identifier, limit=SHOWN)
+    found = grants.page(store, recipient=identifier, limit=SHOWN, newest_first=True)
     if not found["grants"]:
         return None
     return {
         "grants": [_outline(each) for each in found["grants"]],
         "more": found["next"] is not None,
-        "links": {"api": f"/api/grants?recipient={quote(identifier, safe='')}"},
+        "links": {"api": f"/api/grants?recipient={quote(identifier, safe='')}&order=newest"},
     }
 
 
