@@ -14,7 +14,7 @@ from openbook.standards.metrics.computation import PUBLISHER_PREFIX, QUALITY, QU
 from openbook.standards.metrics.milestones import METRICS as MILESTONES
 from openbook.standards.registers import debarment
 from openbook.standards.registers import suppliers as supplier_entries
-from openbook.store import commercial_tools, ownership, parties, publishers, registers
+from openbook.store import commercial_tools, grants, ownership, parties, publishers, registers
 from openbook.store import metrics as stored_metrics
 from openbook.store.database import Store
 
@@ -36,7 +36,7 @@ def organisation(
 ) -> dict | None:
     """The organisation an identifier names, with its names over time, roles, awarded totals,
     what the registers hold of it, a page of its processes and candidate unidentified parties;
-    None if neither a process nor an entered register names it. ``text`` is SCHEME-ID in any
+    None if no process, entered register or grant names it. ``text`` is SCHEME-ID in any
     form the check accepts (it is normalised first)."""
     checked = check_party_id(text)
     if checked.identifier is None:
@@ -44,7 +44,7 @@ def organisation(
     identifier = str(checked.identifier)
     count = parties.process_count(store, identifier)
     named = in_registers(store, identifier)
-    if not count and not any(named[name] for name in ENTERED):
+    if not count and not any(named[name] for name in ENTERED) and not named["grants"]["received"]:
         return None
     names = parties.names(store, identifier)
     page = parties.processes(store, identifier, before, limit)
@@ -106,6 +106,12 @@ def in_registers(store: Store, identifier: str) -> dict:
     found["ownership"] = {
         "records": ownership.records_identified(store, identifier),
         "url": f"/api/ownership/{identifier}",
+    }
+    received, names = grants.received(store, identifier)
+    found["grants"] = {
+        "received": received,
+        "recipientNames": names,  # as the grant-makers' files name it
+        "url": f"/api/grants?recipient={identifier}&order=newest",
     }
     return found
 

@@ -146,6 +146,21 @@ def recipients_of(store: Store, record_keys: Sequence[str]) -> dict[str, list[st
     return found
 
 
+def received(store: Store, identifier: str) -> tuple[int, list[str]]:
+    """How many grants have a recipient resolving to ``identifier``, and the names those
+    recipients are given, the most used first (at most five)."""
+    with store.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.recipient_name, COUNT(*) FROM grants_recipient r"
+            " JOIN grants_entry e ON e.record_key = r.record_key WHERE r.identifier = %s"
+            " GROUP BY e.recipient_name ORDER BY COUNT(*) DESC, e.recipient_name",
+            [identifier],
+        )
+        rows = cursor.fetchall()
+    names = [name for name, _ in rows if name is not None]
+    return sum(count for _, count in rows), names[:5]
+
+
 def processes_naming(store: Store, identifiers: Sequence[str]) -> dict[str, int]:
     """How many processes have a party with each of these identifiers (those with none are left
     out): a grant's recipient that is also a supplier or a buyer."""

@@ -55,3 +55,30 @@ def test_an_organisations_page_lists_the_grants_it_received(database):
     none = orjson.loads(client.get(f"/organisations/{OTHER['id']}?format=json").content)
     assert none["grants"] is None
     assert 'id="grants"' not in client.get(f"/organisations/{OTHER['id']}").content.decode()
+
+
+def test_an_organisation_that_only_received_grants_has_a_page(database):
+    store = database.store
+    charity = "GB-CHC-1146179"  # Cyril Flint Befrienders' charity number: no process names it
+    client = Client()
+    assert client.get(f"/organisations/{charity}").status_code == 404
+    assert client.get(f"/api/organisations/{charity}").status_code == 404
+
+    grants.load(store, [TRAFFORD_JSON])
+    found = orjson.loads(client.get(f"/api/organisations/{charity}").content)
+    assert (found["processes"], found["names"]) == (0, [])
+    received = found["registers"]["grants"]
+    assert received == {
+        "received": 5,  # one a year from 2013
+        "recipientNames": received["recipientNames"],
+        "url": f"/api/grants?recipient={charity}&order=newest",
+    }
+    name = received["recipientNames"][0]
+    assert "Cyril Flint" in name
+    listed = orjson.loads(client.get(received["url"]).content)
+    assert len(listed["grants"]) == 5
+
+    html = client.get(f"/organisations/{charity}").content.decode()
+    assert f"<title>{name}" in html and 'id="grants"' in html
+    twin = orjson.loads(client.get(f"/organisations/{charity}?format=json").content)
+    assert len(twin["grants"]["grants"]) == 5

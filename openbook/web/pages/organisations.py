@@ -104,11 +104,12 @@ def organisation(request: HttpRequest, identifier: str) -> HttpResponse:
         address = f"/organisations/{quote(written, safe='')}"
         return HttpResponseRedirect(address + (f"?{query}" if query else ""))
     names = context["organisation"]["names"]
+    granted = context["organisation"]["registers"]["grants"]["recipientNames"]
     return page(
         request,
         "pages/organisation.html",
         context,
-        title=names[0]["name"] if names else written,
+        title=names[0]["name"] if names else (granted[0] if granted else written),
     )
 
 
