@@ -66,11 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(json.dumps(result))
         return 0
-    with _workdir(arguments.workdir) as workdir:
+    with workdir(arguments.workdir) as folder:
         if arguments.memory:
-            result = memory_benchmark(arguments, workdir)
+            result = memory_benchmark(arguments, folder)
         else:
-            result = throughput_benchmark(arguments, workdir)
+            result = throughput_benchmark(arguments, folder)
     if arguments.json_out:
         arguments.json_out.write_text(json.dumps(result, indent=2) + "\n")
     return 0 if all(target["passed"] for target in result["targets"]) else 1
@@ -173,12 +173,13 @@ def _positive(text: str) -> int:
 
 
 @contextlib.contextmanager
-def _workdir(given: Path | None) -> Iterator[Path]:
+def workdir(given: Path | None, prefix: str = "openbook-bench-") -> Iterator[Path]:
+    """``given`` (created if need be, and kept), or a temporary folder removed afterwards."""
     if given is not None:
         given.mkdir(parents=True, exist_ok=True)
-        yield given
+        yield given.resolve()
         return
-    folder = Path(tempfile.mkdtemp(prefix="openbook-bench-"))
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         yield folder
     finally:

@@ -37,10 +37,8 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         "pool": pool.summary(),
         "databases": {},
     }
-    with _workdir(arguments.workdir) as workdir:
+    with load_bench.workdir(arguments.workdir, "openbook-bench-publish-") as workdir:
         for kind in arguments.databases:
             name = f"openbook_bench_publish_{os.getpid()}"
             with load_bench.fresh_database(kind, workdir, arguments.postgres_url, name) as url:
@@ -169,16 +167,6 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
     return value
-
-
-@contextlib.contextmanager
-def _workdir(given: Path | None) -> Iterator[Path]:
-    if given is not None:
-        given.mkdir(parents=True, exist_ok=True)
-        yield given.resolve()
-        return
-    with tempfile.TemporaryDirectory(prefix="openbook-bench-publish-") as folder:
-        yield Path(folder)
 
 
 # -- the releases ----------------------------------------------------------------------------
