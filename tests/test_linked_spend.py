@@ -16,6 +16,7 @@ from django.test import Client
 from openbook import commercial_tools, contract_performance, linked_spend, spend, spend_links
 from openbook.export.snapshot import export
 from openbook.standards.spend import linkage
+from openbook.store import linked_spend as stored_spend
 from openbook.store.linked_spend import Part
 from tests.conftest import reuse
 from tests.factories import create_release
@@ -304,3 +305,29 @@ def test_the_pages_show_what_was_paid_beside_what_was_awarded(loaded, tmp_path):
     assert orjson.loads(twin.content)["tool"]["spent"] == orjson.loads(api.content)["spent"]
     if loaded.vendor == "sqlite":  # the same HTML on both databases: checked once (slow)
         assert validate_html(pages, tmp_path) == []
+
+
+def test_sums_are_exact_and_the_same_in_the_registers_and_on_the_contract(database, tmp_path):
+    """Amounts of more than two decimals, and totals past SQLite's 64-bit integers: added
+    exactly and rounded once, alike on both databases, in the registers and on the contract."""
+    store = database.store
+    publish(store, framework_releases())
+    publish(store, [call_off(ON_THE_WHOLE, None, ALPHA, 2_000)])
+    amounts = ["100.005", "100.005", "100.005", "1.015"] + ["999999999999999"] * 100
+    path = tmp_path / "leeds.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Currency,Transaction number,Contract number\n"
+        + "".join(
+            f"2026-04-01,Alpha Ltd,{amount},GBP,Q{number},{ON_THE_WHOLE}\n"
+            for number, amount in enumerate(amounts)
+        )
+    )
+    spend.load(store, [path], body=spend.resolve_body(store, "Leeds City Council"))
+    spend_links.link(store)
+    exact = f"{sum(Decimal(amount) for amount in amounts):.2f}"
+    assert exact == "100000000000000201.03"  # 301.03 and 100 times 999,999,999,999,999
+
+    registers = linked_spend.summed(stored_spend.on_contracts(store, [ON_THE_WHOLE]))
+    assert short(registers) == [pounds(exact, len(amounts))]
+    (month,) = spend_links.spend_to_date(store, ON_THE_WHOLE)
+    assert (month["amount"], month["payments"]) == (exact, len(amounts))

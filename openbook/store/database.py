@@ -3,6 +3,7 @@
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, transaction
@@ -150,6 +151,38 @@ def _checkpoint(settings: dict[str, Any]) -> None:
         pass  # busy or gone: the checkpoint is an optimisation, never needed for correctness
     finally:
         connection.close()
+
+
+def exact_sum(store: Store, column: str) -> str:
+    """SQL for the exact sum of a column of decimal amounts kept as text: PostgreSQL's
+    ``numeric``; on SQLite, whose decimals are floating point and whose integers overflow past
+    2**63, the ``exact_sum`` aggregate (``add_sqlite_functions``). Both give decimal text or a
+    Decimal; None for no rows."""
+    if store.vendor == "postgresql":
+        return f"SUM(CAST({column} AS numeric))"
+    return f"exact_sum({column})"
+
+
+class _ExactSum:
+    """SQLite's ``exact_sum``: amounts added as Decimals, the total returned as text."""
+
+    def __init__(self) -> None:
+        self.total: Decimal | None = None
+
+    def step(self, value: object) -> None:
+        if value is None:
+            return
+        amount = Decimal(str(value))
+        self.total = amount if self.total is None else self.total + amount
+
+    def finalize(self) -> str | None:
+        return None if self.total is None else str(self.total)
+
+
+def add_sqlite_functions(sender: object, connection: Any, **_: object) -> None:
+    """Django's ``connection_created``: what the store's SQL needs of a new SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("exact_sum", 1, _ExactSum)
 
 
 def placeholders(values: Sequence[object]) -> str:

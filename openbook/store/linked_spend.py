@@ -8,14 +8,14 @@ each sum follows the links' indexes (``process_link_related`` from a tool to its
 Payments are counted as ``spend_to_date`` counts them (openbook.store.spend_links): linked,
 each once (a spending file's row that is a UK8 notice's own payment, ``duplicate_of``, counts
 as the notice's), credits as the negative amounts they are; summed per currency, never across
-currencies; each payment to the penny on both databases."""
+currencies; summed exactly, on both databases."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from openbook.standards.ocds.commercial_tools import CALL_OFF
-from openbook.store.database import Store, among, chunked
+from openbook.store.database import Store, among, chunked, exact_sum
 
 CONTRACT = "contract"
 
@@ -44,19 +44,13 @@ class Part:
 
 
 def _sum(store: Store) -> str:
-    """Each payment rounded to the penny, summed: exact on both databases (SQLite's decimals
-    are floating point, so it sums whole pence)."""
-    if store.vendor == "postgresql":
-        return "SUM(ROUND(CAST(l.amount AS numeric), 2))"
-    return "SUM(CAST(ROUND(CAST(l.amount AS REAL) * 100) AS INTEGER))"
+    """The payments' exact sum, as the contract's spend to date sums them; rounded to the
+    penny only when shown (openbook.linked_spend): the same on both databases."""
+    return exact_sum(store, "l.amount")
 
 
-def _pounds(store: Store, value: object) -> Decimal:
-    if value is None:
-        return Decimal("0.00")
-    if store.vendor == "postgresql":
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    return Decimal(str(value)) / 100  # whole pence
+def _pounds(value: object) -> Decimal:
+    return Decimal(str(value)) if value is not None else Decimal("0.00")
 
 
 def _parts(store: Store, sql: str, params: list, places: int) -> list[Part]:
@@ -69,7 +63,7 @@ def _parts(store: Store, sql: str, params: list, places: int) -> list[Part]:
                 row[places + 1],
                 row[places + 2],
                 int(row[places + 3]),
-                _pounds(store, row[places + 4]),
+                _pounds(row[places + 4]),
                 float(row[places + 5]),
             )
             for row in cursor.fetchall()

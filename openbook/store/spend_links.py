@@ -12,7 +12,7 @@ from operator import attrgetter
 import orjson
 
 from openbook.standards.spend.contracts import Buyer, NoticePayment, Supplier, Target
-from openbook.store.database import STATISTICS_AFTER, Store, among, chunked
+from openbook.store.database import STATISTICS_AFTER, Store, among, chunked, exact_sum
 from openbook.store.log import insert_rows
 from openbook.store.spend import PUBLISHED, WITHDRAWN
 
@@ -484,11 +484,10 @@ def spend_to_date(store: Store, ocid: str, target_id: str | None = None) -> list
     if target_id is not None:
         where.append("target_id = %s")
         params.append(target_id)
-    number = "numeric" if store.vendor == "postgresql" else "decimal"
     with store.cursor() as cursor:
         cursor.execute(
             "SELECT target_kind, target_id, substr(date, 1, 7), currency,"
-            f" SUM(CAST(amount AS {number})), COUNT(*) FROM spend_link"
+            f" {exact_sum(store, 'amount')}, COUNT(*) FROM spend_link"
             f" WHERE {' AND '.join(where)}"
             " GROUP BY target_kind, target_id, substr(date, 1, 7), currency"
             " ORDER BY target_kind, target_id, substr(date, 1, 7), currency",
@@ -501,8 +500,7 @@ def spend_to_date(store: Store, ocid: str, target_id: str | None = None) -> list
 
 
 def _decimal(value: object) -> str:
-    """A sum as decimal text, to the penny on both databases: PostgreSQL's numeric is exact;
-    SQLite sums integers, or in floating point."""
+    """An exact sum (``exact_sum``) as decimal text, rounded once to the penny."""
     return f"{Decimal(str(value)):.2f}"
 
 
