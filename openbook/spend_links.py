@@ -345,8 +345,10 @@ def _features(
     bodies: dict[str, str | bytes] = {}
     read = []
     for each in paid:
-        if each.link is not None and each.link.version == each.version:
-            found[each.record_key] = linkage.Features.from_list(orjson.loads(each.link.features))
+        link, current = each.link, (each.version, linkage.METHOD_VERSION)
+        # what a link keeps was read by its own method's version: another's may differ in shape
+        if link is not None and (link.version, link.linker) == current:
+            found[each.record_key] = linkage.Features.from_list(orjson.loads(link.features))
         else:
             read.append(each)
     statements = log.statements_at(store, [each.seq for each in read])

@@ -461,3 +461,38 @@ def test_generated_spend_is_linked_as_its_truth_says(database, tmp_path):
             expected["ocid"], expected["kind"], expected["id"]
         )  # fmt: skip
     assert right / made >= 0.98 and right / due >= 0.9, (due, made, right)
+
+
+def test_links_an_earlier_method_version_kept_are_read_again(database, tmp_path):
+    """The first run after an upgrade: links stored by ``spend-linkage/1`` kept what a payment
+    offers in an older shape (no description); they are read again from the statements, not
+    from that, and the payments are linked as before, by this version."""
+    store = database.store
+    publish(store, [release(ocid) for ocid in RELEASES])
+    path = tmp_path / "2026.csv"
+    path.write_text(SPEND)
+    spend.load(store, [path], body=COUNCIL)
+    spend_links.link(store)
+    query = (
+        "SELECT payment_key, ocid, target_id, method, linker FROM spend_link"
+        " WHERE kind = 'spend' ORDER BY payment_key"
+    )
+    with store.cursor() as cursor:
+        cursor.execute(query)
+        linked = [row[:4] for row in cursor.fetchall()]
+        cursor.execute("SELECT payment_key, features FROM spend_link WHERE kind = 'spend'")
+        kept = cursor.fetchall()
+    with store.atomic() as cursor:  # as spend-linkage/1 left them: five features
+        for key, features in kept:
+            older = orjson.dumps(orjson.loads(features)[:5]).decode()
+            cursor.execute(
+                "UPDATE spend_link SET linker = 'spend-linkage/1', features = %s"
+                " WHERE payment_key = %s",
+                [older, key],
+            )
+    spend_links.link(store)
+    with store.cursor() as cursor:
+        cursor.execute(query)
+        again = cursor.fetchall()
+    assert [row[:4] for row in again] == linked and linked
+    assert {row[4] for row in again} == {linkage.METHOD_VERSION}
