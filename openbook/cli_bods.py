@@ -97,13 +97,18 @@ def _import_psc(arguments) -> int:
     store = _store()
     from openbook import psc_import
 
-    report = psc_import.import_psc(
-        store,
-        arguments.files,
-        arguments.companies,
-        full_snapshot=arguments.full_snapshot,
-        snapshot_date=arguments.snapshot_date,
-    )
+    try:
+        report = psc_import.import_psc(
+            store,
+            arguments.files,
+            arguments.companies,
+            full_snapshot=arguments.full_snapshot,
+            snapshot_date=arguments.snapshot_date,
+        )
+    except psc_import.ImportStopped as stopped:  # where, why, and what it stored: no traceback
+        print(f"openbook bods import-psc: {stopped}", file=sys.stderr)
+        _report(stopped.report, arguments)  # its counts: what was stored before it stopped
+        return 1
     return _report(report, arguments)
 
 

@@ -10,7 +10,7 @@ stored and compiled as ``openbook bods load`` stores them (openbook.bods.store_a
 import csv
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,47 @@ def import_psc(
         snapshot_date = psc.snapshot_date(snapshot_date, date.today())
     report = bods.Report(full_snapshot=full_snapshot, snapshot_date=snapshot_date)
     known = company_data(companies)
-    items = _from_psc(store, paths, known, report, (full_snapshot, snapshot_date))
-    bods.store_all(store, items, report, progress)
+    seen = _Seen(store)
+    items = _from_psc(seen, paths, known, report, (full_snapshot, snapshot_date))
+    first_new = log.log_size(store)
+    try:
+        bods.store_all(store, items, report, progress)
+    except Exception as error:
+        raise _stopped(store, report, (seen.reading, first_new), error) from error
     return report
+
+
+class ImportStopped(Exception):
+    """A PSC import stopped part way by a fault (in openbook, or the database), not by its
+    data (which is reported line by line and never stops it). What it stored is whole batches,
+    the first of the import's statements in file order, their records compiled: ``report``
+    says how many. Importing the same files again stores the rest, and nothing twice."""
+
+    def __init__(self, message: str, report: bods.Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def _stopped(
+    store: Store, report: bods.Report, where: tuple[str, int], error: Exception
+) -> ImportStopped:
+    """The import stopped at ``where`` (the last record read, and the log's size before the
+    import) by ``error``: the records of the batches it appended are compiled (left pending,
+    the next import's look-ups would find them as they were before), and it says so."""
+    place, first_new = where
+    try:
+        report.records = bods.compile_pending(store, first_new)
+        compiled = f"{report.records:,} record(s) compiled"
+    except Exception as again:  # the database itself failing: say so, and what is known
+        compiled = f"their records not compiled ({type(again).__name__}: {again})"
+    message = (
+        f"{place}: the import stopped ({type(error).__name__}: {error}); "
+        f"{report.loaded:,} statement(s) stored before it, in whole batches in file order, "
+        f"{compiled}; nothing read after the last stored batch is stored (no closure of a "
+        "full snapshot either). Importing the same files again stores the rest, and nothing "
+        "twice."
+    )
+    return ImportStopped(message, report)
 
 
 @dataclass
@@ -89,9 +127,16 @@ class _Seen:
     newest: dict[str, str] = field(default_factory=dict)
     first: dict[str, str] = field(default_factory=dict)
     looked_up: dict[str, dict | None] = field(default_factory=dict)
-    # relationship statements made from streaming API events, by record: a deletion later in
-    # the same import closes after them (they may not be in the log yet)
-    streamed: dict[str, list[dict]] = field(default_factory=dict)
+    # The relationship statements among the last BATCH to BATCH * 2 statements given to the
+    # log, by record (those of the newest BATCH or fewer, then of the BATCH before): a deletion
+    # closes after them, and the log may not have them yet (store_all appends a batch once it
+    # has BATCH, so fewer wait). Older ones are in the log; keeping every statement the import
+    # gives would cost a snapshot's worth of memory.
+    recent: tuple[dict[str, list[dict]], dict[str, list[dict]]] = field(
+        default_factory=lambda: ({}, {})
+    )
+    given: int = 0  # statements given to the log since ``recent`` last moved on
+    reading: str = "before the first file"  # the record being read: where an import stopped
 
     def compiled(self, record_id: str) -> dict | None:
         if record_id not in self.looked_up:
@@ -138,6 +183,22 @@ class _Seen:
         )
         return self.closed[record_id]
 
+    def stated_lately(self, record_id: str) -> list[dict]:
+        """The record's relationship statements given to the log lately (``recent``)."""
+        return [*self.recent[1].get(record_id, []), *self.recent[0].get(record_id, [])]
+
+    def same_news(self, statement: dict) -> bool:
+        """Whether the log holds ``statement`` (its id under its record) as of the same
+        snapshot day: the same news again, not a later snapshot that repeats the PSC record
+        (its etag, and so the statement's id, unchanged)."""
+        for each in log.record_statements(self.store, REGISTER, statement["recordId"]):
+            if each.entry.statement_id == statement["statementId"] and each.body is not None:
+                logged = orjson.loads(each.body).get("publicationDetails") or {}
+                return logged.get("publicationDate") == statement["publicationDetails"].get(
+                    "publicationDate"
+                )
+        return False
+
     def started(self, record_id: str) -> str:
         """The day of the snapshot that started a PSC's later record (its first statement is
         dated so: openbook.standards.bods.psc.listed_again)."""
@@ -149,8 +210,12 @@ class _Seen:
         """A statement given to the log in this import."""
         record_id = statement["recordId"]
         self.made.add(record_id)
+        self.given += 1
+        if self.given > bods.BATCH:
+            self.recent, self.given = ({}, self.recent[0]), 1
         if statement["recordType"] != "relationship":
             return
+        self.recent[0].setdefault(record_id, []).append(statement)
         if statement["recordStatus"] == "closed":
             day = str(statement["publicationDetails"]["publicationDate"])[:10]
             self.closed[record_id] = (statement["statementDate"][:10], day)
@@ -161,7 +226,7 @@ class _Seen:
 
 
 def _from_psc(
-    store: Store,
+    seen: _Seen,
     paths: Sequence[Path],
     companies: dict[str, dict],
     report: bods.Report,
@@ -169,7 +234,7 @@ def _from_psc(
 ) -> Iterator[tuple[Path | str, reading.Read]]:
     """``options``: whether the files are a full snapshot, and the snapshot's date if given."""
     full_snapshot, day = options
-    seen = _Seen(store)
+    store, today = seen.store, _latest_today()
     produced: set[str] = set()  # statement ids made in this import
     coverage = _Coverage()
 
@@ -177,11 +242,12 @@ def _from_psc(
         report.files += 1
         for item in reading.read(path):
             seen.looked_up.clear()
+            seen.reading = f"{path}: {item.where}"
             if isinstance(item, reading.Unreadable):
                 report.unusable.append(f"{path}: {item.where}: {item.message}")
                 coverage.broken += 1
                 continue
-            event = _event(item.statement, full_snapshot)
+            event = _event(item.statement, full_snapshot, today)
             if isinstance(event, psc_stream.Streamed) and event.deleted:
                 yield from _deleted(event, seen, report, (path, item.where))
                 continue
@@ -202,12 +268,11 @@ def _from_psc(
                 if given is not None and given["statementId"] not in produced:
                     produced.add(given["statementId"])
                     seen.stated(given)
-                    if event is not None and given["recordType"] == "relationship":
-                        seen.streamed.setdefault(given["recordId"], []).append(given)
                     yield path, reading.Read(item.where, given)
                 else:
                     report.duplicates += 1
     if full_snapshot:
+        seen.reading = f"{paths[-1]}: after its last record, closing PSCs no longer listed"
         yield from _no_longer_listed(store, paths, coverage, seen.made, report)
 
 
@@ -240,10 +305,18 @@ def _skipped(found: psc.Skipped, where: str, report: bods.Report, coverage: _Cov
         coverage.broken_companies.add(found.subject)
 
 
-def _event(record: Any, full_snapshot: bool) -> psc_stream.Streamed | psc.Skipped | None:
-    """The streaming API event a record read is (openbook.standards.bods.psc.streamed), or
-    None for a snapshot record; a full snapshot holds no events."""
-    event = psc_stream.streamed(record)
+def _latest_today() -> str:
+    """The latest day it is anywhere now (UTC+14): an event's day, in whatever time zone it was
+    written, is not after it (Companies House writes UK time, without an offset)."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date().isoformat()
+
+
+def _event(
+    record: Any, full_snapshot: bool, today: str
+) -> psc_stream.Streamed | psc.Skipped | None:
+    """The streaming API event a record read is (openbook.standards.bods.psc_stream.streamed),
+    or None for a snapshot record; a full snapshot holds no events."""
+    event = psc_stream.streamed(record, today)
     if isinstance(event, psc_stream.Streamed) and full_snapshot:
         return psc.Skipped(
             "a streaming API event: a full snapshot holds snapshot records only", True
@@ -269,8 +342,13 @@ def _deleted(
         for each in log.record_statements(seen.store, REGISTER, current)
         if each.body is not None
     }
-    for statement in seen.streamed.get(current, []):
+    for statement in seen.stated_lately(current):
         statements.setdefault(statement["statementId"], statement)
+    if not statements:  # its statements redacted from the log: nothing to close after
+        report.not_closed.append(
+            f"{current}: deleted on {event.day}, but none of its statements can be read"
+        )
+        return
     closing = psc_stream.deleted(list(statements.values()), event.day)
     if isinstance(closing, str):
         report.not_closed.append(f"{current}: {closing}")
@@ -295,6 +373,10 @@ def _in_order(statement: dict, logged: bool, seen: _Seen, report: bods.Report) -
     record_id = statement["recordId"]
     if statement["recordType"] == "relationship":
         current, closed = seen.current(record_id)
+        # The same news again (a file imported again) is not a listing after the closure,
+        # even of the closure's day (a deletion closes a record stated the same day).
+        if closed is not None and logged and seen.same_news(statement):
+            return None
         if closed is not None:
             return _after_closure(statement, logged, seen, report, (current, closed))
     if logged:

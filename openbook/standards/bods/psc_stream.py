@@ -17,9 +17,11 @@ from typing import Any
 from openbook.standards.bods import psc
 from openbook.standards.days import day_of
 
+# A PSC's resource: /company/<number>/persons-with-significant-control/<kind>/<id> (the kind:
+# individual, corporate-entity, ...), or a PSC statement's: .../persons-with-significant-control-
+# statements/<id>. The id is the last part, never empty: "<kind>/" names no PSC.
 _PSC_URI = re.compile(
-    r"/company/([A-Za-z0-9]{1,10})/persons-with-significant-control(?:-statements)?/(?:.+/)?"
-    r"([^/]+)/?"
+    r"/company/([A-Za-z0-9]{1,10})/persons-with-significant-control(?:-statements|/.+)/([^/]+)"
 )
 
 
@@ -34,12 +36,14 @@ class Streamed:
     relationship: str  # the PSC's relationship record id (its first: see successor)
 
 
-def streamed(record: Any) -> Streamed | psc.Skipped | None:
+def streamed(record: Any, today: str) -> Streamed | psc.Skipped | None:
     """The streaming API event ``record`` is (None when it is not one: a snapshot record has
-    no ``resource_kind`` nor ``event``), or why it gives no statements."""
+    no ``resource_kind`` nor ``event``), or why it gives no statements. ``today``
+    (YYYY-MM-DD): the latest day it is anywhere now; an event published after it is refused
+    (``_resource``)."""
     if not isinstance(record, dict) or ("resource_kind" not in record and "event" not in record):
         return None
-    resource = _resource(record)
+    resource = _resource(record, today)
     if isinstance(resource, psc.Skipped):
         return resource
     number, psc_id, published = resource
@@ -61,14 +65,22 @@ def streamed(record: Any) -> Streamed | psc.Skipped | None:
     return Streamed({"company_number": number, "data": data}, published, False, relationship)
 
 
-def _resource(record: dict) -> tuple[str, str, str] | psc.Skipped:
-    """A streaming API event's company number, PSC id and day of publication."""
+def _resource(record: dict, today: str) -> tuple[str, str, str] | psc.Skipped:
+    """A streaming API event's company number, PSC id and day of publication. An event
+    published after ``today`` is refused: its day would make the real events that follow it
+    look older than it, and so close or change nothing."""
     event, uri = record.get("event"), record.get("resource_uri")
     if not isinstance(event, dict) or event.get("type") not in ("changed", "deleted"):
         return psc.Skipped(
             "a streaming API event without an event of type changed or deleted", True
         )
     found = _PSC_URI.fullmatch(uri) if isinstance(uri, str) else None
+    if found is None and isinstance(uri, str) and uri.endswith("/"):
+        return psc.Skipped(
+            f"a streaming API event whose resource_uri {uri[:100]!r} ends with '/' where the "
+            "PSC's id should be",
+            True,
+        )
     if found is None:
         return psc.Skipped(
             f"a streaming API event whose resource_uri {str(uri)[:80]!r} is not a company's "
@@ -80,6 +92,13 @@ def _resource(record: dict) -> tuple[str, str, str] | psc.Skipped:
     if published is None:
         return psc.Skipped(
             f"a streaming API event of GB-COH-{number} without a published_at date", True
+        )
+    if published > today:
+        return psc.Skipped(
+            f"a streaming API event of GB-COH-{number} published on {published}, a day not yet "
+            f"begun anywhere (today is {today} at the latest): an event is not from the future "
+            "(a wrong clock, or not Companies House's)",
+            True,
         )
     return number, psc_id, published
 
