@@ -62,22 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {"data": data, "databases": {}}
     for kind in [each.strip() for each in arguments.databases.split(",") if each.strip()]:
         name = f"openbook_bench_registers_spend_p{arguments.processes}"
-        url = spend_linkage._url(kind, arguments.workdir, arguments.postgres_url, name)
-        environment = spend_linkage._environment(url, arguments.workdir)
-        ready = arguments.workdir / f"{name}-{kind}.ready"
-        if not (arguments.keep and ready.exists()):
-            spend_linkage._drop(kind, arguments.postgres_url, url)
-            ready.unlink(missing_ok=True)
-            if kind == "postgresql":
-                spend_linkage._admin(arguments.postgres_url, f'CREATE DATABASE "{name}"')
-            started = time.monotonic()
-            for command in (
-                [*spend_linkage.OPENBOOK, "migrate"],
-                [*spend_linkage.OPENBOOK, "load", "--no-progress", "--json", data["releasesFile"]],
-                [sys.executable, str(ROOT / "spend_linkage.py"), "--driver", data["spend"]],
-            ):
-                subprocess.run(command, check=True, env=environment, capture_output=True)
-            ready.write_text(f"{time.monotonic() - started:.1f}\n")
+        url, environment, ready = database(arguments, kind, data, name)
         try:
             done = subprocess.run(
                 [sys.executable, __file__, "--measure", str(arguments.repeat)],
@@ -93,6 +78,28 @@ def main(argv: list[str] | None = None) -> int:
         results["databases"][kind] = json.loads(done.stdout.strip().splitlines()[-1])
         _print(kind, results["databases"][kind])
     return 0
+
+
+def database(arguments, kind: str, data: dict, name: str) -> tuple[str, dict, Path]:
+    """The database ``name`` with the data loaded and its spend linked, made unless ``--keep``
+    finds it ready: its URL, the environment that uses it, and its ready file."""
+    url = spend_linkage._url(kind, arguments.workdir, arguments.postgres_url, name)
+    environment = spend_linkage._environment(url, arguments.workdir)
+    ready = arguments.workdir / f"{name}-{kind}.ready"
+    if not (arguments.keep and ready.exists()):
+        spend_linkage._drop(kind, arguments.postgres_url, url)
+        ready.unlink(missing_ok=True)
+        if kind == "postgresql":
+            spend_linkage._admin(arguments.postgres_url, f'CREATE DATABASE "{name}"')
+        started = time.monotonic()
+        for command in (
+            [*spend_linkage.OPENBOOK, "migrate"],
+            [*spend_linkage.OPENBOOK, "load", "--no-progress", "--json", data["releasesFile"]],
+            [sys.executable, str(ROOT / "spend_linkage.py"), "--driver", data["spend"]],
+        ):
+            subprocess.run(command, check=True, env=environment, capture_output=True)
+        ready.write_text(f"{time.monotonic() - started:.1f}\n")
+    return url, environment, ready
 
 
 def measure(repeat: int) -> dict:

@@ -25,6 +25,10 @@ class Filters:
     buyer: str | None = None
 
 
+# A party's name and identifier (SCHEME-ID, normalised; None without a valid one).
+Party = tuple[str | None, str | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     process_id: int  # process_search.id: the paging key
@@ -108,3 +112,21 @@ def names_supplier(store: Store, identifier: str) -> bool:
             [identifier],
         )
         return cursor.fetchone() is not None
+
+
+def parties(store: Store, process_ids: Sequence[int]) -> dict[int, dict[str | None, Party]]:
+    """For each process, its parties' names and identifiers by local id, the last of an id
+    counting: as the process search's mentions have them (written with the compiled release,
+    from it; openbook.standards.ocds.summary.mentions), so no identifier is checked again."""
+    found: dict[int, dict[str | None, Party]] = {int(each): {} for each in process_ids}
+    with store.cursor() as cursor:
+        for chunk in chunked(list(process_ids), 500):
+            condition, parameters = among(store, "process_id", chunk)
+            cursor.execute(
+                "SELECT process_id, party_id, name, identifier FROM process_party"
+                f" WHERE {condition} ORDER BY process_id, position",
+                parameters,
+            )
+            for process_id, party_id, name, identifier in cursor.fetchall():
+                found[int(process_id)][party_id] = (name, identifier)
+    return found

@@ -6,6 +6,8 @@ import orjson
 import pytest
 
 from openbook import contract_performance
+from openbook.store import contract_performance as stored
+from openbook.store import records
 from openbook.store.database import Store
 from tests.conftest import reuse
 from tests.factories import create_release
@@ -386,6 +388,66 @@ def test_a_supplier_page_follows(reader, performed):
     second = _get(reader, path, limit=2, before=first["next"])[1]
     assert _keys(second) == ["c1/2"]
     assert second["contracts"] == 3  # the figures are the whole record's on every page
+
+
+@pytest.mark.parametrize(
+    "rollup, kept, scan",
+    [
+        (5000, 1100, 1000),  # the page made from the processes the rollup read
+        (1, 1100, 1000),  # the rollup stopped short: the page reads on from the store
+        (5000, 1, 1000),  # the rollup kept fewer than the page looks at
+        (5000, 1, 1),  # and the page's scan stops at its limit
+    ],
+)
+def test_a_supplier_page_is_the_registers_page_for_that_supplier(
+    performed, monkeypatch, rollup, kept, scan
+):
+    monkeypatch.setattr(contract_performance, "ROLLUP_LIMIT", rollup)
+    monkeypatch.setattr(contract_performance, "KEPT_FOR_PAGE", kept)
+    monkeypatch.setattr(contract_performance, "SCAN_LIMIT", scan)
+    pages = dict.fromkeys(("GB-COH-01234567", "GB-COH-07654321", "GB-COH-05555555"), 0)
+    for supplier in pages:
+        before = None
+        while True:
+            record = contract_performance.supplier(performed, supplier, before=before, limit=1)
+            page = contract_performance.register(
+                performed, supplier=supplier, before=before, limit=1
+            )
+            assert record is not None
+            assert (record["page"], record["next"]) == (page["page"], page["next"])
+            before = page["next"]
+            pages[supplier] += 1
+            if before is None:
+                break
+    assert pages["GB-COH-01234567"] >= 3  # its three contracts, one a page
+
+
+def test_a_supplier_record_reads_each_process_once(performed, monkeypatch):
+    read: list[str] = []
+    compiled_of = records.compiled_of
+
+    def counted(store, register, keys):
+        read.extend(keys)
+        return compiled_of(store, register, keys)
+
+    monkeypatch.setattr(records, "compiled_of", counted)
+    record = contract_performance.supplier(performed, "GB-COH-01234567")
+    assert record is not None and len(record["page"]) == 3
+    assert sorted(read) == sorted(set(read))
+
+
+def test_the_parties_are_as_the_release_names_them(performed):
+    # The register reads a party's name and identifier from the process search's mentions
+    # (openbook.store.contract_performance.parties): what reading the compiled release gives.
+    rows = stored.page(performed, stored.Filters(contract_performance.NOTICES), None, 100)
+    compiled = records.compiled_of(performed, "ocds", [row.ocid for row in rows])
+    parties = stored.parties(performed, [row.process_id for row in rows])
+    assert len(rows) == 3
+    for row in rows:
+        release = orjson.loads(compiled[row.ocid])
+        from_search = contract_performance.contracts(release, (), parties[row.process_id])
+        assert from_search == contract_performance.contracts(release)
+        assert from_search
 
 
 def test_the_bulk_file_has_every_contract(performed):
