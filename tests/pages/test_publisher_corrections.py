@@ -248,6 +248,15 @@ OWN_READERS = {
     "after_60": 1.5,
     "not_paid": 3,
     "approver": "Jane Smith, Director of Finance",
+    # the 2015 contract award notice's section V (pcr2015_award.py)
+    "tenders": 4,
+    "sme_tenders": 2,
+    "eu_tenders": 1,
+    "other_tenders": 0,
+    "electronic_tenders": 3,
+    "group": "yes",
+    "group_members": "Smith, Jones & Co, GB-COH-07654321",
+    "subcontract_share": 25,
 }
 
 

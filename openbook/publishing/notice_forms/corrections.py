@@ -14,6 +14,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from openbook.publishing.notice_forms.counts import COUNT, count_in
+from openbook.publishing.notice_forms.ids import stamp
 from openbook.publishing.notice_forms.questions import (
     CHECKBOXES,
     CHOICE,
@@ -65,6 +67,7 @@ def answers_from(
             answers[question.name] = choices[0]
             unread.add(question.name)
     context = _context(release)
+    _buildable(form, context, answers, unread)
     for question in form.questions:
         tried = found[question.name]
         if question.kind == CHOICE and question.options is None:
@@ -86,12 +89,36 @@ def answers_from(
     return form.answered(replace(context, compiled=compiled), read)
 
 
+def _buildable(
+    form: NoticeForm, context: Context, answers: dict[str, object], unread: set[str]
+) -> None:
+    """Placeholders the build can use: one whose build needs an answer the release does not
+    give back (a group of suppliers, without its members: pcr2015_award.py) is swapped for
+    another of its choices that builds, if one does. The later questions first: an earlier
+    one (whether a contract was awarded) keeps its first choice if a later one can change. In
+    place."""
+    for question in reversed(form.questions):
+        if question.name not in unread:
+            continue
+        for value, _ in question.choices:
+            answers[question.name] = value
+            try:
+                form.build(context, answers)
+            except _CANNOT_BUILD:
+                continue
+            break
+        else:
+            answers[question.name] = question.choices[0][0]
+
+
 def as_correction(
     release: dict,
     corrects: str,
     context: Context,
     description: str | None = None,
+    *,
     original: Mapping[str, Any] | None = None,
+    taken: Callable[[str], bool] | None = None,
 ) -> dict:
     """``release`` (just built from a form's answers) as a correction of the release
     ``corrects`` of the same procurement: a new release with its own id, each stage tag made
@@ -104,17 +131,22 @@ def as_correction(
 
     Given the ``original`` (the corrected release's body), the awards and contracts it wrote
     keep their ids: a form numbers a new award or contract after those the procurement has,
-    the corrected one among them, and the correction must change that one, not add another."""
+    the corrected one among them, and the correction must change that one, not add another.
+
+    Given ``taken`` (whether the procurement has a release of an id already, withdrawn or
+    redacted ones too), the correction's id is one it does not have (``_own_id``), and its
+    notice documents are named after it: two corrections written in one second each keep
+    their own notice document (issue 8)."""
     corrected = _copy(release)
     if original is not None:
         _same_ids(corrected, original)
-    if corrected.get("id") == corrects:
-        # Built within the second the corrected release was: the ids share their moment.
-        corrected["id"] = f"{corrects}-correction"
-    release_id = str(corrected.get("id"))
+    built = str(corrected.get("id"))
+    release_id = _own_id(built, corrects, taken)
+    corrected["id"] = release_id
     tags = [UPDATE_TAGS.get(tag, tag) for tag in corrected.get("tag", [])]
     corrected["tag"] = list(dict.fromkeys(tags))
-    stamp = context.now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    # the moment, and what the id added to tell it from another of that moment ("-2")
+    named = f"{stamp(context.now)}{release_id.removeprefix(built)}"
     amendment = {
         "id": release_id,
         "date": moment(context.now),
@@ -131,12 +163,27 @@ def as_correction(
             if isinstance(document, dict) and document.get("noticeType")
         ]
         for document in notices:
-            document["id"] = f"{document.get('id', 'notice')}-{stamp}"
+            document["id"] = f"{document.get('id', 'notice')}-{named}"
         if notices and amends is not None and not any(amends is seen for seen in amended):
             amended.append(amends)
     for section in amended:
         section["amendments"] = [*section.get("amendments", []), dict(amendment)]
     return corrected
+
+
+def _own_id(built: str, corrects: str, taken: Callable[[str], bool] | None) -> str:
+    """The correction's id: the one its form built (its notice type and moment), unless the
+    corrected release has it (built in the same second) or the procurement has a release of
+    it (another correction of that second): then that id with ``-correction``, then ``-2``,
+    ``-3``... as needed. Two people correcting at once may still choose alike: the publish
+    use case then refuses the second (a release id with another body), losing nothing."""
+    found = built if built != corrects else f"{corrects}-correction"
+    first = found
+    number = 1
+    while taken is not None and taken(found):
+        number += 1
+        found = f"{first}-{number}"
+    return found
 
 
 def _sections(release: dict) -> Iterator[tuple[dict, dict | None]]:
@@ -184,6 +231,7 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
     for contract in corrected.get("contracts") or []:
         if isinstance(contract, dict) and contract.get("awardID") in renamed:
             contract["awardID"] = renamed[contract["awardID"]]
+    _same_statistics(corrected, renamed)
     # so do the payments and performance failures a contract's notice wrote (UK8, UK9), and
     # the KPIs it assessed with their observations (UK9).
     pairs = zip(corrected.get("contracts") or [], original.get("contracts") or [], strict=False)
@@ -197,6 +245,20 @@ def _same_ids(corrected: dict, original: Mapping[str, Any]) -> None:
                 for entry, was in zip(mine, theirs, strict=True):
                     if isinstance(entry, dict) and isinstance(was, dict) and "id" in was:
                         entry["id"] = was["id"]
+
+
+def _same_statistics(corrected: dict, renamed: Mapping[object, object]) -> None:
+    """Bid statistics named after their award (``1-bids``: pcr2015_award.py) follow it when
+    it takes the original's id, so the correction replaces them (merged by id) rather than
+    adding a second set."""
+    bids = corrected.get("bids")
+    statistics = bids.get("statistics") if isinstance(bids, dict) else None
+    for statistic in statistics if isinstance(statistics, list) else []:
+        if not isinstance(statistic, dict):
+            continue
+        award, _, measure = str(statistic.get("id", "")).partition("-")
+        if measure and award in renamed:
+            statistic["id"] = f"{renamed[award]}-{measure}"
 
 
 def _same_amendments(new: object, old: object) -> None:
@@ -417,6 +479,7 @@ def _choice(leaf: object) -> str | None:
 
 
 _READERS: dict[str, Callable[[object], object]] = {
+    COUNT: count_in,  # a number of tenders (pcr2015_award.py)
     MONEY: _money,
     DATE: _day,
     DATETIME: _moment,

@@ -26,6 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
+from openbook.publishing.notice_forms import pcr2015_award as section_v
 from openbook.publishing.notice_forms.award import CONTRACT_AWARD_NOTICE
 from openbook.publishing.notice_forms.following import (
     WHICH_CONTRACT,
@@ -40,6 +41,7 @@ from openbook.publishing.notice_forms.following import (
     repeated_tender,
     with_roles,
 )
+from openbook.publishing.notice_forms.pcr2015_award import award_of_contract
 from openbook.publishing.notice_forms.questions import (
     CHOICE,
     DATE,
@@ -213,7 +215,8 @@ def _award_release(context: Context, answers: Mapping[str, object]) -> dict:
             framework |= {"scheme": "ocid", "identifier": answers["framework_ocid"]}
         release["relatedProcesses"] = [framework]
     release["id"] += f"-{award['id']}"  # two awards (two lots) published within a second differ
-    release["parties"].append(with_roles(context, party))
+    release["parties"].append(with_roles(context, party))  # second, as the questions read it
+    award_of_contract(release, answers, lots, supplier)  # the form's section V
     return release
 
 
@@ -257,9 +260,12 @@ CONTRACT_AWARD_NOTICE_2015 = NoticeForm(
             missing="Select whether a contract was awarded",
             applies=lambda context, _answers: not starts_call_off(context),
         ),
+        *section_v.tenders_questions(_awarded),
         _reused(CONTRACT_AWARD_NOTICE, "supplier_name", applies=_awarded),
         _reused(CONTRACT_AWARD_NOTICE, "supplier_id", applies=_awarded),
         _reused(CONTRACT_AWARD_NOTICE, "supplier_sme", applies=_awarded),
+        section_v.group_question(_awarded),
+        section_v.estimate_question(_awarded, chosen_lots),
         Question(
             "value",
             MONEY,
@@ -269,6 +275,7 @@ CONTRACT_AWARD_NOTICE_2015 = NoticeForm(
             missing="Enter the value of the contract, in pounds",
             applies=_awarded,
         ),
+        *section_v.offers_questions(_awarded),
         Question(
             "concluded",
             DATE,
@@ -279,9 +286,12 @@ CONTRACT_AWARD_NOTICE_2015 = NoticeForm(
             missing="Enter the date the contract was concluded",
             applies=_awarded,
         ),
+        *section_v.subcontracting_questions(_awarded),
     ),
     _award_release,
     level=NEW_PROCESS,
+    order=section_v.order,
+    order_messages=section_v.ORDER_MESSAGES,
     # The award and contract, numbered after the procurement's (openbook.publishing.numbering).
     adds=lambda _release: ("/awards/0", "/contracts/0"),
 )

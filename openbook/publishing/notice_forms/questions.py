@@ -9,9 +9,10 @@ them (openbook/web/locale/cy/).
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from openbook.publishing.notice_forms.ids import stamp
 from openbook.standards.identifiers import check_party_id
 from openbook.standards.ocds.summary import cpv_code
 from openbook.standards.uk.notices import NOTICE_TYPES
@@ -619,9 +620,8 @@ def notice_document(code: str, context: Context) -> dict:
 
 
 def release_id(code: str, context: Context) -> str:
-    """A new release's id: the ocid, the notice type and the moment, so two notices of a
-    procurement never share one."""
-    return f"{context.ocid}-{code}-{context.now.astimezone(UTC).strftime('%Y%m%dT%H%M%SZ')}"
+    """A new release's id: ocid, notice type and moment (to the microsecond: ids.stamp)."""
+    return f"{context.ocid}-{code}-{stamp(context.now)}"
 
 
 def texts_of(form: NoticeForm) -> list[str]:

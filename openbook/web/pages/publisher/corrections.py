@@ -8,6 +8,7 @@ from the published release (openbook.publishing.notice_forms.corrections) and ha
 check your answers, which publishes it as a new release correcting the old one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -120,6 +121,15 @@ def correctable(store: Store, organisation: Organisation, ocid: str, release_id:
             ),
         )
     return notice.release
+
+
+def release_taken(store: Store, ocid: str) -> Callable[[str], bool]:
+    """Whether the log holds a release of ``ocid`` with an id (withdrawn or redacted ones
+    too): a correction takes an id no release of its procurement has (corrections.as_correction,
+    issue 8: two corrections in one second)."""
+    return lambda release_id: (
+        marks.target_by_identity(store, records.REGISTER, ocid, release_id) is not None
+    )
 
 
 def _identity(value: str) -> bool:

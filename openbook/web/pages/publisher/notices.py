@@ -383,7 +383,7 @@ def _checked(
         # A correction is a new release that says what it amends, and changes the awards and
         # contracts the notice it corrects wrote rather than adding others.
         from openbook.publishing.notice_forms.corrections import as_correction
-        from openbook.web.pages.publisher.corrections import correctable
+        from openbook.web.pages.publisher.corrections import correctable, release_taken
 
         organisation = publisher.organisation
         assert organisation is not None
@@ -391,7 +391,10 @@ def _checked(
             original = correctable(Store(), organisation, context.ocid, str(draft["corrects"]))
         except PageError as refusal:
             return answer(request, refusal)
-        release = as_correction(release, str(draft["corrects"]), context, original=original)
+        taken = release_taken(Store(), context.ocid)  # an id none of its releases has
+        release = as_correction(
+            release, str(draft["corrects"]), context, original=original, taken=taken
+        )
         if form.code in notice_forms.pcr2015.CORRECTED:  # the 2015 corrigendum, F14
             release = notice_forms.pcr2015.as_corrigendum(release)
     dry_run = request.method != "POST" or bool(problems)
