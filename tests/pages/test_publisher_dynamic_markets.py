@@ -18,6 +18,7 @@ from openbook.publishing.notice_forms.compliance import period_start
 from openbook.publishing.notice_forms.corrections import as_correction
 from openbook.publishing.notice_forms.dynamic_markets import DYNAMIC_MARKET_FORMS
 from openbook.publishing.notice_forms.members import member_list
+from openbook.publishing.notice_forms.questions import notice_document
 from openbook.store import log
 from tests.pages.test_publisher import _token, publisher, send, signed_in
 from tests.publishing import BUYER, OTHER_BUYER, create_key, post
@@ -511,3 +512,43 @@ def test_a_corrected_members_list_keeps_each_members_award():
         "member-GB-COH-00000003",
     ]
     assert corrected["awards"][1]["suppliers"] == [{"id": "GB-COH-00000003", "name": "C Ltd"}]
+
+
+def test_two_modifications_keep_both_notices(publisher, store):
+    """A dynamic market modified twice: both modification notices (UK15) stay in the compiled
+    release, each its own document, as contract changes (UK10) and the 2015 modification
+    notices (F20) do: a recurring notice's document has its moment in its id."""
+    key = create_key(store, publisher)
+    ocid = orjson.loads(post(Client(), "/api/publish/ocids", {}, key).content)["ocid"]
+    compiled = None
+    second = {
+        "change": {"change": "A fifth part, for weekend care, is added."},
+        "admitted": {"admitted": "Weekend Care Ltd, GB-COH-07654322"},
+        "removed": {"removed": "Smith, Jones & Partners, GB-CHC-1123456"},
+        "new_end": _answers("UK15")["new_end"],
+    }
+    moments = [datetime(2026, 1, 5, 10, 0, second, tzinfo=UTC) for second in range(4)]
+    for code, now, given in zip(
+        ["UK13", "UK14", "UK15", "UK15"], moments, [None, None, None, second], strict=True
+    ):
+        context = Context(ocid, BUYER["id"], BUYER["name"], now, compiled)
+        form = FORMS[code]
+        answers = given or _answers(code)
+        read = {q.name: notice_forms.read_answer(q, answers[q.name]) for q in form.questions}
+        answer = post(Client(), "/api/publish/releases", form.build(context, read), key)
+        assert answer.status_code == 201, answer.content[:3000]
+        compiled = _record(ocid)["compiledRelease"]
+    documents = [d for d in compiled["tender"]["documents"] if d["noticeType"] == "UK15"]
+    assert [d["id"] for d in documents] == [
+        "UK15-notice-20260105T100002Z",
+        "UK15-notice-20260105T100003Z",
+    ]
+    assert len(compiled["tender"]["amendments"]) == 2
+
+
+def test_only_a_recurring_notice_has_its_moment_in_its_document_id():
+    now = datetime(2026, 1, 5, 10, 0, 0, 250000, tzinfo=UTC)
+    context = Context("ocds-x", BUYER["id"], BUYER["name"], now, None)
+    assert notice_document("UK4", context)["id"] == "UK4-notice"
+    recurring = notice_document("UK10", context, recurring=True)
+    assert recurring["id"] == "UK10-notice-20260105T100000.250000Z"

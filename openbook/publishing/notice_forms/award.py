@@ -352,7 +352,7 @@ def _change_release(context: Context, answers: Mapping[str, object]) -> dict:
         period = _period_of(contract)
         changed["period"] = {**period, "endDate": end_of(answers["new_end"])}
     changed["amendments"] = [amendment]
-    changed["documents"] = [notice_document("UK10", context)]
+    changed["documents"] = [notice_document("UK10", context, recurring=True)]
     release = process_release(
         "UK10", context, ["contractAmendment"], tender=repeated_tender(context), contracts=[changed]
     )

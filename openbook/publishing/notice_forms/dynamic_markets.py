@@ -289,7 +289,8 @@ def _modification_release(context: Context, answers: Mapping[str, object]) -> di
     fields: dict = {"amendments": [amendment]}
     if answers.get("new_end") is not None:
         fields["contractPeriod"] = {"endDate": end_of(answers["new_end"])}
-    tender = repeated_tender(context, **fields, documents=[notice_document("UK15", context)])
+    document = notice_document("UK15", context, recurring=True)
+    tender = repeated_tender(context, **fields, documents=[document])
     sections: dict = {"tender": tender}
     if awards:
         sections["awards"] = awards

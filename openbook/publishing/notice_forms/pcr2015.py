@@ -340,7 +340,7 @@ def _modification_release(context: Context, answers: Mapping[str, object]) -> di
         changed["period"] = {**kept, "endDate": end_of(answers["new_end"])}
     changed["amendments"] = [amendment]
     document = {
-        **notice_document("F20", context),
+        **notice_document("F20", context, recurring=True),
         "description": _GROUND_WORDS[str(answers["ground"])],
     }
     changed["documents"] = [document]

@@ -608,11 +608,14 @@ def pounds(amount: object) -> dict:
     return {"amount": amount, "currency": "GBP"}
 
 
-def notice_document(code: str, context: Context) -> dict:
+def notice_document(code: str, context: Context, *, recurring: bool = False) -> dict:
     """The notice's own document: its notice type (as the Find a Tender Service publishes it),
-    when it was published and, where one fits, its OCDS document type."""
+    when it was published and, where one fits, its OCDS document type. A ``recurring`` notice
+    (one a procurement or contract may have many of, beside one another) has its moment in
+    its id: documents of one id are merged into one (OCDS 1.1, "Merging")."""
     published = moment(context.now.astimezone(LONDON))
-    document = {"id": f"{code}-notice", "noticeType": code, "datePublished": published}
+    named = f"{code}-notice-{stamp(context.now)}" if recurring else f"{code}-notice"
+    document = {"id": named, "noticeType": code, "datePublished": published}
     known = NOTICE_TYPES.get(code)
     if known is not None and known.document_type:
         document["documentType"] = known.document_type
