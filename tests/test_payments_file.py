@@ -228,6 +228,63 @@ def test_hostile_values_are_refused(shared, cell, code):
     assert _where(refused) == [(2, "payment_id", code)]
 
 
+@pytest.mark.parametrize(
+    "invisible",
+    ["\u200b", "\u200e", "\u202e", "\u2066", "\ufeff", "\u2028", "\u0085"],
+    ids=[
+        "zero width space",
+        "left-to-right mark",
+        "right-to-left override",
+        "isolate",
+        "bom",
+        "line separator",
+        "next line",
+    ],
+)
+def test_invisible_characters_are_refused_in_identifiers(shared, invisible):
+    refused = _refused(shared, _file(f"{OURS},1,2026-05-14,45000,GBP,INV{invisible}1"))
+    assert _where(refused) == [(2, "payment_id", "value-invalid")]
+    assert f"U+{ord(invisible):04X}" in str(refused.problems[0])
+
+
+def test_a_payment_given_twice_is_refused_whatever_names_its_contract(shared):
+    for rows in [
+        (f"{OURS},1,2026-05-14,45000,GBP,INV-1", f"{OURS},,2026-05-14,45000,GBP,INV-1"),
+        (f"{OURS},,2026-05-14,45000,GBP,INV-1", f"{OURS},1,2026-05-15,46000,GBP,INV-1"),
+        (f"{OURS},,2026-05-14,45000,GBP,INV-1", f"{OURS},,2026-05-14,45000,GBP,INV-1"),
+    ]:
+        refused = _refused(shared, _file(*rows))
+        assert _where(refused) == [(3, "payment_id", "row-repeated")], rows
+        assert "row 2" in refused.problems[0].message
+        assert [p.code for p in refused.problems] == ["row-repeated"]  # nothing of the package
+
+
+def test_a_header_of_very_many_columns_is_refused_quickly(shared):
+    columns = ",".join(f"c{n}" for n in range(20_000))
+    data = f"{columns},ocid,payment_date,amount\n{',' * 20_000}{OURS},2026-05-14,45000\n"
+    refused = _refused(shared, data.encode())
+    assert (refused.status, refused.code) == (413, "too-many-columns")
+    assert "at most 100" in refused.message
+    many = {f"c{n}": 1 for n in range(200)} | {"ocid": OURS, "payment_date": "2026-05-14"}
+    assert _refused(shared, orjson.dumps(many), "jsonl").code == "too-many-columns"
+
+
+def test_a_column_without_a_name_that_holds_values_is_named_in_a_warning(shared):
+    answer = _send(
+        shared,
+        _file(f"{OURS},1,2026-05-14,45000,GBP,INV-1,,note,", header=HEADER.replace("\n", ",,,\n")),
+        dry_run=True,
+    )
+    assert [(p.code, p.blocking) for p in answer.problems] == [("columns-ignored", False)]
+    assert "column 8" in answer.problems[0].message and "column 7" not in answer.problems[0].message
+    quiet = _send(
+        shared,
+        _file(f"{OURS},1,2026-05-14,45000,GBP,INV-1,", header=HEADER.replace("\n", ",\n")),
+        dry_run=True,
+    )
+    assert quiet.problems == []
+
+
 def test_json_lines_are_read_as_strictly(shared):
     good = orjson.dumps({"ocid": OURS, "payment_date": "2026-05-14", "amount": 45000}).decode()
     for text, code in [
@@ -342,6 +399,54 @@ def test_a_payment_the_form_published_is_not_published_again(ours):
     ]
 
 
+def test_a_published_payment_sent_again_differently_is_refused(ours):
+    _send(ours, _file(f"{OURS},1,2026-05-14,45000,GBP,INV-1"))
+    size = log.log_size(ours)
+    refused = _refused(ours, _file(f"{OURS},,2026-05-14,54000,GBP,INV-1"))
+    assert (refused.status, refused.code) == (422, "invalid")
+    assert _where(refused) == [(2, "amount", "payment-conflict")]
+    message = refused.problems[0].message
+    assert "£45,000.00" in message and "£54,000.00" in message and "correct" in message
+    refused = _refused(
+        ours, _file(f"{OURS},1,2026-05-15,45000,GBP,INV-1", f"{OURS},1,2026-05-20,60000,GBP,INV-2")
+    )
+    assert _where(refused) == [(2, "payment_date", "payment-conflict")]
+    assert "2026-05-14" in refused.problems[0].message
+    assert log.log_size(ours) == size  # refused whole: INV-2 was not published either
+    again = _send(ours, _file(f'{OURS},1,14/05/2026,"45,000.00",GBP,INV-1'))
+    assert (again.payments, again.already) == (0, 1)
+    assert log.log_size(ours) == size
+
+    # The route the message gives: a correction of the notice (dated after it, as a record
+    # takes its releases in date order), then the file is a no-op.
+    organisation = next(o for o in _organisations(ours) if o.party_id == BUYER["id"])
+    correction = notice(
+        "UK8",
+        "2026-07-21",
+        OURS,
+        tag=["implementationUpdate"],
+        section="contracts",
+        contracts=[
+            {
+                "id": "1",
+                "awardID": "1",
+                "implementation": {
+                    "transactions": [
+                        {
+                            "id": "payment-INV-1",
+                            "date": "2026-05-14T00:00:00+01:00",
+                            "value": {"amount": 54000, "currency": "GBP"},
+                        }
+                    ]
+                },
+            }
+        ],
+    )
+    publish(ours, organisation, correction, CLI)
+    corrected = _send(ours, _file(f"{OURS},1,2026-05-14,54000,GBP,INV-1"))
+    assert (corrected.payments, corrected.already) == (0, 1)
+
+
 def test_the_payee_is_the_supplier_the_row_names_on_the_contract(ours):
     refused = _refused(
         ours,
@@ -420,6 +525,21 @@ def test_the_api_publishes_a_file_with_a_key(ours, monkeypatch):
         "/api/publish/payments", data=data * 5, content_type="text/csv", **bearer(key)
     )
     assert large.status_code == 413 and large.json()["error"]["code"] == "body-too-large"
+
+
+def test_the_packages_own_warnings_are_not_the_publishers():
+    """The package is the use case's wrapping: its warnings are said neither in an answer nor
+    in a refusal; a release's are, and anything that blocks."""
+    from openbook.publishing.answers import Problem
+
+    policy = Problem(
+        "/publicationPolicy", "missing", "'publicationPolicy' is missing", "warning", False
+    )
+    assert not payments_file._publishers(policy)
+    assert payments_file._publishers(Problem("/releases", "invalid", "no", "error", True))
+    assert payments_file._publishers(
+        Problem("/releases/0/date", "late", "late", "warning", False, release=0)
+    )
 
 
 def test_kind_of():

@@ -13,7 +13,10 @@ whole file is published or none of it.
 Each row's problems name the file, the row (its line, the header being line 1) and the column.
 A payment's transaction id is made from the payment itself (``payment-`` and the authority's own
 reference, or its day and amount), so a row already published is recognised and not published
-again: the same file twice is a no-op, and a file with rows added publishes only those. What is
+again: the same file twice is a no-op, and a file with rows added publishes only those. A row
+whose transaction its contract has with another day, amount, currency or payee refuses the
+file: a file adds payments and never changes one (docs/contract-payments.md, "Correcting a
+payment"). What is
 checked here (the file, each value, the contract and whose it is) comes first, so that each
 problem names its row; the publish use case checks the releases again, and its problems are
 named by the rows they come from.
@@ -110,12 +113,13 @@ def publish_payments(
     moment_now = now or datetime.now(UTC)
     found = read(data, name, kind)
     payments, problems = checked_rows(found, name, moment_now.astimezone(LONDON).date())
-    duplicates(payments, name, problems)
     compiled = _compiled(store, sorted({p.ocid for p in payments}))
     contracts = _contracts(payments, compiled, organisation, name, problems)
+    duplicates(payments, contracts, name, problems)  # by the contract each row pays under
     problems.sort(key=lambda problem: problem.row or 0)  # in the file's order, stably
     _refuse_if_blocking(problems)
     new, already = _new_payments(payments, contracts, compiled, name, problems)
+    _refuse_if_blocking(problems)  # a payment published already, and differently
     answer = Published(name, len(found[1]), len(new), already, problems=problems)
     if not new:
         return answer
@@ -165,16 +169,27 @@ def publish_payments(
             refused.status,
             refused.code,
             refused.message,
-            [_from_release(problem, carried, name) for problem in refused.problems],
+            [
+                _from_release(problem, carried, name)
+                for problem in refused.problems
+                if _publishers(problem)
+            ],
         ) from None
     answer.releases = _described(outcome, carried)
     # The package is this module's wrapping, not the publisher's: its own warnings are not theirs.
     answer.problems += [
         _from_release(problem, carried, name)
         for problem in outcome.problems
-        if problem.release is not None
+        if _publishers(problem)
     ]
     return answer
+
+
+def _publishers(problem: Problem) -> bool:
+    """Whether a problem of the publish use case is the publisher's: one of a release made of
+    the file's rows, or one that blocks. The package is this module's wrapping, not the
+    publisher's: its own warnings (no ``publicationPolicy``) are not theirs."""
+    return problem.release is not None or problem.blocking
 
 
 def _compiled(store, ocids: list[str]) -> dict[str, dict]:
@@ -301,7 +316,10 @@ def _new_payments(
     """The payments not published yet, and how many were. A payment is published already when
     its contract has a transaction of its id, or (a row without payment_id) of its day and
     amount, such as the UK8 form publishes; a row with a payment_id whose day and amount a
-    transaction of another id has is published, and warned of."""
+    transaction of another id has is published, and warned of. A transaction of its id that
+    says another day, amount, currency or payee is a conflict, which refuses the file: a file
+    adds payments and never changes one published (docs/contract-payments.md, "Correcting a
+    payment")."""
     new: list[Payment] = []
     already = 0
     for payment in payments:
@@ -314,8 +332,13 @@ def _new_payments(
         published = entries(
             implementation if isinstance(implementation, dict) else {}, "transactions"
         )
-        ids = {str(t.get("id")) for t in published}
+        ids = {str(t.get("id")): t for t in published}
         alike = [str(t.get("id")) for t in published if _same(t, payment)]
+        if payment.transaction_id in ids:
+            conflicts = _conflicts(ids[payment.transaction_id], payment, name)
+            if conflicts:
+                problems += conflicts
+                continue
         if payment.transaction_id in ids or (payment.payment_id is None and alike):
             already += 1
             problems.append(
@@ -347,6 +370,50 @@ def _new_payments(
             )
         new.append(payment)
     return new, already
+
+
+def _conflicts(transaction: Mapping, payment: Payment, name: str) -> list[RowProblem]:
+    """How the row differs from the transaction of its id its contract has: a problem for each
+    column, saying what was published and what the file says."""
+    value = transaction.get("value")
+    value = value if isinstance(value, dict) else {}
+    amount = value.get("amount")
+    payee = transaction.get("payee")
+    payee_id = str(payee.get("id")) if isinstance(payee, dict) and "id" in payee else "no payee"
+    published = {
+        "payment_date": str(transaction.get("date", ""))[:10],
+        "amount": (
+            f"£{round(Decimal(str(amount)), 2):,.2f}"
+            if isinstance(amount, int | float) and not isinstance(amount, bool)
+            else repr(amount)
+        ),
+        "currency": str(value.get("currency") or "GBP"),
+        "supplier_id": payee_id,
+    }
+    given = {
+        "payment_date": payment.day.isoformat(),
+        "amount": f"£{payment.amount:,.2f}",
+        "currency": payment.currency,
+        "supplier_id": payment.supplier_id,
+    }
+    which = f"payment_id {payment.payment_id[:100]!r}" if payment.payment_id else "this payment"
+    return [
+        RowProblem(
+            name,
+            payment.row,
+            column,
+            "payment-conflict",
+            f"{which} is published already on the contract (transaction "
+            f"{payment.transaction_id[:100]!r}) with {column} {published[column]}; the file "
+            f"says {given[column]}. A file adds payments and does not change one published: "
+            "if the file is right, correct the published payment (a correction of its notice "
+            'through the publish API: docs/contract-payments.md, "Correcting a payment") and '
+            "send the file again; if the payment published is right, put the row right",
+        )
+        for column in ("payment_date", "amount", "currency", "supplier_id")
+        if published[column] != given[column]
+        and (column != "supplier_id" or payment.supplier_id is not None)
+    ]
 
 
 def _same(transaction: Mapping, payment: Payment) -> bool:

@@ -10,6 +10,8 @@ information; the rest is this platform's choice, said as such there.
 """
 
 import re
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -33,6 +35,9 @@ DAYS_TO_PUBLISH = 30  # s.70(2): within 30 days beginning with the last day of t
 MAX_ROWS = 20_000  # a quarter's payments over £30,000 of the largest department are thousands
 MAX_AMOUNT = Decimal(10) ** 13  # £10 trillion: more is a typing slip (as the forms say)
 MAX_ID = 200  # characters of an ocid, a contract id or a payment reference
+# The columns a header may have: seven are read, and a finance system's export has a few dozen
+# more; a header of thousands is no payments file, and reading it ties up the worker.
+MAX_COLUMNS = 100
 
 # The columns: the file's header names them, in any order, in any case, with spaces, hyphens
 # or underscores. ``ocid``, ``payment_date`` and ``amount`` are required.
@@ -51,7 +56,17 @@ _SAME = {
 }
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})|(\d{1,2})/(\d{1,2})/(\d{4})")
 _AMOUNT = re.compile(r"(\d{1,3}(,\d{3})+|\d+)(\.\d{1,2})?")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Characters no one sees, that make two identifiers that look the same differ (a payment_id
+# pasted from a web page or a PDF): line and paragraph separators, zero-width characters, the
+# marks, embeddings, overrides and isolates of bidirectional text, and the byte-order mark
+# inside a value (Unicode's UAX #9 and the Cf characters of the Unicode Character Database).
+_INVISIBLE = re.compile("[\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+IDENTIFIERS = ("ocid", "contract_id", "payment_id", "supplier_id")
+# What a column the header leaves without a name is called (its place), and a JSON field named
+# "": a normalised name has no spaces, so these are never a column's name.
+UNNAMED = "column {} (no name)"
+UNNAMED_FIELD = "the field with no name"
 _FORMULA = ("=", "+", "-", "@")  # what a spreadsheet would run as a formula
 
 
@@ -220,6 +235,7 @@ def _csv(text: str, name: str) -> tuple[list[str], list[tuple[int, dict]]]:
 
 
 def _header(cells: list[str], name: str, line: int) -> list[str]:
+    _refuse_many_columns(len(cells), name, line)
     header = [_column(cell) for cell in cells]
     problems = []
     for column in REQUIRED:
@@ -227,7 +243,8 @@ def _header(cells: list[str], name: str, line: int) -> list[str]:
             problems.append(
                 RowProblem(name, line, column, "column-missing", f"the header has no {column!r}")
             )
-    repeated = sorted({column for column in header if header.count(column) > 1 and column})
+    counted = Counter(header)
+    repeated = sorted(column for column, times in counted.items() if times > 1 and column)
     problems += [
         RowProblem(name, line, column, "column-repeated", f"the header names {column!r} twice")
         for column in repeated
@@ -243,7 +260,18 @@ def _header(cells: list[str], name: str, line: int) -> list[str]:
             + ("; its columns are not separated by commas: save it as CSV" if other else ""),
             problems,
         )
-    return header
+    # A column without a name is kept apart by its place, so that a value in it is warned of.
+    return [column or UNNAMED.format(place) for place, column in enumerate(header, start=1)]
+
+
+def _refuse_many_columns(count: int, name: str, line: int) -> None:
+    if count > MAX_COLUMNS:
+        raise PaymentsRefused(
+            413,
+            "too-many-columns",
+            f"{name}, row {line}: {count:,} columns; a payments file has at most {MAX_COLUMNS} "
+            "(the seven read, and others not read): remove the columns that are not payments'",
+        )
 
 
 def _json_lines(text: str, name: str) -> tuple[list[str], list[tuple[int, dict]]]:
@@ -264,7 +292,8 @@ def _json_lines(text: str, name: str) -> tuple[list[str], list[tuple[int, dict]]
                 "file-not-json-lines",
                 f"{name}, row {line}: each line must be one JSON object, a payment",
             )
-        named = {_column(key): each for key, each in value.items()}
+        _refuse_many_columns(len(value), name, line)
+        named = {_column(key) or UNNAMED_FIELD: each for key, each in value.items()}
         if len(named) != len(value):
             raise PaymentsRefused(
                 400, "file-not-json-lines", f"{name}, row {line}: a field is named twice"
@@ -290,7 +319,14 @@ def checked_rows(
 ) -> tuple[list[Payment], list[RowProblem]]:
     columns, given = found
     problems: list[RowProblem] = []
-    unknown = [c for c in columns if c and c not in COLUMNS]
+    unknown = [c for c in columns if c not in COLUMNS and " " not in c]
+    # A column without a name is said only when it holds a value: a spreadsheet writes empty
+    # ones after the last column.
+    unknown += [
+        c
+        for c in columns
+        if " " in c and any(str(values.get(c) or "").strip() for _, values in given)
+    ]
     if unknown:
         problems.append(
             RowProblem(
@@ -298,7 +334,9 @@ def checked_rows(
                 None,
                 None,
                 "columns-ignored",
-                f"not read: {', '.join(repr(c) for c in unknown[:10])} (the columns read are "
+                f"not read: {', '.join(repr(c) for c in unknown[:10])}"
+                + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else "")
+                + f" (the columns read are "
                 f"{', '.join(COLUMNS)})",
                 "warning",
                 False,
@@ -330,8 +368,22 @@ def _payment(
             cells[column] = None
             continue
         text = cells[column] or ""
-        if _CONTROL.search(text):
-            problem(column, "value-invalid", "holds a control character, which no value has")
+        control = _CONTROL.search(text)
+        unseen = _INVISIBLE.search(text) if column in IDENTIFIERS else None
+        if control is not None:
+            problem(
+                column,
+                "value-invalid",
+                f"holds the control character {_named(control[0])}, which no value has",
+            )
+        elif unseen is not None:
+            problem(
+                column,
+                "value-invalid",
+                f"holds {_named(unseen[0])}, a character that cannot be seen, at character "
+                f"{unseen.start() + 1}: an identifier is matched character by character, so "
+                "type it again without it",
+            )
         elif len(text) > MAX_ID:
             problem(column, "value-too-long", f"is {len(text):,} characters; at most {MAX_ID}")
     for column in REQUIRED:
@@ -372,6 +424,12 @@ def _payment(
         payment_id,
         cells["supplier_id"],
     )
+
+
+def _named(character: str) -> str:
+    """A character as Unicode names it: U+200B (ZERO WIDTH SPACE)."""
+    name = unicodedata.name(character, "")
+    return f"U+{ord(character):04X}" + (f" ({name})" if name else "")
 
 
 def _dated(day: date, today: date, problem: Callable[..., None]) -> None:
@@ -453,13 +511,19 @@ def _due(day: date) -> date:
     return date.fromordinal(_quarter_end(day).toordinal() + DAYS_TO_PUBLISH - 1)
 
 
-def duplicates(payments: list[Payment], name: str, problems: list[RowProblem]) -> None:
+def duplicates(
+    payments: list[Payment], contracts: Mapping[int, str], name: str, problems: list[RowProblem]
+) -> None:
     """A payment given twice in the file (its contract and its reference, or without one its
     day and amount): refused, naming both rows. Two payments of one amount on one day are told
-    apart by their ``payment_id``."""
+    apart by their ``payment_id``. The contract is the one the row pays under (``contracts``,
+    by row), not as the row names it: a row without ``contract_id`` of a procurement with one
+    contract is that contract's, and two rows of one transaction id in one contract would be
+    one payment in its record, the other lost."""
     seen: dict[tuple, int] = {}
     for payment in payments:
-        key = (payment.ocid, payment.contract_id, payment.transaction_id)
+        contract = contracts.get(payment.row, payment.contract_id)
+        key = (payment.ocid, contract, payment.transaction_id)
         if key in seen:
             column = "payment_id" if payment.payment_id is not None else "amount"
             problems.append(

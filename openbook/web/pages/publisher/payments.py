@@ -83,5 +83,10 @@ def _post(request: HttpRequest, context: dict) -> int:
             "more": max(0, len(refused.problems) - SHOWN),
         }
         return refused.status
-    context["published"] = answered.as_dict()
+    published = answered.as_dict()
+    # What was published is said with what was doubtful in it (possible duplicates, payments
+    # not required, published late): the publisher reads them as the API's caller does.
+    published["more"] = max(0, len(published["problems"]) - SHOWN)
+    published["problems"] = published["problems"][:SHOWN]
+    context["published"] = published
     return 201 if answered.created else 200
