@@ -2,8 +2,9 @@
 ``openbook spend``; docs/spend.md).
 
 Each file is read whole (openbook.standards.spend.transactions), then, holding the log's lock,
-reconciled against what the register holds and appended, in one database transaction: a file
-refused stores nothing, and two loads never interleave.
+reconciled against what the register holds and appended, all or nothing (a savepoint of a
+transaction that stores a few thousand rows' files together): a file refused stores nothing,
+and two loads never interleave.
 
 Reconciling a file (docs/spend.md, "Corrections"): within each identity group (the body and
 the transaction number, or the body, date, amount and supplier), a row exactly as a stored
@@ -40,6 +41,10 @@ from openbook.store.database import Store
 # gave at least this many) is more likely another publication under the same name: refused
 # unless ``replace`` says it is the same one.
 WITHDRAWAL_GUARD = 10
+# Rows read before the files read so far are stored, in one database transaction: a commit
+# (and its flush to disk) a file was a fifth of what a 100,000-payment load waited for on
+# PostgreSQL (issue 9; docs/performance.md, "Spend linkage").
+COMMIT_ROWS = 5000
 MAX_LIMIT = 500
 
 
@@ -166,9 +171,10 @@ def load(
     replace: bool = False,
     now: datetime | None = None,
 ) -> Report:
-    """Load spending files, each in its own database transaction, in order. ``source`` names
-    the file for its statements (one file only; default: the file's name)."""
+    """Load spending files, in order, each all or nothing. ``source`` names the file for its
+    statements (one file only; default: the file's name)."""
     report = Report()
+    parsed: list[FileReport] = []  # read, not yet stored
     for path in paths:
         found = FileReport(str(path), source or path.name)
         report.files.append(found)
@@ -181,11 +187,38 @@ def load(
                 date_order=date_order,
                 encoding=encoding,
             )
-            _store(store, found, body=body, replace=replace, now=now)
         except FileRefused as error:
             found.refused = str(error)
-        stored.refresh_statistics(store)  # as the register's rows double
+            continue
+        parsed.append(found)
+        if sum(len(each.parsed.transactions) for each in parsed if each.parsed) >= COMMIT_ROWS:
+            _store_files(store, parsed, body=body, replace=replace, now=now)
+            parsed = []
+    _store_files(store, parsed, body=body, replace=replace, now=now)
     return report
+
+
+def _store_files(
+    store: Store,
+    parsed: list[FileReport],
+    *,
+    body: Body | None,
+    replace: bool,
+    now: datetime | None,
+) -> None:
+    """Store files read, in one database transaction (one commit, and the log's lock taken
+    once), each file in a savepoint of it: a file refused stores nothing, and the files before
+    it stay."""
+    if not parsed:
+        return
+    with store.atomic():
+        log.lock(store)
+        for found in parsed:
+            try:
+                _store(store, found, body=body, replace=replace, now=now)
+            except FileRefused as error:
+                found.refused = str(error)
+    stored.refresh_statistics(store)  # as the register's rows double
 
 
 def _parse(
@@ -220,8 +253,7 @@ def _store(
     parsed = found.parsed
     assert parsed is not None
     moment = format_log_time(now or datetime.now(UTC))
-    with store.atomic():
-        log.lock(store)
+    with store.atomic():  # within _store_files': a savepoint
         plan = _reconcile(store, parsed, found.source, body)
         if parsed.refused and plan.withdrawn:
             found.held_back = len(plan.withdrawn)
@@ -347,7 +379,9 @@ def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str)
     by_publisher: dict[str, list[tuple[log.Statement, stored.Stored]]] = {}
     for publisher, statement, state in made:
         by_publisher.setdefault(publisher, []).append((statement, state))
-    rows = []
+    fresh = {id(state) for _, _, state in made[: len(plan.new)]}  # new transactions' rows
+    rows: list[stored.Stored] = []
+    new: list[stored.Stored] = []
     for publisher, pairs in sorted(by_publisher.items()):
         appended = log.append(
             store, REGISTER, [each for each, _ in pairs], publisher, compiled=False, locked=True
@@ -358,8 +392,10 @@ def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str)
                 f"{(appended.duplicates or appended.conflicts)[0][0].record_key}: nothing stored"
             )
         seqs = {id(statement): seq for statement, seq in appended.entries}
-        rows += [dataclasses.replace(each, seq=seqs[id(statement)]) for statement, each in pairs]
-    stored.save(store, rows)
+        for statement, each in pairs:
+            state = dataclasses.replace(each, seq=seqs[id(statement)])
+            (new if id(each) in fresh else rows).append(state)
+    stored.save(store, rows, new)
 
 
 def _published(

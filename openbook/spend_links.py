@@ -117,9 +117,9 @@ def _read_targets(
     """Read the processes changed since last read (their compiled releases read by worker
     processes when there are many); returns their ocids and the buyers of their targets,
     before and after."""
-    changed, gone = stored.changed_processes(store)
+    changed, gone, before = stored.changed_processes(store)
     ocids = {ocid for ocid, _, _ in changed} | set(gone)
-    buyers = stored.buyers_of(store, sorted(ocids))
+    buyers = stored.buyers_of(store, sorted(before | set(gone)))  # none never read has any
     if gone:
         stored.save_targets(store, [(ocid, -1) for ocid in gone], [], [])
     with Pool() as pool:
@@ -136,11 +136,11 @@ def _read_targets(
             else:
                 in_flight.append(executor.submit(_targets_of, texts, moment))
             while in_flight and (executor is None or len(in_flight) > 2 * pool.size):
-                done += _save_targets(store, report, buyers, in_flight.popleft().result())
+                done += _save_targets(store, report, buyers, before, in_flight.popleft().result())
                 if progress:
                     progress("reading contracts", done, len(changed))
         while in_flight:
-            done += _save_targets(store, report, buyers, in_flight.popleft().result())
+            done += _save_targets(store, report, buyers, before, in_flight.popleft().result())
     return ocids, buyers
 
 
@@ -171,9 +171,11 @@ def _targets_of(
     return [(ocid, seq) for ocid, seq, _ in texts], targets, notices
 
 
-def _save_targets(store: Store, report: Report, buyers: set[Buyer], read: tuple) -> int:
+def _save_targets(
+    store: Store, report: Report, buyers: set[Buyer], before: set[str], read: tuple
+) -> int:
     processes, targets, notices = read
-    stored.save_targets(store, processes, targets, notices)
+    stored.save_targets(store, processes, targets, notices, before)
     buyers.update(Buyer(each.buyer_id, each.buyer_key) for each in targets)
     report.processes += len(processes)
     report.targets += len(targets)
@@ -351,10 +353,10 @@ def _features(
             found[each.record_key] = linkage.Features.from_list(orjson.loads(link.features))
         else:
             read.append(each)
-    statements = log.statements_at(store, [each.seq for each in read])
+    texts = log.bodies_at(store, [each.seq for each in read])
     for each in read:
-        statement = statements.get(each.seq)
-        body = statement.body if statement else None
+        text = texts.get(each.seq)
+        body = text.encode() if text else None  # as bytes, as the check below always read it
         if not body:
             found[each.record_key] = linkage.Features(each.supplier_key)
         elif (b"ocds-" if isinstance(body, bytes) else "ocds-") in body.lower():

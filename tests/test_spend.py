@@ -295,6 +295,35 @@ def test_a_bad_file_stores_nothing_and_the_others_load(store, tmp_path):
     assert len(spend.page(store, limit=500)["transactions"]) == 7
 
 
+def test_files_loaded_together_are_each_all_or_nothing(store, tmp_path):
+    # One load's files are stored in one transaction, each in a savepoint of it (issue 9: a
+    # commit a file was a 1M-payment load's tens of seconds): a file refused as it is stored
+    # undoes only its own rows, and a file sees what the files before it stored.
+    rows = "".join(
+        f"2022-04-{day:02},Supplier {day} Ltd,{day}00,T{day},Paper\n" for day in range(1, 13)
+    )
+    header = "Date,Supplier,Amount,Transaction number,Expense type\n"
+    spend.load(store, [write(tmp_path, header + rows, "spend.csv")], body=COUNCIL)
+    size = log.log_size(store)
+    for folder in ("first", "refused", "amended"):
+        (tmp_path / folder).mkdir()
+    report = spend.load(
+        store,
+        [
+            write(tmp_path / "first", ORIGINAL),
+            write(tmp_path / "refused", ORIGINAL, "spend.csv"),  # would withdraw 12 of 12
+            write(tmp_path / "amended", AMENDED),  # the first file amended
+        ],
+        body=COUNCIL,
+    )
+    first, refused, amended = report.files
+    assert (first.loaded, first.refused) == (5, None)
+    assert refused.refused.startswith("spend.csv was loaded before with 12 transactions")
+    assert (amended.loaded, amended.already, amended.corrected, amended.withdrawn) == (1, 3, 1, 1)
+    assert log.log_size(store) == size + 5 + 3
+    assert len(spend.page(store, body="Example Borough Council", limit=500)["transactions"]) == 17
+
+
 def test_the_paying_body_by_registered_organisation_identifier_or_name(store):
     publishers.add_organisation(
         store, "Example Borough Council", "GB-GOR", "E0001", party_id="GB-GOR-E0001",

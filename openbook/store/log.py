@@ -133,11 +133,7 @@ def append(
         if entries:
             insert_rows(store, cursor, "log_entry", ENTRY_COLUMNS, entries)
             insert_rows(store, cursor, "log_body", ("seq", "body"), bodies)
-            cursor.executemany(
-                "INSERT INTO source_package (package_hash, metadata) VALUES (%s, %s)"
-                " ON CONFLICT (package_hash) DO NOTHING",
-                sorted(packages.items()),
-            )
+            _insert_packages(cursor, packages)
             insert_rows(store, cursor, "review", REVIEW_COLUMNS, reviews)
             if terms:
                 # In key order: each page of the term index is then written once per batch.
@@ -154,6 +150,17 @@ def append(
                 conflicts,
             )
     return outcome
+
+
+def _insert_packages(cursor, packages: dict[str, str]) -> None:
+    """The packages a batch's statements came in, those not stored yet. None, and no
+    statement: an empty executemany is still a round trip on PostgreSQL (a pipeline's sync)."""
+    if packages:
+        cursor.executemany(
+            "INSERT INTO source_package (package_hash, metadata) VALUES (%s, %s)"
+            " ON CONFLICT (package_hash) DO NOTHING",
+            sorted(packages.items()),
+        )
 
 
 def lock(store: Store) -> None:
@@ -320,6 +327,18 @@ def statements_at(store: Store, seqs: Sequence[int]) -> dict[int, StoredStatemen
     for chunk in chunked(sorted(set(seqs)), 500):
         condition, parameters = among(store, "e.seq", chunk)
         found.update((s.entry.seq, s) for s in _read_statements(store, condition, parameters))
+    return found
+
+
+def bodies_at(store: Store, seqs: Sequence[int]) -> dict[int, str | None]:
+    """The bodies (JSON text; None once redacted) of these entries, those that exist, by seq:
+    the body alone, without the entry, review and package ``statements_at`` joins to it."""
+    found: dict[int, str | None] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(seqs)), 500):
+            condition, parameters = among(store, "seq", chunk)
+            cursor.execute(f"SELECT seq, body FROM log_body WHERE {condition}", parameters)
+            found.update(cursor.fetchall())
     return found
 
 

@@ -8,6 +8,7 @@ from operator import attrgetter
 
 from openbook.standards.spend.transactions import WITHHELD
 from openbook.store.database import STATISTICS_AFTER, Store, among, chunked
+from openbook.store.log import insert_rows
 
 PUBLISHED = "published"
 WITHDRAWN = "withdrawn"
@@ -44,8 +45,9 @@ _COLUMNS = (
     "record_key, group_key, line, body_key, body_name, source, version, seq, status,"
     " content_hash, date, amount, currency, supplier_key, transaction_number"
 )
-_COUNT = len(_COLUMNS.split(","))
-_ROW = attrgetter(*_COLUMNS.replace(" ", "").split(","))
+_COLUMN_NAMES = tuple(_COLUMNS.replace(" ", "").split(","))
+_COUNT = len(_COLUMN_NAMES)
+_ROW = attrgetter(*_COLUMN_NAMES)
 # the columns' types as PostgreSQL arrays, for unnest
 _ARRAYS = ", ".join(
     f"%s::{kind}[]"
@@ -82,14 +84,18 @@ def published_from(store: Store, body_keys: Sequence[str], source: str) -> list[
     return found
 
 
-def save(store: Store, rows: Sequence[Stored]) -> None:
-    """Write each transaction's newest state. Call inside the transaction that appends the
-    statements."""
+def save(store: Store, rows: Sequence[Stored], new: Sequence[Stored] = ()) -> None:
+    """Write each transaction's newest state: ``rows`` of transactions that may be stored
+    already, ``new`` those that cannot be (their record key made for them under the log's
+    lock), inserted without a conflict check (COPY on PostgreSQL: half the upsert's time at
+    100,000 payments, which went mostly on psycopg dumping its arrays in Python). Call inside
+    the transaction that appends the statements."""
+    if new:
+        with store.atomic(savepoint=False) as cursor:
+            insert_rows(store, cursor, "spend_transaction", _COLUMN_NAMES, list(map(_ROW, new)))
     if not rows:
         return
-    updated = ", ".join(
-        f"{name} = excluded.{name}" for name in _COLUMNS.replace(" ", "").split(",")[1:]
-    )
+    updated = ", ".join(f"{name} = excluded.{name}" for name in _COLUMN_NAMES[1:])
     with store.atomic(savepoint=False) as cursor:
         if store.vendor == "postgresql":  # one statement, from arrays (as
             # openbook.store.log.mark_pending): a statement per row held a 1M-payment load
@@ -167,9 +173,9 @@ def refresh_statistics(store: Store) -> None:
     if store.vendor != "postgresql":
         return
     with store.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.n_live_tup, c.reltuples FROM pg_stat_user_tables s"
-            " JOIN pg_class c ON c.oid = s.relid WHERE s.relname = 'spend_transaction'"
+        cursor.execute(  # the statistics function, not the view (a third of the time)
+            "SELECT pg_stat_get_live_tuples(oid), reltuples FROM pg_class"
+            " WHERE oid = 'spend_transaction'::regclass"
         )
         row = cursor.fetchone()
         if row is None:

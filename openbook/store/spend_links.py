@@ -95,29 +95,39 @@ _LINK_ROW = attrgetter(*_LINK_COLUMNS)  # a link as a row, faster than dataclass
 # Targets
 
 
-def changed_processes(store: Store) -> tuple[list[tuple[str, int, bool]], list[str]]:
+def changed_processes(
+    store: Store,
+) -> tuple[list[tuple[str, int, bool]], list[str], set[str]]:
     """Processes whose targets are to be read again: (ocid, search row id, whether it has
-    reached the award stage) of those new or changed since last read, and the ocids read
-    before that are no longer searched."""
+    reached the award stage) of those new or changed since last read, the ocids read before
+    that are no longer searched, and those of the changed that were read before (the only
+    ones with targets to replace)."""
     with store.cursor() as cursor:
         cursor.execute(
-            "SELECT s.ocid, s.id, s.stage FROM process_search s"
+            "SELECT s.ocid, s.id, s.stage, p.seq IS NOT NULL FROM process_search s"
             " LEFT JOIN spend_target_process p ON p.ocid = s.ocid"
             " WHERE p.seq IS NULL OR p.seq <> s.id ORDER BY s.ocid"
         )
-        changed = [(ocid, seq, stage in _AWARDED_STAGES) for ocid, seq, stage in cursor]
+        changed, before = [], set()
+        for ocid, seq, stage, read in cursor:
+            changed.append((ocid, seq, stage in _AWARDED_STAGES))
+            if read:
+                before.add(ocid)
         cursor.execute(
             "SELECT p.ocid FROM spend_target_process p"
             " LEFT JOIN process_search s ON s.ocid = p.ocid WHERE s.ocid IS NULL ORDER BY p.ocid"
         )
         gone = [row[0] for row in cursor]
-    return changed, gone
+    return changed, gone, before
 
 
 def forget_targets(store: Store) -> None:
-    """Read every process again on the next run (a full run)."""
+    """Read every process again on the next run (a full run): what was read of them goes
+    too, so that only a process read before has targets and notices' payments to replace."""
     with store.atomic() as cursor:
         cursor.execute("DELETE FROM spend_target_process")
+        cursor.execute("DELETE FROM spend_target")
+        cursor.execute("DELETE FROM spend_link WHERE kind = %s", [NOTICE])
 
 
 def buyers_of(store: Store, ocids: Sequence[str]) -> set[Buyer]:
@@ -137,10 +147,16 @@ def save_targets(
     processes: Sequence[tuple[str, int]],
     targets: Sequence[Target],
     notices: Sequence[Link],
+    before: Iterable[str] | None = None,
 ) -> None:
     """Replace what was read of these processes (ocid, seq): their targets, and the payments
-    their notices published; in one transaction."""
+    their notices published; in one transaction. ``before``: those of them read before, if
+    known (a process never read has nothing to delete: a first run's deletes cost it as much
+    as its inserts)."""
     ocids = [ocid for ocid, _ in processes]
+    if before is not None:
+        read = set(before)
+        ocids = [ocid for ocid in ocids if ocid in read]
     with store.atomic() as cursor:
         for chunk in chunked(ocids, 500):
             condition, params = among(store, "ocid", chunk)
