@@ -365,28 +365,7 @@ def test_published_payments_are_linked_by_their_notice(ours, capsys):
 
 def test_a_payment_the_form_published_is_not_published_again(ours):
     organisation = next(o for o in _organisations(ours) if o.party_id == BUYER["id"])
-    form = notice(
-        "UK8",
-        "2026-07-01",
-        OURS,
-        tag=["implementation"],
-        section="contracts",
-        contracts=[
-            {
-                "id": "1",
-                "awardID": "1",
-                "implementation": {
-                    "transactions": [
-                        {
-                            "id": "1",
-                            "date": "2026-05-14T00:00:00+01:00",
-                            "value": {"amount": 45000, "currency": "GBP"},
-                        }
-                    ]
-                },
-            }
-        ],
-    )
+    form = _payment_notice("2026-07-01", "implementation", "1", 45000)
     publish(ours, organisation, form, CLI)
     answer = _send(
         ours,
@@ -420,28 +399,7 @@ def test_a_published_payment_sent_again_differently_is_refused(ours):
     # The route the message gives: a correction of the notice (dated after it, as a record
     # takes its releases in date order), then the file is a no-op.
     organisation = next(o for o in _organisations(ours) if o.party_id == BUYER["id"])
-    correction = notice(
-        "UK8",
-        "2026-07-21",
-        OURS,
-        tag=["implementationUpdate"],
-        section="contracts",
-        contracts=[
-            {
-                "id": "1",
-                "awardID": "1",
-                "implementation": {
-                    "transactions": [
-                        {
-                            "id": "payment-INV-1",
-                            "date": "2026-05-14T00:00:00+01:00",
-                            "value": {"amount": 54000, "currency": "GBP"},
-                        }
-                    ]
-                },
-            }
-        ],
-    )
+    correction = _payment_notice("2026-07-21", "implementationUpdate", "payment-INV-1", 54000)
     publish(ours, organisation, correction, CLI)
     corrected = _send(ours, _file(f"{OURS},1,2026-05-14,54000,GBP,INV-1"))
     assert (corrected.payments, corrected.already) == (0, 1)
@@ -546,3 +504,20 @@ def test_kind_of():
     assert payments_file.kind_of("Q1.CSV") == "csv"
     assert payments_file.kind_of("q1.jsonl") == "jsonl"
     assert payments_file.kind_of("q1.xlsx") is None
+
+
+def _payment_notice(published: str, tag: str, payment_id: str, amount: int) -> dict:
+    """A UK8 notice of one payment on contract 1 of OURS, made on 14 May 2026."""
+    payment = {
+        "id": payment_id,
+        "date": "2026-05-14T00:00:00+01:00",
+        "value": {"amount": amount, "currency": "GBP"},
+    }
+    return notice(
+        "UK8",
+        published,
+        OURS,
+        tag=[tag],
+        section="contracts",
+        contracts=[{"id": "1", "awardID": "1", "implementation": {"transactions": [payment]}}],
+    )
