@@ -1,23 +1,81 @@
-"""The openbook command, run as a user runs it: a separate process, on SQLite and PostgreSQL."""
+"""The openbook command on SQLite and PostgreSQL.
 
+Most tests call the command's entry function (``openbook.cli.main``, what the console script
+runs) in this process, argument list in, output and exit code out: a new Python process with
+Django set up again costs more than most commands. What only a process of its own shows is run
+as a user runs it (``run_openbook``): the console script itself, its environment variables, exit
+codes, a load killed outright, the progress bar on a terminal, the server.
+"""
+
+import io
 import os
 import re
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 import pytest
 
+from openbook.cli import main
+from openbook.generate import generate_releases, write_jsonl
 from tests.conftest import SHARED_DATA, fresh_database, use_database
 from tests.load.test_loader import snapshot
 
 
-def openbook(
+@dataclass
+class Ran:
+    """What a command left: its exit code and the bytes it wrote (as subprocess.run gives)."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def openbook(database, *arguments, check=True, env_extra=None) -> Ran:
+    """The command, in this process, on this database (``env_extra``: variables set for it)."""
+    out, err = io.BytesIO(), io.BytesIO()
+    # The commands write both text (print) and bytes (sys.stdout.buffer); write_through keeps
+    # the two in the order they were written.
+    stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    variables = {"OPENBOOK_DATABASE_URL": database.url, **(env_extra or {})}
+    with _environment(variables), redirect_stdout(stdout), redirect_stderr(stderr):
+        use_database(database.url)
+        try:
+            code = main([str(argument) for argument in arguments])
+        except SystemExit as exit:  # argparse: --help, and arguments it refuses
+            code = exit.code if isinstance(exit.code, int) else int(exit.code is not None)
+    result = Ran(code, out.getvalue(), err.getvalue())
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stderr.decode()[-2000:]}")
+    return result
+
+
+@contextmanager
+def _environment(variables: dict[str, str]) -> Iterator[None]:
+    before = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
+
+
+def run_openbook(
     database, *arguments, check=True, env_extra=None, **options
 ) -> subprocess.CompletedProcess:
+    """The command as a user runs it: a process of its own, told its database by
+    OPENBOOK_DATABASE_URL."""
     env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url, **(env_extra or {})}
     result = subprocess.run(
         [sys.executable, "-m", "openbook", *map(str, arguments)],
@@ -32,6 +90,14 @@ def openbook(
     return result
 
 
+def generated(path: Path, processes: int, seed: int) -> Path:
+    """What ``openbook generate --processes N --seed S --output path`` writes (that command is
+    tested in test_load_then_record_then_stats)."""
+    with path.open("wb") as out:
+        write_jsonl(generate_releases(processes, seed), out)
+    return path
+
+
 def test_help_for_every_command(database):
     for command in ["load", "record", "stats", "serve", "generate", "migrate", "demo"]:
         assert (
@@ -39,9 +105,18 @@ def test_help_for_every_command(database):
         )
 
 
+def test_the_console_script_answers_help_and_refuses_an_unknown_command(database):
+    """The console script itself, in a process of its own: --help, and an exit code of 2 with
+    argparse's message for a command it does not know."""
+    assert b"usage: openbook" in run_openbook(database, "--help").stdout
+    unknown = run_openbook(database, "nonsense", check=False)
+    assert unknown.returncode == 2 and b"invalid choice" in unknown.stderr
+
+
 def test_load_then_record_then_stats(database, tmp_path):
     path = tmp_path / "g.jsonl"
     openbook(database, "generate", "--processes", "30", "--seed", "7", "--output", path)
+    assert path.read_bytes() == generated(tmp_path / "same.jsonl", 30, 7).read_bytes()
     result = openbook(database, "load", path, "--publisher", "Test Council")
     text = result.stdout.decode()
     lines = path.read_bytes().splitlines()
@@ -52,7 +127,8 @@ def test_load_then_record_then_stats(database, tmp_path):
     package = orjson.loads(openbook(database, "record", ocid).stdout)
     assert package["records"][0]["ocid"] == ocid
     assert package["publisher"] == {"name": "openbook"}
-    named = openbook(
+    # The publisher's name from the environment, read by the command in a process of its own.
+    named = run_openbook(
         database, "record", ocid, env_extra={"OPENBOOK_PUBLISHER_NAME": "Cabinet Office"}
     )
     assert orjson.loads(named.stdout)["publisher"] == {"name": "Cabinet Office"}
@@ -65,11 +141,12 @@ def test_load_then_record_then_stats(database, tmp_path):
 
 
 def test_load_exits_non_zero_and_explains_when_something_is_rejected(database, tmp_path):
+    """As a user runs it: the exit code and the messages are the process's own."""
     path = tmp_path / "bad.json"
     path.write_bytes(
         b'{"releases": [{"ocid": "ocds-x", "id": "1", "date": "2026-01-01T00:00:00Z"}, '
     )
-    result = openbook(database, "load", path, tmp_path / "absent.json", check=False)
+    result = run_openbook(database, "load", path, tmp_path / "absent.json", check=False)
     assert result.returncode == 1
     assert b"no such file" in result.stderr
     assert b"bad.json" in result.stdout and b"invalid-json" in result.stdout
@@ -92,14 +169,36 @@ def test_load_every_real_sample_without_a_crash(database):
     assert len(report["files"]) == len(paths)
 
 
+@pytest.fixture(scope="module")
+def to_interrupt(tmp_path_factory) -> Path:
+    """The file the interrupted loads load (the same for every delay and both databases)."""
+    return generated(tmp_path_factory.mktemp("interrupted") / "g.jsonl", 1500, 11)
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(request, to_interrupt):
+    """The state of ``to_interrupt`` loaded, uninterrupted, into a fresh database of a kind:
+    made once a kind, for the three delays."""
+    states: dict[str, dict] = {}
+
+    def state(vendor: str) -> dict:
+        if vendor not in states:
+            with fresh_database(vendor, request) as fresh:
+                openbook(fresh, "load", to_interrupt)
+                use_database(fresh.url)
+                states[vendor] = snapshot(fresh.store)
+        return states[vendor]
+
+    return state
+
+
 @pytest.mark.parametrize("delay", [0.9, 1.6, 2.4])
 def test_an_interrupted_load_finishes_with_the_same_state_when_run_again(
-    database, request, tmp_path, delay
+    database, to_interrupt, uninterrupted, delay
 ):
     """Killed (SIGKILL, no clean-up) at some point, then run again: the stored state is exactly
     that of an uninterrupted load into a fresh database, log times aside."""
-    path = tmp_path / "g.jsonl"
-    openbook(database, "generate", "--processes", "1500", "--seed", "11", "--output", path)
+    path = to_interrupt
     env = {**os.environ, "OPENBOOK_DATABASE_URL": database.url}
     process = subprocess.Popen(
         [sys.executable, "-m", "openbook", "load", "--no-progress", str(path)],
@@ -113,10 +212,7 @@ def test_an_interrupted_load_finishes_with_the_same_state_when_run_again(
     openbook(database, "load", path)
     use_database(database.url)
     interrupted = snapshot(database.store)
-    with fresh_database(database.vendor, request) as fresh:
-        openbook(fresh, "load", path)
-        use_database(fresh.url)
-        assert snapshot(fresh.store) == interrupted
+    assert uninterrupted(database.vendor) == interrupted
     ocids = {orjson.loads(line)["ocid"] for line in path.read_bytes().splitlines()}
     assert interrupted["pending"] == 0 and len(interrupted["records"]) == len(ocids)
 
@@ -124,8 +220,7 @@ def test_an_interrupted_load_finishes_with_the_same_state_when_run_again(
 def test_a_killed_load_leaves_no_worker_behind(database, tmp_path):
     """The load's worker processes end with it, even when it is killed outright: none is left
     waiting for work, holding its database connection open."""
-    path = tmp_path / "g.jsonl"
-    openbook(database, "generate", "--processes", "3000", "--seed", "2", "--output", path)
+    path = generated(tmp_path / "g.jsonl", 3000, 2)
     script = (
         "import sys; from pathlib import Path; from openbook.cli import _store; "
         "from openbook.load.loader import load; "
@@ -251,8 +346,7 @@ def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):
     import struct
     import termios
 
-    path = tmp_path / "g.jsonl"
-    openbook(database, "generate", "--processes", "300", "--seed", "2", "--output", path)
+    path = generated(tmp_path / "g.jsonl", 300, 2)
     master, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
     process = subprocess.Popen(
@@ -335,14 +429,14 @@ def test_each_server_worker_has_its_own_database_connection(database):
 def test_bods_commands_as_a_user_runs_them(database, tmp_path):
     """In a process of their own: each sets Django up before it imports what needs it."""
     examples = sorted((SHARED_DATA / "bods-0.4-examples").glob("*.json"))[:3]
-    loaded = orjson.loads(openbook(database, "bods", "load", "--json", *examples).stdout)
+    loaded = orjson.loads(run_openbook(database, "bods", "load", "--json", *examples).stdout)
     assert loaded["loaded"] > 0 and loaded["invalid"] == 0
     psc = sorted((SHARED_DATA / "uk-psc-source-samples").glob("psc-data-*.json"))[:2]
-    imported = openbook(database, "bods", "import-psc", *psc).stdout.decode()
+    imported = run_openbook(database, "bods", "import-psc", *psc).stdout.decode()
     assert "statements read" in imported
-    record = openbook(database, "bods", "record", "GB-COH-08209948").stdout
+    record = run_openbook(database, "bods", "record", "GB-COH-08209948").stdout
     assert orjson.loads(record)["record"]["recordType"] == "entity"
-    missing = openbook(database, "bods", "record", "nothing", check=False)
+    missing = run_openbook(database, "bods", "record", "nothing", check=False)
     assert missing.returncode == 1 and b"no record" in missing.stderr
 
 

@@ -22,7 +22,9 @@ API_DOCUMENT = "/api/openapi.json"
 
 def ensure_snapshot(store: Store) -> None:
     """A snapshot of ``store`` where /downloads/ looks for one, unless there is one already:
-    for the pages' structural tests (tests/pages/addresses.py), which need the listing."""
+    for the pages' structural tests (tests/pages/addresses.py), which need the listing. They
+    point OPENBOOK_DOWNLOADS_DIR at a folder of their own first (test_every_page's
+    ``downloads``), so that no later module on the worker finds it."""
     if manifest.read(config.downloads_dir()) is None:
         export(store, config.downloads_dir())
 
