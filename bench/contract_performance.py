@@ -24,7 +24,6 @@ baseline's: everything it calls is this copy's.
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import math
@@ -32,7 +31,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,21 +44,9 @@ PATH = "/api/registers/performance/suppliers/{}"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--processes", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=spend_linkage.DEFAULT_POSTGRES_URL)
-    parser.add_argument("--repeat", type=int, default=10)
+    parser = registers_spend.parser(__doc__, repeat=10, workdir="openbook-contract-performance")
     parser.add_argument("--baseline", type=Path, help="another copy of openbook to compare with")
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=Path(tempfile.gettempdir()) / "openbook-contract-performance",
-    )
-    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
     parser.add_argument("--json-out", type=Path, help="write the results as JSON")
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # in-process, N runs
     arguments = parser.parse_args(argv)
     if arguments.measure:
         print(json.dumps(measure(arguments.measure, arguments.baseline)))

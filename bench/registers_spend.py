@@ -40,19 +40,23 @@ sys.path.insert(0, str(ROOT))
 import spend_linkage  # noqa: E402 (bench/spend_linkage.py: its data and its run)
 
 
+def parser(doc: str, *, repeat: int, workdir: str) -> argparse.ArgumentParser:
+    """The arguments of the benchmarks on this script's databases (this one and
+    bench/contract_performance.py): the data, the databases, the runs, where they are kept."""
+    found = argparse.ArgumentParser(description=doc.split("\n\n", maxsplit=1)[0])
+    found.add_argument("--processes", type=int, default=20_000)
+    found.add_argument("--seed", type=int, default=1)
+    found.add_argument("--databases", default="sqlite,postgresql")
+    found.add_argument("--postgres-url", default=spend_linkage.DEFAULT_POSTGRES_URL)
+    found.add_argument("--repeat", type=int, default=repeat)
+    found.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / workdir)
+    found.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
+    found.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # in-process, N runs
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--processes", type=int, default=20_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--databases", default="sqlite,postgresql")
-    parser.add_argument("--postgres-url", default=spend_linkage.DEFAULT_POSTGRES_URL)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--workdir", type=Path, default=Path(tempfile.gettempdir()) / "openbook-registers-spend"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep (and reuse) the databases")
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)  # in-process, N runs
-    arguments = parser.parse_args(argv)
+    arguments = parser(__doc__, repeat=5, workdir="openbook-registers-spend").parse_args(argv)
     if arguments.measure:
         print(json.dumps(measure(arguments.measure)))
         return 0
