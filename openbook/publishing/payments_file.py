@@ -406,9 +406,11 @@ def _conflicts(transaction: Mapping, payment: Payment, name: str) -> list[RowPro
             f"{which} is published already on the contract (transaction "
             f"{payment.transaction_id[:100]!r}) with {column} {published[column]}; the file "
             f"says {given[column]}. A file adds payments and does not change one published: "
-            "if the file is right, correct the published payment (a correction of its notice "
-            'through the publish API: docs/contract-payments.md, "Correcting a payment") and '
-            "send the file again; if the payment published is right, put the row right",
+            # The publisher pages correct one payment of a notice of several too
+            "if the file is right, correct the published payment (a correction of its notice, "
+            "from its Correct link on the publisher pages or through the publish API: "
+            'docs/contract-payments.md, "Correcting a payment") and send the file again; if '
+            "the payment published is right, put the row right",
         )
         for column in ("payment_date", "amount", "currency", "supplier_id")
         if published[column] != given[column]

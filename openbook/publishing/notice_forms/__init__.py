@@ -6,6 +6,7 @@ API (openbook.publishing.publish): the pages publish nothing the API would refus
 Each notice type's form is a module here; ``FORMS`` lists them all.
 """
 
+from openbook.publishing.notice_forms import payment_corrections
 from openbook.publishing.notice_forms.award import PROCESS_FORMS
 from openbook.publishing.notice_forms.compliance import PAYMENTS_COMPLIANCE_NOTICE
 from openbook.publishing.notice_forms.dynamic_markets import DYNAMIC_MARKET_FORMS
@@ -58,7 +59,8 @@ FORMS: dict[str, NoticeForm] = {form.code: form for form in _ALL}
 def texts() -> list[str]:
     """Every text of the forms that the pages show, for the Welsh catalogue."""
     forms = (text for form in FORMS.values() for text in texts_of(form))
-    return [*forms, *SHARED_TEXTS, *WORDS, *REGIME_WORDS]
+    # With the questions of a payment corrected on its own (payment_corrections.py)
+    return [*forms, *SHARED_TEXTS, *WORDS, *REGIME_WORDS, *payment_corrections.texts()]
 
 
 __all__ = [

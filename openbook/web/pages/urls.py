@@ -22,6 +22,7 @@ from openbook.web.pages.publisher import (
     admin_review,
     dashboard,
     notices,
+    payment_corrections,
     process,
     signing_in,
 )
@@ -67,6 +68,22 @@ urlpatterns = [
         "publish/processes/<str:ocid>/notices/<path:release_id>/correct",
         publisher_corrections.correct,
         name="publish-notice-correct",
+    ),
+    # One payment of a payments notice of several, corrected (payment_corrections.py)
+    path(
+        "publish/processes/<str:ocid>/notices/<path:release_id>/correct/payment",
+        payment_corrections.check,
+        name="publish-payment-correct",
+    ),
+    path(
+        "publish/processes/<str:ocid>/notices/<path:release_id>/correct/payment/corrected",
+        payment_corrections.corrected,
+        name="publish-payment-corrected",
+    ),
+    path(
+        "publish/processes/<str:ocid>/notices/<path:release_id>/correct/payment/<str:name>",
+        payment_corrections.question,
+        name="publish-payment-question",
     ),
     path(
         "publish/processes/<str:ocid>/notices/<path:release_id>/withdraw",

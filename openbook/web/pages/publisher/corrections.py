@@ -107,6 +107,13 @@ def _notice(store: Store, organisation: Organisation, ocid: str, release_id: str
     return Notice(ocid, release_id, found, release, code)
 
 
+# The payment corrections' pages (payment_corrections.py) find the notice as these do
+def own_notice(store: Store, publisher: Publisher, ocid: str, release_id: str) -> Notice:
+    """The signed-in publisher's organisation's notice ``release_id`` of ``ocid``: PageError
+    when they publish for no organisation, or the notice is not its, unknown or redacted."""
+    return _notice(store, _organisation(publisher), ocid, release_id)
+
+
 def correctable(store: Store, organisation: Organisation, ocid: str, release_id: str) -> dict:
     """The body of the organisation's notice ``release_id`` of ``ocid``, to be corrected: a
     PageError when it is not the organisation's, is unknown, redacted, or was withdrawn (it may
@@ -304,6 +311,11 @@ def correct(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
         notice = _notice(store, organisation, ocid, release_id)
     except PageError as refusal:
         return answer(request, refusal)
+    # A payments notice of several payments lists them, to correct one at a time
+    from openbook.web.pages.publisher import payment_corrections
+
+    if payment_corrections.several(notice) and notice.target.withdrawal_seq is None:
+        return payment_corrections.payments_list(request, ocid, release_id)
     form = notice_forms.FORMS.get(notice.code or "")
     # an F14 corrigendum of an F03 or F20 is corrected again with their form
     form = form or notice_forms.pcr2015.corrected_form(notice.code, notice.release)
