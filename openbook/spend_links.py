@@ -424,6 +424,7 @@ def _decided(work: _Work, aliases: dict[str, str] | None = None) -> _Decided:
             references=found.references,
             ocids=found.ocids,
             description=found.description,
+            gross=found.gross,
         )
         row = _row(each, linkage.decide(payment, index, work.referenced), found, work.moment)
         if each.link is None or each.link.decided() != row.decided():

@@ -496,3 +496,83 @@ def test_links_an_earlier_method_version_kept_are_read_again(database, tmp_path)
         again = cursor.fetchall()
     assert [row[:4] for row in again] == linked and linked
     assert {row[4] for row in again} == {linkage.METHOD_VERSION}
+
+
+# A title's and a description's words are read whole (linkage.words), not their first
+# 200 characters; the method's version changed with it, so links kept by the one before are
+# made again.
+LONG = "Building works " + " ".join(f"phase{n} block{n}" for n in range(1, 25))  # 380 characters
+LONG_TITLES = {"1": f"{LONG} east wing", "2": f"{LONG} west wing"}
+LONG_RELEASE = {
+    "ocid": "ocds-tst003-a",
+    "buyer": {"id": BUYER["id"], "name": BUYER["name"]},
+    "parties": [BUYER, CEDAR],
+    "tender": {"id": "EBC-3000", "title": "Building works"},
+    "awards": [award("1", CEDAR), award("2", CEDAR)],
+    "contracts": [
+        contract(number, "2026-01-01", "2026-12-31", 90_000, title=title)
+        for number, title in LONG_TITLES.items()
+    ],
+}
+
+
+def test_the_end_of_a_long_title_tells_contracts_apart():
+    assert len(LONG) > 200
+    targets = contracts.targets("ocds-tst003-a", LONG_RELEASE)
+    every = linkage.BodyIndex(targets, {}, (), frozenset({"GB-GOR-E0001"}))
+    for number, described in (
+        ("2", "building works west wing"),
+        ("1", "Building works, east wing"),
+        ("2", f"{LONG} west wing"),  # a description as long: its end counts too
+    ):
+        paid = payment("Cedar Construction", "2026-06-01", 10, description=linkage.words(described))
+        decision = linkage.decide(paid, every)
+        assert decision.target is not None and decision.target.id == number, decision
+    assert linkage.decide(payment("Cedar Construction", "2026-06-01", 10), every).target is None
+
+
+def test_words_are_bounded_by_their_number():
+    assert linkage.words("Building WORKS: east-wing, east wing") == "building works east wing"
+    many = linkage.words(" ".join(f"w{n}" for n in range(100_000)))
+    assert many.split() == [f"w{n}" for n in range(linkage.WORDS)]
+    assert linkage.words("x" * 1_000_000) == "x" * linkage.WORD_CHARACTERS
+    assert linkage.words("") == "" and linkage.words("£ — …") == ""
+
+
+def test_a_run_after_the_method_changed_links_again_with_whole_titles(database, tmp_path):
+    """Links kept by ``spend-linkage/2`` (what a payment offered, in its shape: six features,
+    the description cut at 200 characters) are made again by this version, from the
+    statements: the payment naming the end of a long title is linked to that contract."""
+    store = database.store
+    publish(store, [{**LONG_RELEASE, "id": "ocds-tst003-a-1", "date": "2026-01-01T00:00:00Z",
+                     "tag": ["contract"], "initiationType": "tender"}])  # fmt: skip
+    path = tmp_path / "2026.csv"
+    path.write_text(
+        "Date,Supplier,Amount,Transaction number,Description\n"
+        "2026-06-01,Cedar Construction Ltd,1000.00,W1,Building works west wing\n"
+        f"2026-06-02,Cedar Construction Ltd,1000.00,W2,{LONG} east wing\n"
+    )
+    spend.load(store, [path], body=COUNCIL)
+    spend_links.link(store)
+    linked = {number: target(link) for number, link in links_by_number(store).items()}
+    assert linked == {
+        "W1": ("ocds-tst003-a", "contract", "2", "supplier-name"),
+        "W2": ("ocds-tst003-a", "contract", "1", "supplier-name"),
+    }
+    with store.cursor() as cursor:
+        cursor.execute("SELECT payment_key, features FROM spend_link WHERE kind = 'spend'")
+        kept = cursor.fetchall()
+    with store.atomic() as cursor:  # as spend-linkage/2 left them: unlinked, six features
+        for key, features in kept:
+            older = orjson.loads(features)[:6]
+            older[5] = " ".join(linkage._WORDS.findall(older[5]))[:200]
+            cursor.execute(
+                "UPDATE spend_link SET linker = 'spend-linkage/2', features = %s, linked = %s,"
+                " ocid = NULL, target_kind = NULL, target_id = NULL, method = NULL,"
+                " reason = 'fit equally' WHERE payment_key = %s",
+                [orjson.dumps(older).decode(), False, key],
+            )
+    report = spend_links.link(store).as_dict()
+    assert report["full"] and report["paymentsDecided"] == 2 and report["linksChanged"] == 2
+    assert {number: target(link) for number, link in links_by_number(store).items()} == linked
+    assert {link.linker for link in links_by_number(store).values()} == {"spend-linkage/3"}

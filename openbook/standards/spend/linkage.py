@@ -8,7 +8,8 @@ process has no contract for it, by the strongest method that finds exactly one:
 
 1. ``notice``: the contract's own notice published the payment (a UK8 contract payments notice,
    ``contracts[].implementation.transactions``), or the spend row is such a payment (the same
-   payer, amount to the penny, and date within NOTICE_DAYS).
+   payer, the amount the same or the same with VAT, and the date within NOTICE_DAYS, as
+   openbook.standards.spend.duplicates finds it).
 2. ``reference``: the row names the process (its ocid, with or without the contract's id) or
    gives the buyer's own reference for it (the tender's id).
 3. ``supplier-identifier``, ``supplier-name``, ``supplier-name-fuzzy``: the paying body is the
@@ -26,11 +27,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from openbook.standards import identifiers, organisation_names
 from openbook.standards.ocds.shapes import as_dict, text
+from openbook.standards.spend import duplicates
 from openbook.standards.spend.contracts import (
     CONTRACT,
     NoticePayment,
@@ -41,7 +44,9 @@ from openbook.standards.spend.contracts import (
 )
 from openbook.standards.spend.transactions import WITHHELD
 
-METHOD_VERSION = "spend-linkage/2"
+# 3: a spend row is a notice's payment with VAT too (spend.duplicates),
+# and a description's and a title's words are read whole (WORDS, not 200 characters).
+METHOD_VERSION = "spend-linkage/3"
 
 NOTICE = "notice"
 REFERENCE = "reference"
@@ -53,14 +58,17 @@ METHODS = (NOTICE, REFERENCE, IDENTIFIER, NAME, FUZZY)
 SLACK_BEFORE = 31  # days before a contract's start: payments in advance, mobilisation
 SLACK_AFTER = 92  # days after its end: the last invoices, paid up to a quarter later
 VALUE_MARGIN = 1.25  # a payment's amount at most this times the value: VAT at 20%, and 5%
-NOTICE_DAYS = 7  # a spend row within this many days of a notice's payment of its amount is it
+NOTICE_DAYS = duplicates.NOTICE_DAYS  # a spend row this near a notice's payment may be it
 FUZZY_SCORE = organisation_names.CANDIDATE_SCORE  # names alike at this or more (0 to 100)
 SHOWN = 3  # candidates kept for a payment
 NEAREST_SCORE = 60  # names alike at this or more are shown as an unlinked payment's candidates
 # A payment's description whose words are all among a contract's title's tells apart contracts
 # that fit alike; with fewer words it is a kind of spend ("Consultancy"), in many titles.
 DESCRIBED_WORDS = 3
-DESCRIPTION_CHARACTERS = 200
+# The distinct words of a description or title compared, the first so many, each by
+# its first WORD_CHARACTERS: a bound on what a hostile text costs, far beyond any real title.
+WORDS = 100
+WORD_CHARACTERS = 40
 
 # Scores: how sure a link is, from 0 to 1. A base for the method, less PENALTY for each thing
 # that could not be checked or only just passed (a date in the slack, a value not given).
@@ -96,6 +104,7 @@ class Payment:
     references: tuple[str, ...] = ()  # the contract reference's tokens, normalised
     ocids: tuple[str, ...] = ()  # text that begins as an ocid does, from any of its fields
     description: str = ""  # its description's words (words())
+    gross: tuple[duplicates.Gross, ...] = ()  # what it may have been with VAT
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +152,7 @@ class Features:
     references: tuple[str, ...] = ()  # its contract reference's tokens, normalised
     ocids: tuple[str, ...] = ()  # text that begins as an ocid does
     description: str = ""  # its description's words, lower case
+    gross: tuple[duplicates.Gross, ...] = ()  # what it may have been with VAT
 
     def as_list(self) -> list:
         return [
@@ -152,12 +162,24 @@ class Features:
             self.references,
             self.ocids,
             self.description,
+            [
+                [each.basis, each.amount, *([each.column, each.given] if each.column else [])]
+                for each in self.gross
+            ],
         ]
 
     @classmethod
     def from_list(cls, found: list) -> "Features":
-        key, ids, postcode, references, ocids, description = found
-        return cls(key, tuple(ids), postcode, tuple(references), tuple(ocids), description)
+        key, ids, postcode, references, ocids, description, gross = found
+        return cls(
+            key,
+            tuple(ids),
+            postcode,
+            tuple(references),
+            tuple(ocids),
+            description,
+            tuple(duplicates.Gross(*each) for each in gross),
+        )
 
 
 def features(transaction: dict) -> Features:
@@ -172,9 +194,9 @@ def features(transaction: dict) -> Features:
         if given:
             ids += supplier_identifiers(given)
     if vat_number:
-        vat = identifiers.check("GB-VAT", vat_number)
-        if vat.identifier is not None:
-            ids.append(str(vat.identifier))
+        registered = identifiers.check("GB-VAT", vat_number)
+        if registered.identifier is not None:
+            ids.append(str(registered.identifier))
     reference = text(transaction.get("contractReference"))
     references = []
     if reference:
@@ -197,13 +219,25 @@ def features(transaction: dict) -> Features:
         references=tuple(dict.fromkeys(each for each in references if each)),
         ocids=tuple(dict.fromkeys(ocids)),
         description=words(text(transaction.get("description"))),
+        gross=duplicates.gross(transaction.get("amount"), as_dict(transaction.get("columns"))),
     )
 
 
 def words(given: str) -> str:
-    """A text's words, lower case, as descriptions and titles are compared (at most
-    DESCRIPTION_CHARACTERS)."""
-    return " ".join(_WORDS.findall(given.lower()))[:DESCRIPTION_CHARACTERS]
+    """A text's distinct words, lower case, in order, as descriptions and titles are compared:
+    the whole text's, up to WORDS of them, each cut to WORD_CHARACTERS (no longer its
+    first 200 characters, which left out the end of a long title)."""
+    found: dict[str, None] = {}
+    for each in _WORDS.finditer(given.lower()):
+        found[each.group()[:WORD_CHARACTERS]] = None
+        if len(found) >= WORDS:
+            break
+    return " ".join(found)
+
+
+@lru_cache(maxsize=65536)  # a body's contracts' titles are compared with each of its payments
+def _title_words(title: str) -> frozenset[str]:
+    return frozenset(words(title).split())
 
 
 def supplier_identifiers(given: str) -> list[str]:
@@ -448,7 +482,7 @@ def _candidate(
         notes.append("a framework agreement (paid through its call-offs, as a rule)")
     score = (_base(supplier) if base is None else base) - PENALTY * len(notes)
     described = set(payment.description.split())
-    titled = len(described) >= DESCRIBED_WORDS and described <= set(words(target.title).split())
+    titled = len(described) >= DESCRIBED_WORDS and described <= _title_words(target.title)
     return Candidate(
         target,
         supplier,
@@ -606,13 +640,15 @@ def _linked(
     score: float | None = None,
     notes: Iterable[str] | None = None,
 ) -> Decision:
-    """A link (the candidate's score and notes unless given); a payment of the same amount
-    near the date that the contract's notice published makes it that payment."""
+    """A link (the candidate's score and notes unless given); a payment that the contract's
+    notice published near the date (duplicates.same_payments) makes it that payment."""
     target = candidate.target
     if target.kind == CONTRACT:
-        for notice in index.notices_of.get((target.ocid, target.id), []):
-            if _same_payment(payment, notice):
-                return Decision(target, NOTICE, BASE[NOTICE], None, duplicate_of=notice.key)
+        found = duplicates.best(
+            _the_same(payment, index.notices_of.get((target.ocid, target.id), []))
+        )
+        if found:  # the nearest in date of the contract's
+            return _duplicate(payment, target, found[0])
     return Decision(
         target,
         method,
@@ -622,23 +658,33 @@ def _linked(
     )
 
 
-def _same_payment(payment: Payment, notice: NoticePayment) -> bool:
-    if notice.amount is None or notice.date is None:
-        return False
-    if round(notice.amount, 2) != round(payment.amount, 2):
-        return False
-    if (notice.currency or payment.currency) != payment.currency:
-        return False
-    return abs(_days(notice.date, payment.date)) <= NOTICE_DAYS
+def _the_same(payment: Payment, notices: Iterable[NoticePayment]) -> list[duplicates.Same]:
+    """The notices' payments a spend row may be (duplicates.same_payments), in any order."""
+    return duplicates.same_payments(
+        payment.amount, payment.currency, payment.date, payment.gross, notices
+    )
+
+
+def _duplicate(payment: Payment, target: Target, same: duplicates.Same) -> Decision:
+    """The link of a spend row that is a notice's payment: counted once, as the notice's;
+    scored by how the two were found the same, which its note says."""
+    return Decision(
+        target,
+        NOTICE,
+        same.score,
+        None,
+        duplicate_of=same.notice.key,
+        notes=(same.note(payment.currency),),
+    )
 
 
 def _notice_only(payment: Payment, index: BodyIndex) -> Decision | None:
     """A payment no other method links, which is one a contract's notice published: the body's
-    contracts' notices with its amount near its date, the payee not another (one such)."""
-    found = []
-    for notice in index.notices:
-        if not _same_payment(payment, notice):
-            continue
+    contracts' notices with its amount (or its amount with VAT) near its date, the payee not
+    another (one such)."""
+    payees = []
+    for each in _the_same(payment, index.notices):
+        notice = each.notice
         if notice.payee_id and payment.supplier_ids and notice.payee_id not in payment.supplier_ids:
             continue
         if (
@@ -647,10 +693,12 @@ def _notice_only(payment: Payment, index: BodyIndex) -> Decision | None:
             and fuzz.token_sort_ratio(notice.payee_key, payment.supplier_key) < FUZZY_SCORE
         ):
             continue
-        found.append(notice)
+        payees.append(each)
+    found = duplicates.best(payees)
     if len(found) != 1:
         return None
-    [notice] = found
+    [same] = found
+    notice = same.notice
     target = next(
         (
             each
@@ -661,4 +709,4 @@ def _notice_only(payment: Payment, index: BodyIndex) -> Decision | None:
     )
     if target is None:
         return None
-    return Decision(target, NOTICE, BASE[NOTICE], None, duplicate_of=notice.key)
+    return _duplicate(payment, target, same)
