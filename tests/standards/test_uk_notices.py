@@ -235,6 +235,7 @@ def test_the_rules_package_is_the_one_entry_point():
             "sequence",
             "standstill",
             "deadlines",
+            "dates",
             "periods",
             "parties",
         )
@@ -540,7 +541,11 @@ def test_a_stated_standstill_is_at_least_eight_working_days():
     problem = only(short, [create_tender()], "notice.standstill.stated_too_short")
     assert problem.path == "/awards/0/standstillPeriod/endDate"
     assert "no earlier than 10 July 2025" in problem.message
-    enough = create_award("2025-07-01", standstillPeriod={"endDate": "2025-07-10T23:59:59+01:00"})
+    enough = create_award(
+        "2025-07-01",
+        date="2025-06-30T09:00:00+01:00",  # decided before the notice (notice.date rules)
+        standstillPeriod={"endDate": "2025-07-10T23:59:59+01:00"},
+    )
     assert codes(enough, [create_tender()]) == []
 
 

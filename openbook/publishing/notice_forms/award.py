@@ -187,6 +187,8 @@ CONTRACT_AWARD_NOTICE = NoticeForm(
             "For example, 27 3 2026.",
             pointers=("/awards/0/date",),
             missing="Enter the date of the decision to award",
+            # Refused on its page when after today
+            past="The date of the decision to award must be today or in the past",
         ),
         Question(
             "standstill_end",
@@ -256,6 +258,8 @@ CONTRACT_DETAILS_NOTICE = NoticeForm(
             "of that day.",
             pointers=("/contracts/0/dateSigned",),
             missing="Enter the date the contract was entered into",
+            # Refused on its page when after today
+            past="The date the contract was entered into must be today or in the past",
         ),
         Question(
             "contract_start",
@@ -327,6 +331,8 @@ PROCUREMENT_TERMINATION_NOTICE = NoticeForm(
             "For example, 27 3 2026.",
             pointers=("/tender/finalStatusDate",),
             missing="Enter the date you decided to end the procurement",
+            # Refused on its page when after today
+            past="The date you decided to end the procurement must be today or in the past",
         ),
     ),
     _termination_release,
@@ -440,6 +446,8 @@ CONTRACT_TERMINATION_NOTICE = NoticeForm(
             "For example, 27 3 2026. Publish this notice within 30 days of that day.",
             pointers=("/contracts/0/period/endDate", "/contracts/0/period"),
             missing="Enter the date the contract ended",
+            # Refused on its page when after today
+            past="The date the contract ended must be today or in the past",
         ),
         Question(
             "final_value",

@@ -271,6 +271,8 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "Publish this notice within 30 days of that day.",
             pointers=(f"{_FAILURE}/penaltyDate", f"{_FAILURE}/decisionDate"),
             missing="Enter the date this happened",
+            # Refused on its page when after today
+            past="The date this happened must be today or in the past",
             applies=_failure_applies,
         ),
         Question(
@@ -300,6 +302,8 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             "For example, 3 2 2026.",
             pointers=(f"{_FAILURE}/period/startDate",),
             missing="Enter the date the breach or failure started",
+            # Refused on its page when after today
+            past="The date the breach or failure started must be today or in the past",
             applies=_failure_applies,
         ),
         Question(
@@ -310,6 +314,8 @@ CONTRACT_PERFORMANCE_NOTICE = NoticeForm(
             pointers=(f"{_FAILURE}/period/endDate",),
             optional=True,
             missing="Enter the date the breach or failure ended",
+            # Refused on its page when after today
+            past="The date the breach or failure ended must be today or in the past",
             applies=_failure_applies,
         ),
         Question(
@@ -381,6 +387,8 @@ CONTRACT_PAYMENTS_NOTICE = NoticeForm(
             "quarter you made it in.",
             pointers=(f"{_PAYMENT}/date",),
             missing="Enter the date you made the payment",
+            # Refused on its page when after today
+            past="The date you made the payment must be today or in the past",
         ),
         Question(
             "amount",

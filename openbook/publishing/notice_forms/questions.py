@@ -86,6 +86,10 @@ class Question:
     # ``choices``: ``NoticeForm.resolved`` gives the question with them.
     options: Callable[["Context"], Choices] | None = field(default=None, repr=False, compare=False)
     repeating: "Repeating | None" = field(default=None, repr=False, compare=False)  # GROUP
+    # For a DATE answer that reports what has happened (a contract entered into, a
+    # payment made), what to say when it is after today in the UK: the page refuses it at
+    # once, as the publish checks would (the notice.date rules, docs/notices.md).
+    past: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -479,6 +483,13 @@ _READERS: dict[str, Callable[[Question, Mapping[str, str]], object]] = {
 }
 
 
+def after_today(question: Question, value: object, now: datetime) -> bool:
+    """Whether ``value``, the answer to a question of what has happened (``past``), is a day
+    after ``now``'s day in the UK."""
+    today = now.astimezone(LONDON).date()
+    return bool(question.past) and isinstance(value, date) and value > today
+
+
 def shown(question: Question, value: object) -> str:
     """An answer as the check-your-answers page writes it (before translation of choices)."""
     if value is None:
@@ -642,6 +653,7 @@ def texts_of(form: NoticeForm) -> list[str]:
 def _texts_of_question(question: Question) -> list[str]:
     found = [question.label, question.missing]
     found += [question.hint] if question.hint else []
+    found += [question.past] if question.past else []
     found += [label for _, label in question.choices if isinstance(label, str)]
     return found
 

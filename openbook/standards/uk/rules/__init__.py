@@ -18,7 +18,8 @@ part of the UK not being one: the ``"united-kingdom"`` calendar of
 
 This module is the entry point; the rules live by concept in its modules: ``table`` (the rule
 table), ``context`` (what a check reads and yields), ``facts`` (what decides the exceptions),
-``notice_type``, ``fields``, ``sequence``, ``standstill``, ``deadlines`` and ``periods``.
+``notice_type``, ``fields``, ``sequence``, ``standstill``, ``deadlines``, ``dates`` and
+``periods``.
 """
 
 from __future__ import annotations

@@ -16,6 +16,15 @@ from openbook.standards.uk.rules.context import (
     WARNING,
     Check,
 )
+from openbook.standards.uk.rules.dates import (
+    check_assessment_within_contract,
+    check_award_decided,
+    check_contract_ended,
+    check_contract_signed,
+    check_payment_made,
+    check_performance_reported,
+    check_procurement_ended,
+)
 from openbook.standards.uk.rules.deadlines import (
     check_details_deadline,
     check_pcr_award_notice,
@@ -307,6 +316,82 @@ RULES: tuple[Rule, ...] = (
         "The contract performance notice came more than 30 days after the breach or failure.",
         ("Light touch contracts (s.71(6)).", "Private utilities (s.71(7))."),
         check_performance_deadline,
+    ),
+    # Dates a notice reports as past (dates.py)
+    Rule(
+        "notice.date.award_decided_after_notice",
+        PA2023,
+        ("UK6",),
+        f"{ACT}, s.50(1)-(3)",
+        ERROR,
+        "The contract award notice gives a decision to award dated after the notice.",
+        (),
+        check_award_decided,
+    ),
+    Rule(
+        "notice.date.contract_signed_after_notice",
+        PA2023,
+        ("UK7",),
+        f"{ACT}, ss.53(1)-(2), 87(3)",
+        ERROR,
+        "The contract details notice says the contract was entered into after the notice.",
+        (),
+        check_contract_signed,
+    ),
+    Rule(
+        "notice.date.payment_after_notice",
+        PA2023,
+        ("UK8",),
+        f"{ACT}, s.70",
+        ERROR,
+        "The contract payments notice reports a payment dated after the notice.",
+        (),
+        check_payment_made,
+    ),
+    Rule(
+        "notice.date.performance_after_notice",
+        PA2023,
+        ("UK9",),
+        f"{ACT}, s.71(2), (5)",
+        ERROR,
+        "The contract performance notice reports a breach, failure or period assessed that "
+        "ends after the notice.",
+        (),
+        check_performance_reported,
+    ),
+    Rule(
+        "notice.date.assessment_outside_contract",
+        PA2023,
+        ("UK9",),
+        f"{ACT}, ss.52(4), 71(2), 75(2)(b)",
+        ERROR,
+        "The period assessed is not within the contract's life-cycle.",
+        (
+            "A period that only starts before the contract began, or starts after its end "
+            "as published: a warning, as the contract's term may have been extended by 10% or "
+            "less without a contract change notice (s.75(2)(b)).",
+        ),
+        check_assessment_within_contract,
+    ),
+    Rule(
+        "notice.date.contract_ended_after_notice",
+        PA2023,
+        ("UK11",),
+        f"{ACT}, s.80(1), (2)(a)",
+        ERROR,
+        "The contract termination notice says the contract ended after the notice.",
+        (),
+        check_contract_ended,
+    ),
+    Rule(
+        "notice.date.procurement_ended_after_notice",
+        PA2023,
+        ("UK12",),
+        f"{ACT}, s.55(2)",
+        ERROR,
+        "The procurement termination notice gives a decision dated after the notice.",
+        (),
+        check_procurement_ended,
     ),
     Rule(
         "notice.period.tender_too_short",

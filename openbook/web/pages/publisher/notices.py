@@ -12,7 +12,7 @@ page lists only the questions asked, and a draft whose procurement changed since
 added one at a time (a GROUP, the GOV.UK "add another" pattern) has its pages in
 openbook.web.pages.publisher.groups."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -21,11 +21,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from openbook.publishing import notice_forms, numbering
 from openbook.publishing.answers import Problem, Refused
 from openbook.publishing.notice_forms import AnswerProblem, NoticeForm, Question, Words
+from openbook.publishing.notice_forms.questions import DATE, DATETIME
 from openbook.publishing.publish import publish
 from openbook.publishing.publishers import PUBLISHER, mint_ocid
 from openbook.standards.ocds.summary import summarise
 from openbook.store.database import Store
-from openbook.web.pages import i18n
+from openbook.web.pages import formats, i18n
 from openbook.web.pages.errors import PageError, answer
 from openbook.web.pages.i18n import _
 from openbook.web.pages.publisher.process import OwnProcess, own_process, process_address
@@ -215,6 +216,8 @@ def _question_page(
             values[name] = request.POST.getlist(name)
         try:
             value = notice_forms.read_answer(asked, request.POST)
+            if notice_forms.after_today(asked, value, context.now):
+                raise AnswerProblem(asked.past)
         except AnswerProblem as problem:
             message = _(problem.message, **problem.values)
         else:
@@ -504,10 +507,20 @@ def shown_lines(question: Question, value: object) -> list[str]:
         return [words(labels.get(str(item), str(item))) for item in value]
     if question.kind == notice_forms.GROUP and isinstance(value, list):
         return [thing_line(question, thing) for thing in value]
-    text = notice_forms.shown(question, value)
+    text = _dated(question, value) or notice_forms.shown(question, value)
     # A list typed a line each (the suppliers of a dynamic market) or a text of several lines
     # is shown a line each, as it was written, not run together.
     return [line for line in text.split("\n") if line.strip()] or [text]
+
+
+def _dated(question: Question, value: object) -> str:
+    """A date or date-time answer as the rest of the service writes it, in the reader's
+    language and UK time ("29 January 2027", "29 January 2027 at 5pm"); "" for another."""
+    if question.kind == DATETIME and isinstance(value, datetime):
+        return formats.moment(value)
+    if question.kind == DATE and isinstance(value, date):
+        return formats.day(value)
+    return ""
 
 
 def thing_line(question: Question, thing: object) -> str:
