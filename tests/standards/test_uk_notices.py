@@ -639,6 +639,22 @@ def test_a_contract_termination_notice_is_due_within_thirty_days():
     assert problem.path == "/contracts/0/implementation/endDate"
 
 
+def test_a_contract_termination_notice_written_as_the_pages_write_it_is_due_within_thirty_days():
+    """The UK11 question pages write the day the contract ended as ``period.endDate``: the
+    deadline counts from it as from ``implementation.endDate``."""
+    history = [create_tender(), create_award(), create_details("2025-07-30", "2025-07-28")]
+    ended = {
+        "id": "1",
+        "value": {"amount": 240000, "currency": "GBP"},
+        "period": {"endDate": "2026-03-02T00:00:00Z"},
+    }
+    on_time = create_notice("UK11", "2026-03-31", contracts=[dict(ended)])
+    assert codes(on_time, history) == []
+    late = create_notice("UK11", "2026-04-01", contracts=[dict(ended)])
+    problem = only(late, history, "notice.deadline.contract_termination_late")
+    assert problem.path == "/contracts/0/period/endDate"
+
+
 def test_a_contract_performance_notice_is_due_within_thirty_days():
     history = [create_tender(), create_award(), create_details("2025-07-30", "2025-07-28")]
     failure = {"id": "f1", "decisionDate": "2026-01-05T00:00:00Z"}

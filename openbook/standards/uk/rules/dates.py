@@ -125,14 +125,19 @@ def check_performance_reported(ctx: NoticeContext) -> Iterator[Finding]:
                 yield from _after(ctx, path, ended, "the period assessed ends", why)
 
 
+def contract_ended(contract: Mapping[str, Any], i: int) -> tuple[object, str]:
+    """The day a terminated contract ended, and its pointer in the release: its
+    ``implementation.endDate`` where given (the mapping of docs/notices.md), else its
+    ``period.endDate`` (as the pages write it)."""
+    ended = value_at(contract, "implementation", "endDate")
+    if parse_moment(ended) is not None:
+        return ended, f"/contracts/{i}/implementation/endDate"
+    return value_at(contract, "period", "endDate"), f"/contracts/{i}/period/endDate"
+
+
 def check_contract_ended(ctx: NoticeContext) -> Iterator[Finding]:
-    """The day the contract ended: ``implementation.endDate`` where given (the mapping of
-    docs/notices.md), else ``period.endDate`` (as the pages write it)."""
     for i, contract in objects(ctx.release.get("contracts")):
-        ended = value_at(contract, "implementation", "endDate")
-        path = f"/contracts/{i}/implementation/endDate"
-        if parse_moment(ended) is None:
-            ended, path = value_at(contract, "period", "endDate"), f"/contracts/{i}/period/endDate"
+        ended, path = contract_ended(contract, i)
         yield from _after(
             ctx,
             path,

@@ -18,6 +18,7 @@ from openbook.standards.uk.rules.context import (
     release_published,
     value_at,
 )
+from openbook.standards.uk.rules.dates import contract_ended
 from openbook.standards.uk.rules.facts import (
     is_below_threshold,
     is_dynamic_market_award,
@@ -70,11 +71,12 @@ def check_termination_deadline(ctx: NoticeContext) -> Iterator[Finding]:
     if is_private_utility(ctx):
         return  # s.80(4)(a)
     for i, contract in objects(ctx.release.get("contracts")):
-        ended = parse_moment(value_at(contract, "implementation", "endDate"))
+        value, path = contract_ended(contract, i)
+        ended = parse_moment(value)
         if ended is not None:
             yield from _late(
                 ctx,
-                f"/contracts/{i}/implementation/endDate",
+                path,
                 ended,
                 30,
                 notice="contract termination notice",
