@@ -4,6 +4,7 @@ import argparse
 import gc
 import os
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -523,25 +524,30 @@ def _migrate(arguments) -> int:
 
 
 def _demo(arguments) -> int:
-    from openbook.generate import generate_releases, write_jsonl
-    from openbook.load.loader import load
+    # The data published up to now, its suppliers' ownership, a signed tree head and
+    # a bulk snapshot (openbook.demo; issue 8, D5).
+    from openbook import demo
     from openbook.load.progress import Bar
     from openbook.store.log import log_size
 
     store = _store()
     if log_size(store) == 0:
-        path = config.data_dir() / f"demo-{arguments.processes}.jsonl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        print(f"openbook demo: generating {arguments.processes:,} UK-style processes into {path}")
-        with path.open("wb") as out:
-            write_jsonl(generate_releases(arguments.processes, 1), out)
-        report = load(store, [path], publisher="openbook demonstration data", progress=Bar())
-        print(report.as_text())
+        directory = config.data_dir()
+        loaded = demo.load_data(store, arguments.processes, directory, progress=Bar())
+        print(loaded.report)
         # The bodies' payments on these contracts, as their spending files would give them.
         linked = cli_spend_links.load_generated(
-            store, path.parent / f"demo-{arguments.processes}-spend", arguments.processes, 1, 4.0
+            store,
+            directory / f"demo-{arguments.processes}-spend",
+            arguments.processes,
+            demo.SEED,
+            4.0,
+            start=loaded.start,
+            until=loaded.until.date(),
+            span=demo.SPAN,
         )
         print(f"openbook demo: loaded generated spending files, {linked:,} payments linked")
+        print(f"openbook demo: loaded {loaded.ownership:,} beneficial ownership statements")
     else:
         print("openbook demo: the database already holds data; not loading again.")
     from openbook import metrics
@@ -554,11 +560,35 @@ def _demo(arguments) -> int:
 
     # The action plan the platform delivers (NAP5), as bundled; loading it again stores nothing.
     plans.load(store, recorded_by="openbook demo")
+    _demo_sign_and_export(store)
     if arguments.no_serve:
         return 0
     from openbook.web.server import run
 
     return run(arguments.host, arguments.port, arguments.workers)
+
+
+def _demo_sign_and_export(store) -> None:
+    """A tree head over everything loaded, as `openbook log sign` signs it, and the snapshot
+    /downloads/ serves, as `openbook export` writes it: what cannot be done is said, and the
+    demo goes on without it."""
+    from openbook import demo, signing_keys, transparency
+    from openbook.export import ExportError
+
+    try:
+        head = demo.sign(store)
+    except (transparency.TransparencyError, signing_keys.SigningKeyError) as error:
+        print(f"openbook demo: no tree head signed: {error}", file=sys.stderr)
+    else:
+        print(f"openbook demo: signed a tree head over {head['treeSize']:,} log entries")
+    started = time.monotonic()
+    try:
+        written = demo.export_if_none(store)
+    except ExportError as error:
+        print(f"openbook demo: no bulk downloads written: {error}", file=sys.stderr)
+    else:
+        if written is not None:
+            print(f"openbook demo: wrote the bulk downloads in {time.monotonic() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import argparse
 import math
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import orjson
@@ -203,7 +204,17 @@ def link_after_load(store) -> None:
         run_link(store)
 
 
-def load_generated(store, directory: Path, processes: int, seed: int, per_contract: float) -> int:
+def load_generated(
+    store,
+    directory: Path,
+    processes: int,
+    seed: int,
+    per_contract: float,
+    *,
+    start: date | None = None,
+    until: date | None = None,
+    span: int | None = None,
+) -> int:
     """The spending files of a generated run (``openbook generate --spend``) written under
     ``directory``, each body's loaded as ``openbook spend load`` would (central government's
     with their body named, from ``bodies.csv``), then linked: for ``openbook demo`` and the page
@@ -214,7 +225,9 @@ def load_generated(store, directory: Path, processes: int, seed: int, per_contra
     from openbook.generate.spend import write_spend
     from openbook.standards.spend.transactions import Body
 
-    write_spend(directory, processes, seed, per_contract=per_contract)
+    write_spend(
+        directory, processes, seed, start, per_contract=per_contract, until=until, span=span
+    )
     with (directory / "bodies.csv").open(encoding="utf-8") as lines:
         for row in csv.DictReader(lines):
             body = Body(row["body"]) if row["columns"] == "central" else None

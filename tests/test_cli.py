@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -320,7 +321,11 @@ def test_serve_runs_a_production_server(database):
         server.wait(timeout=20)
 
 
-def test_demo_loads_realistic_data_once(database):
+def test_demo_loads_realistic_data_once(database, tmp_path, monkeypatch):
+    # The demo's key, snapshot and files in this test's own directories
+    for name in ("DATA", "DOWNLOADS", "SIGNING_KEY"):
+        monkeypatch.setenv(f"OPENBOOK_{name}_DIR", str(tmp_path / name.lower()))
+    started = datetime.now(UTC)
     first = openbook(database, "demo", "--no-serve", "--processes", "40").stdout.decode()
     assert "generating 40 UK-style processes" in first and "Nothing was rejected." in first
     assert "computed the metrics" in first
@@ -333,10 +338,58 @@ def test_demo_loads_realistic_data_once(database):
                  .group(1).replace(",", ""))  # fmt: skip
     payments = {each["register"]: each["records"] for each in stats["registers"]}["spend"]
     assert 0 < linked < payments  # some payments pay no published contract, by design
-    again = openbook(database, "demo", "--no-serve").stdout.decode()
+    _demo_shows_every_part(database, first, started, tmp_path)
+    # A downloads directory holding others' files is said, and left as it was
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("mine")
+    monkeypatch.setenv("OPENBOOK_DOWNLOADS_DIR", str(elsewhere))
+    ran = openbook(database, "demo", "--no-serve")
+    again = ran.stdout.decode()
     assert "already holds data" in again and "computed the metrics" not in again
+    assert "wrote the bulk downloads" not in again
+    assert "no bulk downloads written:" in ran.stderr.decode()
+    assert "not an openbook snapshot" in ran.stderr.decode()
+    assert [path.name for path in elsewhere.iterdir()] == ["notes.txt"]
     stats = orjson.loads(openbook(database, "stats", "--json").stdout)
     assert {each["register"]: each["records"] for each in stats["registers"]}["plans"] == 29
+
+
+def _demo_shows_every_part(database, said: str, started: datetime, directory: Path) -> None:
+    """What the README's first command promises (issue 8, D5): a signed tree head, ownership
+    chains, the bulk downloads, and notices published up to the demo's start, not after."""
+    from django.test import Client
+
+    from openbook import ownership, transparency
+    from openbook.store.log import log_size
+
+    store = database.store
+    # (a) a tree head over the whole log: process pages prove inclusion, /verify has a head
+    head = transparency.latest_tree_head(store)
+    assert head is not None and head["treeSize"] == log_size(store)
+    assert f"signed a tree head over {head['treeSize']:,} log entries" in said
+    verify = Client().get("/verify").content.decode()
+    assert "No tree head has been signed yet" not in verify
+    newest = orjson.loads(Client().get("/?format=json").content)["newest"]
+    process = Client().get(f"/processes/{newest[0]['ocid']}").content.decode()
+    assert "No tree head has been signed yet" not in process
+    # (b) ownership of some suppliers, with a chain to their owners on the organisation page
+    loaded = int(re.search(r"loaded ([\d,]+) beneficial ownership", said).group(1).replace(",", ""))
+    assert loaded > 0
+    owned = next(iter(ownership.bulk(store)))
+    page = Client().get(f"/organisations/{owned['identifier']}").content.decode()
+    assert "No beneficial ownership statement names it." not in page
+    # (c) the bulk downloads
+    assert (directory / "downloads" / "manifest.json").is_file()
+    assert "wrote the bulk downloads" in said
+    assert Client().get("/downloads/").status_code == 200
+    # (d) published up to the demo's start, the newest lately (not in 2028)
+    with (directory / "data" / "demo-40.jsonl").open("rb") as lines:
+        dates = [datetime.fromisoformat(orjson.loads(line)["date"]) for line in lines]
+    assert max(dates) <= datetime.now(UTC)
+    published = [datetime.fromisoformat(each["published"]) for each in newest]
+    assert max(published) <= datetime.now(UTC)
+    assert max(published) > started - timedelta(days=90)
 
 
 def test_load_shows_a_progress_bar_on_a_terminal_only(database, tmp_path):

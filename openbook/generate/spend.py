@@ -298,11 +298,16 @@ def write_spend(
     start: date | None = None,
     *,
     per_contract: float = 4.0,
+    until: date | None = None,
+    span: int | None = None,
 ) -> Written:
     """Write a run's spending files under ``directory`` (one folder a body, one file a year),
     ``bodies.csv`` (each folder's body, for ``openbook spend load --body`` where the files do
-    not name it) and ``truth.csv`` (each row's contract, or none, and how it was written)."""
-    gen = Generator(processes, seed, start or DEFAULT_START)
+    not name it) and ``truth.csv`` (each row's contract, or none, and how it was written).
+    ``until``: no payment after that day, and ``span`` the run's (for a run generated with them,
+    as the demo's: openbook.generate.stream.generate_releases)."""
+    gen = Generator(processes, seed, start or DEFAULT_START, span=span)
+    last = until.isoformat() if until is not None else None
     # Buyers of one name are one paying body: the generator draws some names twice (with one
     # identifier, or another), and a spending file names its body.
     first: dict[str, int] = {}
@@ -314,6 +319,8 @@ def write_spend(
     by_body: dict[int, list[Payment]] = {}
     for plan in _plans(gen, processes):
         for payment in contract_payments(gen, plan, seed, per_contract, styles):
+            if last is not None and payment.day > last:
+                continue
             by_body.setdefault(bodies_of[payment.body], []).append(payment)
     directory.mkdir(parents=True, exist_ok=True)
     written = Written()

@@ -11,7 +11,7 @@ import heapq
 import math
 import random
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -34,14 +34,25 @@ class Generator:
     """Merges the processes' notices by publication time; ``part`` of ``parts`` takes every
     ``parts``-th process (call-offs go with their framework), for writing in parallel."""
 
-    def __init__(self, processes: int, seed: int, start: date, part: int = 0, parts: int = 1):
+    def __init__(
+        self,
+        processes: int,
+        seed: int,
+        start: date,
+        part: int = 0,
+        parts: int = 1,
+        *,
+        until: int | None = None,
+        span: int | None = None,
+    ):
         self.processes, self.seed = processes, seed
+        self.until = until  # UTC seconds: no release published after it
         self.part, self.parts = part, parts
         self.clock = Clock()
         rng = random.Random(seed * (1 << 40) + (1 << 39))
         taken: dict[str, str] = {}  # identifier: name
         self.buyers = [Buyer(rng, index, taken) for index in range(600)]
-        span = max(MIN_SPAN_WORKING_DAYS, math.ceil(processes / PROCESSES_PER_WORKING_DAY))
+        span = span or arrival_span(processes)
         self._step = span * 36_000 / max(1, processes)  # working seconds between arrivals
         first = start + timedelta(days=max(0, 7 - start.weekday()) if start.weekday() >= 5 else 0)
         self._monday = (first - date(1970, 1, 1)).days - first.weekday()
@@ -123,6 +134,10 @@ class Generator:
             if not heap:
                 return
             entry = heapq.heappop(heap)
+            if self.until is not None and entry >> 40 > self.until:
+                # Publication order: every notice still due (and every process not yet
+                # arrived, which arrives later still) is published after ``until`` too.
+                return
             key, step = (entry >> 8) & mask, entry & 0xFF
             plan = self.plan(key, step)
             yield entry, build_release(plan, step)
@@ -133,13 +148,26 @@ class Generator:
 class Releases(Iterator[dict[str, Any]]):
     """The releases of one run, generated as they are read; ``write_jsonl`` can split the work."""
 
-    def __init__(self, processes: int, seed: int, start: date) -> None:
-        self.processes, self.seed, self.start = processes, seed, start
+    def __init__(
+        self,
+        processes: int,
+        seed: int,
+        start: date,
+        until: int | None = None,
+        span: int | None = None,
+    ) -> None:
+        self.processes, self.seed, self.start, self.until = processes, seed, start, until
+        self.span = span
         self._entries: Iterator[tuple[int, dict[str, Any]]] | None = None
+
+    def generator(self, part: int = 0, parts: int = 1) -> Generator:
+        return Generator(
+            self.processes, self.seed, self.start, part, parts, until=self.until, span=self.span
+        )
 
     def __next__(self) -> dict[str, Any]:
         if self._entries is None:
-            self._entries = Generator(self.processes, self.seed, self.start).entries()
+            self._entries = self.generator().entries()
         return next(self._entries)[1]
 
     @property
@@ -148,16 +176,43 @@ class Releases(Iterator[dict[str, Any]]):
 
 
 def generate_releases(
-    processes: int, seed: int, start: date | None = None
+    processes: int,
+    seed: int,
+    start: date | None = None,
+    until: datetime | None = None,
+    *,
+    span: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Yield the releases of ``processes`` contracting processes in publication order.
 
-    Deterministic for ``(processes, seed, start)``; ``start`` (default 24 February 2025) is the
-    first publication day. Call-offs under frameworks come on top of ``processes``. Streams in
-    flat memory: see the module docstring.
+    Deterministic for ``(processes, seed, start, until)``; ``start`` (default 24 February 2025)
+    is the first publication day; ``until`` (default none), the last moment anything is
+    published: the notices due later are left out, so the processes then still running stop
+    where they are, as a real register read that day would show them (``openbook demo``, with
+    ``start_ending``). ``span``: the working days over which the processes arrive (publish
+    their first notice); by default ``arrival_span``. Call-offs under frameworks come on top of
+    ``processes``. Streams in flat memory: see the module docstring.
     """
     if processes < 0:
         raise ValueError(f"processes must be zero or more, not {processes}")
     if processes >= 1 << (KEY_BITS - 6):
         raise ValueError(f"processes must be fewer than {1 << (KEY_BITS - 6)}")
-    return Releases(processes, seed, start or DEFAULT_START)
+    if until is not None and until.tzinfo is None:
+        raise ValueError("until must be an aware datetime (UTC or with an offset)")
+    if span is not None and span < 1:
+        raise ValueError(f"span must be a working day or more, not {span}")
+    moment = None if until is None else int(until.timestamp())
+    return Releases(processes, seed, start or DEFAULT_START, moment, span)
+
+
+def arrival_span(processes: int) -> int:
+    """The working days over which a run's processes arrive by default: a day per
+    PROCESSES_PER_WORKING_DAY, at least MIN_SPAN_WORKING_DAYS."""
+    return max(MIN_SPAN_WORKING_DAYS, math.ceil(processes / PROCESSES_PER_WORKING_DAY))
+
+
+def start_ending(processes: int, last: date, span: int | None = None) -> date:
+    """The start at which a run's processes have all arrived (published their first notice) by
+    about ``last``: their arrivals take ``span`` working days (default ``arrival_span``), five
+    a week."""
+    return last - timedelta(weeks=math.ceil((span or arrival_span(processes)) / 5))

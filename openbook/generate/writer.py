@@ -53,7 +53,7 @@ def _lines(generator: Generator) -> Iterator[tuple[int, bytes]]:
 
 def _write_part(releases: Releases, part: int, parts: int, connection: Connection) -> None:
     """In a worker: send one part's lines, in order, in batches; ``None`` ends them."""
-    generator = Generator(releases.processes, releases.seed, releases.start, part, parts)
+    generator = releases.generator(part, parts)
     batch: list[tuple[int, bytes]] = []
     for line in _lines(generator):
         batch.append(line)
@@ -87,7 +87,7 @@ def _write_parallel(releases: Releases, out: BinaryIO, parts: int) -> int:
             sender.close()
             workers.append(worker)
             streams.append(_received(receiver))
-        own = Generator(releases.processes, releases.seed, releases.start, 0, parts)
+        own = releases.generator(0, parts)
         count = 0
         buffer: list[bytes] = []
         for _, line in heapq.merge(_lines(own), *streams):

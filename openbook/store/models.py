@@ -198,6 +198,8 @@ class ProcessSearch(models.Model):
     awarded_vcse = models.BooleanField(null=True)
     # Whether a release of it reported on the planning stage (for the pipeline register).
     planned = models.BooleanField(db_default=False)
+    # The Welsh title where the publisher gave one (title_cy), for Welsh readers' lists.
+    title_cy = models.TextField(null=True)
     # Lists matched by substring, each value between newlines ("\nUK4\nUK6\n"): few values
     # each, and filters on them that keep many processes, so a scan is as good as an index
     # and costs nothing to write.

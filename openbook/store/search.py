@@ -68,7 +68,7 @@ _SHOWN_COLUMNS = (
     *_DATE_COLUMNS,
 )
 # Written, not shown nor filtered on by the search: for the pipeline register (store.pipeline).
-_OTHER_COLUMNS = ("planned",)
+_OTHER_COLUMNS = ("planned", "title_cy")
 COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS, *LISTED_COLUMNS)
 
 
@@ -496,6 +496,22 @@ def matching(
 def _check(column: str) -> None:
     if column not in FILTER_COLUMNS:
         raise ValueError(f"no search filter on {column!r}")
+
+
+def welsh_titles(store: Store, ocids: Sequence[str]) -> dict[str, str]:
+    """The Welsh titles (``title_cy``) the publishers gave of these processes, by ocid: for the
+    lists shown to a reader who chose Welsh (issue 8). One lookup by the ocid's index."""
+    found: dict[str, str] = {}
+    with store.cursor() as cursor:
+        for chunk in chunked(list(dict.fromkeys(ocids)), 500):
+            condition, parameters = among(store, "ocid", chunk)
+            cursor.execute(
+                f"SELECT ocid, title_cy FROM process_search WHERE {condition}"
+                " AND title_cy IS NOT NULL",
+                parameters,
+            )
+            found.update(cursor.fetchall())
+    return found
 
 
 def count(store: Store) -> int:

@@ -58,6 +58,7 @@ def test_a_contracts_finder_record():
     assert summary == {
         "ocid": "ocds-b5fd17-2c435b84-adc8-11e6-9901-0019b9f3037b",
         "title": "P2014/156/EG 7 Year Lease of Rowan East Gypsy and Traveller site.",
+        "title_cy": None,
         "buyer_id": "9996a1e179391e841905b4bf85e8f5aa",
         "buyer_name": "Darlington Borough Council",
         "value_amount": 17788589.0,
@@ -189,6 +190,7 @@ def test_a_generated_framework_through_its_whole_lifecycle():
     assert summary == {
         "ocid": "ocds-openbk-gen-00000107",
         "title": "Computer-related services - Camden Framework",
+        "title_cy": None,
         "buyer_id": "GB-UKPRN-10000114",
         "buyer_name": "Camden College",
         # The four contracts' values (one terminated: it was still awarded), not the tender's.

@@ -44,6 +44,9 @@ class Summary:
 
     ocid: str
     title: str | None
+    # The Welsh variant of the title (OCDS language variants: ``title_cy``), where the publisher
+    # gave one: lists show it to readers who chose Welsh (issue 8).
+    title_cy: str | None
     buyer_id: str | None
     buyer_name: str | None
     value_amount: float | None
@@ -107,6 +110,7 @@ def summarise(
     return Summary(
         ocid=str(compiled.get("ocid", "")),
         title=_title(compiled, tender, awards, contracts),
+        title_cy=_title_cy(tender, awards, contracts),
         buyer_id=_text(buyer.get("id")) or None,
         buyer_name=_text(buyer.get("name")) or None,
         value_amount=amount,
@@ -415,11 +419,24 @@ def _title(compiled, tender, awards, contracts) -> str | None:
     return project[:1000] or None
 
 
+def _title_cy(tender: dict, awards: list, contracts: list) -> str | None:
+    """The first Welsh title given, in the order ``_title`` reads the English (OCDS language
+    variants: ``title_cy``, as openbook.web.pages.i18n.localised reads them)."""
+    for holder in (tender, *contracts, *awards):
+        text = _text(holder.get("title_cy")).strip()
+        if text:
+            return text[:1000]
+    return None
+
+
 def _titles(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+    # The Welsh variants beside the English, so that a Welsh word finds the process (issue 8).
     yield tender.get("title")
+    yield tender.get("title_cy")
     for section in (lots, awards, contracts):
         for item in section:
             yield item.get("title")
+            yield item.get("title_cy")
     yield _dict(_dict(compiled.get("planning")).get("budget")).get("project")
 
 
@@ -434,14 +451,19 @@ def _party_names(compiled: dict, awards: list) -> Iterator[object]:
 
 
 def _descriptions(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+    # The Welsh variants beside the English, as in _titles.
     yield tender.get("description")
+    yield tender.get("description_cy")
     for lot in lots:
         yield lot.get("description")
+        yield lot.get("description_cy")
     for section in (awards, contracts):
         for item in section:
             yield item.get("description")
+            yield item.get("description_cy")
     for item in _items(tender, awards, contracts):
         yield item.get("description")
+        yield item.get("description_cy")
         for classification in _classifications(item):
             yield classification.get("description")
     yield _dict(_dict(compiled.get("planning")).get("budget")).get("description")

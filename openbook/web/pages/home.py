@@ -8,7 +8,7 @@ from openbook.store.database import Store
 from openbook.store.log import log_size
 from openbook.web.pages.i18n import _
 from openbook.web.pages.rendering import page
-from openbook.web.pages.summaries import process_summary
+from openbook.web.pages.summaries import in_language, process_summary
 
 NEWEST = 5
 # The NAP5 milestones shown on the home page, with their latest half-year's figure.
@@ -21,11 +21,15 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def context(store: Store) -> dict:
-    newest = search.first_processes(store, search.Query(sort="date", limit=NEWEST))
+    newest = [
+        process_summary(found)
+        for found in search.first_processes(store, search.Query(sort="date", limit=NEWEST))
+    ]
+    in_language(store, newest)
     return {
         "statements": log_size(store),
         "processes": search.process_count(store),
-        "newest": [process_summary(found) for found in newest],
+        "newest": newest,
         "milestones": _headline(store),
     }
 

@@ -20,6 +20,7 @@ from openbook.web.pages.organisations_grants import as_recipient
 from openbook.web.pages.organisations_supplier import as_supplier
 from openbook.web.pages.rendering import page
 from openbook.web.pages.spend import organisation_section
+from openbook.web.pages.summaries import in_language
 
 PAGE = 20
 LONGEST_QUERY = 200
@@ -143,10 +144,20 @@ def organisation_context(store: Store, identifier: str, params: QueryDict) -> di
     if is_buyer or is_supplier:  # its processes are listed by role instead
         found = {key: value for key, value in found.items() if key not in ("page", "next")}
     today = date.today().isoformat()
+    # Its lists of processes with Welsh titles for a reader in Welsh (issue 8).
+    buyer = as_buyer(store, written, keys["notices_before"]) if is_buyer else None
+    supplier = as_supplier(store, found, keys["contracts_before"], today, PAGE)
+    in_language(
+        store,
+        found.get("page", []),
+        buyer["notices"]["page"] if buyer else [],
+        supplier["contracts"]["page"] if supplier and supplier["contracts"] else [],
+        supplier["commercialTools"]["page"] if supplier else [],
+    )
     return {
         "organisation": found,
-        "buyer": as_buyer(store, written, keys["notices_before"]) if is_buyer else None,
-        "supplier": as_supplier(store, found, keys["contracts_before"], today, PAGE),
+        "buyer": buyer,
+        "supplier": supplier,
         # what the spending files show it paid and was paid
         "spend": organisation_section(store, written, [each["name"] for each in found["names"]]),
         "grants": as_recipient(store, written),  # the grants it received (360Giving)

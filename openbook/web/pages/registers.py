@@ -24,6 +24,7 @@ from openbook.web.pages import errors, i18n
 from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
 from openbook.web.pages.rendering import page
+from openbook.web.pages.summaries import in_language
 
 # The registers people enter (openbook.registers) and those derived from the processes.
 ENTERED = ("debarment", "complaints", "challenges", "suppliers")
@@ -167,6 +168,7 @@ def register_context(store: Store, code: str, query) -> dict:
         found = _entered(store, code, given, before)
     else:
         found = _checked(lambda: _DERIVED[code](store, given, before))
+        in_language(store, found["entries"])
     return {
         "code": code,
         **about()[code],

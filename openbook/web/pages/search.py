@@ -17,7 +17,7 @@ from openbook import search
 from openbook.reports.table import spreadsheet_safe
 from openbook.store.database import Store
 from openbook.store.search import Found
-from openbook.web.pages import errors, formats, search_feed, search_form
+from openbook.web.pages import errors, formats, search_feed, search_form, summaries
 from openbook.web.pages.i18n import _, ngettext
 from openbook.web.pages.rendering import page
 from openbook.web.pages.summaries import process_summary
@@ -70,13 +70,15 @@ def context(store: Store, values: dict[str, str], query: search.Query) -> dict:
     """The page: the search as asked and as understood, its count, results, facets, the filter
     panel and the addresses of the same search elsewhere."""
     results = search.search_processes(store, query)
+    shown = [result(found) for found in results.items]
+    summaries.in_language(store, shown)
     return {
         "parameters": values,
         "query": understood(query, results.sort),
         "count": results.count,
         "count_exact": results.exact,
         "heading": heading(results.count, exact=results.exact),
-        "results": [result(found) for found in results.items],
+        "results": shown,
         "facets": results.facets,
         "panel": search_form.panel(values, results.facets),
         "selected": search_form.selected(values),
@@ -230,12 +232,15 @@ def search_atom(request: HttpRequest) -> HttpResponse:
     except errors.PageError as error:
         return errors.answer(request, error)
     newest = replace(query, sort="date", descending=True, cursor=None, limit=FEED_ENTRIES)
-    results = search.search_processes(Store(), newest)
+    store = Store()
+    results = search.search_processes(store, newest)
+    items, welsh = summaries.found_in_language(store, results.items)
     values, _garbled = search_form.given(request)
     shown = {name: value for name, value in values.items() if name not in UNFED}
     return HttpResponse(
         search_feed.atom(
-            results.items,
+            items,
+            translated=welsh,
             self_url=request.build_absolute_uri(search_form.address("/search/feed", shown)),
             page_url=request.build_absolute_uri(search_form.address("/search", shown)),
             entry_url=lambda ocid: request.build_absolute_uri(process_address(ocid)),

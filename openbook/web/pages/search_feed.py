@@ -4,7 +4,7 @@ characters XML 1.0 cannot hold (control characters a publisher let through) are 
 
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 
 from openbook.store.search import Found
@@ -24,9 +24,12 @@ def atom(
     self_url: str,
     page_url: str,
     entry_url: Callable[[str], str],
+    translated: Collection[str] = (),
 ) -> bytes:
     """The feed of these processes (newest first): its id and ``self`` link the feed's own
-    address, its ``alternate`` the search page; each entry's id and link its process page."""
+    address, its ``alternate`` the search page; each entry's id and link its process page.
+    ``translated``: the ocids whose title is in the feed's language; the others' titles are in
+    English, and say so (``xml:lang``) in a feed in another language."""
     ET.register_namespace("", NAMESPACE)
     feed = ET.Element(_name("feed"), {_XML_LANG: i18n.current()})
     _text(feed, "id", self_url)
@@ -43,6 +46,9 @@ def atom(
         address = entry_url(item.ocid)
         _text(entry, "id", address)
         _text(entry, "title", item.title or item.ocid)
+        # An English title in a feed in Welsh says it is English (issue 8).
+        if item.title and item.ocid not in translated and i18n.current() != i18n.ENGLISH:
+            entry.find(_name("title")).set(_XML_LANG, i18n.ENGLISH)  # type: ignore[union-attr]
         _text(entry, "updated", instant or _now())
         if instant:
             _text(entry, "published", instant)

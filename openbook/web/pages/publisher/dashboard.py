@@ -11,7 +11,7 @@ from openbook.web.pages.i18n import _
 from openbook.web.pages.publisher.process import process_address
 from openbook.web.pages.publisher.session import signed_in
 from openbook.web.pages.rendering import page
-from openbook.web.pages.summaries import process_summary
+from openbook.web.pages.summaries import in_language, process_summary
 
 PAGE = 20
 
@@ -38,6 +38,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     "href": process_address(item.ocid),  # its notices, and the next one
                 }
             )
+        in_language(store, processes)
     context = {
         "account": {"username": publisher.username, "role": publisher.role},
         "organisation": {
