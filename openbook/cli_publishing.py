@@ -326,8 +326,6 @@ def _roles(account) -> str:
 
 
 def _account_password(arguments) -> int:
-    from openbook.publishing import accounts
-
     if sys.stdin.isatty():
         given = getpass.getpass("New password: ")
         if getpass.getpass("The same again: ") != given:
@@ -336,6 +334,9 @@ def _account_password(arguments) -> int:
     else:
         given = sys.stdin.readline().rstrip("\n")
     store = _store()
+    # Imported once the store is open: the module's models need Django set up.
+    from openbook.publishing import accounts
+
     try:
         accounts.set_password(store, arguments.username, given, _actor())
     except accounts.PasswordRefused as error:

@@ -174,9 +174,16 @@ def _print_file(found: dict) -> None:
 
 
 def _show(arguments) -> int:
-    from openbook import spend
+    # Openbook.spend is imported only once cli_show has opened the store (its
+    # models need Django set up), hence here and in listing rather than above.
+    def history(store, key: str):
+        from openbook import spend
+
+        return spend.history(store, key)
 
     def listing(store):
+        from openbook import spend
+
         page = spend.page(
             store,
             body=arguments.body,
@@ -198,7 +205,7 @@ def _show(arguments) -> int:
         arguments,
         "openbook spend show",
         "transaction",
-        history=spend.history,
+        history=history,
         listing=listing,
         printed=printed,
     )

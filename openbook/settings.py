@@ -30,6 +30,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Forms' answers not UTF-8, or with NUL, refused (after the CSRF check).
+    "openbook.web.pages.form_input.FormInput",
 ]
 # Signed-in publishers (issue 8, item 5): sessions kept in the database, ended after
 # OPENBOOK_SESSION_MINUTES idle (every request renews them) and when the browser closes;

@@ -23,3 +23,5 @@ urlpatterns = [
 # openbook.web.middleware.ApiErrorsAsJson).
 handler404 = "openbook.web.pages.errors.not_found"
 handler500 = "openbook.web.pages.errors.server_error"
+# A request Django refused (a form over its limits), said precisely.
+handler400 = "openbook.web.pages.form_input.refused_request"

@@ -135,6 +135,8 @@ def read_recorder(request: HttpRequest, text: str) -> tuple[Organisation | None,
         )
     if len(text) > LONGEST_REFERENCE:
         return None, _("Enter no more than %(limit)s characters", limit=LONGEST_REFERENCE)
+    if "\x00" in text:
+        return None, _("Remove the NUL character from this answer")
     try:
         found = find_publisher(Store(), text)
     except PublisherError:

@@ -1,17 +1,21 @@
 """An organisation's API keys, for its publishers: named, listed with their last use, created
 (the whole key shown once, never again: only its hash is kept) and revoked."""
 
+import re
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from openbook.publishing import publishers
 from openbook.store.database import Store
 from openbook.web.pages.errors import PageError, answer
+from openbook.web.pages.form_input import nul_refusal
 from openbook.web.pages.i18n import _
 from openbook.web.pages.publisher.session import Publisher, actor, signed_in
 from openbook.web.pages.rendering import page
 
 MAX_NAME = 100
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def _organisation_of(publisher: Publisher):
@@ -37,6 +41,10 @@ def keys(request: HttpRequest) -> HttpResponse:
             error = _("Enter a name for the key, saying what uses it")
         elif len(name) > MAX_NAME:
             error = _("Enter a name of no more than %(limit)s characters", limit=MAX_NAME)
+        elif holds_nul := nul_refusal(name):
+            error = holds_nul
+        elif _CONTROL.search(name):
+            error = _("Enter text without control characters or line breaks")
         else:
             made = publishers.create_key(
                 store, organisation.org_id, name, actor(request, request.publisher)

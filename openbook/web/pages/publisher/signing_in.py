@@ -8,6 +8,7 @@ from openbook.publishing import accounts
 from openbook.publishing.publishers import SUPPLIER
 from openbook.store.database import Store
 from openbook.web.middleware import client_address
+from openbook.web.pages.form_input import nul_refusal
 from openbook.web.pages.i18n import _
 from openbook.web.pages.links import after_sign_in
 from openbook.web.pages.publisher import session
@@ -37,6 +38,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         password = request.POST.get("password", "")
         if not username:
             errors["username"] = _("Enter your user name")
+        elif refusal := nul_refusal(username):
+            errors["username"] = refusal
         if not password:
             errors["password"] = _("Enter your password")
         if not errors:
