@@ -8,14 +8,18 @@ against the schema). The reference is what the issue names: the Python ``jsonsch
 nothing else; it runs on the first ``--reference-limit`` statements (a throughput on a prefix of
 the same file, said so in the output), since validating a million statements that way takes an
 hour. openbook is timed as a user runs it, ``python -m openbook bods load --json FILE`` in a
-subprocess on a fresh SQLite database, so the time covers reading, validating, storing,
-compiling the records and indexing the ownership graph. Runs are interleaved when repeated.
+subprocess on a fresh database (SQLite, or with ``--database postgresql`` a new PostgreSQL
+database), so the time covers reading, validating, storing, compiling the records and indexing
+the ownership graph. Runs are interleaved when repeated. Besides wall-clock time, each side's
+CPU time is reported (the reference's in this process; the load's, its subprocess's user and
+system time), and the load average: on a busy machine, the CPU ratio is the steadier measure.
 
 Then, on the database the last run loaded, ``--queries`` ownership queries (every path to the
 ultimate owners, up to 10 levels) of entities at the bottom of chains, in this process: their
 latency's median and 95th percentile.
 
     python bench/bods.py [--statements N] [--repeat K] [--reference-limit M] [--workdir DIR]
+                         [--database sqlite|postgresql] [--postgres-url URL]
 """
 
 from __future__ import annotations
@@ -31,11 +35,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "openbook" / "standards" / "bods" / "data"
 RATIO_TARGET = 8.0
 QUERY_P95_MS = 50.0
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def generate(count: int, seed: int, path: Path) -> list[str]:
@@ -133,8 +139,9 @@ def _relationship(subject: str, party: str, share: float) -> dict:
     return _statement(f"rel-{subject}-{party}", "relationship", details, subject)
 
 
-def reference(path: Path, limit: int) -> tuple[int, float]:
-    """Validate the first ``limit`` statements with the jsonschema package; (count, seconds)."""
+def reference(path: Path, limit: int) -> tuple[int, float, float]:
+    """Validate the first ``limit`` statements with the jsonschema package; (count, seconds,
+    CPU seconds)."""
     import jsonschema
     from referencing import Registry, Resource
 
@@ -156,7 +163,7 @@ def reference(path: Path, limit: int) -> tuple[int, float]:
     validator = jsonschema.Draft202012Validator(
         statement_schema, registry=registry, format_checker=jsonschema.FormatChecker()
     )
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     count = 0
     with path.open(encoding="utf-8") as lines:
         for line in lines:
@@ -165,19 +172,45 @@ def reference(path: Path, limit: int) -> tuple[int, float]:
             errors = list(validator.iter_errors(json.loads(line)))
             assert not errors, errors[0]
             count += 1
-    return count, time.perf_counter() - started
+    return count, time.perf_counter() - started, time.process_time() - cpu_started
 
 
-def openbook_load(path: Path, workdir: Path, run: int) -> tuple[int, float, Path]:
-    database = workdir / f"bods-{run}.sqlite3"
-    database.unlink(missing_ok=True)
-    environment = {**os.environ, "OPENBOOK_DATABASE_URL": f"sqlite:///{database}"}
+def fresh_database(kind: str, workdir: Path, postgres_url: str, run: int) -> str:
+    """A new, empty database for a run: its URL."""
+    if kind == "sqlite":
+        database = workdir / f"bods-{run}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{database}"
+    import psycopg
+
+    name = f"openbook_bench_bods_{os.getpid()}_{run}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(postgres_url)._replace(path=f"/{name}"))
+
+
+def drop_database(url: str, postgres_url: str) -> None:
+    if url.startswith("postgresql"):
+        import psycopg
+
+        name = urlsplit(url).path.lstrip("/")
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def openbook_load(path: Path, url: str) -> tuple[int, float, float]:
+    """Load the file with ``openbook bods load``: (statements loaded, seconds, CPU seconds of
+    the subprocess)."""
+    environment = {**os.environ, "OPENBOOK_DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "-m", "openbook", "migrate"],
         env=environment,
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "openbook", "bods", "load", "--json", str(path)],
@@ -186,13 +219,19 @@ def openbook_load(path: Path, workdir: Path, run: int) -> tuple[int, float, Path
         check=False,
     )
     seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     report = json.loads(done.stdout)
     assert report["invalid"] == 0 and not report["unusable"], report
-    return report["loaded"], seconds, database
+    return report["loaded"], seconds, cpu
 
 
-def queries(database: Path, bottoms: list[str], count: int, seed: int) -> list[float]:
-    os.environ["OPENBOOK_DATABASE_URL"] = f"sqlite:///{database}"
+def _children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def queries(url: str, bottoms: list[str], count: int, seed: int) -> list[float]:
+    os.environ["OPENBOOK_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openbook.settings")
     import django
 
@@ -219,6 +258,8 @@ def main() -> int:
     parser.add_argument("--reference-limit", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
     arguments = parser.parse_args()
     workdir = arguments.workdir or Path(tempfile.mkdtemp(prefix="openbook-bods-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -227,32 +268,41 @@ def main() -> int:
     bottoms = generate(arguments.statements, arguments.seed, data)
     total = sum(1 for _ in data.open())
     print(f"generated: {total:,} statements, {data.stat().st_size / 2**20:.0f} MiB", flush=True)
-    reference_rates, openbook_rates = [], []
-    database = None
+    reference_rates, openbook_rates, cpu_ratios, loads = [], [], [], []
+    url = None
     for run in range(1, arguments.repeat + 1):
-        count, seconds = reference(data, arguments.reference_limit)
+        count, seconds, reference_cpu = reference(data, arguments.reference_limit)
         reference_rates.append(count / seconds)
         print(
             f"run {run}: reference (jsonschema, first {count:,})  {seconds:7.1f} s  "
-            f"{count / seconds:9,.0f}/s",
+            f"{count / seconds:9,.0f}/s  (CPU {reference_cpu / count * 1e6:,.0f} us a statement)",
             flush=True,
         )
-        loaded, seconds, database = openbook_load(data, workdir, run)
+        if url is not None:
+            drop_database(url, arguments.postgres_url)
+        url = fresh_database(arguments.database, workdir, arguments.postgres_url, run)
+        loaded, seconds, cpu = openbook_load(data, url)
         openbook_rates.append(total / seconds)
+        cpu_ratios.append((reference_cpu / count) / (cpu / total))
+        loads.append(os.getloadavg()[0])
         print(
-            f"run {run}: openbook bods load ({loaded:,} loaded)  {seconds:7.1f} s  "
-            f"{total / seconds:9,.0f}/s",
+            f"run {run}: openbook bods load ({loaded:,} loaded, {arguments.database})  "
+            f"{seconds:7.1f} s  {total / seconds:9,.0f}/s  (CPU {cpu / total * 1e6:,.0f} us a "
+            f"statement; CPU ratio {cpu_ratios[-1]:.2f}; load average {loads[-1]:.1f})",
             flush=True,
         )
     ratio = statistics.median(openbook_rates) / statistics.median(reference_rates)
-    assert database is not None
-    timings = queries(database, bottoms, arguments.queries, arguments.seed)
+    assert url is not None
+    timings = queries(url, bottoms, arguments.queries, arguments.seed)
+    drop_database(url, arguments.postgres_url)
     p95 = statistics.quantiles(timings, n=20)[18]
     print(
         f"\nmachine: {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}); "
-        f"statements {total:,}; runs {arguments.repeat}\n"
+        f"statements {total:,}; runs {arguments.repeat}; database {arguments.database}; "
+        f"load average {min(loads):.1f} to {max(loads):.1f}\n"
         f"median throughput: openbook {statistics.median(openbook_rates):,.0f}/s, reference "
-        f"{statistics.median(reference_rates):,.0f}/s: ratio {ratio:.2f}\n"
+        f"{statistics.median(reference_rates):,.0f}/s: ratio {ratio:.2f} (by CPU time: "
+        f"{statistics.median(cpu_ratios):.2f})\n"
         f"ownership query over {len(timings)} entities: median "
         f"{statistics.median(timings):.1f} ms, p95 {p95:.1f} ms"
     )

@@ -9,8 +9,10 @@ no-op); with another body under the same ``statementId``, a conflict, kept aside
 record with new statements is compiled (openbook.standards.bods.records).
 """
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +28,11 @@ from openbook.standards.bods import (
     upgrade,
     validate,
 )
-from openbook.standards.canonical import CanonicalizationError, canonical_json_and_value
+from openbook.standards.canonical import (
+    CanonicalizationError,
+    canonical_json,
+    canonical_json_if_plain,
+)
 from openbook.standards.log import format_log_time
 from openbook.store import log
 from openbook.store import ownership as stored_ownership
@@ -35,6 +41,11 @@ from openbook.store.database import Store
 
 BATCH = 1000
 UNKNOWN_PUBLISHER = "(publisher not stated)"
+# Statements of these record types, when plain (canonical_json_if_plain), are compiled
+# as given rather than as read back from their canonical text: nothing built from their records
+# depends on the order of their keys but the record's JSON, which is written with sorted keys
+# (_record_json). A relationship's graph row writes its interests as they are: read back.
+_AS_GIVEN = ("entity", "person")  # a tuple: an invalid recordType may be unhashable
 
 
 @dataclass
@@ -126,7 +137,7 @@ def store_all(
     """Check, append in batches, then compile the records that changed. With
     ``compile_as_appended``, the records each batch starts are compiled with it (not for a PSC
     import, which looks records up as compiled before it while it makes its statements)."""
-    with store.bulk() as settle:
+    with _few_collections(), store.bulk() as settle:
         first_new = log.log_size(store)
         again: set[str] = set()
         for chunk in map(_prepare_chunk, _chunks(items, report)):
@@ -154,6 +165,27 @@ def store_all(
             report.records += compile_pending(store) - len(again)
         else:
             report.records = compile_pending(store, first_new)
+
+
+@contextmanager
+def _few_collections() -> Iterator[None]:
+    """Fewer runs of the cyclic garbage collector while a load runs. A statement as read is a
+    dozen dicts and lists, each counted by CPython's collector: with its usual thresholds
+    (700, 10, 10) it walked its youngest generation every 50 or so statements and, as a
+    batch's statements outlive those walks, the whole heap (every object Django and the
+    modules hold) every few batches: a quarter of the load's CPU time (docs/performance.md).
+    Here the objects allocated before the load are frozen (never walked again) and the young
+    generation is walked every 100,000 allocations rather than 700; the older ones as usual
+    (every 10 walks of the one before). Statements hold no reference cycles: they are freed by
+    reference counting, as ever, so memory does not grow."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _chunks(
@@ -191,14 +223,20 @@ def _records_02(path: Path) -> dict[str, str] | None:
 
 def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str], Any] | str:
     """A statement ready to append, with the keywords of its problems and the statement as read
-    back from its canonical text (as the log gives it to compile_pending); or, for one that
-    cannot be stored, why. Pure."""
+    back from its canonical text (as the log gives it to compile_pending), or an ``_AsGiven``
+    of it when reading back can only reorder its keys; or, for one that cannot be stored, why.
+    Pure."""
     identity = records.identity(statement)
     if isinstance(identity, str):
         return f"{where}: {identity}; it is not stored"
     statement_id, record_id, date = identity
     try:
-        body, value = canonical_json_and_value(statement)
+        body = canonical_json_if_plain(statement)
+        if body is not None and statement.get("recordType") in _AS_GIVEN:
+            value: Any = _AsGiven(statement)
+        else:
+            body = body if body is not None else canonical_json(statement)
+            value = orjson.loads(body)
     except CanonicalizationError as error:
         return f"{where}: {error}; it is not stored"
     problems, keywords = [], []
@@ -227,6 +265,30 @@ def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str],
         keywords,
         value,
     )
+
+
+class _AsGiven:
+    """A plain entity or person statement as read (``_prepare``): equal to what reading it back
+    from its canonical text gives, but for the order of its dicts' keys."""
+
+    __slots__ = ("statement",)
+
+    def __init__(self, statement: dict) -> None:
+        self.statement = statement
+
+
+def _record_json(compiled: dict) -> str:
+    """A record compiled from one statement as given (``_AsGiven``) as JSON: the JSON of the
+    record compiled from it as read back, whose every object's keys are in code point order
+    (the statement's text is plain: no key above U+FFFF, whose UTF-16 order would differ)."""
+    return orjson.dumps(
+        {
+            name: orjson.Fragment(orjson.dumps(item, option=orjson.OPT_SORT_KEYS))
+            if type(item) is dict or type(item) is list
+            else item
+            for name, item in compiled.items()
+        }
+    ).decode()
 
 
 def _publisher(statement: dict) -> str:
@@ -284,22 +346,28 @@ def _append_compiling(
         results, compiled_records = [], []
         for key in sorted(started.keys() - earlier.keys()):
             history = started[key]
-            compiled = records.compile_record([value for _, value in history])
+            # One statement as given: compiled from it, written with sorted keys;
+            # several: each read back, as they are ordered by their contents.
+            if len(history) == 1 and type(history[0][1]) is _AsGiven:
+                compiled = records.compile_record([history[0][1].statement])
+                text = _record_json(compiled)
+            else:
+                compiled = records.compile_record([_read_back(value) for _, value in history])
+                text = orjson.dumps(compiled).decode()
             compiled_records.append((key, compiled))
-            results.append(
-                stored.Compiled(
-                    record_key=key,
-                    compiled=orjson.dumps(compiled).decode(),
-                    compile_error=None,
-                    statement_count=len(history),
-                    last_seq=history[-1][0],
-                )
-            )
+            results.append((key, text, len(history), history[-1][0]))
         if results:
             now = format_log_time(datetime.now(UTC))
-            stored.save_first(store, cursor, REGISTER, results, now)
+            stored.save_first_rows(store, cursor, REGISTER, results, now)
             _index_ownership(store, cursor, compiled_records, {key for key, _ in compiled_records})
     report.records += len(results)
+
+
+def _read_back(value: Any) -> Any:
+    """A statement as read back from its canonical text (``_prepare``'s value)."""
+    if type(value) is _AsGiven:
+        return orjson.loads(canonical_json(value.statement))
+    return value
 
 
 def compile_pending(store: Store, first_new: int | None = None) -> int:

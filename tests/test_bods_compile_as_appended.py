@@ -119,3 +119,51 @@ def test_a_record_in_several_batches_is_counted_once(store, tmp_path, monkeypatc
     assert report.loaded == 7 and report.records == 1
     record = bods.record(store, "e1")["record"]
     assert record["statements"] == [f"e1-{n}" for n in range(1, 8)]
+
+
+def reversed_keys(value):
+    """The value with every object's keys in reverse order: as far from sorted as can be."""
+    if isinstance(value, dict):
+        return {key: reversed_keys(value[key]) for key in reversed(list(value))}
+    if isinstance(value, list):
+        return [reversed_keys(item) for item in value]
+    return value
+
+
+@pytest.mark.parametrize("batch", [1, 1000])
+def test_plain_statements_compile_as_given_to_what_reading_back_gives(
+    store, tmp_path, monkeypatch, batch
+):
+    """Plain entity and person statements are compiled as read, not as read back from their
+    canonical text (openbook.bods._AsGiven): the records and graph rows must not tell, whatever
+    the order of their keys, and whatever shape an invalid one has: an object for a subject, an
+    array for a record type (alone, and in a record of two statements)."""
+    monkeypatch.setattr(bods, "BATCH", batch)
+    given = [
+        statement(
+            "e1",
+            1,
+            name="Ünïcode Ltd",
+            identifiers=[{"scheme": "gb-coh", "id": " 1234567 "}, {"id": "X", "scheme": "XI-X"}],
+            extension={"z": [{"y": 1, "b": {"d": None, "c": True}}], "a": 12.5},
+        ),
+        statement("p1", 2, "person", names=[{"fullName": "P", "type": "legal"}], weight=70.25),
+        {**statement("e2", 3), "declarationSubject": {"z": 1, "a": {"c": 2, "b": 3}}},
+        {**statement("e3", 4), "recordType": ["entity", {"b": 1, "a": 2}]},
+        {**statement("e4", 5), "recordType": ["person"]},
+        {**statement("e4", 6, status="updated", date="2024-02-01"), "recordType": {"b": 1}},
+        statement("p2", 7, "person", status="updated", date="2024-03-01", names=[]),
+        statement("p2", 8, "person", date="2024-01-01", names=[{"fullName": "Q"}]),
+    ]
+    path = tmp_path / "plain.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(reversed_keys(s)) + b"\n" for s in given))
+    report = bods.load(store, [path])
+    assert report.loaded == 8 and report.records == 6 and not report.unusable
+    loaded = state(store)
+    assert bods.record(store, "e4")["record"]["problems"][0].startswith(
+        "its statements give several record types"
+    )
+
+    stored.mark_all_pending(store, REGISTER)
+    assert bods.compile_pending(store) == 6
+    assert state(store) == loaded

@@ -93,7 +93,7 @@ def _lines(file: IO[bytes]) -> Iterator[Read | Unreadable]:
         return
     yield Read("line 1", value)
     for number, line in enumerate(file, start=2):
-        if not line.strip():
+        if line.isspace():
             continue
         try:
             yield Read(f"line {number}", orjson.loads(line))

@@ -17,9 +17,10 @@ dicts' members written in UTF-16 order. Documents nested deeper than orjson's wr
 (254 levels) or than Python's recursion limit go through a slower iterative writer.
 
 Faster still, for what a loader hashes and then reads back (``canonical_json_and_value``): a
-document with no float and no integer beyond 2**53 (most BODS statements: strings, booleans and
-small integers) is already canonical as orjson writes it with sorted keys, and the check for
-that is a plain walk of the types, without building anything.
+document with no integer beyond 2**53, and no float that orjson writes otherwise than
+ECMAScript (most BODS statements: strings, booleans, small integers, shares such as 33.33), is
+already canonical as orjson writes it with sorted keys, and the check for that is a plain walk
+of the types, without building anything, and a comparison of each float's two spellings.
 """
 
 import hashlib
@@ -35,6 +36,7 @@ __all__ = [
     "body_hash",
     "canonical_json",
     "canonical_json_and_value",
+    "canonical_json_if_plain",
     "number_text",
 ]
 
@@ -69,25 +71,40 @@ def canonical_json(value) -> bytes:
 def canonical_json_and_value(value) -> tuple[bytes, Any]:
     """Return ``canonical_json(value)`` and the value read back from it (``orjson.loads``:
     what a reader of the log gets), the same as those two calls give, raising as they do;
-    about twice as fast for an object or array of strings, booleans, nulls and small integers
-    (``_is_plain``)."""
-    if _is_plain(value):
-        try:
-            text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
-            text = b""
-        if text and (text.isascii() or not any(lead in text for lead in _ASTRAL_LEADS)):
-            return text, orjson.loads(text)
-    text = canonical_json(value)
+    about twice as fast for an object or array of strings, booleans, nulls, small integers
+    and floats that orjson writes as ECMAScript does (``canonical_json_if_plain``)."""
+    text = canonical_json_if_plain(value)
+    if text is None:
+        text = canonical_json(value)
     return text, orjson.loads(text)
 
 
-def _is_plain(value) -> bool:
-    """Whether a dict or list holds, at any depth, only dicts, lists, strings, booleans, None
-    and integers within 2**53 (exactly those types, no subclasses): what orjson writes as RFC
-    8785 does, keys aside."""
+def canonical_json_if_plain(value) -> bytes | None:
+    """``canonical_json(value)`` if orjson's text with sorted keys is it, else None: for a dict
+    or list of strings, booleans, nulls, integers within 2**53 and floats that orjson writes as
+    ECMAScript does (``_plain_floats``), with no key above U+FFFF. Such a value reads back from
+    the text equal to itself, of the same types, its dicts' keys sorted: a caller that writes
+    it out again with sorted keys (``orjson.OPT_SORT_KEYS``) need not read it back."""
+    floats = _plain_floats(value)
+    if floats is None:
+        return None
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
+        return None
+    if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
+        return None
+    return text if all(map(_written_as_ecmascript, floats)) else None
+
+
+def _plain_floats(value) -> list[float] | None:
+    """The floats of a dict or list that holds, at any depth, only dicts, lists, strings,
+    booleans, None, integers within 2**53 and floats (exactly those types, no subclasses):
+    written by orjson as RFC 8785 writes them, keys aside, if its floats are; None for any
+    other value."""
     if type(value) is not dict and type(value) is not list:
-        return False
+        return None
+    floats: list[float] = []
     containers = [value]
     while containers:
         container = containers.pop()
@@ -97,9 +114,22 @@ def _is_plain(value) -> bool:
                 continue
             if kind is dict or kind is list:
                 containers.append(item)
+            elif kind is float:
+                floats.append(item)
             elif kind is not int or not -_EXACT <= item <= _EXACT:
-                return False
-    return True
+                return None
+    return floats
+
+
+def _written_as_ecmascript(number: float) -> bool:
+    """Whether orjson writes a float as ECMAScript's Number::toString does (RFC 8785 section
+    3.2.2.3): a finite one that is not a whole number (orjson writes 50.0 as ``50.0``, RFC 8785
+    as ``50``), whose shortest digits both lay out the same (``33.33``, not ``1e+21``)."""
+    return (
+        math.isfinite(number)
+        and not number.is_integer()
+        and orjson.dumps(number) == number_text(number).encode()
+    )
 
 
 def body_hash(value) -> str:

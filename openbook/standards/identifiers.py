@@ -397,6 +397,9 @@ _PLACEHOLDER = re.compile(
 # The Central Digital Platform's own spellings of two schemes (its scheme list says VAT; a bare
 # PPON is what suppliers are told theirs is).
 _ALIASES = {"VAT": "GB-VAT", "PPON": "GB-PPON"}
+# Compiled once (check runs for every identifier a load indexes).
+_SPACES = re.compile(r"\s+")
+_SPREADSHEET_NUMBER = re.compile(r"[0-9]+\.0")
 
 
 def check(scheme: object, id_: object) -> Checked:
@@ -423,13 +426,13 @@ def check(scheme: object, id_: object) -> Checked:
         if value != id_:
             changes.append(_said("spaces around the id removed"))
         return _normal(Identifier(code, value), changes, known=False)
-    value = re.sub(r"\s+", "", id_).upper()
+    value = _SPACES.sub("", id_).upper()
     if value != id_:
         changes.append(_said("spaces removed and letters capitalised"))
     if value.startswith(code + "-"):
         value = value[len(code) + 1 :]
         changes.append(_said("scheme repeated in the id removed"))
-    if re.fullmatch(r"[0-9]+\.0", value):
+    if _SPREADSHEET_NUMBER.fullmatch(value):
         value = value[:-2]
         changes.append(_said("'.0' removed (the number went through a spreadsheet)"))
     try:

@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from openbook.standards.canonical import (
     CanonicalizationError,
+    _written_as_ecmascript,
     body_hash,
     canonical_json,
     canonical_json_and_value,
+    canonical_json_if_plain,
     number_text,
 )
 
@@ -371,3 +373,64 @@ def test_subclasses_and_deep_documents_are_written_as_canonical_json_writes_them
         deep = [deep]
     for value in ({"a": Text("x")}, deep, [True, {"b": [None]}]):
         assert canonical_json_and_value(value)[0] == canonical_json(value)
+
+
+# Floats on the fast path. A float orjson writes as ECMAScript does (a share such as
+# 33.33) leaves a document on it; one it writes otherwise (50.0, 1e+21, 0.000001) sends the
+# document the usual way. Either way the text is the reference writer's.
+
+finite_floats = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(
+    st.recursive(
+        plain_scalars | finite_floats,
+        lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=4),
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_documents_with_floats_match_the_reference_writer(value):
+    text, read = canonical_json_and_value(value)
+    assert text.decode() == reference(value)
+    assert read == orjson.loads(text)
+
+
+@given(finite_floats)
+@settings(max_examples=2000, deadline=None)
+def test_a_float_on_the_fast_path_is_written_as_the_reference_writes_it(number):
+    text, _ = canonical_json_and_value({"share": number})
+    assert text.decode() == '{"share":' + reference_number(number) + "}"
+    if _written_as_ecmascript(number):
+        assert orjson.dumps(number).decode() == reference_number(number)
+
+
+@pytest.mark.parametrize(
+    ("number", "fast"),
+    [
+        *[(33.33, True), (0.5, True), (12.5, True), (1e-7, True), (0.30000000000000004, True)],
+        *[(50.0, False), (-0.0, False), (1e21, False), (0.000001, False), (1e16 + 2, False)],
+        *[(math.nan, False), (math.inf, False)],
+    ],
+)
+def test_which_floats_orjson_writes_as_ecmascript(number, fast):
+    assert _written_as_ecmascript(number) is fast
+
+
+@given(json_values)
+@settings(max_examples=400, deadline=None)
+def test_plain_text_is_canonical_and_reads_back_equal_sorted(value):
+    text = canonical_json_if_plain(value)
+    if text is None:
+        return
+    assert text == canonical_json(value)
+    read = orjson.loads(text)
+    assert read == value
+    assert orjson.dumps(value, option=orjson.OPT_SORT_KEYS) == orjson.dumps(read)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [{"share": 50.0}, {"n": 2**53 + 1}, {"\U0001f600": 1}, {"a": Text("x")}, "text", 3],
+)
+def test_what_is_not_plain_has_no_plain_text(value):
+    assert canonical_json_if_plain(value) is None

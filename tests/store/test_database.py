@@ -97,3 +97,27 @@ def test_a_large_load_refreshes_postgresqls_planner_statistics(
         with store.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
             assert cursor.fetchone() == (0,)
+
+
+def test_none_and_booleans_are_bound_as_null_and_integers(store):
+    """openbook.store.database registers adapters for None and bool (binding them faster on
+    SQLite): what is stored must be what binding them without one stores, on both databases."""
+    with store.atomic() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bound (n integer, t boolean, f boolean, x text)")
+        cursor.executemany(
+            "INSERT INTO bound (n, t, f, x) VALUES (%s, %s, %s, %s)", [(None, True, False, None)]
+        )
+        cursor.execute("SELECT n IS NULL, t, f, x IS NULL FROM bound")
+        row = cursor.fetchone()
+    assert [bool(value) for value in row] == [True, True, False, True]
+    if store.vendor == "sqlite":
+        assert row[1:3] == (1, 0) and type(row[1]) is int
+        plain = sqlite3.connect(":memory:")
+        plain.execute("CREATE TABLE bound (n, t, f)")
+        plain.execute("INSERT INTO bound VALUES (?, ?, ?)", (None, True, False))
+        assert plain.execute("SELECT typeof(n), typeof(t), t, f FROM bound").fetchone() == (
+            "null",
+            "integer",
+            1,
+            0,
+        )

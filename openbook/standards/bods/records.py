@@ -50,14 +50,16 @@ def _moment(statement: dict) -> datetime:
 
 def compile_record(statements: Sequence[dict]) -> dict:
     """The record of a ``recordId`` from its statements (in log order)."""
-    if len(statements) == 1:  # most records: nothing to order
-        history = list(statements)
-    else:
-        ordered = sorted(enumerate(statements), key=lambda pair: (_moment(pair[1]), pair[0]))
-        history = [statement for _, statement in ordered]
+    if len(statements) == 1:
+        return _record(statements[0], statements[0], [statements[0].get("statementId")], [])
+    ordered = sorted(enumerate(statements), key=lambda pair: (_moment(pair[1]), pair[0]))
+    history = [statement for _, statement in ordered]
     newest = history[-1]
     problems = []
-    kinds = {s.get("recordType") for s in history}
+    kinds: list = []
+    for statement in history:
+        if statement.get("recordType") not in kinds:
+            kinds.append(statement.get("recordType"))
     if len(kinds) > 1:
         problems.append(
             "its statements give several record types ("
@@ -72,15 +74,20 @@ def compile_record(statements: Sequence[dict]) -> dict:
             f"a statement follows its closing statement {closing.get('statementId')!r}: "
             "recordStatus 'closed' is a record's final statement (BODS 0.4, recordStatus)"
         )
+    return _record(history[0], newest, [s.get("statementId") for s in history], problems)
+
+
+def _record(first: dict, newest: dict, statement_ids: list, problems: list[str]) -> dict:
+    status = newest.get("recordStatus")
     return {
         "recordId": newest["recordId"],
         "recordType": newest.get("recordType"),
-        "recordStatus": newest.get("recordStatus"),
-        "closed": newest.get("recordStatus") == "closed",
+        "recordStatus": status,
+        "closed": status == "closed",
         "declarationSubject": newest.get("declarationSubject"),
         "recordDetails": newest.get("recordDetails"),
-        "firstStatementDate": history[0].get("statementDate"),
+        "firstStatementDate": first.get("statementDate"),
         "lastStatementDate": newest.get("statementDate"),
-        "statements": [s.get("statementId") for s in history],
+        "statements": statement_ids,
         "problems": problems,
     }
