@@ -1,15 +1,16 @@
 """Compiled records (use case): keeping compiled releases current, and OCDS record packages."""
 
 from collections import deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import orjson
 
 from openbook import config, marks
-from openbook.pool import Pool
+from openbook.pool import Pool, pickle_by_values
 from openbook.standards.log import format_log_time
+from openbook.standards.ocds import commercial_tools as tool_facts
 from openbook.standards.ocds import compile as ocds_compile
 from openbook.standards.ocds import schema, summary
 from openbook.store import commercial_tools, log, records
@@ -18,6 +19,10 @@ from openbook.store.database import Store, pending_migrations
 
 REGISTER = "ocds"
 RECORD_PACKAGE_VERSION = "1.1"
+# What the compile workers hand back, pickled cheaply (openbook.pool.pickle_by_values).
+pickle_by_values(
+    summary.Summary, summary.Mention, tool_facts.Facts, tool_facts.Member, tool_facts.Link
+)
 
 
 def compile_after_migrating(sender=None, using: str = "default", **kwargs) -> None:
@@ -66,12 +71,22 @@ def compile_pending(
 FRAMEWORK_ROUNDS = 3
 
 
-def compile_records(store: Store, record_keys: Sequence[str]) -> None:
+# A record's statements, as ``records.bodies`` reads them, and their corrections.
+Known = tuple[list[tuple[int, str | None, str | None]], stored_marks.Corrections]
+
+
+def compile_records(
+    store: Store, record_keys: Sequence[str], known: Mapping[str, Known] | None = None
+) -> None:
     """Compile these records now (a publication, a withdrawal, a redaction), and then the
-    frameworks their call-offs newly name, or stopped naming, so the register shows them."""
+    frameworks their call-offs newly name, or stopped naming, so the register shows them.
+    ``known``: records whose statements and corrections the caller has read under the log's
+    lock and holds, as the log has them (the publish API's), compiled without reading them
+    again."""
     keys: Sequence[str] = record_keys
     for _ in range(FRAMEWORK_ROUNDS):
-        keys = _save(store, [_compile(work) for work in _work(store, keys)])
+        keys = _save(store, [_compile(work) for work in _work(store, keys, known or {})])
+        known = None
         if not keys:
             return
 
@@ -103,9 +118,17 @@ Profile = tuple[str, tuple[str, ...]]
 _Work = tuple[str, list[str], Profile, int, int, bool]
 
 
-def _work(store: Store, record_keys: Sequence[str]) -> list[_Work]:
-    found = records.bodies(store, REGISTER, record_keys)
-    corrections = stored_marks.corrections(store, record_keys)
+def _work(
+    store: Store, record_keys: Sequence[str], known: Mapping[str, Known] | None = None
+) -> list[_Work]:
+    # What the caller holds (``compile_records``) is not read again.
+    known = known or {}
+    unknown = [key for key in record_keys if key not in known]
+    found = records.bodies(store, REGISTER, unknown) if unknown else {}
+    corrections = stored_marks.corrections(store, unknown) if unknown else {}
+    for key in record_keys:
+        if key in known:
+            found[key], corrections[key] = known[key]
     named = commercial_tools.named_frameworks(store, record_keys)
     declarations = stored_declarations(store, [row[2] for rows in found.values() for row in rows])
     work = []

@@ -378,7 +378,10 @@ class _Batch:
         reports = {id(statement): report for statement, report in self.items}
         statements = [statement for statement, _ in self.items]
         self.items = []
-        outcome = log.append(self.store, records.REGISTER, statements, self.publisher)
+        # The first seqs of records (for BODS) are not wanted here.
+        outcome = log.append(
+            self.store, records.REGISTER, statements, self.publisher, earlier=False
+        )
         for statement, _ in outcome.entries:
             report = reports[id(statement)]
             report.loaded += 1

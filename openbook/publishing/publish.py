@@ -53,7 +53,10 @@ from openbook.standards.log import format_log_time
 from openbook.standards.marks import REDACTIONS, WITHDRAWALS
 from openbook.standards.ocds import validate
 from openbook.standards.uk.rules import check_notice
-from openbook.store import audit, log, marks, publishers
+from openbook.store import audit, log, publishers
+from openbook.store import marks as stored_marks
+from openbook.store import records as stored_records
+from openbook.store.database import refresh_statistics
 from openbook.store.publishers import Organisation
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,19 @@ HISTORY_REGISTERS = (records.REGISTER, WITHDRAWALS, REDACTIONS)
 
 class _Changed(Exception):
     """A process of the request was added to between its checks and the append."""
+
+
+@dataclass(slots=True)
+class _Read:
+    """What the checks read of the request's processes: the newest entry of each (-1 for none),
+    and its statements and their withdrawals and redactions, as ``records.compile_records``
+    takes them. Once the append has found the processes as ``seen`` (or the checks held the
+    lock), these are the log as the append found it, so the processes are compiled from them
+    and the new statements, not read again."""
+
+    seen: dict[str, int]
+    rows: dict[str, list[tuple[int, str | None, str | None]]]
+    corrections: dict[str, stored_marks.Corrections]
 
 
 @dataclass(slots=True)
@@ -123,7 +139,7 @@ def publish(
         found = [replace(i, problems=list(i.problems), review=list(i.review)) for i in sent]
         try:
             with _holding_the_log(store, locked):
-                kept, seen = _check(store, organisation, found, list(problems), new_entries)
+                kept, read = _check(store, organisation, found, list(problems), new_entries)
                 if dry_run:
                     return _validated(found, kept)
                 appended = _append(
@@ -132,12 +148,12 @@ def publish(
                     found=found,
                     package=package_state,
                     actor=actor,
-                    seen=None if locked else seen,
+                    seen=None if locked else read.seen,
                     source=source,
                 )
         except _Changed:
             continue
-        return _answer(store, found, appended, kept)
+        return _answer(store, found, appended, kept, read)
     raise AssertionError("the last attempt holds the log's lock: its processes cannot change")
 
 
@@ -157,12 +173,14 @@ def _check(
     found: list[_Release],
     problems: list[Problem],
     new_entries: Sequence[str] = (),
-) -> tuple[list[Problem], dict[str, int]]:
-    """The checks that read the log. Returns the problems, none blocking, and the newest entry
-    of each process as the checks found it."""
+) -> tuple[list[Problem], _Read]:
+    """The checks that read the log. Returns the problems, none blocking, and what the checks
+    read of the processes (the newest entry of each as they found it first)."""
     ocids = sorted({item.release["ocid"] for item in found})
     seen = _newest(store, ocids)  # before the histories: a change after it is seen at the append
-    histories, counted = _histories(store, ocids)
+    rows = stored_records.bodies(store, records.REGISTER, ocids)
+    read = _Read(seen, rows, stored_marks.corrections(store, ocids))
+    histories, counted = _histories(read)
     ownership.check(store, organisation, found, histories)
     _check_conflicts(store, found)
     _check_new_entries(found, counted, new_entries)
@@ -191,7 +209,7 @@ def _check(
             "put right first (each has a pointer into what was sent, and a message)",
             problems,
         )
-    return problems, seen
+    return problems, read
 
 
 def _newest(store, ocids: list[str]) -> dict[str, int]:
@@ -269,22 +287,21 @@ def _at(index: int, is_package: bool) -> int | None:
 
 
 def _histories(
-    store, ocids: list[str]
+    read: _Read,
 ) -> tuple[dict[str, list[Mapping[str, Any]]], dict[str, list[Mapping[str, Any]]]]:
     """Each process's releases in the log, oldest first: all of them (whose process it is),
     and those that count for the notice rules (not those withdrawn: published in error)."""
-    corrections = marks.corrections(store, ocids)
-    stored = log.records_statements(store, records.REGISTER, ocids)
     every: dict[str, list[Mapping[str, Any]]] = {}
     counted: dict[str, list[Mapping[str, Any]]] = {}
-    for ocid in ocids:
+    for ocid, rows in read.rows.items():
+        withdrawn = read.corrections[ocid].withdrawn
         every[ocid], counted[ocid] = [], []
-        for statement in stored[ocid]:
-            if statement.body is None:
+        for seq, body, _ in rows:
+            if body is None:  # redacted
                 continue
-            release = orjson.loads(statement.body)
+            release = orjson.loads(body)
             every[ocid].append(release)
-            if statement.entry.seq not in corrections[ocid].withdrawn:
+            if seq not in withdrawn:
                 counted[ocid].append(release)
     return every, counted
 
@@ -511,13 +528,16 @@ def _append(
 
 
 def _answer(
-    store, found: list[_Release], appended: log.Appended, problems: list[Problem]
+    store, found: list[_Release], appended: log.Appended, problems: list[Problem], read: _Read
 ) -> Outcome:
     """The processes compiled, so the read API shows them at once, and the answer: each
-    release's log entry (created ones read back, their log time and leaf hash being the log's),
-    with its signed entry timestamp."""
+    release's log entry (created ones as the append made them, their log time and leaf hash
+    being the log's), with its signed entry timestamp."""
     if appended.entries:
-        records.compile_records(store, sorted({s.record_key for s, _ in appended.entries}))
+        records.compile_records(
+            store, sorted({s.record_key for s, _ in appended.entries}), _known(read, appended)
+        )
+        _keep_statistics(store, [seq for _, seq in appended.entries])
     created = {(s.record_key, s.statement_id) for s, _ in appended.entries}
     outcome = Outcome(
         [
@@ -527,9 +547,7 @@ def _answer(
         problems,
         [flag for item in found if item.key in created for flag in item.flags],
     )
-    _answer_stored(
-        outcome, publishers.stored_entries(store, records.REGISTER, [item.key for item in found])
-    )
+    _answer_stored(outcome, _entries(store, found, appended))
     stored = {
         release.sequence: (release.leaf_hash, release.log_time)
         for release in outcome.releases
@@ -540,6 +558,58 @@ def _answer(
         if release.sequence is not None:
             release.entry_timestamp = timestamps.get(release.sequence)
     return outcome
+
+
+# Tables whose statistics the publish path's plans hang on (``_keep_statistics``): the log and
+# each process's compiled record and search row, looked up by key.
+PLANNED_TABLES = ("log_entry", "record", "process_search")
+# The first refresh: the log's size then, and again each time it doubles.
+STATISTICS_FROM = 1024
+
+
+def _keep_statistics(store, seqs: list[int]) -> None:
+    """Refresh PostgreSQL's statistics of PLANNED_TABLES when this append took the log past a
+    power of two (from STATISTICS_FROM): the checks and the compile look processes up by key,
+    and planned without statistics (never gathered: autovacuum off, as on this machine, or
+    behind; a publishing server's tables grow a request at a time, and a load's refresh
+    (``Store.bulk``) never comes) PostgreSQL reads a register's whole index for each lookup, a
+    cost growing with the log: at 15,000 entries, half the database's CPU time a package of
+    100 releases cost (docs/performance.md). An ``ANALYZE`` of these tables takes a bounded
+    sample (some 0.1 to 0.3 s of one request's time), some 14 times in all up to 10,000,000
+    entries: after one, PostgreSQL scales the row counts by the tables' sizes as they grow.
+    Each append has a range of seqs of its own, so one request a power of two pays for it."""
+    first, after = min(seqs), max(seqs) + 1
+    if after >= STATISTICS_FROM and first.bit_length() < after.bit_length():
+        refresh_statistics(store, PLANNED_TABLES)
+
+
+def _known(read: _Read, appended: log.Appended) -> dict[str, records.Known]:
+    """The appended processes' statements and corrections, as ``records.compile_records``
+    would read them: what the checks read (``_Read``), and the statements just appended."""
+    rows = {s.record_key: list(read.rows[s.record_key]) for s, _ in appended.entries}
+    for statement, seq in appended.entries:
+        package_hash = statement.package[0] if statement.package else None
+        rows[statement.record_key].append((seq, statement.body.decode(), package_hash))
+    return {ocid: (found, read.corrections[ocid]) for ocid, found in rows.items()}
+
+
+def _entries(
+    store, found: list[_Release], appended: log.Appended
+) -> dict[tuple[str, str], publishers.StoredEntry]:
+    """The log entry of each release of the request: as just appended (a release sent twice
+    in it has the first one's), as found stored by the checks, and any other (found stored by
+    the append alone) read from the log."""
+    entries = {
+        (s.record_key, s.statement_id): publishers.StoredEntry(
+            seq, s.body_hash, appended.stamps[seq][1], appended.stamps[seq][0]
+        )
+        for s, seq in appended.entries
+    }
+    entries.update({item.key: item.stored for item in found if item.stored is not None})
+    missing = [item.key for item in found if item.key not in entries]
+    if missing:
+        entries.update(publishers.stored_entries(store, records.REGISTER, missing))
+    return entries
 
 
 def entry_timestamp(store, seq: int | None) -> dict | None:

@@ -111,16 +111,19 @@ class Store:
 STATISTICS_AFTER = 10_000
 
 
-def refresh_statistics(store: Store) -> None:
+def refresh_statistics(store: Store, tables: Sequence[str] = ()) -> None:
     """Refresh PostgreSQL's planner statistics (``ANALYZE``: a bounded sample of each table,
     seconds even at millions of rows). After a large load the planner otherwise still plans for
     the tables as they were (empty, often) until autovacuum comes round, and servers run with
     it off (this one's is): at 1,000,000 releases a register page took 2.2 s rather than 0.6 s.
     SQLite keeps no statistics unless asked, and openbook's queries are planned without them
-    there: nothing to do."""
+    there: nothing to do. ``tables``: only these (names the code gives, never a
+    user's), and one that another session is vacuuming or analysing is skipped, not waited
+    for (a publish request refreshes them: openbook.publishing.publish)."""
     if store.vendor == "postgresql":
         with store.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            # Tables
+            cursor.execute(f"ANALYZE (SKIP_LOCKED) {', '.join(tables)}" if tables else "ANALYZE")
 
 
 # Rows a round trip when streaming: enough to amortise it, few enough to keep memory flat.

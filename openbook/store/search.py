@@ -10,6 +10,8 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import repeat
+from operator import attrgetter, itemgetter
 
 from openbook.standards.ocds.summary import Summary
 from openbook.store import commercial_tools
@@ -70,6 +72,10 @@ _SHOWN_COLUMNS = (
 # Written, not shown nor filtered on by the search: for the pipeline register (store.pipeline).
 _OTHER_COLUMNS = ("planned", "title_cy")
 COLUMNS = ("id", "ocid", *_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS, *LISTED_COLUMNS)
+# A Summary's values for process_search's columns between the ocid and the listed.
+_COLUMNS_OF = attrgetter(*_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS)
+_LISTED_OF = attrgetter(*LISTED_COLUMNS)
+_first = itemgetter(0)
 
 
 PARTY_COLUMNS = (
@@ -114,33 +120,41 @@ def _insert(
     texts: list[tuple[int, str, str, str]] = []
     for ocid, seq, summary in indexed:
         assert summary is not None
+        # The columns read by one attrgetter, the terms zipped, the parties in a loop
+        # (generators and getattr a column were a tenth of the loading process's compile phase).
+        notice_types, regions, cpv = _LISTED_OF(summary)
         rows.append(
             (
                 seq,
                 ocid,
-                *(
-                    getattr(summary, column)
-                    for column in (*_SHOWN_COLUMNS, *_FLAG_COLUMNS, *_OTHER_COLUMNS)
-                ),
-                *(_listed(getattr(summary, column)) for column in LISTED_COLUMNS),
+                *_COLUMNS_OF(summary),
+                _listed(notice_types),
+                _listed(regions),
+                _listed(cpv),
             )
         )
-        term_rows.extend((term, seq) for term in summary.terms)
-        party_rows.extend(
-            (
-                seq,
-                position,
-                party.party_id,
-                party.name,
-                party.name_key,
-                " ".join(party.roles),
-                party.identifier,
-                party.awarded_amount,
-                party.awarded_currency,
+        term_rows.extend(zip(summary.terms, repeat(seq)))
+        for position, party in enumerate(summary.parties):
+            party_rows.append(
+                (
+                    seq,
+                    position,
+                    party.party_id,
+                    party.name,
+                    party.name_key,
+                    " ".join(party.roles),
+                    party.identifier,
+                    party.awarded_amount,
+                    party.awarded_currency,
+                )
             )
-            for position, party in enumerate(summary.parties)
-        )
         texts.append((seq, summary.title_text, summary.parties_text, summary.body_text))
+    # Rows keyed by their id (a batch comes in ocid order, its ids at random) go in
+    # id order: FTS5 writes out what it holds in memory as a new segment whenever a rowid is not
+    # above the last one, so a batch in ocid order made a segment of every other process, and
+    # merging them was most of the cost of the text index; the rows stored are the same.
+    rows.sort(key=_first)
+    texts.sort(key=_first)
     insert_rows(store, cursor, "process_search", COLUMNS, rows)
     if term_rows:
         term_rows.sort()  # in key order, as openbook.store.log writes its terms

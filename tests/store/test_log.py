@@ -93,6 +93,31 @@ def test_same_statement_id_in_different_records_is_not_a_duplicate(store):
     assert len(outcome.entries) == 2
 
 
+@pytest.mark.parametrize("earlier", [True, False])
+def test_without_the_first_seqs_duplicates_and_conflicts_are_found_alike(store, earlier):
+    """``earlier=False`` (openbook load) looks up the batch's own (ocid, id) pairs alone, in
+    chunks of 500: over 600 statements across 300 records, every duplicate, conflict and new
+    statement is found as with the lookup of whole records, and only the first seqs differ."""
+    first = [
+        create_statement(create_release(ocid=f"ocds-{n % 300}", release_id=f"r{n}", title="a"))
+        for n in range(600)
+    ]
+    log.append(store, "ocds", first[::2], "Pub")  # r0, r2... r598: seqs 0 to 299
+    batch = [
+        *first[:200],  # 100 stored again (duplicates), 100 new
+        create_statement(create_release(ocid="ocds-0", release_id="r0", title="b")),  # conflict
+        create_statement(create_release(ocid="ocds-1", release_id="r0", title="a")),  # other record
+        create_statement(create_release(ocid="ocds-new", release_id="r0")),
+        first[1],  # a duplicate of a statement this batch appends
+    ]
+    outcome = log.append(store, "ocds", batch, "Pub", earlier=earlier)
+    assert len(outcome.entries) == 100 + 2
+    assert sorted(seq for _, seq in outcome.duplicates) == [*range(100), 300]
+    assert [seq for _, seq in outcome.conflicts] == [0]
+    assert outcome.earlier == ({f"ocds-{n}": n // 2 for n in range(0, 200, 2)} if earlier else {})
+    assert log.log_size(store) == 402
+
+
 @pytest.fixture(scope="module")
 def _one_entry(shared_database) -> list:
     store = reuse(shared_database).store
