@@ -11,7 +11,7 @@ amendment are data, in English, like the rest of the release.
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from openbook.publishing.notice_forms.counts import COUNT, count_in
@@ -119,6 +119,7 @@ def as_correction(
     *,
     original: Mapping[str, Any] | None = None,
     taken: Callable[[str], bool] | None = None,
+    corrected_date: object = None,
 ) -> dict:
     """``release`` (just built from a form's answers) as a correction of the release
     ``corrects`` of the same procurement: a new release with its own id, each stage tag made
@@ -136,8 +137,17 @@ def as_correction(
     Given ``taken`` (whether the procurement has a release of an id already, withdrawn or
     redacted ones too), the correction's id is one it does not have (``_own_id``), and its
     notice documents are named after it: two corrections written in one second each keep
-    their own notice document (issue 8)."""
+    their own notice document (issue 8).
+
+    The correction is dated after the release it corrects (``corrected_date``, or the
+    ``original``'s date) and after the procurement's latest release (``context.compiled``'s
+    date): releases are dated to the second, and a correction written in the second of one of
+    those is dated a second after it, so that whoever merges the record's releases in date
+    order takes the correction last (OCDS 1.1, "Merging")."""
     corrected = _copy(release)
+    latest = (context.compiled or {}).get("date")
+    for earlier in (corrected_date or (original or {}).get("date"), latest):
+        _date_after(corrected, earlier)
     if original is not None:
         _same_ids(corrected, original)
     built = str(corrected.get("id"))
@@ -149,7 +159,7 @@ def as_correction(
     named = f"{stamp(context.now)}{release_id.removeprefix(built)}"
     amendment = {
         "id": release_id,
-        "date": moment(context.now),
+        "date": corrected.get("date", moment(context.now)),
         "description": description
         or f"Corrects the notice published as release {corrects}: this release replaces it.",
         "amendsReleaseID": corrects,
@@ -169,6 +179,18 @@ def as_correction(
     for section in amended:
         section["amendments"] = [*section.get("amendments", []), dict(amendment)]
     return corrected
+
+
+def _date_after(corrected: dict, earlier: object) -> None:
+    """Date ``corrected`` a second after ``earlier`` if it is not already later."""
+    try:
+        dated = datetime.fromisoformat(str(corrected.get("date")))
+        before = datetime.fromisoformat(str(earlier))
+        if dated.tzinfo is None or before.tzinfo is None or dated > before:
+            return
+    except ValueError:
+        return
+    corrected["date"] = moment(before + timedelta(seconds=1))
 
 
 def _own_id(built: str, corrects: str, taken: Callable[[str], bool] | None) -> str:

@@ -336,7 +336,9 @@ def correction(
         f"notice of release {corrects}: this release replaces that payment, and leaves the "
         "notice's other payments as they are."
     )
-    return as_correction(built, corrects, context, description, taken=taken)
+    return as_correction(
+        built, corrects, context, description, taken=taken, corrected_date=notice.get("date")
+    )
 
 
 def _reference(party: Mapping) -> dict:

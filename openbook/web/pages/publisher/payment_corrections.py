@@ -93,6 +93,21 @@ def _address(notice: Notice, payment: Payment | None = None, step: str = "") -> 
     return f"{found}?{urlencode({'contract': payment.contract_id, 'payment': payment.id})}"
 
 
+def _chosen(
+    request: HttpRequest, ocid: str, release_id: str
+) -> tuple[Notice, OwnProcess, Payment] | HttpResponse:
+    """The notice, its procurement and the payment the address names; or the page saying why
+    not (not the organisation's notice, or no such payment in it)."""
+    try:
+        notice, process, found = _found(request, ocid, release_id)
+    except PageError as refusal:
+        return answer(request, refusal)
+    try:
+        return notice, process, _payment(request, found)
+    except payments.PaymentNotFound:
+        return _not_in_notice(request, notice, found)
+
+
 def _payment(request: HttpRequest, found: list[Payment]) -> Payment:
     """The payment the address names; PaymentNotFound when the notice carries none such."""
     contract = request.GET.get("contract", "")[:MAX_ID]
@@ -211,14 +226,10 @@ def check(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
     """Check your answers for the payment chosen: its date, amount and payee with a link to
     change each, what the publish checks say of the correction, and (POST) the correction
     published."""
-    try:
-        notice, process, found = _found(request, ocid, release_id)
-    except PageError as refusal:
-        return answer(request, refusal)
-    try:
-        payment = _payment(request, found)
-    except payments.PaymentNotFound:
-        return _not_in_notice(request, notice, found)
+    chosen = _chosen(request, ocid, release_id)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    notice, process, payment = chosen
     answers = _answers(request, notice, payment)
     context = _context(request, notice, process)
     problems: list[dict] = []
@@ -353,14 +364,10 @@ def question(request: HttpRequest, ocid: str, release_id: str, name: str) -> Htt
     """A question of the payment chosen (its date, amount or payee), its answer as the
     procurement shows it (or as changed); a good answer kept, then back to check your
     answers."""
-    try:
-        notice, process, found = _found(request, ocid, release_id)
-    except PageError as refusal:
-        return answer(request, refusal)
-    try:
-        payment = _payment(request, found)
-    except payments.PaymentNotFound:
-        return _not_in_notice(request, notice, found)
+    chosen = _chosen(request, ocid, release_id)
+    if isinstance(chosen, HttpResponse):
+        return chosen
+    notice, process, payment = chosen
     base = next((q for q in payments.QUESTIONS if q.name == name), None)
     if base is None or not payments.changeable(base, process.compiled, payment):
         return answer(request, PageError(404, _("Page not found")))
