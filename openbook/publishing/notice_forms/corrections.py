@@ -119,7 +119,6 @@ def as_correction(
     *,
     original: Mapping[str, Any] | None = None,
     taken: Callable[[str], bool] | None = None,
-    corrected_date: object = None,
 ) -> dict:
     """``release`` (just built from a form's answers) as a correction of the release
     ``corrects`` of the same procurement: a new release with its own id, each stage tag made
@@ -139,15 +138,13 @@ def as_correction(
     notice documents are named after it: two corrections written in one second each keep
     their own notice document (issue 8).
 
-    The correction is dated after the release it corrects (``corrected_date``, or the
-    ``original``'s date) and after the procurement's latest release (``context.compiled``'s
-    date): releases are dated to the second, and a correction written in the second of one of
-    those is dated a second after it, so that whoever merges the record's releases in date
-    order takes the correction last (OCDS 1.1, "Merging")."""
+    The correction is dated after the procurement's latest release (``context.compiled``'s
+    date, never before the release it corrects; else the ``original``'s): releases are dated
+    to the second, and a correction written in that release's second is dated a second after
+    it, so that whoever merges the record's releases in date order takes the correction last
+    (OCDS 1.1, "Merging")."""
     corrected = _copy(release)
-    latest = (context.compiled or {}).get("date")
-    for earlier in (corrected_date or (original or {}).get("date"), latest):
-        _date_after(corrected, earlier)
+    _date_after(corrected, (context.compiled or original or {}).get("date"))
     if original is not None:
         _same_ids(corrected, original)
     built = str(corrected.get("id"))

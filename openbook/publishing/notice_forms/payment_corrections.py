@@ -336,9 +336,7 @@ def correction(
         f"notice of release {corrects}: this release replaces that payment, and leaves the "
         "notice's other payments as they are."
     )
-    return as_correction(
-        built, corrects, context, description, taken=taken, corrected_date=notice.get("date")
-    )
+    return as_correction(built, corrects, context, description, taken=taken)
 
 
 def _reference(party: Mapping) -> dict:
