@@ -11,7 +11,7 @@ from typing import Any
 from openbook.generate import prose
 from openbook.generate.clock import DAY
 from openbook.generate.draws import noise
-from openbook.generate.timeline import Event, Group, Process
+from openbook.generate.timeline import Event, Group, Process, assessed
 from openbook.generate.vocabulary import CHANGE_REASONS, KPI_NAMES, KPI_RATINGS
 
 EXTENSIONS = (
@@ -408,11 +408,16 @@ def _contracting(
 def _performance(
     process: Process, event: Event, group: Group, document: dict[str, Any]
 ) -> dict[str, Any]:
-    """A UK9: key performance indicators for a year of the contract, rated as the UK rates."""
+    """A UK9: key performance indicators for a year of the contract, or for the contract so far
+    (``timeline.assessed``), rated as the UK rates."""
     clock, number = process.gen.clock, str(event.group + 1)
     rating = KPI_RATINGS[int(noise(process.key, event.sub, 9) * len(KPI_RATINGS))]
-    start = group.start + (event.sub - 1) * 365 * DAY
-    end = start + 365 * DAY
+    start, end = assessed(group, event)
+    assessed_as = (
+        f"in year {event.sub} of the contract"
+        if event.sub
+        else f"from the start of the contract to {clock.day(end)[:10]}"
+    )
     metrics = [
         {
             "id": str(index + 1),
@@ -421,7 +426,7 @@ def _performance(
                 {
                     "id": "1",
                     "period": {"startDate": clock.day(start), "endDate": clock.day(end)},
-                    "notes": f"{name}: performance in year {event.sub} of the contract.",
+                    "notes": f"{name}: performance {assessed_as}.",
                     "measureClassification": {"id": rating if index == 0 else "met"},
                 }
             ],

@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 OCID_PREFIX = "ocds-openbk"
 """Ocids are ``ocds-openbk-gen-00000042``; call-offs under framework 42 add ``-c01`` to its own."""
 
+# Notices due within 30 days beginning with a day (the contract's signature, s.53(2); its end,
+# s.80(3)) are published 1 to 25 days after it when on time: moved to the next working day
+# (three days later at most, over a weekend) they are still on time.
+ON_TIME_DAYS = 24
+
 KEY_BITS = 32  # process keys: top-level number * 64 + call-off number (0 for the process itself)
 CALL_OFFS = 64
 
@@ -68,6 +73,19 @@ class Group:
         self.value = 0.0
         self.decided = self.signed = self.start = self.end = 0
         self.terminated = False
+
+
+def assessed(group: Group, event: Event) -> tuple[int, int]:
+    """The period a UK9 assesses: year ``event.sub`` of the contract, or for a one-off
+    assessment (sub 0) the contract from its start to the day before the notice; never past
+    the contract's end. Over by the notice's day, as s.71(2) has it: an assessment reports
+    performance that has happened."""
+    if event.sub:
+        start = group.start + (event.sub - 1) * 365 * DAY
+        end = start + 365 * DAY
+    else:
+        start, end = group.start, event.ts - DAY
+    return start, min(end, group.end)
 
 
 class Process:
@@ -320,7 +338,7 @@ class Process:
                 fix = clock.working(ts + int((1 + 9 * draw()) * DAY))
                 events.append(Event(fix, "UK6", index, corrects=events[-1]))
         if draw() >= (0.07 if above else 0.15):
-            ts = group.signed + int((1 + 29 * draw()) * DAY)
+            ts = group.signed + int((1 + ON_TIME_DAYS * draw()) * DAY)
             if draw() < 0.08:
                 ts += int((60 + 340 * draw()) * DAY)
             events.append(Event(clock.working(ts), "UK7", index))
@@ -341,6 +359,9 @@ class Process:
                     end += int((3 + 9 * draw()) * 30.44 * DAY)
                 group.changes.append((when, value, end))
                 events.append(Event(clock.working(when), "UK10", index, len(group.changes) - 1))
+        # UK9: a year of KPIs assessed after it ends (sub: the year), or one assessment of the
+        # contract so far (sub 0); either way of a period over by the notice (s.71(2)).
+        assessments = len(events)
         if above and group.value * 1.2 > 5_000_000:  # KPIs over £5 million (sections 52 and 71)
             for year in range(1, int((end - group.start) / (365 * DAY)) + 1):
                 if draw() < 0.75:
@@ -348,13 +369,21 @@ class Process:
                     events.append(Event(clock.working(ts), "UK9", index, year))
         elif above and draw() < 0.04:  # a breach or a failure to perform, reported once
             ts = group.start + int((0.2 + 0.6 * draw()) * (end - group.start))
-            events.append(Event(clock.working(ts), "UK9", index, 1))
+            events.append(Event(clock.working(ts), "UK9", index, 0))
         if draw() < 0.04:
             group.terminated = True
             end = group.start + int((0.1 + 0.8 * draw()) * (end - group.start))
+            # A contract ended early has no year to assess begun after its end (a one-off
+            # assessment stops at the end: see ``assessed``).
+            events[assessments:] = [
+                event
+                for event in events[assessments:]
+                if not event.sub or group.start + (event.sub - 1) * 365 * DAY < end
+            ]
         group.end = end
         if draw() < (0.7 if above else 0.2):  # section 80: within 30 days of the end
-            events.append(Event(clock.working(end + int((1 + 29 * draw()) * DAY)), "UK11", index))
+            ts = end + int((1 + ON_TIME_DAYS * draw()) * DAY)
+            events.append(Event(clock.working(ts), "UK11", index))
 
     def _plan_call_off(self, draw: Callable[[], float], parent: Process, number: int) -> None:
         arrival = parent.calloffs[number - 1]
@@ -370,20 +399,25 @@ class Process:
         chosen = int(draw() * len(parent.groups))
         group.suppliers = [parent.winner(chosen, int(draw() * parent.groups[chosen].count))]
         group.value = round(self.net * lognormal(draw, 1.0, 0.1), 2)
-        group.decided = arrival - int((3 + 17 * draw()) * DAY)
-        group.signed = group.decided + int((1 + 14 * draw()) * DAY)
-        group.start = group.signed + int(20 * draw() * DAY)
-        group.end = group.agreed = group.start + int((3 + 21 * draw()) * 30.44 * DAY)
-        self.groups.append(group)
+        decision = 3 + 17 * draw()  # days from the decision to the call-off's first notice
+        signing, starting, months = draw(), 20 * draw(), 3 + 21 * draw()
+        group.decided = arrival - int(decision * DAY)
         events, clock = self.events, self.gen.clock
         if self.above and draw() < 0.75:
+            group.signed = group.decided + int((1 + 14 * signing) * DAY)
             events.append(Event(arrival, "UK6", 0))
-            ts = max(group.signed, arrival) + int((1 + 29 * draw()) * DAY)
+            ts = max(group.signed, arrival) + int((1 + ON_TIME_DAYS * draw()) * DAY)
             events.append(Event(clock.working(ts), "UK7", 0))
         else:
+            # The contract details notice is the call-off's first: it follows the contract's
+            # entry into (s.53(1), s.87(3)), so the contract was signed days before it.
+            group.signed = group.decided + int((1 + (decision - 2) * signing) * DAY)
             events.append(Event(arrival, "UK7", 0))
+        group.start = group.signed + int(starting * DAY)
+        group.end = group.agreed = group.start + int(months * 30.44 * DAY)
+        self.groups.append(group)
         if draw() < (0.6 if self.above else 0.1):
-            ts = group.end + int((1 + 29 * draw()) * DAY)
+            ts = group.end + int((1 + ON_TIME_DAYS * draw()) * DAY)
             events.append(Event(clock.working(ts), "UK11", 0))
 
     def _settle(self) -> None:
