@@ -10,7 +10,9 @@ For the measured packages it reports this process's CPU time (the server's side)
 PostgreSQL backend's CPU time (``/proc/PID/schedstat``: the backend runs on this machine), in
 milliseconds per release.
 
-``--prefill N`` packages first grow the log (the cost of some statements grows with it);
+``--package-size 0`` sends bare releases, as bench/publish.py's single phase does; ``--profile
+FILE`` adds a cProfile of the measured requests, in CPU time. ``--prefill N`` packages first
+grow the log (the cost of some statements grows with it);
 ``--statements`` adds the backend's CPU time statement by statement (COPY and commits, which
 Django's execute wrappers do not see, are the difference from the total). To compare two
 versions of the code, run this with ``PYTHONPATH`` pointing at each tree in turn, interleaved;
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import collections
+import contextlib
+import cProfile
 import json
 import os
 import resource
@@ -28,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -78,7 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--publishers", type=int, default=32)
     parser.add_argument("--processes", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--package-size", type=int, default=100)
+    parser.add_argument(
+        "--package-size",
+        type=int,
+        default=100,
+        help="releases a request (default 100); 0 for a bare release, as the single phase sends",
+    )
     parser.add_argument(
         "--prefill", type=int, default=0, help="packages sent first, not measured (default 0)"
     )
@@ -92,6 +102,12 @@ def _parser() -> argparse.ArgumentParser:
         help="also PostgreSQL's CPU time by statement (costs a little CPU itself)",
     )
     parser.add_argument("--json-out", type=Path, metavar="FILE")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="also profile the measured packages with cProfile into FILE (costs CPU itself)",
+    )
     return parser
 
 
@@ -153,10 +169,11 @@ def measure(pool, arguments: argparse.Namespace) -> dict:
         created = 0
         for _ in range(count):
             sender = senders[next(turn) % len(senders)]
-            releases = sender.supply.take(arguments.package_size)
+            releases = sender.supply.take(max(arguments.package_size, 1))
             response = client.post(
                 publish_bench.PUBLISH_PATH,
-                sender._package(releases),
+                # 0: a bare release, as bench/publish.py's single phase sends
+                sender._package(releases) if arguments.package_size else releases[0],
                 content_type="application/json",
                 HTTP_AUTHORIZATION=sender.headers["Authorization"],
             )
@@ -187,10 +204,10 @@ def measure(pool, arguments: argparse.Namespace) -> dict:
             entry[1] += backend_ns() - began
 
     began_cpu, began_wall, began_backend = _cpu(), time.perf_counter(), backend_ns()
-    if arguments.statements:
-        with connection.execute_wrapper(timed):
-            created = send(arguments.packages)
-    else:
+    with (
+        connection.execute_wrapper(timed) if arguments.statements else contextlib.nullcontext(),
+        _profiled(arguments.profile),
+    ):
         created = send(arguments.packages)
     cpu, wall, backend_cpu = (
         _cpu() - began_cpu,
@@ -218,6 +235,21 @@ def measure(pool, arguments: argparse.Namespace) -> dict:
             for sql, (calls, ns) in sorted(statements.items(), key=lambda item: -item[1][1])
         ]
     return result
+
+
+@contextlib.contextmanager
+def _profiled(into: Path | None) -> Iterator[None]:
+    """cProfile, in CPU time, of what runs within, written to ``into`` (nothing if None)."""
+    if into is None:
+        yield
+        return
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    try:
+        yield
+    finally:
+        profiler.disable()
+        profiler.dump_stats(into)
 
 
 def _cpu() -> float:

@@ -42,10 +42,10 @@ def buyer_of(release: Mapping[str, Any]) -> Buyer | None:
     parties = [
         (index, party)
         for index, party in enumerate(_list(release.get("parties")))
-        if isinstance(party, Mapping)
+        if type(party) is dict or isinstance(party, Mapping)  # JSON objects: dicts, tested first
     ]
     buyer = release.get("buyer")
-    if isinstance(buyer, Mapping) and _text(buyer.get("id")):
+    if (type(buyer) is dict or isinstance(buyer, Mapping)) and _text(buyer.get("id")):
         buyer_id = _text(buyer.get("id"))
         party = next((p for _, p in reversed(parties) if _text(p.get("id")) == buyer_id), {})
         return _buyer("/buyer", buyer, party)
@@ -86,7 +86,9 @@ def repeated_party_ids(release: Mapping[str, Any]) -> list[tuple[int, str]]:
     seen: set[str] = set()
     repeated = []
     for index, party in enumerate(_list(release.get("parties"))):
-        if isinstance(party, Mapping) and (party_id := _text(party.get("id"))):
+        if (type(party) is dict or isinstance(party, Mapping)) and (
+            party_id := _text(party.get("id"))
+        ):
             if party_id in seen:
                 repeated.append((index, party_id))
             seen.add(party_id)
@@ -112,7 +114,7 @@ def _buyer(pointer: str, reference: Mapping[str, Any], party: Mapping[str, Any])
 
 
 def _identifier(value: Any) -> tuple[str, str] | None:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         return None
     scheme, code = _text(value.get("scheme")), _text(value.get("id"))
     return (scheme, code) if scheme and code else None

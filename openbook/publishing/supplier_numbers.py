@@ -37,7 +37,7 @@ def _numbers(release: dict) -> list[tuple[str, str]]:
         for where, identifier in given:
             if not identifiers.is_given(identifier):
                 continue
-            checked = identifiers.check(identifier.get("scheme"), identifier.get("id"))
+            checked = identifiers.check_often(identifier.get("scheme"), identifier.get("id"))
             if checked.identifier and checked.identifier.scheme == identifiers.PLATFORM_SCHEME:
                 found.append((f"/parties/{index}/{where}", str(checked.identifier)))
     return found

@@ -13,6 +13,7 @@ world has a thousand registers, and a value this module cannot judge is not wron
 Pure functions, no I/O.
 """
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -447,6 +448,24 @@ def check(scheme: object, id_: object) -> Checked:
         )
         return _refused(malformed.problem, said)
     return _normal(Identifier(code, normal), changes + more)
+
+
+# ``check`` of the identifiers a publisher sends again and again (its own, its
+# suppliers'), remembered: the publish API checks every party of every release twice (the
+# notice rules, the supplier numbers). ``check`` is pure and ``Checked`` frozen.
+@functools.lru_cache(maxsize=8192)
+def _check_text(scheme: str | int | None, id_: str | int | None) -> Checked:
+    return check(scheme, id_)
+
+
+def check_often(scheme: object, id_: object) -> Checked:
+    """``check``, remembered for the identifiers met most (text, numbers, None)."""
+    if type(scheme) in _KEYS and type(id_) in _KEYS:
+        return _check_text(scheme, id_)
+    return check(scheme, id_)
+
+
+_KEYS = (str, int, type(None))
 
 
 def is_given(identifier: object) -> TypeGuard[dict]:

@@ -389,7 +389,7 @@ def _documents(release: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, A
         value = release.get(section)
         blocks = value if isinstance(value, list) else [value]
         for index, block in enumerate(blocks):
-            if not isinstance(block, Mapping):
+            if type(block) is not dict and not isinstance(block, Mapping):
                 continue
             base = f"/{section}/{index}" if isinstance(value, list) else f"/{section}"
             yield from _block_documents(block, base)
@@ -404,7 +404,7 @@ def _block_documents(
     documents = block.get("documents")
     if isinstance(documents, list):
         for index, document in enumerate(documents):
-            if isinstance(document, Mapping):
+            if type(document) is dict or isinstance(document, Mapping):
                 yield f"{base}/documents/{index}", document
 
 
@@ -498,7 +498,7 @@ def buyer_classifications(release: Mapping[str, Any], scheme: str) -> set[str]:
     found: set[str] = set()
     parties = release.get("parties")
     for party in parties if isinstance(parties, list) else []:
-        if not isinstance(party, Mapping):
+        if type(party) is not dict and not isinstance(party, Mapping):
             continue
         roles = party.get("roles")
         is_buyer = party.get("id") == buyer_id or (isinstance(roles, list) and "buyer" in roles)

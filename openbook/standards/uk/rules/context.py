@@ -101,7 +101,8 @@ Check = Callable[[NoticeContext], Iterable[Finding]]
 def value_at(value: Any, *keys: str) -> Any:
     """The value under ``keys`` in nested objects; None where one is missing or not an object."""
     for key in keys:
-        if not isinstance(value, Mapping):
+        # ``type(...) is dict`` first: JSON's objects are dicts, and an ABC's isinstance is slow.
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(key)
     return value
@@ -111,7 +112,9 @@ def objects(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
     """The objects of a list, with their indexes; [] if ``value`` is not a list."""
     if not isinstance(value, list):
         return []
-    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
+    return [
+        (i, item) for i, item in enumerate(value) if type(item) is dict or isinstance(item, Mapping)
+    ]
 
 
 def is_given(value: Any) -> bool:

@@ -99,16 +99,28 @@ REQUIRED_FIELDS: dict[str, tuple[FieldRequirement, ...]] = {
 
 def _missing(value: Any, segments: Sequence[str], base: str) -> list[str]:
     """The pointers under ``base`` where ``segments`` find no value ("*": every list entry)."""
-    if not segments:
-        return [] if is_given(value) else [base]
-    head, rest = segments[0], segments[1:]
-    if head == "*":
-        entries = objects(value)
-        if not entries:
-            return [base]
-        return [path for i, item in entries for path in _missing(item, rest, f"{base}/{i}")]
-    child = value.get(head) if isinstance(value, Mapping) else None
-    return _missing(child, rest, f"{base}/{head}")
+    for depth, head in enumerate(segments):
+        if head == "*":
+            entries = objects(value)
+            # The path written only here, or where a value is missing: most are given.
+            here = "/".join((base, *segments[:depth]))
+            if not entries:
+                return [here]
+            rest = segments[depth + 1 :]
+            return [path for i, item in entries for path in _missing(item, rest, f"{here}/{i}")]
+        value = value.get(head) if type(value) is dict or isinstance(value, Mapping) else None
+    return [] if is_given(value) else ["/".join((base, *segments))]
+
+
+# Each requirement's pointer, split into segments once.
+_SEGMENTS: dict[str, tuple[str, ...]] = {}
+
+
+def _segments(pointer: str) -> tuple[str, ...]:
+    found = _SEGMENTS.get(pointer)
+    if found is None:
+        found = _SEGMENTS[pointer] = tuple(pointer.split("/")[1:])
+    return found
 
 
 def check_fields(ctx: NoticeContext) -> Iterator[Finding]:
@@ -116,9 +128,7 @@ def check_fields(ctx: NoticeContext) -> Iterator[Finding]:
     if notice is None or devolved(ctx) == "GB-WLS":
         return  # Welsh devolved procurements follow Welsh regulations (reg. 49)
     for requirement in REQUIRED_FIELDS.get(notice.code, ()):
-        gaps = [
-            _missing(ctx.release, pointer.split("/")[1:], "") for pointer in requirement.pointers
-        ]
+        gaps = [_missing(ctx.release, _segments(pointer), "") for pointer in requirement.pointers]
         if all(gaps):
             for path in gaps[0]:
                 yield Finding(

@@ -10,7 +10,7 @@ and the message gives the register's form.
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openbook.standards.identifiers import check, is_given
+from openbook.standards.identifiers import check_often, is_given
 from openbook.standards.uk.rules.context import Finding, NoticeContext, objects
 
 
@@ -30,7 +30,7 @@ def check_party_identifiers(ctx: NoticeContext) -> Iterator[Finding]:
 
 
 def _finding(path: str, who: str, identifier: Mapping[str, Any]) -> Iterator[Finding]:
-    checked = check(identifier.get("scheme"), identifier.get("id"))
+    checked = check_often(identifier.get("scheme"), identifier.get("id"))
     if checked.identifier is None:
         yield Finding(path, f"{who} has an identifier that is no use: {checked.message}.")
     elif checked.known and checked.changes:
