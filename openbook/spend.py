@@ -401,7 +401,7 @@ def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str)
 def _published(
     loading: _Loading, row: Transaction, key: str, line: int, version: int
 ) -> tuple[str, log.Statement, stored.Stored]:
-    body = canonical_json(transactions.statement_body(row, line, loading.where))
+    body = transactions.statement_text(row, line, loading.where)
     state = stored.Stored(
         record_key=key,
         group_key=row.group_key,

@@ -25,9 +25,9 @@ from decimal import Decimal
 import orjson
 
 from openbook import spend
-from openbook.pool import Pool
+from openbook.pool import Pool, pickle_by_values
 from openbook.standards.log import format_log_time
-from openbook.standards.spend import contracts, linkage
+from openbook.standards.spend import contracts, duplicates, linkage
 from openbook.standards.spend.contracts import Buyer
 from openbook.store import log, records
 from openbook.store import spend_links as stored
@@ -37,6 +37,16 @@ REGISTER = "ocds"
 BATCH = 5000  # links written per database transaction, about
 PARALLEL_FROM = 20_000  # payments to decide from which worker processes decide them
 Progress = Callable[[str, int, int], None]  # (what, done, total)
+# What crosses to the workers and back, pickled cheaply (openbook.pool.pickle_by_values).
+pickle_by_values(
+    contracts.Target,
+    contracts.Supplier,
+    contracts.NoticePayment,
+    linkage.Features,
+    duplicates.Gross,
+    stored.Paid,
+    stored.Link,
+)
 
 
 @dataclass

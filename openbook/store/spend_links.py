@@ -559,23 +559,28 @@ def linked_transactions(store: Store) -> list[tuple]:
         return cursor.fetchall()
 
 
+_ANALYSED = ("spend_target", "spend_target_process", "spend_link", "spend_link_name")
+
+
 def refresh_statistics(store: Store) -> None:
-    """Refresh PostgreSQL's planner statistics of the linkage's tables once one of them has
+    """Refresh PostgreSQL's planner statistics of the linkage's tables, each once it has
     doubled since they were last taken (from STATISTICS_AFTER rows; see openbook.store.spend
     .refresh_statistics): planned for empty tables, a run's look-ups by buyer and by payment
-    read them whole. SQLite keeps none. One query a call otherwise."""
+    read them whole. Each table on its own count: the targets, read once a run, are not
+    sampled again at every doubling of the links (issue 9). SQLite keeps none. One query a
+    call otherwise."""
     if store.vendor != "postgresql":
         return
     with store.cursor() as cursor:
         cursor.execute(
-            "SELECT s.n_live_tup, c.reltuples FROM pg_stat_user_tables s"
-            " JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ANY(%s)",
-            [["spend_target", "spend_link"]],
+            "SELECT s.relname, s.n_live_tup, c.reltuples FROM pg_stat_user_tables s"
+            " JOIN pg_class c ON c.oid = s.relid WHERE s.relname = ANY(%s) ORDER BY s.relname",
+            [list(_ANALYSED)],
         )
-        if any(
-            rows >= STATISTICS_AFTER and rows > 2 * max(analysed, 0)
-            for rows, analysed in cursor.fetchall()
-        ):
-            cursor.execute(
-                "ANALYZE spend_target, spend_target_process, spend_link, spend_link_name"
-            )
+        stale = {
+            name
+            for name, rows, analysed in cursor.fetchall()
+            if rows >= STATISTICS_AFTER and rows > 2 * max(analysed, 0)
+        }
+        if stale:
+            cursor.execute(f"ANALYZE {', '.join(each for each in _ANALYSED if each in stale)}")

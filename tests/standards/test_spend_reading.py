@@ -1,6 +1,7 @@
 """Reading spending files (openbook.standards.spend: text, mapping, transactions): encodings,
 header lines, column names, blank and totals rows, identities; every file refused says why."""
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -9,9 +10,16 @@ from pathlib import Path
 
 import pytest
 
+from openbook.standards.canonical import canonical_json
 from openbook.standards.spend import mapping, text
 from openbook.standards.spend.text import FileRefused
-from openbook.standards.spend.transactions import Body, parse, record_key
+from openbook.standards.spend.transactions import (
+    Body,
+    parse,
+    record_key,
+    statement_body,
+    statement_text,
+)
 from tests.conftest import SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -338,3 +346,20 @@ def test_every_sample_files_columns_are_found():
         found = read(head)
         assert {"date", "amount", "supplier"} <= set(found.mapping.fields), path
         assert found.transactions and not found.refused, path
+
+
+def test_a_statements_text_is_its_body_written_canonically():
+    """openbook.spend writes a statement from the transaction's canonical text as read
+    (``statement_text``): byte for byte the canonical JSON of its body, with characters whose
+    UTF-16 order differs from their code points' among the keys (RFC 8785, section 3.2.3)."""
+    found = read(
+        "Date,Amount,Supplier,Description,Transaction number,\U0001f600 note,\u00e9,\uff21\n"
+        '2024-01-02,"\u00a31,234.50",Acm\u00e9 \U0001f600 Ltd,x\U00010000y,,\ufb01,z,w\n'
+        "2024-01-03,(12.5),Beta Ltd,Repairs,T-9,,,\n"
+    )
+    assert len(found.transactions) == 2
+    source = {"file": "spend \U0001f600.csv", "sha256": found.sha256}
+    for each in found.transactions:
+        expected = canonical_json(statement_body(each, 7, source))
+        assert statement_text(each, 7, source) == expected
+        assert hashlib.sha256(each.canonical).hexdigest() == each.content_hash

@@ -6,7 +6,7 @@ its contracts' notices published (``notice_payments``, UK8: contracts[].implemen
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -123,6 +123,7 @@ def _joined(found: re.Match) -> str:
     return found.group().replace(".", "").replace(" ", "") + " "
 
 
+@lru_cache(maxsize=65536)  # a buyer's name recurs in each of its processes
 def body_key_of_name(name: str) -> str:
     """A name's key as a paying body's key writes it (transactions.Body)."""
     return "-".join(organisation_names.key(name).split())
@@ -221,23 +222,7 @@ def targets(ocid: str, compiled: dict) -> list[Target]:
         if text(each.get("status")) != "cancelled" and text(each.get("id"))
     ]
     by_award = {text(each.get("id")): each for each in awards}
-    common = Target(
-        ocid=ocid,
-        kind=CONTRACT,
-        id="",
-        award_id=None,
-        buyer_id=buyer_id,
-        buyer_key=body_key_of_name(buyer_name),
-        buyer_name=buyer_name,
-        suppliers=(),
-        amount=None,
-        currency=None,
-        start=None,
-        end=None,
-        references=(),
-        title="",
-        framework=framework,
-    )
+    buyer_key = body_key_of_name(buyer_name)
     found = []
     paid_awards = set()
     for contract in contracts:
@@ -255,11 +240,14 @@ def targets(ocid: str, compiled: dict) -> list[Target]:
             contract.get("period"), award.get("contractPeriod"), tender.get("contractPeriod")
         )
         found.append(
-            replace(
-                common,
+            Target(
+                ocid=ocid,
                 kind=CONTRACT,
                 id=text(contract.get("id")),
                 award_id=award_id,
+                buyer_id=buyer_id,
+                buyer_key=buyer_key,
+                buyer_name=buyer_name,
                 suppliers=suppliers,
                 amount=amount,
                 currency=currency,
@@ -269,6 +257,7 @@ def targets(ocid: str, compiled: dict) -> list[Target]:
                 title=text(contract.get("title"))
                 or text(award.get("title"))
                 or text(tender.get("title")),
+                framework=framework,
             )
         )
     for award in awards:
@@ -278,11 +267,14 @@ def targets(ocid: str, compiled: dict) -> list[Target]:
         amount, currency = _money(award.get("value"))
         start, end = _period(award.get("contractPeriod"), tender.get("contractPeriod"))
         found.append(
-            replace(
-                common,
+            Target(
+                ocid=ocid,
                 kind=AWARD,
                 id=award_id,
                 award_id=award_id,
+                buyer_id=buyer_id,
+                buyer_key=buyer_key,
+                buyer_name=buyer_name,
                 suppliers=tuple(_supplier(each, parties) for each in dicts(award.get("suppliers"))),
                 amount=amount,
                 currency=currency,
@@ -290,6 +282,7 @@ def targets(ocid: str, compiled: dict) -> list[Target]:
                 end=end,
                 references=_references(tender_reference, award_id),
                 title=text(award.get("title")) or text(tender.get("title")),
+                framework=framework,
             )
         )
     return found

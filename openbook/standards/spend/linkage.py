@@ -188,8 +188,34 @@ def features(transaction: dict) -> Features:
     reference's tokens, and text that begins as an ocid does (in the reference, the
     description or any other column)."""
     supplier = as_dict(transaction.get("supplier"))
+    reference = text(transaction.get("contractReference"))
+    description = text(transaction.get("description"))
+    columns = as_dict(transaction.get("columns"))
+    searched = [reference, description, *(text(value) for value in columns.values())]
+    ocids = [
+        match.group().rstrip(".")
+        for each in searched
+        if "ocds-" in each.lower()
+        for match in _OCID.finditer(each)
+    ]
+    name = text(supplier.get("name"))
+    withheld = supplier.get("redacted") is True or not name.strip()
+    return Features(
+        supplier_key=WITHHELD if withheld else name_key(name),
+        supplier_ids=_supplier_ids(text(supplier.get("id")), text(supplier.get("vatNumber"))),
+        postcode=postcode_key(supplier.get("postcode")),
+        references=_references(reference) if reference else (),
+        ocids=tuple(dict.fromkeys(ocids)),
+        description=words(description),
+        gross=duplicates.gross(transaction.get("amount"), columns),
+    )
+
+
+# The pieces of a payment's features that one supplier's, or one contract's, payments repeat,
+# each worked out once (features() took 25 us a payment, in the linker's workers: issue 9).
+@lru_cache(maxsize=65536)
+def _supplier_ids(number: str, vat_number: str) -> tuple[str, ...]:
     ids: list[str] = []
-    number, vat_number = text(supplier.get("id")), text(supplier.get("vatNumber"))
     for given in (number, vat_number):
         if given:
             ids += supplier_identifiers(given)
@@ -197,32 +223,18 @@ def features(transaction: dict) -> Features:
         registered = identifiers.check("GB-VAT", vat_number)
         if registered.identifier is not None:
             ids.append(str(registered.identifier))
-    reference = text(transaction.get("contractReference"))
-    references = []
-    if reference:
-        references = [reference_key(reference)] + [
-            reference_key(part) for part in _REFERENCE_SPLIT.split(reference)
-        ]
-    searched = [reference, text(transaction.get("description"))]
-    searched += [text(value) for value in as_dict(transaction.get("columns")).values()]
-    ocids = [
-        match.group().rstrip(".")
-        for each in searched
-        if "ocds-" in each.lower()
-        for match in _OCID.finditer(each)
+    return tuple(dict.fromkeys(ids))
+
+
+@lru_cache(maxsize=65536)
+def _references(reference: str) -> tuple[str, ...]:
+    found = [reference_key(reference)] + [
+        reference_key(part) for part in _REFERENCE_SPLIT.split(reference)
     ]
-    withheld = supplier.get("redacted") is True or not text(supplier.get("name")).strip()
-    return Features(
-        supplier_key=WITHHELD if withheld else name_key(text(supplier.get("name"))),
-        supplier_ids=tuple(dict.fromkeys(ids)),
-        postcode=postcode_key(supplier.get("postcode")),
-        references=tuple(dict.fromkeys(each for each in references if each)),
-        ocids=tuple(dict.fromkeys(ocids)),
-        description=words(text(transaction.get("description"))),
-        gross=duplicates.gross(transaction.get("amount"), as_dict(transaction.get("columns"))),
-    )
+    return tuple(dict.fromkeys(each for each in found if each))
 
 
+@lru_cache(maxsize=65536)  # descriptions recur: a contract's title, a kind of spend
 def words(given: str) -> str:
     """A text's distinct words, lower case, in order, as descriptions and titles are compared:
     the whole text's, up to WORDS of them, each cut to WORD_CHARACTERS (no longer its

@@ -15,7 +15,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from openbook.standards.spend import FIELDS, REQUIRED
@@ -34,13 +34,22 @@ class MappingError(Exception):
     """A mapping file that cannot be used; the message says why."""
 
 
+_LOWER_UPPER = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_UPPER_WORD = re.compile(r"(?<=[A-Z])(?=[A-Z][a-z])")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+# Cached: a body's files repeat their headers, and each payment's columns are named by them
+# again as the linker reads it (spend.duplicates); the header search normalises the first
+# rows' cells of every file (issue 9).
+@lru_cache(maxsize=65536)
 def normalise(header: str) -> str:
     """A column name as compared: "Amount (£)", "AMOUNT()" and "amount" are one; so are
     "SupplierName" and "Supplier name", and "Document No." and "DocumentNo"."""
     text = header.replace("\ufeff", "").strip()
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", text)
-    text = re.sub(r"(?<=[A-Z])(?=[A-Z][a-z])", " ", text)
-    return re.sub(r"[^0-9a-z]+", " ", text.lower()).strip()
+    text = _LOWER_UPPER.sub(" ", text)
+    text = _UPPER_WORD.sub(" ", text)
+    return _NOT_ALNUM.sub(" ", text.lower()).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,8 +208,12 @@ def find(
     of those): title lines and notes above the table are passed over. Raises ``FileRefused``
     naming the fields missing and the headers found."""
     best, score = None, -1
+    facts = vocabulary.facts()
+    named = {
+        normalise(column) for column in (explicit.fields if explicit else {}).values() if column
+    }
     for index, (_, cells) in enumerate(rows[:HEADER_ROWS]):
-        scored = _score(cells, explicit, vocabulary)
+        scored = _score(cells, facts, named)
         if any(cell.strip() for cell in cells) and scored > score:
             best, score = index, scored
     if best is None:
@@ -215,16 +228,14 @@ def find(
     return best, mapped
 
 
-def _score(cells: list[str], explicit: Explicit | None, vocabulary: Vocabulary) -> int:
-    facts = vocabulary.facts()
-    named = {
-        normalise(column) for column in (explicit.fields if explicit else {}).values() if column
-    }
-    return sum(
-        1
-        for cell in cells
-        if cell.strip() and (normalise(cell) in facts or normalise(cell) in named)
-    )
+def _score(cells: list[str], facts: dict, named: set[str]) -> int:
+    """How many of a row's cells name a known column, or one the mapping names."""
+    found = 0
+    for cell in cells:
+        if cell.strip():
+            header = normalise(cell)
+            found += header in facts or header in named
+    return found
 
 
 def _refuse_unmapped(

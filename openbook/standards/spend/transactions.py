@@ -18,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from openbook.standards import organisation_names
 from openbook.standards.canonical import canonical_json
@@ -67,6 +68,7 @@ class Transaction:
     group: dict  # its identity but for the line
     group_key: str  # hex SHA-256 of the group's canonical JSON
     content_hash: str  # hex SHA-256 of the transaction's canonical JSON
+    canonical: bytes  # that canonical JSON (RFC 8785)
     amount: Decimal
     currency: str
     date: str  # YYYY-MM-DD
@@ -168,7 +170,6 @@ class _Rows:
         self.texts = _columns_of(mapped, {name: name for name in _TEXTS})
         self.supplier_texts = _columns_of(mapped, _SUPPLIER_TEXTS)
         self.bodies: dict[str, Body] = {}
-        self.supplier_keys: dict[str, str] = {}
         self.forms: Counter[str] = Counter()
         self.formulas: Counter[str] = Counter()
 
@@ -259,13 +260,15 @@ class _Rows:
             amount_text = format(number.normalize(), "f")
             group = {"body": body.key, "date": found["date"], "amount": amount_text}
             group["supplier"] = supplier_key
+        canonical = canonical_json(found)
         return Transaction(
             row=line,
             body=body,
             transaction=found,
             group=group,
             group_key=hashlib.sha256(canonical_json(group)).hexdigest(),
-            content_hash=hashlib.sha256(canonical_json(found)).hexdigest(),
+            content_hash=hashlib.sha256(canonical).hexdigest(),
+            canonical=canonical,
             amount=number,
             currency=currency,
             date=found["date"],
@@ -294,9 +297,7 @@ class _Rows:
         return self.bodies[name]
 
     def _supplier_key(self, name: str) -> str:
-        if name not in self.supplier_keys:
-            self.supplier_keys[name] = organisation_names.key(name) or name.lower()
-        return self.supplier_keys[name]
+        return _supplier_key(name)
 
     def dates(self) -> str:
         """The forms the file's dates were in, the most used first."""
@@ -318,6 +319,11 @@ class _Rows:
         for name, header in self.mapped.alternatives:
             found.append(f"the column {header!r} could also give {name}: kept as a column")
         return found
+
+
+@lru_cache(maxsize=65536)  # a body's suppliers recur in each of its files (issue 9)
+def _supplier_key(name: str) -> str:
+    return organisation_names.key(name) or name.lower()
 
 
 def _totals_note(line: int, total: Decimal | None, parsed: Parsed) -> str:
@@ -374,6 +380,24 @@ def statement_body(each: Transaction, line: int, source: dict) -> dict:
         "transaction": each.transaction,
         "source": source | {"row": each.row},
     }
+
+
+def statement_text(each: Transaction, line: int, source: dict) -> bytes:
+    """``canonical_json(statement_body(each, line, source))``, with the transaction's canonical
+    text as read (what its content hash is of) put in rather than written again: RFC 8785
+    writes an object's members each in its own canonical form, keys in order ("identity",
+    "source", "status", "transaction"), so the whole is the parts joined (issue 9)."""
+    return b"".join(
+        (
+            b'{"identity":',
+            canonical_json({**each.group, "line": line}),
+            b',"source":',
+            canonical_json(source | {"row": each.row}),
+            b',"status":"published","transaction":',
+            each.canonical,
+            b"}",
+        )
+    )
 
 
 def withdrawal_body(identity: dict, source: dict, reason: str) -> dict:
