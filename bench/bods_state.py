@@ -12,7 +12,11 @@ each load's report. Nothing in it depends on the clock, so two runs of the same 
 the same text, byte for byte.
 
     python bench/bods_state.py --load FILE... [--load FILE...] [--database sqlite|postgresql]
-        [--out STATE.jsonl] [--compare OLD.jsonl]
+        [--out STATE.jsonl] [--compare OLD.jsonl] [--parallel-from-bytes N]
+
+``--parallel-from-bytes``: passed to ``openbook.bods.load``, so that JSON Lines files of that
+size or more are read by its worker processes (0: every JSON Lines file); by default the
+load's own threshold (small files are then read in the loading process).
 """
 
 from __future__ import annotations
@@ -66,8 +70,14 @@ def main() -> int:
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--compare", type=Path, default=None)
+    parser.add_argument("--parallel-from-bytes", type=int, default=None)
     arguments = parser.parse_args()
-    lines = state(arguments.load, arguments.database)
+    options = (
+        {"parallel_from_bytes": arguments.parallel_from_bytes}
+        if arguments.parallel_from_bytes is not None
+        else {}
+    )
+    lines = state(arguments.load, arguments.database, options)
     text = b"".join(line + b"\n" for line in lines)
     if arguments.out:
         arguments.out.write_bytes(text)
@@ -90,11 +100,11 @@ def main() -> int:
     return 0
 
 
-def state(loads: list[list[Path]], database: str) -> list[bytes]:
+def state(loads: list[list[Path]], database: str, options: dict) -> list[bytes]:
     with tempfile.TemporaryDirectory(prefix="openbook-bods-state-") as workdir:
         if database == "sqlite":
             os.environ["OPENBOOK_DATABASE_URL"] = f"sqlite:///{workdir}/state.sqlite3"
-            return _loaded(loads)
+            return _loaded(loads, options)
         import psycopg
 
         name = f"openbook_bods_state_{uuid.uuid4().hex[:12]}"
@@ -102,7 +112,7 @@ def state(loads: list[list[Path]], database: str) -> list[bytes]:
             admin.execute(f'CREATE DATABASE "{name}"')
         try:
             os.environ["OPENBOOK_DATABASE_URL"] = POSTGRES_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-            return _loaded(loads)
+            return _loaded(loads, options)
         finally:
             from django.db import connections
 
@@ -111,7 +121,7 @@ def state(loads: list[list[Path]], database: str) -> list[bytes]:
                 admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def _loaded(loads: list[list[Path]]) -> list[bytes]:
+def _loaded(loads: list[list[Path]], options: dict) -> list[bytes]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "openbook.settings")
     import django
 
@@ -124,7 +134,7 @@ def _loaded(loads: list[list[Path]]) -> list[bytes]:
     migrate(store)
     lines = []
     for number, paths in enumerate(loads, start=1):
-        report = bods.load(store, paths).as_dict()
+        report = bods.load(store, paths, **options).as_dict()
         lines.append(orjson.dumps({"load": number, "report": report}))
     with store.cursor() as cursor:
         cursor.execute(

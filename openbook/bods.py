@@ -11,7 +11,10 @@ record with new statements is compiled (openbook.standards.bods.records).
 
 import gc
 import hashlib
+import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +24,7 @@ from typing import Any
 import orjson
 
 from openbook.load import bods as reading
+from openbook.pool import Pool
 from openbook.standards.bods import (
     REGISTER,
     ownership,
@@ -41,11 +45,15 @@ from openbook.store.database import Store
 
 BATCH = 1000
 UNKNOWN_PUBLISHER = "(publisher not stated)"
-# Statements of these record types, when plain (canonical_json_if_plain), are compiled
-# as given rather than as read back from their canonical text: nothing built from their records
-# depends on the order of their keys but the record's JSON, which is written with sorted keys
-# (_record_json). A relationship's graph row writes its interests as they are: read back.
-_AS_GIVEN = ("entity", "person")  # a tuple: an invalid recordType may be unhashable
+# The size of JSON Lines file from which workers read it (``load``): below, starting them
+# costs more than they save.
+PARALLEL_FROM_BYTES = 4 * 2**20
+# Blocks of lines in the workers' hands at once, per worker.
+IN_FLIGHT = 3
+# At most this many workers by default: the workers' part of a statement's work is about as
+# much as what stays in the loading process (the log's rows, the SQL: cachegrind, 190,000
+# instructions each), so more than two or three only wait for it.
+MAX_WORKERS = 3
 
 
 @dataclass
@@ -99,31 +107,92 @@ class Report:
 
 
 def load(
-    store: Store, paths: Sequence[Path], progress: Callable[[int], None] | None = None
+    store: Store,
+    paths: Sequence[Path],
+    progress: Callable[[int], None] | None = None,
+    *,
+    workers: int | None = None,
+    parallel_from_bytes: int = PARALLEL_FROM_BYTES,
 ) -> Report:
-    """Load BODS files, in file order. Checking and canonicalising run in this process: worker
-    processes, as the OCDS load uses, measured slower here (sending each statement to a worker
-    and back costs more than checking it; docs/performance.md). A record whose first statement
-    a batch appends is compiled with that batch, from the statements in hand
-    (``_append_compiling``); the others after the last batch, from the log."""
+    """Load BODS files, in file order. A record whose first statement a batch appends is
+    compiled with that batch, from the statements in hand (``_append_compiling``); the others
+    after the last batch, from the log.
+
+    JSON Lines files of BODS 0.4 of ``parallel_from_bytes`` or more are read, checked,
+    canonicalised and their records of one statement compiled by ``workers`` processes (one a
+    CPU by default, up to MAX_WORKERS), handed blocks of raw lines and handing back text
+    (``_prepare_block``): this process keeps the log's rows and the SQL. Sending parsed
+    statements to workers and back measured slower than checking them here
+    (docs/performance.md); text is cheap to send. Other files (arrays, gzip, BODS 0.2) are
+    read and checked here. Either way the same statements are stored, in the same order, in
+    the same batches."""
     report = Report()
-    store_all(store, _from_files(paths, report), report, progress, compile_as_appended=True)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    with Pool(workers, parallel_from_bytes) as pool:
+        chunks = _chunks(_from_files(paths, report, pool), report)
+        _store_chunks(store, chunks, report, progress, compile_as_appended=True)
     return report
 
 
-def _from_files(paths: Sequence[Path], report: Report) -> Iterator[tuple[Path, reading.Read]]:
-    """The statements of BODS files, BODS 0.2 ones upgraded."""
+def _from_files(paths: Sequence[Path], report: Report, pool: Pool) -> Iterator[Any]:
+    """The statements of BODS files, BODS 0.2 ones upgraded, each prepared (``_prepare``); a
+    1-tuple for a part of a file that cannot be read, saying where and why."""
     for path in paths:
         report.files += 1
         records_02 = _records_02(path)
+        blocks = reading.json_lines_blocks(path) if records_02 is None else None
+        parallel = blocks is not None and path.stat().st_size >= pool.from_bytes
+        # Forked here, as the load runs: the workers keep _few_collections' collector settings.
+        executor = pool.executor() if parallel else None
+        if blocks is not None and executor is not None:
+            for prepared in _in_workers(executor, pool.size, path, blocks):
+                yield from prepared
+            continue
         for item in reading.read(path):
             if isinstance(item, reading.Unreadable):
-                report.unusable.append(f"{path}: {item.where}: {item.message}")
+                yield (f"{path}: {item.where}: {item.message}",)
                 continue
-            if records_02 is not None and upgrade.is_bods_02(item.statement):
+            statement = item.statement
+            if records_02 is not None and upgrade.is_bods_02(statement):
                 report.upgraded += 1
-                item = reading.Read(item.where, upgrade.upgrade(item.statement, records_02))  # noqa: PLW2901
-            yield path, item
+                statement = upgrade.upgrade(statement, records_02)
+            yield _prepare(statement, f"{path}: {item.where}", compiling=True)
+
+
+def _in_workers(
+    executor: Executor, workers: int, path: Path, blocks: Iterator[tuple[int, bytes]]
+) -> Iterator[list]:
+    """The blocks' lines prepared by the workers (``_prepare_block``), in file order; as
+    ``reading.read`` does, a file that cannot be read to its end is said so, after the lines
+    read (of whole blocks: a block's lines before the fault are not read)."""
+    in_flight: deque[Future] = deque()
+    fault: list[tuple[str]] = []
+    try:
+        try:
+            for first, block in blocks:
+                in_flight.append(executor.submit(_prepare_block, str(path), first, block))
+                if len(in_flight) >= IN_FLIGHT * workers:
+                    yield in_flight.popleft().result()
+        except OSError as error:
+            fault.append((f"{path}: the file: cannot be read to its end: {error}",))
+        while in_flight:
+            yield in_flight.popleft().result()
+        yield fault
+    finally:
+        for future in in_flight:
+            future.cancel()
+
+
+def _prepare_block(path: str, first: int, block: bytes) -> list:
+    """In a worker: the lines of a block of JSON Lines prepared as ``_from_files`` prepares
+    them. What crosses back is tuples of text, as pickled quickly."""
+    shared: dict[str, str] = {}
+    return [
+        _prepare(value, f"{path}: {where}", compiling=True, shared=shared)
+        if ok
+        else (f"{path}: {where}: {value}",)
+        for where, ok, value in reading.parse_block(first, block)
+    ]
 
 
 def store_all(
@@ -137,21 +206,40 @@ def store_all(
     """Check, append in batches, then compile the records that changed. With
     ``compile_as_appended``, the records each batch starts are compiled with it (not for a PSC
     import, which looks records up as compiled before it while it makes its statements)."""
+    prepared = (
+        _prepare(item.statement, f"{path}: {item.where}", compiling=compile_as_appended)
+        for path, item in items
+    )
+    _store_chunks(
+        store, _chunks(prepared, report), report, progress, compile_as_appended=compile_as_appended
+    )
+
+
+def _store_chunks(
+    store: Store,
+    chunks: Iterator[list],
+    report: Report,
+    progress: Callable[[int], None] | None,
+    *,
+    compile_as_appended: bool,
+) -> None:
     with _few_collections(), store.bulk() as settle:
         first_new = log.log_size(store)
         again: set[str] = set()
-        for chunk in map(_prepare_chunk, _chunks(items, report)):
+        for chunk in chunks:
             batch = []
             for outcome in chunk:
-                if isinstance(outcome, str):
+                if type(outcome) is str:
                     report.unusable.append(outcome)
                     continue
-                publisher, statement, keywords, value = outcome
+                publisher, key, statement_id, date, body, hashed, problems, where = outcome[:8]
+                keywords, single = outcome[8:]
                 if keywords:
                     report.invalid += 1
                     for keyword in keywords:
                         report.problems[keyword] = report.problems.get(keyword, 0) + 1
-                batch.append((publisher, statement, value))
+                statement = log.Statement(key, statement_id, date, body, hashed, problems, where)
+                batch.append((publisher, statement, single))
             if compile_as_appended:
                 _append_compiling(store, batch, report, (first_new, again))
             else:
@@ -188,22 +276,21 @@ def _few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _chunks(
-    items: Iterator[tuple[Path | str, reading.Read]], report: Report
-) -> Iterator[list[tuple[Any, str]]]:
-    chunk: list[tuple[Any, str]] = []
-    for path, item in items:
+def _chunks(prepared: Iterator[Any], report: Report) -> Iterator[list]:
+    """Batches of BATCH statements as read, prepared. What could not be read (a 1-tuple) is
+    reported as it comes: before the problems of the batch it is read with."""
+    chunk: list = []
+    for outcome in prepared:
+        if type(outcome) is tuple and len(outcome) == 1:
+            report.unusable.append(outcome[0])
+            continue
         report.read += 1
-        chunk.append((item.statement, f"{path}: {item.where}"))
+        chunk.append(outcome)
         if len(chunk) == BATCH:
             yield chunk
             chunk = []
     if chunk:
         yield chunk
-
-
-def _prepare_chunk(chunk: list[tuple[Any, str]]) -> list:
-    return [_prepare(statement, where) for statement, where in chunk]
 
 
 def _records_02(path: Path) -> dict[str, str] | None:
@@ -221,24 +308,41 @@ def _records_02(path: Path) -> dict[str, str] | None:
     )
 
 
-def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str], Any] | str:
-    """A statement ready to append, with the keywords of its problems and the statement as read
-    back from its canonical text (as the log gives it to compile_pending), or an ``_AsGiven``
-    of it when reading back can only reorder its keys; or, for one that cannot be stored, why.
-    Pure."""
+def _prepare(
+    statement: Any, where: str, *, compiling: bool, shared: dict | None = None
+) -> tuple | str:
+    """A statement ready to append: (publisher, the seven fields of its ``log.Statement``,
+    the keywords of its problems, and, ``compiling``, its record as compiled from it alone with
+    the record's graph rows (``_single``)); or, for one that cannot be stored, why. Pure.
+
+    Plain tuples, built and pickled (by the workers) far more cheaply than objects; no
+    problems, no keywords: empty tuples. ``shared``: the publisher and date strings of
+    statements prepared before, to give one object for equal strings (pickled once)."""
     identity = records.identity(statement)
     if isinstance(identity, str):
         return f"{where}: {identity}; it is not stored"
     statement_id, record_id, date = identity
     try:
         body = canonical_json_if_plain(statement)
-        if body is not None and statement.get("recordType") in _AS_GIVEN:
-            value: Any = _AsGiven(statement)
+        if body is not None:
+            value: Any = statement  # compiled as given (``_single``)
         else:
-            body = body if body is not None else canonical_json(statement)
-            value = orjson.loads(body)
+            body = canonical_json(statement)
+            value = orjson.loads(body) if compiling else None
     except CanonicalizationError as error:
         return f"{where}: {error}; it is not stored"
+    publisher = _publisher(statement)
+    if shared is not None:
+        publisher = shared.setdefault(publisher, publisher)
+        date = shared.setdefault(date, date)
+    single = _single(record_id, value, as_given=value is statement) if compiling else None
+    if validate.is_valid([statement]):
+        return (
+            publisher,
+            *(record_id, statement_id, date, body, hashlib.sha256(body).hexdigest(), (), where),
+            (),
+            single,
+        )
     problems, keywords = [], []
     if not validate.is_valid([statement]):
         for problem in validate.problems([statement]):
@@ -252,33 +356,39 @@ def _prepare(statement: Any, where: str) -> tuple[str, log.Statement, list[str],
             )
             keywords.append(problem.keyword)
     return (
-        _publisher(statement),
-        log.Statement(
-            record_key=record_id,
-            statement_id=statement_id,
-            statement_date=date,
-            body=body,
-            body_hash=hashlib.sha256(body).hexdigest(),
-            problems=problems,
-            source=where,
-        ),
+        publisher,
+        *(record_id, statement_id, date, body, hashlib.sha256(body).hexdigest(), problems, where),
         keywords,
-        value,
+        single,
     )
 
 
-class _AsGiven:
-    """A plain entity or person statement as read (``_prepare``): equal to what reading it back
-    from its canonical text gives, but for the order of its dicts' keys."""
+def _single(key: str, value: Any, *, as_given: bool) -> tuple:
+    """The record of a statement compiled from it alone: (its JSON, its ``ownership_link``
+    row or None, the identifiers it gives), as ``_append_compiling`` stores them for a record
+    whose only statement a batch appends. ``value``: the statement as read back from its
+    canonical text; or, ``as_given``, a plain statement (canonical_json_if_plain) as read,
+    equal to that but for the order of its dicts' keys: nothing built from its record depends
+    on that order but the record's JSON and a relationship's interests, then written with
+    sorted keys (``_record_json``, ``link_row``), as reading back would have ordered them."""
+    compiled = records.compile_record([value])
+    text = _record_json(compiled) if as_given else orjson.dumps(compiled).decode()
+    return (text, *_graph_rows(key, compiled, sort_keys=as_given))
 
-    __slots__ = ("statement",)
 
-    def __init__(self, statement: dict) -> None:
-        self.statement = statement
+def _graph_rows(
+    key: str, record: dict, *, sort_keys: bool = False
+) -> tuple[tuple | None, Sequence[str]]:
+    """A compiled record's ``ownership_link`` row (a relationship's) and its identifiers (an
+    entity's), as stored_ownership.write writes them."""
+    kind = record.get("recordType")
+    if kind == "relationship":
+        return stored_ownership.link_row(key, record, sort_keys=sort_keys), ()
+    return None, ownership.entity_identifiers(record) if kind == "entity" else ()
 
 
 def _record_json(compiled: dict) -> str:
-    """A record compiled from one statement as given (``_AsGiven``) as JSON: the JSON of the
+    """A record compiled from one plain statement as given (``_single``) as JSON: the JSON of the
     record compiled from it as read back, whose every object's keys are in code point order
     (the statement's text is plain: no key above U+FFFF, whose UTF-16 order would differ)."""
     return orjson.dumps(
@@ -322,11 +432,12 @@ def _append_compiling(
     the records compiled with an earlier batch of it and put back on the list (added to)."""
     first_new, again = load
     by_publisher: dict[str, list[log.Statement]] = {}
-    values: dict[int, Any] = {}
-    for publisher, statement, value in batch:
+    singles: dict[int, Any] = {}
+    for publisher, statement, single in batch:
         by_publisher.setdefault(publisher, []).append(statement)
-        values[id(statement)] = value
-    started: dict[str, list[tuple[int, Any]]] = {}  # by record: (seq, statement), in log order
+        singles[id(statement)] = single
+    # by record: (seq, statement), in log order
+    started: dict[str, list[tuple[int, log.Statement]]] = {}
     earlier: dict[str, int] = {}  # records with statements before the batch: the first's seq
     with store.atomic() as cursor:
         for publisher, statements in by_publisher.items():
@@ -338,36 +449,33 @@ def _append_compiling(
                 if key not in started:  # not one this batch started (for another publisher)
                     earlier[key] = seq
             for statement, seq in appended.entries:
-                started.setdefault(statement.record_key, []).append((seq, values[id(statement)]))
+                started.setdefault(statement.record_key, []).append((seq, statement))
         waiting = sorted(key for key in started if key in earlier)
         if waiting:
             log.mark_pending(store, cursor, REGISTER, waiting)
             again.update(key for key in waiting if earlier[key] >= first_new)
-        results, compiled_records = [], []
+        results, links = [], []
+        identifiers: list[tuple[str, str]] = []
         for key in sorted(started.keys() - earlier.keys()):
             history = started[key]
-            # One statement as given: compiled from it, written with sorted keys;
-            # several: each read back, as they are ordered by their contents.
-            if len(history) == 1 and type(history[0][1]) is _AsGiven:
-                compiled = records.compile_record([history[0][1].statement])
-                text = _record_json(compiled)
+            # One statement: compiled as it was prepared; several: from each as read back.
+            if len(history) == 1:
+                text, link, given = singles[id(history[0][1])]
             else:
-                compiled = records.compile_record([_read_back(value) for _, value in history])
+                compiled = records.compile_record(
+                    [orjson.loads(statement.body) for _, statement in history]
+                )
                 text = orjson.dumps(compiled).decode()
-            compiled_records.append((key, compiled))
+                link, given = _graph_rows(key, compiled)
+            if link is not None:
+                links.append(link)
+            identifiers.extend((identifier, key) for identifier in given)
             results.append((key, text, len(history), history[-1][0]))
         if results:
             now = format_log_time(datetime.now(UTC))
             stored.save_first_rows(store, cursor, REGISTER, results, now)
-            _index_ownership(store, cursor, compiled_records, {key for key, _ in compiled_records})
+            stored_ownership.write_rows(store, cursor, links, identifiers)
     report.records += len(results)
-
-
-def _read_back(value: Any) -> Any:
-    """A statement as read back from its canonical text (``_prepare``'s value)."""
-    if type(value) is _AsGiven:
-        return orjson.loads(canonical_json(value.statement))
-    return value
 
 
 def compile_pending(store: Store, first_new: int | None = None) -> int:

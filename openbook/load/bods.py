@@ -107,3 +107,67 @@ def _whole(value: Any) -> Iterator[Read | Unreadable]:
             yield Read(f"statement {index}", statement)
     else:
         yield Read("statement 0", value)
+
+
+# JSON Lines are handed to worker processes in blocks of whole lines of about this size
+# (openbook.bods): large enough that a block costs little to send, small enough that the
+# workers start soon and the loading process never waits long for the next.
+BLOCK_BYTES = 256 * 2**10
+
+
+def json_lines_blocks(path: Path) -> Iterator[tuple[int, bytes]] | None:
+    """A plain (not gzip) JSON Lines file as blocks of whole lines, unparsed, each with the
+    number of its first line: ``parse_block`` reads them as ``read`` would. None for any other
+    file (an array, one statement, gzip: those are read by ``read``), and for one whose first
+    line is not JSON (``read`` then tries the whole file as one document)."""
+    with path.open("rb") as raw:
+        if raw.peek(2)[:2] == b"\x1f\x8b" or _first(raw) != b"{":
+            return None
+        try:
+            orjson.loads(raw.readline().removeprefix(b"\xef\xbb\xbf"))
+        except orjson.JSONDecodeError:
+            return None
+    return _blocks(path)
+
+
+def _blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    number = 1
+    with path.open("rb") as raw:
+        rest = b""
+        while chunk := raw.read(BLOCK_BYTES):
+            end = chunk.rfind(b"\n") + 1
+            if not end:
+                rest += chunk
+                continue
+            block, rest = rest + chunk[:end], chunk[end:]
+            yield number, block
+            number += block.count(b"\n")
+        if rest:
+            yield number, rest
+
+
+def parse_block(first: int, block: bytes) -> Iterator[tuple[str, bool, Any]]:
+    """The lines of a block of JSON Lines whose first line is line ``first``, as ``read`` gives
+    them: blank lines skipped, each other line as (where, True, its value), or (where, False,
+    why) for one that is not JSON (worded as ``read`` words it: orjson's message about the line
+    with its newline). Tuples, not ``Read``: a frozen dataclass costs more to build than
+    parsing a short line."""
+    lines = block.split(b"\n")
+    ended = block.endswith(b"\n")
+    if ended:
+        lines.pop()  # after the last newline: no line
+    last = first + len(lines) - 1
+    if first == 1:
+        lines[0] = lines[0].removeprefix(b"\xef\xbb\xbf")
+    for number, line in enumerate(lines, start=first):
+        if not line or line.isspace():
+            continue
+        try:
+            yield f"line {number}", True, orjson.loads(line)
+        except orjson.JSONDecodeError:
+            try:  # for read's message, which counts the newline
+                value = orjson.loads(line + b"\n" if ended or number < last else line)
+            except orjson.JSONDecodeError as error:
+                yield f"line {number}", False, f"is not JSON: {error}"
+            else:
+                yield f"line {number}", True, value

@@ -13,7 +13,7 @@ from itertools import repeat
 
 import orjson
 
-from openbook.standards.log import Entry, format_log_time
+from openbook.standards.log import Entry, format_log_time, leaf_hash
 from openbook.store.database import Store, among, chunked, placeholders
 
 
@@ -97,17 +97,20 @@ def append(
                         _conflict_row(register, statement, stored_hash, stored_seq, log_time)
                     )
                 continue
-            entry = Entry(
-                seq=seq,
-                register=register,
-                record_key=statement.record_key,
-                statement_id=statement.statement_id,
-                statement_date=statement.statement_date,
-                log_time=log_time,
-                publisher=publisher,
-                body_hash=statement.body_hash,
+            # The entry's row and leaf hash without building an Entry (issue 6)
+            row = (
+                seq,
+                register,
+                statement.record_key,
+                statement.statement_id,
+                statement.statement_date,
+                log_time,
+                publisher,
+                statement.body_hash,
             )
-            entries.append(_entry_row(entry, outcome))
+            leaf = leaf_hash(row)
+            outcome.stamps[seq] = (leaf, log_time)
+            entries.append((*row, leaf))
             bodies.append((seq, statement.body.decode()))
             terms.extend(zip(statement.terms, repeat(seq)))
             errors = sum(1 for problem in statement.problems if problem["severity"] == "error")
@@ -145,24 +148,6 @@ def append(
                 conflicts,
             )
     return outcome
-
-
-def _entry_row(entry: Entry, outcome: Appended) -> tuple:
-    """The ``log_entry`` row of a new entry (ENTRY_COLUMNS), its leaf hash and log time noted
-    in ``outcome.stamps``."""
-    leaf_hash = entry.leaf_hash()
-    outcome.stamps[entry.seq] = (leaf_hash, entry.log_time)
-    return (
-        entry.seq,
-        entry.register,
-        entry.record_key,
-        entry.statement_id,
-        entry.statement_date,
-        entry.log_time,
-        entry.publisher,
-        entry.body_hash,
-        leaf_hash,
-    )
 
 
 def _insert_packages(cursor, packages: dict[str, str]) -> None:

@@ -40,10 +40,17 @@ def write(
     for key, record, given in records:
         if not record:
             continue
-        details = record.get("recordDetails")
         if record.get("recordType") == "relationship":
-            links.append(_link_row(key, record, details if isinstance(details, dict) else {}))
+            links.append(link_row(key, record))
         identifiers.extend((identifier, key) for identifier in given)
+    write_rows(store, cursor, links, identifiers)
+
+
+def write_rows(
+    store: Store, cursor, links: list[tuple], identifiers: list[tuple[str, str]]
+) -> None:
+    """Write the rows of new records, made already: their ``ownership_link`` rows (``link_row``)
+    and (identifier, record id) pairs."""
     if links:
         insert_rows(store, cursor, "ownership_link", LINK_COLUMNS, links)
     if identifiers:
@@ -62,7 +69,12 @@ LINK_COLUMNS = (
 )
 
 
-def _link_row(key: str, record: dict, details: dict) -> tuple:
+def link_row(key: str, record: dict, *, sort_keys: bool = False) -> tuple:
+    """The ``ownership_link`` row of a compiled relationship record (LINK_COLUMNS), its
+    interests written as they are, or ``sort_keys``. Pure."""
+    details = record.get("recordDetails")
+    if not isinstance(details, dict):
+        details = {}
     subject = details.get("subject")
     party = details.get("interestedParty")
     interests = details.get("interests") if isinstance(details.get("interests"), list) else []
@@ -73,7 +85,7 @@ def _link_row(key: str, record: dict, details: dict) -> tuple:
         party if isinstance(party, str) else None,
         str(unspecified.get("reason")) if unspecified.get("reason") is not None else None,
         str(unspecified.get("description")) if unspecified.get("description") else None,
-        orjson.dumps(interests).decode(),
+        orjson.dumps(interests, option=orjson.OPT_SORT_KEYS if sort_keys else None).decode(),
         bool(record.get("closed")),
     )
 
