@@ -21,7 +21,12 @@ REGISTER = "ocds"
 RECORD_PACKAGE_VERSION = "1.1"
 # What the compile workers hand back, pickled cheaply (openbook.pool.pickle_by_values).
 pickle_by_values(
-    summary.Summary, summary.Mention, tool_facts.Facts, tool_facts.Member, tool_facts.Link
+    records.Compiled,
+    summary.Summary,
+    summary.Mention,
+    tool_facts.Facts,
+    tool_facts.Member,
+    tool_facts.Link,
 )
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from openbook.generate import generate_releases
 from openbook.records import BARE, merger
-from openbook.standards.ocds import summary
+from openbook.standards.ocds import summary, terms
 from openbook.standards.ocds.compile import CompileError
 from openbook.standards.ocds.summary import (
     cpv_code,
@@ -544,3 +544,48 @@ def test_each_party_is_a_mention_with_its_identifier_roles_and_awarded_value():
     assert (second.awarded_amount, second.awarded_currency) == (None, None)  # two currencies
     assert (third.party_id, third.roles, third.identifier) == (None, (), None)
     assert summary.summarise(compiled).parties == (first, second, third)
+
+
+def test_a_tag_that_is_not_text_reports_on_no_stage():
+    # Invalid, yet kept with its review: an object or array among the tags once stopped the
+    # compile with a TypeError (unhashable) instead of being passed over.
+    releases = [
+        create_release(tag=[["award"], {"x": 1}, "tender"]),
+        create_release(release_id="2", date="2026-02-01T00:00:00Z", tag=[{"y": 2}]),
+    ]
+
+    found = summarise(merger(BARE).compiled_release(releases), releases)
+
+    assert found.stage == "tender"
+    assert terms.release_terms(releases[0]) == ["release:1", "stage:tender"]
+
+
+def test_identifiers_equal_as_values_but_not_as_json_are_read_apart():
+    # What is read from an identifier is remembered by its scheme and id: an id given as
+    # `true` is no id, whatever an id of 1 (equal to it in Python) was read as before it, and
+    # an id that is a number reads as its digits.
+    parties = [
+        {"id": "a", "identifier": {"scheme": "XX-TEST", "id": 1}},
+        {"id": "b", "identifier": {"scheme": "XX-TEST", "id": True}},
+        {"id": "c", "identifier": {"scheme": "XX-TEST", "id": 1.0}},
+        {"id": "d", "identifier": {"scheme": "XX-TEST", "id": "1"}},
+    ]
+    found = [summary.mentions({"parties": parties * 2})[i].identifier for i in range(8)]
+
+    assert found == ["XX-TEST-1", None, None, "XX-TEST-1"] * 2
+
+
+def test_party_terms_are_the_buyer_and_supplier_terms_of_the_release_terms():
+    processes = collections.defaultdict(list)
+    for release in generate_releases(40, 3):
+        processes[release["ocid"]].append(release)
+    suppliers = 0
+    for releases in processes.values():
+        compiled = merger(BARE).compiled_release(releases)
+        every = terms.release_terms(compiled)
+
+        assert sorted(terms.party_terms(compiled)) == [
+            term for term in every if term.startswith(("buyer:", "supplier:"))
+        ]
+        suppliers += any(term.startswith("supplier:") for term in every)
+    assert suppliers

@@ -39,10 +39,13 @@ def rule_tree(rules: MergeRules) -> RuleTree:
     """The rules by path (as openbook.standards.ocds.compile reads them from a schema) as a tree,
     so that the merge looks each field up in its parent's rules rather than by its whole path."""
     tree: RuleTree = {}
-    for path, rule in sorted(rules.items(), key=lambda item: len(item[0])):
+    for path, given in sorted(rules.items(), key=lambda item: len(item[0])):
         node = tree
         for name in path[:-1]:
             node = node.setdefault(name, (None, {}))[1]
+        # The two rules the merge acts on, as this module's own strings: it compares them by
+        # identity, the cheapest test of all.
+        rule = _RULES.get(given, given) if isinstance(given, str) else given
         node[path[-1]] = (rule, node.get(path[-1], _NO_ENTRY)[1] or {})
     return tree
 
@@ -59,16 +62,22 @@ def compiled_release(releases: Sequence[Release], rules: RuleTree) -> Release:
         "ocid": last.get("ocid"),
     }
     merge = _Merge()
+    # The reference drops each release's `tag` before merging: so does this, by rule.
+    top = {**rules, "tag": (_OMIT, _NO_RULES)}
     for release in releases:
-        # The reference drops each release's `tag` before merging.
-        merge.object(compiled, _without_tag(release), rules)
+        merge.object(compiled, release, top)
     merge.drop_nulls()
     return compiled
 
 
 class _Merge:
     """One merge: which objects and arrays it built (they are merged further; values given whole
-    are not), how it finds the objects of its arrays by `id`, and where it set nulls."""
+    are not), how it finds the objects of its arrays by `id`, and where it set nulls.
+
+    Every field of every release passes through ``object``, the checks inline and the cheapest
+    first: its speed is the compile's (docs/performance.md)."""
+
+    __slots__ = ("arrays", "nulls", "objects")
 
     def __init__(self) -> None:
         self.objects: set[int] = set()
@@ -78,19 +87,18 @@ class _Merge:
         self.nulls: list[tuple[dict, str]] = []
 
     def object(self, target: dict, source: dict, rules: RuleTree) -> None:
-        # One loop over every field of every release: the checks are inline, cheapest first.
         for key, value in source.items():
             rule, fields = rules.get(key, _NO_ENTRY)
-            if rule == "omitWhenMerged":
+            if rule is _OMIT:
                 continue
-            existing = target.get(key, _MISSING)
             if (
-                rule == "wholeListMerge"
-                or not isinstance(value, (dict, list))
+                not isinstance(value, _CONTAINERS)
+                or rule is _WHOLE
                 or (type(value) is list and not all(map(isinstance, value, _DICT)))
             ):
                 # Taken whole (a value, an array holding anything but objects, or by rule): the
                 # latest wins, in the place of the first.
+                existing = target.get(key)
                 if type(existing) in _CONTAINERS and self.built(existing):
                     raise Unusual(f"an object at {key!r} is replaced by a value")
                 if value is None:
@@ -98,7 +106,7 @@ class _Merge:
                 target[key] = value
             elif not value:
                 continue  # an empty object or array of objects adds nothing
-            elif existing is _MISSING:
+            elif (existing := target.get(key, _MISSING)) is _MISSING:
                 child = self.new(value, fields)
                 if child:
                     target[key] = child
@@ -111,6 +119,28 @@ class _Merge:
             else:
                 raise Unusual(f"the value at {key!r} changes between object and array")
 
+    def fill(self, target: dict, source: dict, rules: RuleTree) -> None:
+        """``object`` for an object just made, none of whose fields is set yet: nothing in it
+        to merge with, nor to check."""
+        for key, value in source.items():
+            rule, fields = rules.get(key, _NO_ENTRY)
+            if rule is _OMIT:
+                continue
+            if (
+                not isinstance(value, _CONTAINERS)
+                or rule is _WHOLE
+                or (type(value) is list and not all(map(isinstance, value, _DICT)))
+            ):
+                if value is None:
+                    self.nulls.append((target, key))
+                target[key] = value
+            elif value:
+                child = self.new(value, fields)
+                if child:
+                    target[key] = child
+                else:
+                    self.forget(child)
+
     def built(self, value: Any) -> bool:
         return id(value) in self.objects or id(value) in self.arrays
 
@@ -119,7 +149,7 @@ class _Merge:
         if isinstance(value, dict):
             node: dict = {}
             self.objects.add(id(node))
-            self.object(node, value, rules)
+            self.fill(node, value, rules)
             return node
         array: list = []
         self.arrays[id(array)] = {}
@@ -133,6 +163,7 @@ class _Merge:
 
     def array(self, target: list, items: list[dict], rules: RuleTree) -> None:
         by_id = self.arrays[id(target)]
+        objects = self.objects
         for item in items:
             if "id" not in item:
                 # The reference gives each object without an `id` a fresh identity: not merged.
@@ -143,9 +174,10 @@ class _Merge:
                     self.forget(node)
                 continue
             identifier = item["id"]
-            if type(identifier) is str:
+            kind = type(identifier)
+            if kind is str:
                 text = identifier
-            elif type(identifier) is int:
+            elif kind is int:
                 text = str(identifier)
             else:
                 raise Unusual("an `id` is neither a string nor an integer")
@@ -153,10 +185,10 @@ class _Merge:
             if found is None:
                 # The reference starts a matched object with its `id`, wherever the `id` came.
                 node = {"id": identifier}
-                self.objects.add(id(node))
+                objects.add(id(node))
                 by_id[text] = (identifier, node)
                 target.append(node)
-            elif type(found[0]) is not type(identifier):
+            elif type(found[0]) is not kind:
                 raise Unusual("an `id` is a number in one release, text in another")
             else:
                 node = found[1]
@@ -170,10 +202,9 @@ class _Merge:
                 del node[key]
 
 
-def _without_tag(release: Release) -> Release:
-    return {key: value for key, value in release.items() if key != "tag"}
-
-
+_OMIT = "omitWhenMerged"
+_WHOLE = "wholeListMerge"
+_RULES = {_OMIT: _OMIT, _WHOLE: _WHOLE}
 _CONTAINERS = (dict, list)
 _DICT = itertools.repeat(dict)
 _MISSING = object()

@@ -6,6 +6,7 @@ free text where codes belong, and a summary is made of whatever can be read (a f
 be read is left empty, never guessed).
 """
 
+import functools
 import math
 import re
 import unicodedata
@@ -84,32 +85,36 @@ def summarise(
     """The summary of a process from its compiled release and its releases (for the stages
     their tags report on and the date of the first publication); ``named_framework``: another
     process names it as its framework (openbook.standards.ocds.commercial_tools.facts)."""
+    # Each part is read once and handed to what needs it: this runs for every process a load
+    # compiles (docs/performance.md).
     tender = _dict(compiled.get("tender"))
     awards = _dicts(compiled.get("awards"))
     contracts = _dicts(compiled.get("contracts"))
-    buyer = _buyer(compiled)
-    amount, currency, source = _value(compiled, tender, awards, contracts)
-    suppliers = _suppliers(compiled, awards)
+    parties = _dicts(compiled.get("parties"))
+    planning = _dict(compiled.get("planning"))
+    budget = _dict(planning.get("budget"))
     lots = _dicts(tender.get("lots"))
+    items = _items(tender, awards, contracts)
+    buyer = _buyer(compiled, parties)
+    amount, currency, source = _value(budget, tender, awards, contracts)
+    suppliers = _suppliers(parties, awards)
     suitability = [_dict(tender.get("suitability"))]
     suitability += [_dict(lot.get("suitability")) for lot in lots]
     # Contracts Finder's own fields, before the suitability extension existed.
     extra = _dict(tender.get("xClassifications"))
-    notice_types = _unique(_code(d.get("noticeType")).upper() for d in _documents(compiled))
+    documents = _documents(planning, tender, awards, contracts)
+    notice_types = _unique(_code(d.get("noticeType")).upper() for d in documents)
     notice_types = [notice for notice in notice_types if notice]
-    cpv = sorted(set(_cpv_codes(tender, awards, contracts)))
+    cpv = sorted(set(_cpv_codes(tender, items)))
     periods = _periods(tender, awards, contracts)
-    parties = mentions(compiled)
+    found = _mentions(parties, awards)
     # The feed's terms for buyers and suppliers, so that both find a party alike; an
     # identifier with neither scheme nor id makes a term of a lone "-", which names nobody.
-    party_terms = [
-        term.replace("\x00", "")
-        for term in terms.release_terms(compiled)
-        if term.startswith(("buyer:", "supplier:")) and not term.endswith(":-")
-    ]
+    # (Terms hold no NUL: openbook.standards.ocds.terms.normalise drops it.)
+    party_terms = [term for term in terms.party_terms(compiled) if not term.endswith(":-")]
     return Summary(
         ocid=str(compiled.get("ocid", "")),
-        title=_title(compiled, tender, awards, contracts),
+        title=_title(budget, tender, awards, contracts),
         title_cy=_title_cy(tender, awards, contracts),
         buyer_id=_text(buyer.get("id")) or None,
         buyer_name=_text(buyer.get("name")) or None,
@@ -121,9 +126,9 @@ def summarise(
         procurement_method=_code(tender.get("procurementMethod")) or None,
         published=_first_published(compiled, releases),
         deadline=utc(_dict(tender.get("tenderPeriod")).get("endDate")),
-        award_date=_earliest(utc(award.get("date")) for award in awards),
-        contract_start=_earliest(utc(period.get("startDate")) for period in periods),
-        contract_end=_latest(utc(period.get("endDate")) for period in periods),
+        award_date=_earliest([utc(award.get("date")) for award in awards]),
+        contract_start=_earliest([utc(period.get("startDate")) for period in periods]),
+        contract_end=_latest([utc(period.get("endDate")) for period in periods]),
         above_threshold=_any_flag(
             [tender.get("aboveThreshold")]
             + [award.get("aboveThreshold") for award in awards]
@@ -139,15 +144,15 @@ def summarise(
         awarded_vcse=_any_flag([_dict(party.get("details")).get("vcse") for party in suppliers]),
         notice_types=tuple(notice_types),
         planned=_planned(releases),
-        regions=tuple(_regions(compiled, tender, awards, contracts, buyer)),
+        regions=tuple(_regions(parties, tender, items, buyer)),
         cpv=tuple(cpv),
-        terms=tuple(sorted(set(party_terms))),
-        title_text=_joined(_titles(compiled, tender, lots, awards, contracts)),
-        parties_text=_joined(_party_names(compiled, awards)),
-        body_text=_joined(_descriptions(compiled, tender, lots, awards, contracts)),
-        parties=parties,
+        terms=tuple(sorted(party_terms)),
+        title_text=_joined(_titles(budget, tender, lots, awards, contracts)),
+        parties_text=_joined(_party_names(compiled, parties, awards)),
+        body_text=_joined(_descriptions(budget, tender, lots, awards, contracts, items=items)),
+        parties=found,
         # named_framework
-        commercial_tool=commercial_tools.facts(compiled, releases, parties, named=named_framework),
+        commercial_tool=commercial_tools.facts(compiled, releases, found, named=named_framework),
     )
 
 
@@ -172,40 +177,81 @@ def mentions(compiled: dict) -> tuple[Mention, ...]:
     organisation (docs/organisations.md): its local id, name, roles, its identifier checked
     and written as its register writes it (None without a valid one), and the value of the
     awards naming it as a supplier."""
-    awarded = _awarded(compiled)
+    return _mentions(_dicts(compiled.get("parties")), _dicts(compiled.get("awards")))
+
+
+def _mentions(parties: list[dict], awards: list[dict]) -> tuple[Mention, ...]:
+    awarded = _awarded(awards)
     found = []
-    for party in _dicts(compiled.get("parties")):
+    for party in parties:
         party_id = _text(party.get("id")).strip() or None
         name = _text(party.get("name")).strip()[:NAME_CHARACTERS] or None
         roles = party.get("roles")
         amount, currency = awarded.get(party_id, (None, None)) if party_id else (None, None)
         found.append(
             Mention(
-                party_id=party_id,
-                name=name,
-                name_key=organisation_names.key(name or ""),
-                roles=tuple(sorted({_text(role) for role in roles if _text(role)}))
-                if isinstance(roles, list)
-                else (),
-                identifier=_identifier(party),
-                awarded_amount=amount,
-                awarded_currency=currency,
+                party_id,
+                name,
+                _name_key(name or ""),
+                _roles(roles) if isinstance(roles, list) else (),
+                _identifier(party),
+                amount,
+                currency,
             )
         )
     return tuple(found)
 
 
+# Parties recur from process to process (a buyer's every notice, a supplier's every award): what
+# is read from a name or an identifier is remembered, bounded, for the many that come again
+# (pure functions of hashable text, so the same answer as reading them afresh).
+_name_key = functools.lru_cache(maxsize=16384)(organisation_names.key)
+# Only text, integers and None as keys: a float or a boolean equal to an integer must not share
+# its entry (lru_cache's typed=True tells them apart, and also keeps 1 and "1" apart).
+_KEYS = (str, int, type(None))
+
+
 def _identifier(party: dict) -> str | None:
-    """The party's identifier, or the first valid additional one if it has none valid."""
-    found = identifiers.party_identifier(party)
+    """The party's identifier, or the first valid additional one if it has none valid
+    (as openbook.standards.identifiers.party_identifier reads them, one by one)."""
+    more = party.get("additionalIdentifiers")
+    for given in [party.get("identifier"), *(more if isinstance(more, list) else [])]:
+        if isinstance(given, dict):
+            scheme, id_ = given.get("scheme"), given.get("id")
+            if type(scheme) in _KEYS and type(id_) in _KEYS:
+                found = _given_identifier(scheme, id_)
+            else:
+                found = _read_identifier(scheme, id_)
+            if found is not None:
+                return found
+    return None
+
+
+def _read_identifier(scheme: object, id_: object) -> str | None:
+    found = identifiers.party_identifier({"identifier": {"scheme": scheme, "id": id_}})
     return _text(str(found)) if found is not None else None
 
 
-def _awarded(compiled: dict) -> dict[str, tuple[float | None, str | None]]:
+_given_identifier = functools.lru_cache(maxsize=16384, typed=True)(_read_identifier)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sorted_roles(roles: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({_text(role) for role in roles if _text(role)}))
+
+
+def _roles(roles: list) -> tuple[str, ...]:
+    """The distinct roles that are text (or integers), sorted."""
+    if all(type(role) is str for role in roles):
+        return _sorted_roles(tuple(roles))  # a few sets of roles, met again and again
+    return tuple(sorted({_text(role) for role in roles if _text(role)}))
+
+
+def _awarded(awards: list[dict]) -> dict[str, tuple[float | None, str | None]]:
     """Per supplier's party id, the total value of the awards naming it, in their currency
     (None when they are in several, or give none). A joint award counts whole for each."""
     totals: dict[str, dict[str, float]] = {}
-    for award in _dicts(compiled.get("awards")):
+    for award in awards:
         if _text(award.get("status")) in _NOT_AWARDED:
             continue
         value = _dict(award.get("value"))
@@ -233,7 +279,15 @@ def utc(value: object) -> str | None:
     """An OCDS date-time as UTC text, ``YYYY-MM-DDTHH:MM:SSZ`` (a date alone is taken as its
     midnight, a time without an offset as UTC; fractions of a second are dropped); None when it
     is not a date."""
-    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+    if type(value) is str:
+        return _utc_text(value)
+    if not isinstance(value, str):
+        return None
+    return _utc(value)
+
+
+def _utc(value: str) -> str | None:
+    if not 10 <= len(value) <= 40:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("z", "Z"))
@@ -248,6 +302,11 @@ def utc(value: object) -> str | None:
     except (OverflowError, ValueError):
         return None
     return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+
+
+# A process's dates recur in its releases and its compiled release, and across the processes
+# of one publisher: remembered, bounded (a pure function of its text).
+_utc_text = functools.lru_cache(maxsize=65536)(_utc)
 
 
 def plain(text: str) -> str:
@@ -300,7 +359,11 @@ def _stage(compiled: dict, releases: Sequence[dict], awards: list, contracts: li
     for release in releases:
         tags = release.get("tag") if isinstance(release, dict) else None
         if isinstance(tags, list):
-            reached.update(terms.STAGE_OF_TAG[tag] for tag in tags if tag in terms.STAGE_OF_TAG)
+            reached.update(
+                terms.STAGE_OF_TAG[tag]
+                for tag in tags
+                if isinstance(tag, str) and tag in terms.STAGE_OF_TAG
+            )
     # What the compiled release holds is evidence too: a process with awards has reached the
     # award stage whatever its tags say. Not so for a tender section, which planning releases
     # often carry with the planned procedure.
@@ -323,7 +386,7 @@ def _first_published(compiled: dict, releases: Sequence[dict]) -> str | None:
     return _earliest(dates) or utc(compiled.get("date"))
 
 
-def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | None, str | None]:
+def _value(budget, tender, awards, contracts) -> tuple[float | None, str | None, str | None]:
     """The best-known value: the total of the contracts if they state values, else of the
     awards, else the tender's estimate, else the planned budget. Totals are taken only when all
     the values at that stage are in one currency; cancelled or unsuccessful ones do not count."""
@@ -333,7 +396,7 @@ def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | Non
         ("contracts", [_dict(c.get("value")) for c in live_contracts]),
         ("awards", [_dict(a.get("value")) for a in live_awards]),
         ("tender", [_dict(tender.get("value"))]),
-        ("planning", [_dict(_dict(_dict(compiled.get("planning")).get("budget")).get("amount"))]),
+        ("planning", [_dict(budget.get("amount"))]),
     ]
     for source, values in stages:
         found = [
@@ -349,18 +412,18 @@ def _value(compiled, tender, awards, contracts) -> tuple[float | None, str | Non
     return None, None, None
 
 
-def _buyer(compiled: dict) -> dict:
+def _buyer(compiled: dict, parties: list[dict]) -> dict:
     buyer = _dict(compiled.get("buyer"))
     if buyer:
         return buyer
-    for party in _dicts(compiled.get("parties")):
+    for party in parties:
         roles = party.get("roles")
         if isinstance(roles, list) and "buyer" in roles:
             return party
     return {}
 
 
-def _suppliers(compiled: dict, awards: list) -> list[dict]:
+def _suppliers(parties: list[dict], awards: list) -> list[dict]:
     """The parties awarded: those with the supplier role, and those the awards name."""
     named = {
         _text(supplier.get("id"))
@@ -369,7 +432,7 @@ def _suppliers(compiled: dict, awards: list) -> list[dict]:
         if _text(supplier.get("id"))
     }
     found = []
-    for party in _dicts(compiled.get("parties")):
+    for party in parties:
         roles = party.get("roles")
         if (isinstance(roles, list) and "supplier" in roles) or _text(party.get("id")) in named:
             found.append(party)
@@ -406,7 +469,7 @@ def _periods(tender: dict, awards: list, contracts: list) -> list[dict]:
     return []
 
 
-def _title(compiled, tender, awards, contracts) -> str | None:
+def _title(budget, tender, awards, contracts) -> str | None:
     for candidate in [tender.get("title"), *(c.get("title") for c in contracts)]:
         text = _text(candidate).strip()
         if text:
@@ -415,7 +478,7 @@ def _title(compiled, tender, awards, contracts) -> str | None:
         text = _text(award.get("title")).strip()
         if text:
             return text[:1000]
-    project = _text(_dict(_dict(compiled.get("planning")).get("budget")).get("project")).strip()
+    project = _text(budget.get("project")).strip()
     return project[:1000] or None
 
 
@@ -429,7 +492,7 @@ def _title_cy(tender: dict, awards: list, contracts: list) -> str | None:
     return None
 
 
-def _titles(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+def _titles(budget, tender, lots, awards, contracts) -> Iterator[object]:
     # The Welsh variants beside the English, so that a Welsh word finds the process (issue 8).
     yield tender.get("title")
     yield tender.get("title_cy")
@@ -437,12 +500,12 @@ def _titles(compiled, tender, lots, awards, contracts) -> Iterator[object]:
         for item in section:
             yield item.get("title")
             yield item.get("title_cy")
-    yield _dict(_dict(compiled.get("planning")).get("budget")).get("project")
+    yield budget.get("project")
 
 
-def _party_names(compiled: dict, awards: list) -> Iterator[object]:
+def _party_names(compiled: dict, parties: list[dict], awards: list) -> Iterator[object]:
     yield _dict(compiled.get("buyer")).get("name")
-    for party in _dicts(compiled.get("parties")):
+    for party in parties:
         yield party.get("name")
         yield _dict(party.get("identifier")).get("legalName")
     for award in awards:
@@ -450,7 +513,7 @@ def _party_names(compiled: dict, awards: list) -> Iterator[object]:
             yield supplier.get("name")
 
 
-def _descriptions(compiled, tender, lots, awards, contracts) -> Iterator[object]:
+def _descriptions(budget, tender, lots, awards, contracts, *, items) -> Iterator[object]:
     # The Welsh variants beside the English, as in _titles.
     yield tender.get("description")
     yield tender.get("description_cy")
@@ -461,29 +524,31 @@ def _descriptions(compiled, tender, lots, awards, contracts) -> Iterator[object]
         for item in section:
             yield item.get("description")
             yield item.get("description_cy")
-    for item in _items(tender, awards, contracts):
+    for item in items:
         yield item.get("description")
         yield item.get("description_cy")
         for classification in _classifications(item):
             yield classification.get("description")
-    yield _dict(_dict(compiled.get("planning")).get("budget")).get("description")
+    yield budget.get("description")
 
 
-def _items(tender: dict, awards: list, contracts: list) -> Iterator[dict]:
-    yield from _dicts(tender.get("items"))
+def _items(tender: dict, awards: list, contracts: list) -> list[dict]:
+    """The items of the tender, then of the awards, then of the contracts."""
+    found = _dicts(tender.get("items"))
     for section in (awards, contracts):
         for item in section:
-            yield from _dicts(item.get("items"))
+            found += _dicts(item.get("items"))
+    return found
 
 
 def _classifications(item: dict) -> list[dict]:
     return [_dict(item.get("classification")), *_dicts(item.get("additionalClassifications"))]
 
 
-def _cpv_codes(tender: dict, awards: list, contracts: list) -> Iterator[str]:
+def _cpv_codes(tender: dict, items: list[dict]) -> Iterator[str]:
     """CPV codes of the tender (ocds_tenderClassification_extension) and of every item."""
     classifications = [_dict(tender.get("classification"))]
-    for item in _items(tender, awards, contracts):
+    for item in items:
         classifications.extend(_classifications(item))
     for classification in classifications:
         scheme, code = classification.get("scheme"), classification.get("id")
@@ -494,38 +559,42 @@ def _cpv_codes(tender: dict, awards: list, contracts: list) -> Iterator[str]:
                 yield normalised
 
 
-def _documents(compiled: dict) -> Iterator[dict]:
-    yield from _dicts(_dict(compiled.get("planning")).get("documents"))
-    yield from _dicts(_dict(compiled.get("tender")).get("documents"))
-    for award in _dicts(compiled.get("awards")):
+def _documents(planning: dict, tender: dict, awards: list, contracts: list) -> Iterator[dict]:
+    yield from _dicts(planning.get("documents"))
+    yield from _dicts(tender.get("documents"))
+    for award in awards:
         yield from _dicts(award.get("documents"))
-    for contract in _dicts(compiled.get("contracts")):
+    for contract in contracts:
         yield from _dicts(contract.get("documents"))
         yield from _dicts(_dict(contract.get("implementation")).get("documents"))
 
 
-def _regions(compiled, tender, awards, contracts, buyer) -> list[str]:
+def _regions(parties, tender, items, buyer) -> list[str]:
     """Where the work is: the delivery addresses and locations (ocds_location_extension) of
     the tender and its items, with NUTS or ITL gazetteer codes; failing those, the buyer's
     address."""
-    given = list(_delivery_regions(tender, awards, contracts))
+    given = list(_delivery_regions(tender, items))
     if not given:
         party = buyer
         if buyer.get("id") is not None and "address" not in buyer:
             party = next(
-                (p for p in _dicts(compiled.get("parties")) if p.get("id") == buyer.get("id")),
+                (p for p in parties if p.get("id") == buyer.get("id")),
                 buyer,
             )
         region = _dict(party.get("address")).get("region")
         if isinstance(region, str):
             given.append(region)
-    return _unique(
-        level for region in given for level in normalise_region(region[:CODE_CHARACTERS])
-    )
+    return _unique(level for region in given for level in _region_levels(region[:CODE_CHARACTERS]))
 
 
-def _delivery_regions(tender: dict, awards: list, contracts: list) -> Iterator[str]:
-    places = [tender, *_items(tender, awards, contracts)]
+@functools.lru_cache(maxsize=4096)
+def _region_levels(value: str) -> tuple[str, ...]:
+    """``normalise_region``, remembered: a few hundred regions recur in every load."""
+    return tuple(normalise_region(value))
+
+
+def _delivery_regions(tender: dict, items: list[dict]) -> Iterator[str]:
+    places = [tender, *items]
     for place in places:
         addresses = [*_dicts(place.get("deliveryAddresses")), _dict(place.get("deliveryAddress"))]
         locations = [*_dicts(place.get("deliveryLocations")), _dict(place.get("deliveryLocation"))]
@@ -555,7 +624,9 @@ def _joined(values: Iterable[object]) -> str:
     """Distinct texts (regardless of case), in order, one a line, without diacritics, bounded."""
     texts: dict[str, str] = {}
     for value in values:
-        text = _text(value).strip()
+        # shapes.text, inline for the text most values are (this reads every title, name
+        # and description of every process compiled).
+        text = value.replace("\x00", "").strip() if type(value) is str else _text(value).strip()
         if text:
             texts.setdefault(text.casefold(), text)
     return plain("\n".join(texts.values()))[:TEXT_CHARACTERS]

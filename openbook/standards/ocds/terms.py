@@ -4,7 +4,7 @@ The feed's filters (``stage``, ``buyer``, ``supplier``) must never miss a releas
 are written with the release, in the transaction that appends it (docs/api.md). Pure functions.
 """
 
-from collections.abc import Iterable
+import functools
 
 # OCDS release tags (codelist releaseTag) by the lifecycle stage they report on.
 STAGE_OF_TAG = {
@@ -52,40 +52,61 @@ def release_terms(release: dict) -> list[str]:
     """Distinct terms, sorted: ``stage:<stage>`` for each stage its tags report on;
     ``buyer:<key>`` and ``supplier:<key>`` for each way of naming the party (its identifier as
     ``SCHEME-ID``, its id within the release, its name); ``release:<id>``."""
-    terms: set[str] = set()
+    terms = party_terms(release)
     if isinstance(release.get("id"), str):
         terms.add(release_term(release["id"]))
     tags = release.get("tag")
     if isinstance(tags, list):
-        terms.update(stage_term(STAGE_OF_TAG[tag]) for tag in tags if tag in STAGE_OF_TAG)
+        # A tag that is not text (invalid, yet kept with its review) reports on no stage.
+        terms.update(
+            stage_term(STAGE_OF_TAG[tag])
+            for tag in tags
+            if isinstance(tag, str) and tag in STAGE_OF_TAG
+        )
+    return sorted(terms)
+
+
+def party_terms(release: dict) -> set[str]:
+    """The ``buyer:`` and ``supplier:`` terms of ``release_terms``: its parties with either
+    role, its ``buyer`` and its awards' suppliers."""
+    terms: set[str] = set()
     for party in _dicts(release.get("parties")):
         roles = party.get("roles")
         if not isinstance(roles, list):
             continue
         for role in ("buyer", "supplier"):
             if role in roles:
-                terms.update(party_term(role, key) for key in _party_keys(party))
+                terms.update([_party_term(role, key) for key in _party_keys(party)])
     buyer = release.get("buyer")
     if isinstance(buyer, dict):
-        terms.update(party_term("buyer", key) for key in _party_keys(buyer))
+        terms.update([_party_term("buyer", key) for key in _party_keys(buyer)])
     for award in _dicts(release.get("awards")):
         for supplier in _dicts(award.get("suppliers")):
-            terms.update(party_term("supplier", key) for key in _party_keys(supplier))
+            terms.update([_party_term("supplier", key) for key in _party_keys(supplier)])
     terms.discard("buyer:")
     terms.discard("supplier:")
-    return sorted(terms)
+    return terms
 
 
-def _party_keys(party: dict) -> Iterable[str]:
+# The same parties name themselves in release after release: their terms are remembered
+# (bounded; a pure function of its text).
+_party_term = functools.lru_cache(maxsize=16384)(party_term)
+
+
+def _party_keys(party: dict) -> list[str]:
+    keys = []
     for field in ("id", "name"):
         value = party.get(field)
-        if isinstance(value, str | int) and not isinstance(value, bool):
-            yield str(value)
+        if type(value) is str:
+            keys.append(value)
+        elif isinstance(value, str | int) and not isinstance(value, bool):
+            keys.append(str(value))
     identifier = party.get("identifier")
     if isinstance(identifier, dict):
         scheme, code = identifier.get("scheme"), identifier.get("id")
         if isinstance(scheme, str) and isinstance(code, str | int) and not isinstance(code, bool):
-            yield f"{scheme}-{code}"
+            keys.append(f"{scheme}-{code}")
+    return keys
 
 
 def _dicts(value: object) -> list[dict]:
