@@ -52,6 +52,10 @@ PARALLEL_FROM_BYTES = 16 * 2**20
 PARALLEL_FROM_RECORDS = 2000
 # Releases handed to a worker at a time.
 CHUNK = 500
+# Chunks in flight per worker: enough that the workers keep reviewing while this process
+# appends a batch and commits it (BATCH_SIZE releases, four chunks), which takes longer than
+# their share of it.
+CHUNKS_PER_WORKER = 8
 # With workers, files up to this size are read by a worker, whole (parsed, split into releases
 # and reviewed there), in groups of up to GROUP_BYTES of files: this process then only writes.
 # Larger files are read here and their releases handed on in chunks, so memory stays bounded.
@@ -266,7 +270,7 @@ class _InFlight:
         self.queue: deque = deque()
         self.chunk: list = []
         self.group: list[_File] = []
-        self.depth = 2 * workers  # chunks in flight
+        self.depth = CHUNKS_PER_WORKER * workers  # chunks in flight
         self.group_depth = 4 * workers  # groups: smaller, and the workers never wait for one
 
     def add_file(self, file: "_File"):

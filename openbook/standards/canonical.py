@@ -56,6 +56,9 @@ def canonical_json(value) -> bytes:
     """Return the RFC 8785 canonical UTF-8 text of a JSON value (dict, list, str, int, float,
     bool, None). Raises CanonicalizationError for NaN, infinities, lone surrogates, non-string
     keys and other Python types."""
+    text = _written_directly(value)
+    if text is not None:
+        return text
     try:
         text = orjson.dumps(_prepare(value, False), option=orjson.OPT_SORT_KEYS)
         if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
@@ -119,6 +122,48 @@ def _plain_floats(value) -> list[float] | None:
             elif kind is not int or not -_EXACT <= item <= _EXACT:
                 return None
     return floats
+
+
+def _written_directly(value) -> bytes | None:
+    """``canonical_json(value)`` written by orjson alone, or None: for a dict or list of the
+    types ``canonical_json_if_plain`` takes, and whole floats within 2**53 besides (amounts such
+    as ``603327.0``, which RFC 8785 writes ``603327`` and orjson ``603327.0``). Those are put in
+    as integers for the writing and put back after, so the value is as it was; the walk builds
+    nothing, where ``_prepare`` rebuilds every container that holds a number to change."""
+    if type(value) is not dict and type(value) is not list:
+        return None
+    floats: list[float] = []
+    whole: list[tuple[Any, Any, float]] = []
+    containers = [value]
+    while containers:
+        container = containers.pop()
+        for key, item in container.items() if type(container) is dict else enumerate(container):
+            kind = type(item)
+            if kind is str or kind is bool or item is None:
+                continue
+            if kind is dict or kind is list:
+                containers.append(item)
+            elif kind is float:
+                if item.is_integer() and -_EXACT <= item <= _EXACT:
+                    whole.append((container, key, item))
+                else:
+                    floats.append(item)
+            elif kind is not int or not -_EXACT <= item <= _EXACT:
+                return None
+    if not all(map(_written_as_ecmascript, floats)):
+        return None
+    for container, key, number in whole:
+        container[key] = int(number)  # -0.0 too: RFC 8785 writes it 0
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
+        return None
+    finally:
+        for container, key, number in whole:
+            container[key] = number
+    if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
+        return None
+    return text
 
 
 def _written_as_ecmascript(number: float) -> bool:

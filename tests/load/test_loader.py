@@ -152,6 +152,27 @@ def test_bad_lines_are_reported_with_position_and_the_rest_loads(store, tmp_path
     assert report.rejected == 3
 
 
+@pytest.mark.parametrize("workers", [None, 2], ids=["in-process", "workers"])
+def test_a_tag_that_is_not_text_is_reviewed_and_the_release_loads(store, tmp_path, workers):
+    """A list or object among a release's tags once crashed the whole load (a set of its tags
+    was built); now the release loads with its problems reported and its process compiles."""
+    odd = [
+        create_release("ocds-test-odd-1", tag=[["tender"]]),
+        create_release("ocds-test-odd-2", tag=[{"stage": "award"}, "award"]),
+        create_release("ocds-test-odd-3", tag=[7, None]),
+    ]
+    path = write_jsonl(tmp_path / "odd-tags.jsonl", [*odd, create_release("ocds-test-ok")])
+    forced = {"workers": workers, "parallel_from_bytes": 0, "parallel_from_records": 0}
+    report = load(store, [path], **(forced if workers else {}))
+    assert report.total("loaded") == 4 and report.rejected == 0
+    assert report.compiled == 4
+    for release in odd:
+        stored = log.record_statements(store, "ocds", release["ocid"])
+        assert [orjson.loads(s.body)["tag"] for s in stored] == [release["tag"]]
+        assert any(problem["severity"] == "error" for problem in stored[0].problems)
+        assert stored_records.get(store, "ocds", release["ocid"]).compiled is not None
+
+
 def test_nothing_stored_changes_when_a_bad_file_is_loaded(store, tmp_path):
     load(store, [write_jsonl(tmp_path / "a.jsonl", [create_release()])])
     before = snapshot(store)

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import math
+import pickle
 import struct
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from pathlib import Path
@@ -434,3 +435,32 @@ def test_plain_text_is_canonical_and_reads_back_equal_sorted(value):
 )
 def test_what_is_not_plain_has_no_plain_text(value):
     assert canonical_json_if_plain(value) is None
+
+
+whole_floats = st.integers(min_value=-(2**60), max_value=2**60).map(float) | st.sampled_from(
+    [0.0, -0.0, float(2**53), float(-(2**53)), float(2**53 + 2), 603327.0]
+)
+documents_with_whole_floats = st.recursive(
+    scalars | whole_floats,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(keys, children, max_size=4),
+    max_leaves=30,
+).filter(lambda value: isinstance(value, dict | list))
+
+
+@given(documents_with_whole_floats)
+@settings(max_examples=400, deadline=None)
+def test_whole_floats_are_written_as_the_reference_writes_them_and_left_as_floats(value):
+    """Amounts such as 603327.0 are written as integers by putting integers in for the writing:
+    the text is the reference's, and the value keeps its floats, of type float, in place."""
+    before = pickle.dumps(value)
+    assert canonical_json(value).decode() == reference(value)
+    assert pickle.dumps(value) == before  # the same values, types and key order
+
+
+def test_a_release_with_whole_amounts_is_written_as_the_reference_writes_it():
+    release = {"ocid": "ocds-x-1", "awards": [{"value": {"amount": 603327.0, "currency": "GBP"}}]}
+    release["tender"] = {"value": {"amount": -0.0}, "minValue": {"amount": 2.5}}
+    text = canonical_json(release)
+    assert text == reference(release).encode()
+    assert b'"amount":603327,' in text and b'"amount":0}' in text
+    assert type(release["awards"][0]["value"]["amount"]) is float
