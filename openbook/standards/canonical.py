@@ -85,43 +85,12 @@ def canonical_json_and_value(value) -> tuple[bytes, Any]:
 def canonical_json_if_plain(value) -> bytes | None:
     """``canonical_json(value)`` if orjson's text with sorted keys is it, else None: for a dict
     or list of strings, booleans, nulls, integers within 2**53 and floats that orjson writes as
-    ECMAScript does (``_plain_floats``), with no key above U+FFFF. Such a value reads back from
-    the text equal to itself, of the same types, its dicts' keys sorted: a caller that writes
-    it out again with sorted keys (``orjson.OPT_SORT_KEYS``) need not read it back."""
-    floats = _plain_floats(value)
-    if floats is None:
-        return None
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
-        return None
-    if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
-        return None
-    return text if all(map(_written_as_ecmascript, floats)) else None
-
-
-def _plain_floats(value) -> list[float] | None:
-    """The floats of a dict or list that holds, at any depth, only dicts, lists, strings,
-    booleans, None, integers within 2**53 and floats (exactly those types, no subclasses):
-    written by orjson as RFC 8785 writes them, keys aside, if its floats are; None for any
-    other value."""
-    if type(value) is not dict and type(value) is not list:
-        return None
-    floats: list[float] = []
-    containers = [value]
-    while containers:
-        container = containers.pop()
-        for item in container.values() if type(container) is dict else container:
-            kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is dict or kind is list:
-                containers.append(item)
-            elif kind is float:
-                floats.append(item)
-            elif kind is not int or not -_EXACT <= item <= _EXACT:
-                return None
-    return floats
+    ECMAScript does (none of them whole: ``_whole_floats``), with no key above U+FFFF. Such a
+    value reads back from the text equal to itself, of the same types, its dicts' keys sorted:
+    a caller that writes it out again with sorted keys (``orjson.OPT_SORT_KEYS``) need not read
+    it back."""
+    whole = _whole_floats(value)
+    return _sorted_text(value, whole) if whole == [] else None
 
 
 def _written_directly(value) -> bytes | None:
@@ -130,6 +99,33 @@ def _written_directly(value) -> bytes | None:
     as ``603327.0``, which RFC 8785 writes ``603327`` and orjson ``603327.0``). Those are put in
     as integers for the writing and put back after, so the value is as it was; the walk builds
     nothing, where ``_prepare`` rebuilds every container that holds a number to change."""
+    whole = _whole_floats(value)
+    return None if whole is None else _sorted_text(value, whole)
+
+
+def _sorted_text(value, whole: list[tuple[Any, Any, float]]) -> bytes | None:
+    """orjson's text of ``value`` with sorted keys, the whole floats found by ``_whole_floats``
+    written as integers (and put back after); None where orjson cannot write it (a key that is
+    not a string, a lone surrogate, deep nesting) or a key above U+FFFF would be out of order."""
+    for container, key, number in whole:
+        container[key] = int(number)  # -0.0 too: RFC 8785 writes it 0
+    try:
+        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return None
+    finally:
+        for container, key, number in whole:
+            container[key] = number
+    if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
+        return None
+    return text
+
+
+def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:
+    """Where a dict or list holds whole floats within 2**53, as (container, key or index,
+    float), if it holds, at any depth, only dicts, lists, strings, booleans, None, integers within
+    2**53 and floats (exactly those types, no subclasses), and its other floats are written by
+    orjson as ECMAScript writes them (``_written_as_ecmascript``); None otherwise."""
     if type(value) is not dict and type(value) is not list:
         return None
     floats: list[float] = []
@@ -150,20 +146,7 @@ def _written_directly(value) -> bytes | None:
                     floats.append(item)
             elif kind is not int or not -_EXACT <= item <= _EXACT:
                 return None
-    if not all(map(_written_as_ecmascript, floats)):
-        return None
-    for container, key, number in whole:
-        container[key] = int(number)  # -0.0 too: RFC 8785 writes it 0
-    try:
-        text = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-    except TypeError:  # a key that is not a string, a lone surrogate, deep nesting
-        return None
-    finally:
-        for container, key, number in whole:
-            container[key] = number
-    if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
-        return None
-    return text
+    return whole if all(map(_written_as_ecmascript, floats)) else None
 
 
 def _written_as_ecmascript(number: float) -> bool:
