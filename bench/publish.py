@@ -478,8 +478,10 @@ class Meters:
         return {
             "time": now,
             "client": served.cpu_seconds(),
-            "server": sum(_cpu_seconds(pid) for pid in server),
-            "postgresql": sum(_cpu_seconds(pid) for pid in backends),
+            # By process: one that ends between two readings (a backend closing, a worker
+            # restarted) must not take its earlier CPU time out of the difference.
+            "server": {pid: _cpu_seconds(pid) for pid in server},
+            "postgresql": {pid: _cpu_seconds(pid) for pid in backends},
             "connections": len(backends),
             "machine_busy": busy / CLOCK_TICKS,
             "machine_total": total / CLOCK_TICKS,
@@ -617,10 +619,19 @@ def _window(log: list[tuple], start: dict, end: dict) -> dict:
         "p95_ms": served.percentile(latencies, 95) * 1000,
         "p99_ms": served.percentile(latencies, 99) * 1000,
         "client_cpu_share": (end["client"] - start["client"]) / machine,
-        "server_cpu_share": (end["server"] - start["server"]) / machine,
-        "postgresql_cpu_share": (end["postgresql"] - start["postgresql"]) / machine,
+        "server_cpu_share": _spent(start["server"], end["server"]) / machine,
+        "postgresql_cpu_share": _spent(start["postgresql"], end["postgresql"]) / machine,
         "machine_busy_share": (end["machine_busy"] - start["machine_busy"]) / machine,
     }
+
+
+def _spent(start: dict[int, float], end: dict[int, float]) -> float:
+    """CPU seconds the processes read at ``end`` spent since ``start`` (all of it for one that
+    started since). A process gone by ``end`` is left out, its time in the window with it: an
+    undercount, never the negative share the difference of two sums gave when a backend with
+    more CPU time behind it closed."""
+    # max: a process that ended between being listed and being read reads as 0.
+    return sum(max(0.0, seconds - start.get(pid, 0.0)) for pid, seconds in end.items())
 
 
 # -- afterwards: the feed, and openbook verify -----------------------------------------------
