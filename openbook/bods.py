@@ -328,6 +328,11 @@ def _prepare(
             value: Any = statement  # compiled as given (``_single``)
         else:
             body = canonical_json(statement)
+            if _too_deep(statement):
+                return (
+                    f"{where}: it is nested more than {WRITABLE_DEPTH} levels deep, deeper than a "
+                    "record can be written; it is not stored"
+                )
             value = orjson.loads(body) if compiling else None
     except CanonicalizationError as error:
         return f"{where}: {error}; it is not stored"
@@ -361,6 +366,22 @@ def _prepare(
         keywords,
         single,
     )
+
+
+# How deep a record's JSON can be written (orjson's limit; it reads 1,024 levels): a statement
+# deeper than this, which no real one is, would end the load when its record is written.
+WRITABLE_DEPTH = 254
+
+
+def _too_deep(statement: Any) -> bool:
+    """Whether orjson cannot write the statement: only for one canonical_json_if_plain did
+    not take, which its canonical form has shown to be of JSON types, so only its depth can
+    stop orjson."""
+    try:
+        orjson.dumps(statement)
+    except TypeError:
+        return True
+    return False
 
 
 def _single(key: str, value: Any, *, as_given: bool) -> tuple:

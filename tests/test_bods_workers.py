@@ -109,3 +109,58 @@ def test_workers_read_only_plain_json_lines_of_bods_04(tmp_path):
     assert reading.json_lines_blocks(packed) is None
     assert reading.json_lines_blocks(document) is None  # its first line is not JSON
     assert list(reading.json_lines_blocks(plain) or ()) == [(1, plain.read_bytes())]
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_an_unspecified_partys_reason_and_description_are_stored_as_read_back(
+    vendor, request, tmp_path
+):
+    """A relationship compiled as given writes an unspecified party's reason and description
+    (when not text) with their keys in order, as a record read back from its canonical text
+    has them, and as writing the graph again from the stored records does."""
+    party = {"reason": {"z": 1, "a": 2}, "description": ["x", {"q": 1, "b": 2}]}
+    relation = statement("r1", 1, kind="relationship", interestedParty=party)
+    path = tmp_path / "reason.jsonl"
+    path.write_text(json.dumps(relation) + "\n")
+    for options in ({}, {"parallel_from_bytes": 0, "workers": 2}):
+        with fresh_database(vendor, request) as database:
+            bods.load(database.store, [path], **options)
+            loaded = state(database.store)
+            assert loaded[6][0][3:5] == ("{'a': 2, 'z': 1}", "['x', {'b': 2, 'q': 1}]")
+            bods.index_ownership_again(database.store)
+            assert state(database.store) == loaded
+
+
+@pytest.mark.parametrize("vendor", ["sqlite", "postgresql"])
+def test_a_statement_deeper_than_a_record_can_be_written_is_refused_and_the_load_goes_on(
+    vendor, request, tmp_path
+):
+    """orjson reads 1,024 levels but writes 254: a statement between the two once ended the
+    whole load with a stack trace when its record was written."""
+    deep: object = "bottom"
+    for _ in range(300):
+        deep = {"down": deep}
+    lines = [statement("e1", 1), statement("e2", 1, extra=deep), statement("e3", 1)]
+    path = tmp_path / "deep.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in lines))
+    for options in ({}, {"parallel_from_bytes": 0, "workers": 2}):
+        with fresh_database(vendor, request) as database:
+            report = bods.load(database.store, [path], **options).as_dict()
+            assert report["loaded"] == 2
+            assert [problem.split(": ", 1)[1] for problem in report["unusable"]] == [
+                "line 2: it is nested more than 254 levels deep, deeper than a record can be "
+                "written; it is not stored"
+            ]
+
+
+def test_a_line_longer_than_many_blocks_is_one_block_of_its_own(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "BLOCK_BYTES", 100)
+    long = json.dumps(statement("e2", 1, extra={"note": "x" * 1000}))
+    text = f"{json.dumps(statement('e1', 1))}\n{long}\n{json.dumps(statement('e3', 1))}"
+    path = tmp_path / "long.jsonl"
+    path.write_text(text)
+    blocks = list(reading.json_lines_blocks(path) or ())
+    assert b"".join(block for _, block in blocks) == text.encode()
+    assert all(block.endswith(b"\n") for _, block in blocks[:-1])
+    assert [first for first, _ in blocks][-1] == 3
+    assert any(block.endswith(long.encode() + b"\n") for _, block in blocks)

@@ -3,6 +3,7 @@ compiled BODS records (openbook.bods) and read by openbook.ownership."""
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -71,7 +72,9 @@ LINK_COLUMNS = (
 
 def link_row(key: str, record: dict, *, sort_keys: bool = False) -> tuple:
     """The ``ownership_link`` row of a compiled relationship record (LINK_COLUMNS), its
-    interests written as they are, or ``sort_keys``. Pure."""
+    interests (and an unspecified party's reason and description, when not text) written as
+    they are, or ``sort_keys``: with every object's keys in order, as reading the record back
+    from its canonical text gives them. Pure."""
     details = record.get("recordDetails")
     if not isinstance(details, dict):
         details = {}
@@ -79,15 +82,26 @@ def link_row(key: str, record: dict, *, sort_keys: bool = False) -> tuple:
     party = details.get("interestedParty")
     interests = details.get("interests") if isinstance(details.get("interests"), list) else []
     unspecified = party if isinstance(party, dict) else {}
+    reason, description = unspecified.get("reason"), unspecified.get("description")
+    if sort_keys:
+        reason, description = _keys_sorted(reason), _keys_sorted(description)
     return (
         key,
         subject if isinstance(subject, str) else "",
         party if isinstance(party, str) else None,
-        str(unspecified.get("reason")) if unspecified.get("reason") is not None else None,
-        str(unspecified.get("description")) if unspecified.get("description") else None,
+        str(reason) if reason is not None else None,
+        str(description) if description else None,
         orjson.dumps(interests, option=orjson.OPT_SORT_KEYS if sort_keys else None).decode(),
         bool(record.get("closed")),
     )
+
+
+def _keys_sorted(value: Any) -> Any:
+    """An object or array with its objects' keys in code point order, at any depth; any other
+    value as it is."""
+    if type(value) is dict or type(value) is list:
+        return orjson.loads(orjson.dumps(value, option=orjson.OPT_SORT_KEYS))
+    return value
 
 
 def owners(store: Store, subject_ids: Sequence[str]) -> list[Link]:
