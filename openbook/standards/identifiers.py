@@ -17,7 +17,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 __all__ = [
     "PLATFORM_ALPHABET",
@@ -450,22 +450,31 @@ def check(scheme: object, id_: object) -> Checked:
     return _normal(Identifier(code, normal), changes + more)
 
 
-# ``check`` of the identifiers a publisher sends again and again (its own, its
-# suppliers'), remembered: the publish API checks every party of every release twice (the
-# notice rules, the supplier numbers). ``check`` is pure and ``Checked`` frozen.
-@functools.lru_cache(maxsize=8192)
-def _check_text(scheme: str | int | None, id_: str | int | None) -> Checked:
-    return check(scheme, id_)
-
-
-def check_often(scheme: object, id_: object) -> Checked:
-    """``check``, remembered for the identifiers met most (text, numbers, None)."""
-    if type(scheme) in _KEYS and type(id_) in _KEYS:
-        return _check_text(scheme, id_)
-    return check(scheme, id_)
-
-
+_Answer = TypeVar("_Answer")
+# Arguments remembered by ``remembered``: values of these types only, so that a float or a
+# boolean equal to an integer never shares its entry (``typed`` keeps 1 and "1" apart too).
 _KEYS = (str, int, type(None))
+
+
+def remembered(
+    function: Callable[[Any, Any], _Answer], maxsize: int
+) -> Callable[[Any, Any], _Answer]:
+    """A pure function of a (scheme, id) pair, remembered for up to ``maxsize`` pairs of text,
+    integers and None, the values met again and again (a buyer's every notice, a supplier's
+    every award); called afresh for any other pair."""
+    cached = functools.lru_cache(maxsize=maxsize, typed=True)(function)
+
+    def call(scheme: Any, id_: Any) -> _Answer:
+        if type(scheme) in _KEYS and type(id_) in _KEYS:
+            return cached(scheme, id_)
+        return function(scheme, id_)
+
+    return call
+
+
+# ``check``, remembered: the publish API checks every party of every release twice (the notice
+# rules, the supplier numbers). ``check`` is pure and ``Checked`` frozen.
+check_often = remembered(check, 8192)
 
 
 def is_given(identifier: object) -> TypeGuard[dict]:

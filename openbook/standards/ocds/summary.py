@@ -206,9 +206,6 @@ def _mentions(parties: list[dict], awards: list[dict]) -> tuple[Mention, ...]:
 # is read from a name or an identifier is remembered, bounded, for the many that come again
 # (pure functions of hashable text, so the same answer as reading them afresh).
 _name_key = functools.lru_cache(maxsize=16384)(organisation_names.key)
-# Only text, integers and None as keys: a float or a boolean equal to an integer must not share
-# its entry (lru_cache's typed=True tells them apart, and also keeps 1 and "1" apart).
-_KEYS = (str, int, type(None))
 
 
 def _identifier(party: dict) -> str | None:
@@ -217,11 +214,7 @@ def _identifier(party: dict) -> str | None:
     more = party.get("additionalIdentifiers")
     for given in [party.get("identifier"), *(more if isinstance(more, list) else [])]:
         if isinstance(given, dict):
-            scheme, id_ = given.get("scheme"), given.get("id")
-            if type(scheme) in _KEYS and type(id_) in _KEYS:
-                found = _given_identifier(scheme, id_)
-            else:
-                found = _read_identifier(scheme, id_)
+            found = _given_identifier(given.get("scheme"), given.get("id"))
             if found is not None:
                 return found
     return None
@@ -232,7 +225,7 @@ def _read_identifier(scheme: object, id_: object) -> str | None:
     return _text(str(found)) if found is not None else None
 
 
-_given_identifier = functools.lru_cache(maxsize=16384, typed=True)(_read_identifier)
+_given_identifier = identifiers.remembered(_read_identifier, 16384)
 
 
 @functools.lru_cache(maxsize=1024)
