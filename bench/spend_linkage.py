@@ -58,7 +58,9 @@ def main(argv: list[str] | None = None) -> int:
         templates = {}
         try:
             for kind in kinds:
-                templates[kind] = _template(kind, workdir, arguments.postgres_url, data)
+                templates[kind] = _template(
+                    kind, workdir, arguments.postgres_url, data, keep=arguments.keep_template
+                )
                 result["databases"][kind] = {"releaseLoadSeconds": templates[kind]["seconds"]}
             for run in range(arguments.repeat):
                 for kind in kinds if run % 2 == 0 else list(reversed(kinds)):
@@ -68,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
                     _print_run(found)
         finally:
             for kind, template in templates.items():
-                _drop(kind, arguments.postgres_url, template["url"])
+                if not arguments.keep_template:
+                    _drop(kind, arguments.postgres_url, template["url"])
         result["summary"] = _summary(result, kinds)
         _print_summary(result)
     if arguments.json_out:
@@ -88,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=5, help="runs per database (default 5)")
     parser.add_argument("--workdir", type=Path, help="keep the generated files here, and reuse")
     parser.add_argument("--json-out", type=Path, help="write the results as JSON")
+    parser.add_argument(
+        "--keep-template",
+        action="store_true",
+        help="keep the database the releases are loaded into, named after the data, and reuse "
+        "it when it holds them all: a 1,000,000-release load is then done once",
+    )
     parser.add_argument("--driver", type=Path, help=argparse.SUPPRESS)  # one run, in-process
     return parser
 
@@ -178,10 +187,16 @@ def _environment(url: str, workdir: Path) -> dict[str, str]:
     return {**os.environ, "OPENBOOK_DATABASE_URL": url, "OPENBOOK_DATA_DIR": str(workdir)}
 
 
-def _template(kind: str, workdir: Path, postgres_url: str, data: dict) -> dict:
-    """A database with the releases loaded; the load is timed."""
-    name = f"openbook_bench_spend_{os.getpid()}_template"
+def _template(kind: str, workdir: Path, postgres_url: str, data: dict, keep: bool) -> dict:
+    """A database with the releases loaded; the load is timed. A kept template is named after
+    its data and reused when it holds every release (its load time is then None)."""
+    if keep:
+        name = f"openbook_bench_spend_p{data['processes']}_s{data['seed']}_template"
+    else:
+        name = f"openbook_bench_spend_{os.getpid()}_template"
     url = _url(kind, workdir, postgres_url, name)
+    if keep and _log_size(kind, postgres_url, url) == data["releases"]:
+        return {"url": url, "name": name, "seconds": None}
     _drop(kind, postgres_url, url)
     if kind == "postgresql":
         _admin(postgres_url, f'CREATE DATABASE "{name}"')
@@ -195,6 +210,29 @@ def _template(kind: str, workdir: Path, postgres_url: str, data: dict) -> dict:
         capture_output=True,
     )
     return {"url": url, "name": name, "seconds": round(time.monotonic() - started, 1)}
+
+
+def _log_size(kind: str, postgres_url: str, url: str) -> int | None:
+    """How many entries the log of the database at ``url`` holds (None: no such database)."""
+    if kind == "sqlite":
+        path = Path(urlsplit(url).path)
+        if not path.exists():
+            return None
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            try:
+                return connection.execute("SELECT count(*) FROM log_entry").fetchone()[0]
+            except sqlite3.Error:
+                return None
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as connection:
+            row = connection.execute("SELECT count(*) FROM log_entry").fetchone()
+    except psycopg.Error:
+        return None
+    return row[0] if row else None
 
 
 def _copy(kind: str, workdir: Path, postgres_url: str, template: dict, run_name: str) -> str:
@@ -401,8 +439,10 @@ def _print_summary(result: dict) -> None:
     for kind, facts in result["databases"].items():
         if kind in summary:
             medians = summary[kind]
+            seconds = facts["releaseLoadSeconds"]
+            loaded = "kept from an earlier run" if seconds is None else f"loaded in {seconds} s"
             print(
-                f"{kind:>10}: releases loaded in {facts['releaseLoadSeconds']} s; median of "
+                f"{kind:>10}: releases {loaded}; median of "
                 f"{medians['runs']}: payments loaded {medians['loadSeconds']} s "
                 f"({medians['loadCpuSeconds']} s CPU), linked {medians['linkSeconds']} s "
                 f"({medians['linkCpuSeconds']} s CPU), together "
