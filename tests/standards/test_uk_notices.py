@@ -526,6 +526,56 @@ def test_exempt_contracts_keep_only_the_standstill_their_award_notice_gives():
     assert "section 51(1)(b) and (4)" in problem.message
 
 
+def two_awards(first_day, second_day, second_standstill=None):
+    """A procurement with two lots awarded by separate award notices (UK6): award 1 on
+    ``first_day``, award 2 on ``second_day``."""
+    second = {"id": "2", "date": "2025-07-14T09:00:00+01:00"}
+    if second_standstill:
+        second["standstillPeriod"] = {"endDate": second_standstill}
+    return [
+        create_tender(),
+        create_award(first_day),
+        create_notice("UK6", second_day, awards=[second]),
+    ]
+
+
+def test_the_standstill_runs_from_the_award_notice_of_the_contracts_own_award():
+    # Award 1's notice came out on 1 July, award 2's on Monday 14 July: 8 working days from
+    # the 14th run to the end of Wednesday 23 July.
+    history = two_awards("2025-07-01", "2025-07-14")
+    second = create_details("2025-07-28", "2025-07-21", id="2", awardID="2")
+    problem = only(second, history, "notice.standstill.entered_too_early")
+    assert "published on 14 July 2025" in problem.message
+    assert "runs to the end of 23 July 2025" in problem.message
+    assert codes(create_details("2025-07-28", "2025-07-24", id="2", awardID="2"), history) == []
+    # The first award's contract keeps its own, earlier, standstill.
+    assert codes(create_details("2025-07-28", "2025-07-21"), history) == []
+
+
+def test_a_contract_whose_award_no_notice_names_counts_from_the_first_award_notice():
+    history = two_awards("2025-07-01", "2025-07-14")
+    unnamed = create_details("2025-07-28", "2025-07-21", id="3", awardID="9")
+    assert "notice.standstill.entered_too_early" not in codes(unnamed, history)
+    early = create_details("2025-07-28", "2025-07-08", id="3", awardID="9")
+    assert "published on 1 July 2025" in (
+        only(early, history, "notice.standstill.entered_too_early").message
+    )
+
+
+def test_a_stated_standstill_holds_only_the_contracts_of_its_own_award():
+    light_touch = {"specialRegime": ["lightTouch"]}
+    history = two_awards("2025-07-01", "2025-07-02", "2025-08-29T23:59:59+01:00")
+    history[0] = create_tender(**light_touch)
+    # Award 2's notice states a standstill to 29 August; award 1's states none.
+    assert codes(create_details("2025-07-28", "2025-07-21"), history) == []
+    problem = only(
+        create_details("2025-09-01", "2025-08-28", id="2", awardID="2"),
+        history,
+        "notice.standstill.entered_too_early",
+    )
+    assert "29 August 2025" in problem.message
+
+
 def test_an_early_direct_award_contract_may_be_urgent():
     transparency = create_notice("UK5", "2025-06-02", tender={"title": "T", "value": {"amount": 1}})
     history = [transparency, create_award("2025-07-01")]

@@ -8,6 +8,7 @@ Working days are those of s.123, counted with the ``ACT_CALENDAR``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -58,20 +59,51 @@ def _stated_ends(release: Mapping[str, Any]) -> list[tuple[int, datetime]]:
     ]
 
 
-def _stated_standstill_ends(ctx: NoticeContext) -> list[datetime]:
-    """The standstill end dates given in the procurement's award notices (s.51(1)(b), (4))."""
-    releases = [r for r in ctx.history if any(m.code == "UK6" for m in notice_mentions(r))] + [
-        ctx.release
-    ]
-    return [moment for release in releases for _, moment in _stated_ends(release)]
+def _id_text(value: Any) -> str | None:
+    """An award's id, or a contract's ``awardID``, as text (OCDS ids are strings or integers)."""
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+@dataclass(slots=True)
+class _AwardNotices:
+    """What the procurement's contract award notices (UK6) say, award by award: a standstill
+    runs from the award notice of the contract's own award (s.51(2)), and ends no earlier than
+    the end that notice states (s.51(1)(b), (4))."""
+
+    published: dict[str, datetime] = field(default_factory=dict)  # the first UK6 naming it
+    stated: dict[str, datetime] = field(default_factory=dict)  # the latest end stated for it
+    any_stated: datetime | None = None  # the latest end stated for any award
+
+    def state(self, release: Mapping[str, Any]) -> None:
+        for i, moment in _stated_ends(release):
+            key = _id_text(release["awards"][i].get("id"))
+            if key is not None and (key not in self.stated or self.stated[key] < moment):
+                self.stated[key] = moment
+            if self.any_stated is None or self.any_stated < moment:
+                self.any_stated = moment
+
+
+def _award_notices(ctx: NoticeContext) -> _AwardNotices:
+    found = _AwardNotices()
+    for release in ctx.history:
+        dates = [m.published for m in notice_mentions(release) if m.code == "UK6" and m.published]
+        if not dates:
+            continue
+        for _, award in objects(release.get("awards")):
+            key = _id_text(award.get("id"))
+            if key is not None:
+                found.published.setdefault(key, min(dates))
+        found.state(release)
+    found.state(ctx.release)
+    return found
 
 
 def check_standstill(ctx: NoticeContext) -> Iterator[Finding]:
-    award_notice = first_earlier(ctx, "UK6")
-    if award_notice is None or award_notice.published is None:
+    first_notice = first_earlier(ctx, "UK6")
+    if first_notice is None or first_notice.published is None:
         return
     signed = [
-        (f"/contracts/{i}/dateSigned", moment)
+        (f"/contracts/{i}/dateSigned", moment, _id_text(contract.get("awardID")))
         for i, contract in objects(ctx.release.get("contracts"))
         if (moment := parse_moment(contract.get("dateSigned"))) is not None
     ]
@@ -79,14 +111,19 @@ def check_standstill(ctx: NoticeContext) -> Iterator[Finding]:
         return
     exemption = _standstill_exemption(ctx)
     calendar = ctx.calendar
-    published = calendar.london_date(award_notice.published)
-    try:
-        last = calendar.period_end(published, STANDSTILL_WORKING_DAYS, ACT_CALENDAR)
-    except ValueError as error:
-        yield Finding(signed[0][0], f"The standstill period could not be checked: {error}", WARNING)
-        return
-    stated = max(_stated_standstill_ends(ctx), default=None)
-    for path, moment in signed:
+    notices = _award_notices(ctx)
+    for path, moment, award in signed:
+        # The contract's own award notice; where no award notice names its award, the first of
+        # the procurement's (the earliest a standstill can have begun).
+        own = notices.published.get(award) if award is not None else None
+        published = calendar.london_date(own or first_notice.published)
+        try:
+            last = calendar.period_end(published, STANDSTILL_WORKING_DAYS, ACT_CALENDAR)
+        except ValueError as error:
+            yield Finding(path, f"The standstill period could not be checked: {error}", WARNING)
+            return
+        # The end its own award notice states; where the award is not known, the latest any gave.
+        stated = notices.any_stated if own is None else notices.stated.get(award or "")
         day = calendar.london_date(moment)
         if exemption is None and day <= last:
             yield _early_finding(ctx, path, day, published, last)
