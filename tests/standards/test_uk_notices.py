@@ -460,6 +460,23 @@ def test_a_contract_details_notice_needs_an_award_notice_before_it():
     assert codes(details, [create_tender(), create_award()]) == []
 
 
+def test_a_contract_whose_award_no_award_notice_names_is_a_warning():
+    history = two_awards("2025-07-01", "2025-07-14")
+    lot_three = create_details("2025-07-30", "2025-07-28", id="3", awardID="3")
+    problem = only(lot_three, history, "notice.sequence.details_without_award")
+    assert problem.severity == "warning"
+    assert problem.path == "/contracts/0/awardID"
+    assert 'award "3"' in problem.message
+    assert 'name award "1", "2"' in problem.message
+    assert codes(create_details("2025-07-30", "2025-07-28", id="2", awardID="2"), history) == []
+    # A contract naming no award, or award notices naming none, leave nothing to compare.
+    assert codes(create_details("2025-07-30", "2025-07-28", awardID=None), history) == []
+    unnamed = create_notice("UK6", "2025-07-01", awards=[{"date": "2025-06-30T09:00:00+01:00"}])
+    assert "notice.sequence.details_without_award" not in codes(
+        lot_three, [create_tender(), unnamed]
+    )
+
+
 def test_below_threshold_contracts_have_details_without_award_notices():
     details = create_details("2025-07-30", "2025-07-28", aboveThreshold=False)
     assert codes(details, [create_tender(aboveThreshold=False)]) == []

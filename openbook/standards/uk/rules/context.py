@@ -19,6 +19,7 @@ from openbook.standards.uk.notices import (
     NoticeMention,
     NoticeType,
     RegimeDecision,
+    notice_mentions,
     parse_moment,
 )
 
@@ -159,3 +160,22 @@ def first_earlier(ctx: NoticeContext, code: str) -> NoticeMention | None:
     """The earliest dated notice ``code`` of the history, if any."""
     dated = [m for m in ctx.earlier if m.code == code and m.published is not None]
     return min(dated, key=lambda m: m.published or datetime.max, default=None)
+
+
+def id_text(value: Any) -> str | None:
+    """An id (an award's, or a contract's ``awardID``) as text: OCDS ids are strings or
+    integers; None for anything else."""
+    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+
+
+def award_notice_dates(ctx: NoticeContext) -> dict[str, datetime]:
+    """When each award of the procurement was first named by a contract award notice (UK6) of
+    the history: award id to the notice's publication."""
+    found: dict[str, datetime] = {}
+    for release in ctx.history:
+        dates = [m.published for m in notice_mentions(release) if m.code == "UK6" and m.published]
+        if dates:
+            for _, award in objects(release.get("awards")):
+                if (key := id_text(award.get("id"))) is not None:
+                    found.setdefault(key, min(dates))
+    return found

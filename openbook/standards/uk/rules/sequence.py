@@ -15,7 +15,9 @@ from openbook.standards.uk.rules.context import (
     Check,
     Finding,
     NoticeContext,
+    award_notice_dates,
     earlier_codes,
+    id_text,
     is_given,
     objects,
     value_at,
@@ -79,12 +81,15 @@ def award_exempt(ctx: NoticeContext) -> bool:
 
 def check_details_sequence(ctx: NoticeContext) -> Iterator[Finding]:
     notice, mention = ctx.notice, ctx.mention
-    if notice is None or mention is None or "UK6" in earlier_codes(ctx):
+    if notice is None or mention is None:
         return
     if is_below_threshold(ctx):
         return  # s.87(3): below threshold, a contract details notice without an award notice
     if is_defence_contract(ctx) and is_framework_call_off(ctx):
         return  # s.50(6)(a): defence and security contracts under a defence framework
+    if "UK6" in earlier_codes(ctx):
+        yield from _contracts_of_unnoticed_awards(ctx, notice.label)
+        return
     message = (
         f"No contract award notice (UK6) was published before this {notice.label} in this "
         f"procurement (ocid {ctx.release.get('ocid')!s}). A contract award notice must be "
@@ -102,6 +107,28 @@ def check_details_sequence(ctx: NoticeContext) -> Iterator[Finding]:
         )
         return
     yield Finding(mention.path, f"{message} Publish the award notice, or check the ocid.")
+
+
+def _contracts_of_unnoticed_awards(ctx: NoticeContext, label: str) -> Iterator[Finding]:
+    """The contracts whose award no earlier award notice names, where the award notices name
+    awards at all. A warning: the notice came, and an award's id may have changed."""
+    named = award_notice_dates(ctx)
+    if not named:
+        return
+    for i, contract in objects(ctx.release.get("contracts")):
+        award = id_text(contract.get("awardID"))
+        if award is None or award in named:
+            continue
+        awards = ", ".join(f'"{key}"' for key in named)
+        yield Finding(
+            f"/contracts/{i}/awardID",
+            f'This {label} gives a contract of award "{award}", but no contract award notice '
+            f"(UK6) before it names that award: the procurement's award notices name award "
+            f"{awards}. A contract award notice must be published for the award before its "
+            "contract is entered into (section 50(1)). Publish the award notice for this "
+            "award, or check the contract's awardID.",
+            severity=WARNING,
+        )
 
 
 def _engagement_evidence(ctx: NoticeContext) -> str | None:

@@ -18,7 +18,9 @@ from openbook.standards.uk.rules.context import (
     WARNING,
     Finding,
     NoticeContext,
+    award_notice_dates,
     first_earlier,
+    id_text,
     objects,
     release_published,
     value_at,
@@ -59,11 +61,6 @@ def _stated_ends(release: Mapping[str, Any]) -> list[tuple[int, datetime]]:
     ]
 
 
-def _id_text(value: Any) -> str | None:
-    """An award's id, or a contract's ``awardID``, as text (OCDS ids are strings or integers)."""
-    return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
-
-
 @dataclass(slots=True)
 class _AwardNotices:
     """What the procurement's contract award notices (UK6) say, award by award: a standstill
@@ -76,7 +73,7 @@ class _AwardNotices:
 
     def state(self, release: Mapping[str, Any]) -> None:
         for i, moment in _stated_ends(release):
-            key = _id_text(release["awards"][i].get("id"))
+            key = id_text(release["awards"][i].get("id"))
             if key is not None and (key not in self.stated or self.stated[key] < moment):
                 self.stated[key] = moment
             if self.any_stated is None or self.any_stated < moment:
@@ -84,16 +81,10 @@ class _AwardNotices:
 
 
 def _award_notices(ctx: NoticeContext) -> _AwardNotices:
-    found = _AwardNotices()
+    found = _AwardNotices(published=award_notice_dates(ctx))
     for release in ctx.history:
-        dates = [m.published for m in notice_mentions(release) if m.code == "UK6" and m.published]
-        if not dates:
-            continue
-        for _, award in objects(release.get("awards")):
-            key = _id_text(award.get("id"))
-            if key is not None:
-                found.published.setdefault(key, min(dates))
-        found.state(release)
+        if any(m.code == "UK6" for m in notice_mentions(release)):
+            found.state(release)
     found.state(ctx.release)
     return found
 
@@ -103,7 +94,7 @@ def check_standstill(ctx: NoticeContext) -> Iterator[Finding]:
     if first_notice is None or first_notice.published is None:
         return
     signed = [
-        (f"/contracts/{i}/dateSigned", moment, _id_text(contract.get("awardID")))
+        (f"/contracts/{i}/dateSigned", moment, id_text(contract.get("awardID")))
         for i, contract in objects(ctx.release.get("contracts"))
         if (moment := parse_moment(contract.get("dateSigned"))) is not None
     ]

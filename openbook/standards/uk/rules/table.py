@@ -202,6 +202,8 @@ RULES: tuple[Rule, ...] = (
             "Below-threshold contracts (s.87(3)).",
             "Defence and security contracts under a defence framework (s.50(6)(a)).",
             "User choice contracts (s.50(6)(b)): a warning, as OCDS does not mark them.",
+            "A contract whose award no earlier award notice names, where they name awards: a "
+            "warning, as an award's id may have changed.",
         ),
         check_details_sequence,
     ),
