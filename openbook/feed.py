@@ -152,26 +152,38 @@ def package_bytes(
     if extensions:
         metadata["extensions"] = extensions
     shown = [item for item in items if item.body is not None]
-    bodies = b",".join(item.body for item in shown if item.body is not None)
-    tail = b',"links":' + orjson.dumps(links) if links else b""
+    # The package is one join of its parts, so that the page's megabytes are copied once (each
+    # ``+`` of bytes copies both sides: five copies of a 3 MB page were a tenth of its time).
+    parts = [orjson.dumps(metadata)[:-1], b',"releases":[']
+    separator = b""
+    for item in shown:
+        parts += (separator, item.body or b"")
+        separator = b","
+    parts.append(b"]")
+    if links:
+        parts += (b',"links":', orjson.dumps(links))
     # Each release's log entry, in the order of "releases": what an inclusion proof is asked
     # for by, and with the release itself all its leaf hash is made of (docs/log-format.md).
-    tail += b',"x_openbook_log":' + orjson.dumps(
-        [
-            {
-                "sequence": item.seq,
-                "logTime": item.log_time,
-                "publisher": item.publisher,
-                "leafHash": item.leaf_hash,
-            }
-            for item in shown
-        ]
+    parts += (
+        b',"x_openbook_log":',
+        orjson.dumps(
+            [
+                {
+                    "sequence": item.seq,
+                    "logTime": item.log_time,
+                    "publisher": item.publisher,
+                    "leafHash": item.leaf_hash,
+                }
+                for item in shown
+            ]
+        ),
     )
     # Releases withdrawn since, and entries whose body was redacted (not in "releases"), are
     # listed beside them: the feed hides nothing (openbook.marks).
     withdrawn, redacted = marks.page_marks(store, [item.seq for item in items])
     if withdrawn:
-        tail += b',"x_openbook_withdrawn":' + orjson.dumps(withdrawn)
+        parts += (b',"x_openbook_withdrawn":', orjson.dumps(withdrawn))
     if redacted:
-        tail += b',"x_openbook_redacted":' + orjson.dumps(redacted)
-    return orjson.dumps(metadata)[:-1] + b',"releases":[' + bodies + b"]" + tail + b"}"
+        parts += (b',"x_openbook_redacted":', orjson.dumps(redacted))
+    parts.append(b"}")
+    return b"".join(parts)
