@@ -13,6 +13,8 @@ database), so the time covers reading, validating, storing, compiling the record
 the ownership graph. Runs are interleaved when repeated. Besides wall-clock time, each side's
 CPU time is reported (the reference's in this process; the load's, its subprocess's user and
 system time), and the load average: on a busy machine, the CPU ratio is the steadier measure.
+On PostgreSQL, the server's CPU time serving the load is reported too (its backends'
+``/proc/PID/stat``, sampled, when the server runs on this machine), and the CPU ratio with it.
 
 Then, on the database the last run loaded, ``--queries`` ownership queries (every path to the
 ultimate owners, up to 10 levels) of entities at the bottom of chains, in this process: their
@@ -200,9 +202,10 @@ def drop_database(url: str, postgres_url: str) -> None:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def openbook_load(path: Path, url: str) -> tuple[int, float, float]:
+def openbook_load(path: Path, url: str, postgres_url: str) -> tuple[int, float, float, float]:
     """Load the file with ``openbook bods load``: (statements loaded, seconds, CPU seconds of
-    the subprocess)."""
+    the subprocess, CPU seconds of the PostgreSQL server processes serving it: 0 on SQLite, and
+    when the server is not on this machine)."""
     environment = {**os.environ, "OPENBOOK_DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "-m", "openbook", "migrate"],
@@ -210,6 +213,7 @@ def openbook_load(path: Path, url: str) -> tuple[int, float, float]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
+    server = _ServerCPU(url, postgres_url) if url.startswith("postgresql") else None
     cpu_before = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(
@@ -222,12 +226,49 @@ def openbook_load(path: Path, url: str) -> tuple[int, float, float]:
     cpu = _children_cpu() - cpu_before
     report = json.loads(done.stdout)
     assert report["invalid"] == 0 and not report["unusable"], report
-    return report["loaded"], seconds, cpu
+    return report["loaded"], seconds, cpu, server.stop() if server else 0.0
 
 
 def _children_cpu() -> float:
     usage = os.times()
     return usage.children_user + usage.children_system
+
+
+class _ServerCPU:
+    """The CPU time of the PostgreSQL backends serving a database, as the kernel counts it
+    (``/proc/PID/stat``), sampled every 50 ms from a thread until ``stop``: the load's waiting
+    on the server is its server's work, which the subprocess's CPU time leaves out."""
+
+    def __init__(self, url: str, postgres_url: str) -> None:
+        import threading
+
+        self.name = urlsplit(url).path.lstrip("/")
+        self.postgres_url = postgres_url
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        import psycopg
+
+        tick = os.sysconf("SC_CLK_TCK")
+        with psycopg.connect(self.postgres_url, autocommit=True) as admin:
+            while not self.done.is_set():
+                for (pid,) in admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [self.name]
+                ).fetchall():
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue  # ended, or not on this machine
+                    self.seen[pid] = (int(fields[11]) + int(fields[12])) / tick
+                self.done.wait(0.05)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.thread.join()
+        return sum(self.seen.values())
 
 
 def queries(url: str, bottoms: list[str], count: int, seed: int) -> list[float]:
@@ -268,7 +309,7 @@ def main() -> int:
     bottoms = generate(arguments.statements, arguments.seed, data)
     total = sum(1 for _ in data.open())
     print(f"generated: {total:,} statements, {data.stat().st_size / 2**20:.0f} MiB", flush=True)
-    reference_rates, openbook_rates, cpu_ratios, loads = [], [], [], []
+    reference_rates, openbook_rates, cpu_ratios, server_ratios, loads = [], [], [], [], []
     url = None
     for run in range(1, arguments.repeat + 1):
         count, seconds, reference_cpu = reference(data, arguments.reference_limit)
@@ -281,14 +322,22 @@ def main() -> int:
         if url is not None:
             drop_database(url, arguments.postgres_url)
         url = fresh_database(arguments.database, workdir, arguments.postgres_url, run)
-        loaded, seconds, cpu = openbook_load(data, url)
+        loaded, seconds, cpu, server = openbook_load(data, url, arguments.postgres_url)
         openbook_rates.append(total / seconds)
         cpu_ratios.append((reference_cpu / count) / (cpu / total))
+        server_ratios.append((reference_cpu / count) / ((cpu + server) / total))
         loads.append(os.getloadavg()[0])
         print(
             f"run {run}: openbook bods load ({loaded:,} loaded, {arguments.database})  "
             f"{seconds:7.1f} s  {total / seconds:9,.0f}/s  (CPU {cpu / total * 1e6:,.0f} us a "
-            f"statement; CPU ratio {cpu_ratios[-1]:.2f}; load average {loads[-1]:.1f})",
+            f"statement; CPU ratio {cpu_ratios[-1]:.2f}"
+            + (
+                f"; server CPU {server / total * 1e6:,.0f} us a statement, CPU ratio with it "
+                f"{server_ratios[-1]:.2f}"
+                if server
+                else ""
+            )
+            + f"; load average {loads[-1]:.1f})",
             flush=True,
         )
     ratio = statistics.median(openbook_rates) / statistics.median(reference_rates)
@@ -302,7 +351,13 @@ def main() -> int:
         f"load average {min(loads):.1f} to {max(loads):.1f}\n"
         f"median throughput: openbook {statistics.median(openbook_rates):,.0f}/s, reference "
         f"{statistics.median(reference_rates):,.0f}/s: ratio {ratio:.2f} (by CPU time: "
-        f"{statistics.median(cpu_ratios):.2f})\n"
+        f"{statistics.median(cpu_ratios):.2f}"
+        + (
+            f"; with the server's CPU: {statistics.median(server_ratios):.2f}"
+            if arguments.database == "postgresql"
+            else ""
+        )
+        + ")\n"
         f"ownership query over {len(timings)} entities: median "
         f"{statistics.median(timings):.1f} ms, p95 {p95:.1f} ms"
     )

@@ -18,6 +18,7 @@ from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,25 @@ from openbook.store import ownership as stored_ownership
 from openbook.store import records as stored
 from openbook.store.database import Store
 
+# Statements a batch appends: in log order, its statements by publisher (in the order of each
+# one's first), then as read.
 BATCH = 1000
+# Batches ``load`` appends in one transaction (a PSC import, one). A transaction costs about
+# fifteen round trips to PostgreSQL whatever its size (the log's lock, the lookup of what the
+# log holds, six COPYs) and a commit: five batches to one cut the time a load waited on the
+# server by a quarter on a busy machine (docs/performance.md). The log's order is the batches'
+# all the same.
+TRANSACTION_BATCHES = 5
 UNKNOWN_PUBLISHER = "(publisher not stated)"
 # The size of JSON Lines file from which workers read it (``load``): below, starting them
 # costs more than they save.
 PARALLEL_FROM_BYTES = 4 * 2**20
-# Blocks of lines in the workers' hands at once, per worker.
+# Blocks of lines in the workers' hands at once (sent, their statements not yet taken for a
+# batch): at least this many per worker, and beyond that as many as hold two transactions'
+# lines, so that the workers prepare the next transaction's while this process stores one (it
+# takes no blocks meanwhile); but never more than IN_FLIGHT_BYTES of them.
 IN_FLIGHT = 3
+IN_FLIGHT_BYTES = 16 * 2**20
 # At most this many workers by default: the workers' part of a statement's work is about as
 # much as what stays in the loading process (the log's rows, the SQL: cachegrind, 190,000
 # instructions each), so more than two or three only wait for it.
@@ -114,9 +127,9 @@ def load(
     workers: int | None = None,
     parallel_from_bytes: int = PARALLEL_FROM_BYTES,
 ) -> Report:
-    """Load BODS files, in file order. A record whose first statement a batch appends is
-    compiled with that batch, from the statements in hand (``_append_compiling``); the others
-    after the last batch, from the log.
+    """Load BODS files, in file order, TRANSACTION_BATCHES batches a transaction. A record
+    whose first statement a transaction appends is compiled in it, from the statements in hand
+    (``_append_compiling``); the others after the last transaction, from the log.
 
     JSON Lines files of BODS 0.4 of ``parallel_from_bytes`` or more are read, checked,
     canonicalised and their records of one statement compiled by ``workers`` processes (one a
@@ -165,21 +178,29 @@ def _in_workers(
     """The blocks' lines prepared by the workers (``_prepare_block``), in file order; as
     ``reading.read`` does, a file that cannot be read to its end is said so, after the lines
     read (of whole blocks: a block's lines before the fault are not read)."""
-    in_flight: deque[Future] = deque()
+    in_flight: deque[tuple[Future, int, int]] = deque()  # with its block's lines and bytes
+    lines = size = 0  # in flight
     fault: list[tuple[str]] = []
     try:
         try:
             for first, block in blocks:
-                in_flight.append(executor.submit(_prepare_block, str(path), first, block))
-                if len(in_flight) >= IN_FLIGHT * workers:
-                    yield in_flight.popleft().result()
+                count = block.count(b"\n")
+                future = executor.submit(_prepare_block, str(path), first, block)
+                in_flight.append((future, count, len(block)))
+                lines, size = lines + count, size + len(block)
+                while len(in_flight) >= IN_FLIGHT * workers and (
+                    lines >= 2 * BATCH * TRANSACTION_BATCHES or size >= IN_FLIGHT_BYTES
+                ):
+                    future, count, length = in_flight.popleft()
+                    lines, size = lines - count, size - length
+                    yield future.result()
         except OSError as error:
             fault.append((f"{path}: the file: cannot be read to its end: {error}",))
         while in_flight:
-            yield in_flight.popleft().result()
+            yield in_flight.popleft()[0].result()
         yield fault
     finally:
-        for future in in_flight:
+        for future, _, _ in in_flight:
             future.cancel()
 
 
@@ -226,33 +247,44 @@ def _store_chunks(
     with _few_collections(), store.bulk() as settle:
         first_new = log.log_size(store)
         again: set[str] = set()
-        for chunk in chunks:
-            batch = []
-            for outcome in chunk:
-                if type(outcome) is str:
-                    report.unusable.append(outcome)
-                    continue
-                publisher, key, statement_id, date, body, hashed, problems, where = outcome[:8]
-                keywords, single = outcome[8:]
-                if keywords:
-                    report.invalid += 1
-                    for keyword in keywords:
-                        report.problems[keyword] = report.problems.get(keyword, 0) + 1
-                statement = log.Statement(key, statement_id, date, body, hashed, problems, where)
-                batch.append((publisher, statement, single))
+        # Each batch made as it is read (the report says what cannot be stored in the order
+        # ``_chunks`` gives), appended with the next ones in one transaction.
+        batches = ((_batch(chunk, report), len(chunk)) for chunk in chunks)
+        size = TRANSACTION_BATCHES if compile_as_appended else 1
+        for held in iter(lambda: list(islice(batches, size)), []):
             if compile_as_appended:
-                _append_compiling(store, batch, report, (first_new, again))
+                _append_compiling(store, [batch for batch, _ in held], report, (first_new, again))
             else:
-                _append(store, batch, report)
+                _append(store, held[0][0], report)
             if progress:
-                progress(len(chunk))
+                progress(sum(count for _, count in held))
         settle()  # the appends reach the database file while the compile runs
         if compile_as_appended:
-            # Records compiled with a batch and given statements by a later one are compiled
-            # again (and counted once).
+            # Records compiled in a transaction and given statements by a later one are
+            # compiled again (and counted once).
             report.records += compile_pending(store) - len(again)
         else:
             report.records = compile_pending(store, first_new)
+
+
+def _batch(chunk: list, report: Report) -> list[tuple[str, log.Statement, Any]]:
+    """A batch's statements to append, as (publisher, statement, its record compiled alone),
+    from their prepared tuples (``_prepare``); those that cannot be stored, and the problems of
+    the others, counted in the report."""
+    batch = []
+    for outcome in chunk:
+        if type(outcome) is str:
+            report.unusable.append(outcome)
+            continue
+        publisher, key, statement_id, date, body, hashed, problems, where = outcome[:8]
+        keywords, single = outcome[8:]
+        if keywords:
+            report.invalid += 1
+            for keyword in keywords:
+                report.problems[keyword] = report.problems.get(keyword, 0) + 1
+        statement = log.Statement(key, statement_id, date, body, hashed, problems, where)
+        batch.append((publisher, statement, single))
+    return batch
 
 
 @contextmanager
@@ -442,32 +474,34 @@ def _append(store: Store, batch: list[tuple[str, log.Statement, Any]], report: R
 
 def _append_compiling(
     store: Store,
-    batch: list[tuple[str, log.Statement, Any]],
+    batches: list[list[tuple[str, log.Statement, Any]]],
     report: Report,
     load: tuple[int, set[str]],
 ) -> None:
-    """Append a batch and, in the same transaction, compile the records it starts (of which
-    the log held no statement before it) from its statements as read back from their canonical
-    text: what compile_pending would read back from the log, without reading it. The batch's
+    """Append batches in one transaction and, in it, compile the records they start (of which
+    the log held no statement before them) from their statements as read back from their
+    canonical text: what compile_pending would read back from the log, without reading it. Their
     other records go on the list to compile. ``load``: the log's size when the load began, and
-    the records compiled with an earlier batch of it and put back on the list (added to)."""
+    the records compiled in an earlier transaction of it and put back on the list (added to).
+
+    The log's order is each batch's statements by publisher (``BATCH``), whatever the batches
+    a transaction holds: a publisher's statements that follow each other in it (all of them,
+    from one publisher) are appended together, by one ``log.append``."""
     first_new, again = load
-    by_publisher: dict[str, list[log.Statement]] = {}
-    singles: dict[int, Any] = {}
-    for publisher, statement, single in batch:
-        by_publisher.setdefault(publisher, []).append(statement)
-        singles[id(statement)] = single
+    singles: dict[int, Any] = {
+        id(statement): single for batch in batches for _, statement, single in batch
+    }
     # by record: (seq, statement), in log order
     started: dict[str, list[tuple[int, log.Statement]]] = {}
-    earlier: dict[str, int] = {}  # records with statements before the batch: the first's seq
+    earlier: dict[str, int] = {}  # records with statements before these: the first's seq
     with store.atomic() as cursor:
-        for publisher, statements in by_publisher.items():
+        for publisher, statements in _by_publisher(batches):
             appended = log.append(store, REGISTER, statements, publisher, compiled=False)
             report.loaded += len(appended.entries)
             report.duplicates += len(appended.duplicates)
             report.conflicts += len(appended.conflicts)
             for key, seq in appended.earlier.items():
-                if key not in started:  # not one this batch started (for another publisher)
+                if key not in started:  # not one these started (for another publisher)
                     earlier[key] = seq
             for statement, seq in appended.entries:
                 started.setdefault(statement.record_key, []).append((seq, statement))
@@ -497,6 +531,25 @@ def _append_compiling(
             stored.save_first_rows(store, cursor, REGISTER, results, now)
             stored_ownership.write_rows(store, cursor, links, identifiers)
     report.records += len(results)
+
+
+def _by_publisher(
+    batches: list[list[tuple[str, log.Statement, Any]]],
+) -> list[tuple[str, list[log.Statement]]]:
+    """The batches' statements in log order, as (publisher, statements) to append: each
+    batch's by publisher, in the order of each one's first statement in it, then as read;
+    one publisher's that follow each other (from one batch to the next), together."""
+    groups: list[tuple[str, list[log.Statement]]] = []
+    for batch in batches:
+        by_publisher: dict[str, list[log.Statement]] = {}
+        for publisher, statement, _ in batch:
+            by_publisher.setdefault(publisher, []).append(statement)
+        for publisher, statements in by_publisher.items():
+            if groups and groups[-1][0] == publisher:
+                groups[-1][1].extend(statements)
+            else:
+                groups.append((publisher, statements))
+    return groups
 
 
 def compile_pending(store: Store, first_new: int | None = None) -> int:

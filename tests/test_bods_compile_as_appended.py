@@ -86,11 +86,14 @@ def state(store) -> dict:
     return found
 
 
-@pytest.mark.parametrize("batch", [1, 7, 1000])
+@pytest.mark.parametrize(
+    ("batch", "transaction_batches"), [(1, 1), (1, 5), (7, 1), (7, 5), (1000, 5)]
+)
 def test_records_compiled_with_their_batch_are_those_compiled_from_the_log(
-    store, tmp_path, monkeypatch, batch
+    store, tmp_path, monkeypatch, batch, transaction_batches
 ):
     monkeypatch.setattr(bods, "BATCH", batch)
+    monkeypatch.setattr(bods, "TRANSACTION_BATCHES", transaction_batches)
     given = statements()
     first = tmp_path / "first.jsonl"
     first.write_bytes(b"".join(orjson.dumps(s) + b"\n" for s in given[:30]))
@@ -110,8 +113,12 @@ def test_records_compiled_with_their_batch_are_those_compiled_from_the_log(
     assert state(store) == loaded
 
 
-def test_a_record_in_several_batches_is_counted_once(store, tmp_path, monkeypatch):
+@pytest.mark.parametrize("transaction_batches", [1, 2, 5])
+def test_a_record_in_several_batches_is_counted_once(
+    store, tmp_path, monkeypatch, transaction_batches
+):
     monkeypatch.setattr(bods, "BATCH", 2)
+    monkeypatch.setattr(bods, "TRANSACTION_BATCHES", transaction_batches)
     path = tmp_path / "updates.jsonl"
     updates = [statement("e1", n, status="new" if n == 1 else "updated") for n in range(1, 8)]
     path.write_bytes(b"".join(orjson.dumps(s) + b"\n" for s in updates))
