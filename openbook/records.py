@@ -261,6 +261,15 @@ def stored_declarations(
     return {h: _DECLARATIONS.get(h, BARE_DECLARATION) if h else BARE_DECLARATION for h in wanted}
 
 
+def remember_packages(packages: Mapping[str, bytes]) -> None:
+    """Keep the declarations of packages just stored (metadata as stored, by hash), so that
+    ``stored_declarations`` does not read them back (the publish API compiles its processes
+    right after storing their package)."""
+    for package_hash, metadata in packages.items():
+        if package_hash not in _DECLARATIONS:
+            _DECLARATIONS[package_hash] = declaration(orjson.loads(metadata))
+
+
 def declared_extensions(declarations: Iterable[Declaration]) -> list[str]:
     """The extensions declared for these releases together, in order: each package's, and for
     a release without a package those of the UK profile it was reviewed and compiled with (so

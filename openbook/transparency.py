@@ -10,6 +10,7 @@ at most 255 stored nodes.
 """
 
 import base64
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -281,7 +282,7 @@ def entry_timestamps(
     found.update(tree.entry_hashes(store, [seq for seq in seqs if seq not in known]))
     if not found:
         return {}
-    key = signing_key(store)
+    key = _stamping_key(store)
     origin, delay = config.log_origin(), config.max_merge_delay()
     stamps = {}
     for seq, (leaf_hash, log_time) in sorted(found.items()):
@@ -356,13 +357,62 @@ def signing_key(store: Store) -> signing_keys.SigningKey:
     records one, so a server pointed at the wrong key directory refuses (KeyMismatch,
     signing_keys.SigningKeyError) rather than replace the operator's key."""
     rows = tree.signing_keys(store)
+    _refuse_no_key(rows)
+    key = _key_file(rows, create=False)
+    _check_current(key, rows)
+    return key
+
+
+def _refuse_no_key(rows: list[tree.KeyRow]) -> None:
     if not rows:
         raise KeyMismatch(
             "the log has no signing key yet: the first `openbook log sign` makes it "
             "(docs/operators.md)"
         )
-    key = _key_file(rows, create=False)
+
+
+# How long the publish API keeps signing entry timestamps with the key it last found
+# to be the database's current one before it reads the database's keys again. A rotation on
+# this machine replaces the key file, which is seen at once (``_stamping_key``); this bounds how
+# long a key retired from another machine, whose file here is unchanged, still stamps entries.
+KEY_CHECK_SECONDS = 5.0
+# (the database, origin and key directory's version checked), the key file checked
+# (kept here, so that no other object takes its id), and when.
+_stamping: tuple[tuple, signing_keys.SigningKey, float] | None = None
+
+
+def _stamping_key(store: Store) -> signing_keys.SigningKey:
+    """``signing_key``, for entry timestamps (on every publish request), without reading the
+    database's keys again while nothing it checked can have changed: the same database and
+    origin, the same key file (``signing_keys.load`` gives one object per version of the file,
+    read by its inode, time and size on each call), the key directory unchanged (a retired key
+    put back as the current one, a hard link to the same inode, changes the directory), and
+    checked within KEY_CHECK_SECONDS (a retirement made from another machine)."""
+    global _stamping  # noqa: PLW0603 (one process's memo)
+    try:
+        key = signing_keys.current(create=False)
+        settings = store.connection.settings_dict
+        checked = (
+            (store.vendor, settings["NAME"], settings.get("HOST"), settings.get("PORT")),
+            config.log_origin(),
+            key.path.parent.stat().st_mtime_ns,
+        )
+    except (signing_keys.SigningKeyError, OSError):
+        key, checked = None, None  # signing_key says why, as ever
+    if key is None or checked is None:
+        return signing_key(store)
+    memo = _stamping
+    if (
+        memo is not None
+        and memo[0] == checked
+        and memo[1] is key
+        and time.monotonic() - memo[2] < KEY_CHECK_SECONDS
+    ):
+        return key
+    rows = tree.signing_keys(store)  # as signing_key checks it, the key file read once
+    _refuse_no_key(rows)
     _check_current(key, rows)
+    _stamping = (checked, key, time.monotonic())
     return key
 
 

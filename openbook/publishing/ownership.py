@@ -40,18 +40,16 @@ def check(
 ) -> None:
     """Refuses (403) a release that is not the organisation's; notes, as blocking problems, one
     that names no buyer or names two parties by one id."""
-    minted = publishers.minted_for(store, sorted({item.release["ocid"] for item in found}))
     buyers = [scope.buyer_of(item.release) for item in found]
     named = [buyer for buyer in buyers if buyer is not None]
-    others = [
-        other
-        for other in publishers.organisations_identified(
-            store,
-            {text for buyer in named for text in buyer.ids},
-            {identifier for buyer in named for identifier in buyer.identifiers},
-        )
-        if other.id != organisation.id
-    ]
+    # The ocids minted and the organisations the buyers name, in one query.
+    minted, identified = publishers.scope_facts(
+        store,
+        sorted({item.release["ocid"] for item in found}),
+        {text for buyer in named for text in buyer.ids},
+        {identifier for buyer in named for identifier in buyer.identifiers},
+    )
+    others = [other for other in identified if other.id != organisation.id]
     refusals: list[Problem] = []
     for item, buyer in zip(found, buyers, strict=True):
         repeated = scope.repeated_party_ids(item.release)

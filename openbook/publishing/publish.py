@@ -55,7 +55,6 @@ from openbook.standards.ocds import validate
 from openbook.standards.uk.rules import check_notice
 from openbook.store import audit, log, publishers
 from openbook.store import marks as stored_marks
-from openbook.store import records as stored_records
 from openbook.store.database import refresh_statistics
 from openbook.store.publishers import Organisation
 
@@ -82,15 +81,21 @@ class _Changed(Exception):
 
 @dataclass(slots=True)
 class _Read:
-    """What the checks read of the request's processes: the newest entry of each (-1 for none),
-    and its statements and their withdrawals and redactions, as ``records.compile_records``
-    takes them. Once the append has found the processes as ``seen`` (or the checks held the
-    lock), these are the log as the append found it, so the processes are compiled from them
-    and the new statements, not read again."""
+    """What the checks read of the request's processes, in one query (``_read_log``): the
+    newest entry of each (-1 for none), its statements and their withdrawals and redactions,
+    as ``records.compile_records`` takes them, and its statements' log entries by (ocid,
+    release id). Once the append has found the processes as ``seen`` (or the checks held the
+    lock), these are the log as the append found it, so the append looks none of them up
+    again, and the processes are compiled from them and the new statements, not read again."""
 
     seen: dict[str, int]
     rows: dict[str, list[tuple[int, str | None, str | None]]]
     corrections: dict[str, stored_marks.Corrections]
+    stored: dict[tuple[str, str], publishers.StoredEntry]
+
+    def hashes(self) -> dict[tuple[str, str], tuple[str, int]]:
+        """The statements' body hashes and seqs, as ``log.append`` looks them up."""
+        return {key: (entry.body_hash, entry.seq) for key, entry in self.stored.items()}
 
 
 @dataclass(slots=True)
@@ -148,7 +153,8 @@ def publish(
                     found=found,
                     package=package_state,
                     actor=actor,
-                    seen=None if locked else read.seen,
+                    read=read,
+                    locked=locked,
                     source=source,
                 )
         except _Changed:
@@ -176,13 +182,10 @@ def _check(
 ) -> tuple[list[Problem], _Read]:
     """The checks that read the log. Returns the problems, none blocking, and what the checks
     read of the processes (the newest entry of each as they found it first)."""
-    ocids = sorted({item.release["ocid"] for item in found})
-    seen = _newest(store, ocids)  # before the histories: a change after it is seen at the append
-    rows = stored_records.bodies(store, records.REGISTER, ocids)
-    read = _Read(seen, rows, stored_marks.corrections(store, ocids))
+    read = _read_log(store, sorted({item.release["ocid"] for item in found}))
     histories, counted = _histories(read)
     ownership.check(store, organisation, found, histories)
-    _check_conflicts(store, found)
+    _check_conflicts(found, read.stored)
     _check_new_entries(found, counted, new_entries)
     pending: dict[str, list[Mapping[str, Any]]] = {}
     new = [item for item in found if item.stored is None]
@@ -210,6 +213,33 @@ def _check(
             problems,
         )
     return problems, read
+
+
+def _read_log(store, ocids: list[str]) -> _Read:
+    """The processes as the log holds them, each read in one snapshot (so that its newest
+    entry is the newest of what was read: a change after it is seen at the append)."""
+    logged = publishers.process_log(store, HISTORY_REGISTERS, records.REGISTER, ocids)
+    read = _Read({}, {}, {}, {})
+    for ocid in ocids:
+        entries = logged[ocid]
+        read.seen[ocid] = entries[-1].seq if entries else -1
+        rows: list[tuple[int, str | None, str | None]] = []
+        corrections = stored_marks.Corrections()
+        for entry in entries:
+            if entry.register == records.REGISTER:
+                read.stored[(ocid, entry.statement_id)] = publishers.StoredEntry(
+                    entry.seq, entry.body_hash, entry.log_time, entry.leaf_hash
+                )
+                if entry.has_body:  # as records.bodies reads them
+                    rows.append((entry.seq, entry.body, entry.package_hash))
+            else:  # as marks.corrections reads them
+                named = (
+                    corrections.withdrawn if entry.register == WITHDRAWALS else corrections.redacted
+                )
+                named[int(entry.statement_id)] = entry.seq
+                corrections.last_seq = max(corrections.last_seq, entry.seq)
+        read.rows[ocid], read.corrections[ocid] = rows, corrections
+    return read
 
 
 def _newest(store, ocids: list[str]) -> dict[str, int]:
@@ -383,9 +413,11 @@ def _document_problems(store, item: _Release, history: list[Mapping[str, Any]]) 
     return found
 
 
-def _check_conflicts(store, found: list[_Release]) -> None:
-    """Marks releases already stored with the same body; refuses any with another body."""
-    stored = publishers.stored_entries(store, records.REGISTER, [item.key for item in found])
+def _check_conflicts(
+    found: list[_Release], stored: Mapping[tuple[str, str], publishers.StoredEntry]
+) -> None:
+    """Marks releases already stored (``stored``: the processes' log entries, by ocid and
+    release id) with the same body; refuses any with another body."""
     seen: dict[tuple[str, str], bytes | None] = {}
     conflicts: list[Problem] = []
     for item in found:
@@ -458,11 +490,12 @@ def _append(
     found: list[_Release],
     package: tuple[str, bytes] | None,
     actor: Actor,
-    seen: dict[str, int] | None,
+    read: _Read,
+    locked: bool,
     source: str | None = None,
 ) -> log.Appended:
     """Append the new releases, with the audit event, if the processes are still as the checks
-    ``seen`` them (``_Changed`` otherwise); ``seen`` is None when the checks held the lock."""
+    ``read`` them (``_Changed`` otherwise), or the checks held the lock (``locked``)."""
     statements = [
         new_statement(
             item.release,
@@ -477,13 +510,21 @@ def _append(
         if item.stored is None and item.body is not None
     ]
     with store.atomic():
-        if statements and seen is not None:
+        if statements and not locked:
             log.lock(store)  # held until the end: nothing can be added to them before this is
-            if _newest(store, sorted(seen)) != seen:
+            if _newest(store, sorted(read.seen)) != read.seen:
                 raise _Changed
         # Whenever there is anything to append, the lock is held: taken just above, or for
-        # the last attempt by the caller (``_holding_the_log``).
-        appended = log.append(store, records.REGISTER, statements, organisation.name, locked=True)
+        # the last attempt by the caller (``_holding_the_log``); and the processes are as
+        # ``read``, so the append need not look their statements up again.
+        appended = log.append(
+            store,
+            records.REGISTER,
+            statements,
+            organisation.name,
+            locked=True,
+            stored=read.hashes(),
+        )
         if appended.conflicts:  # published by another request since the check: nothing is kept
             raise Refused(
                 409,
@@ -534,6 +575,8 @@ def _answer(
     release's log entry (created ones as the append made them, their log time and leaf hash
     being the log's), with its signed entry timestamp."""
     if appended.entries:
+        # The package just stored is the one its releases are compiled with: not read back.
+        records.remember_packages(dict(s.package for s, _ in appended.entries if s.package))
         records.compile_records(
             store, sorted({s.record_key for s, _ in appended.entries}), _known(read, appended)
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import orjson
+from django.db.models.signals import pre_migrate
 
 from openbook.standards.ocds.commercial_tools import BY_CALL_OFF, CALL_OFF, LINEAGE
 from openbook.standards.ocds.summary import Summary
@@ -80,10 +81,28 @@ def index(store: Store, cursor, processes: Sequence[tuple[str, int, Summary | No
             insert_rows(store, cursor, table, columns, rows)
 
 
+# The databases (kind, name, host, port) whose register tables this process has
+# found. Tables a migration made stay until a migration removes them, so a process looks once
+# (a publish request compiled and indexed its processes with two looks); forgotten whenever a
+# migration starts in this process (going back past 0015 drops them).
+_READY: set[tuple] = set()
+
+
+def _forget_ready(**kwargs) -> None:
+    _READY.clear()
+
+
+pre_migrate.connect(_forget_ready, dispatch_uid="openbook.store.commercial_tools.ready")
+
+
 def ready(store: Store, cursor) -> bool:
     """Whether the register's tables exist: not while the migrations before theirs (0015) run,
     and 0014 compiles every process again with this code. One look at the catalogue per batch
-    of processes indexed."""
+    of processes indexed, until they are found (``_READY``)."""
+    settings = store.connection.settings_dict
+    database = (store.vendor, settings["NAME"], settings.get("HOST"), settings.get("PORT"))
+    if database in _READY:
+        return True
     if store.vendor == "postgresql":
         cursor.execute("SELECT to_regclass('process_link') IS NOT NULL")
     else:
@@ -91,7 +110,10 @@ def ready(store: Store, cursor) -> bool:
             "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table'"
             " AND name = 'process_link')"
         )
-    return bool(cursor.fetchone()[0])
+    found = bool(cursor.fetchone()[0])
+    if found:
+        _READY.add(database)
+    return found
 
 
 # Frameworks named by their call-offs (docs/commercial-tools.md): a framework whose own

@@ -1,8 +1,9 @@
 """Publishers: organisations, accounts and their roles, API keys (stored as hashes), the ocids the
 platform mints, and what the publish API reads of the log (openbook.publishing)."""
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -107,35 +108,6 @@ def _clash(other: Organisation, scheme: str, identifier: str, party_id: str) -> 
     if other.party_id == org_id:
         return f"the identifier {org_id} is the party id of {named}"
     return None
-
-
-def organisations_identified(
-    store: Store, ids: Collection[str], identifiers: Collection[tuple[str, str]]
-) -> list[Organisation]:
-    """The organisations whose party id or identifier (``SCHEME-ID``) is one of ``ids``, or
-    whose identifier is one of ``identifiers`` (scheme, id)."""
-    pairs = set(identifiers) | _as_identifiers(ids)
-    texts = sorted(set(ids))
-    codes = sorted({code for _, code in pairs})
-    found: dict[int, Organisation] = {}
-    with store.cursor() as cursor:
-        found.update((o.id, o) for o in _organisations_by(store, cursor, "party_id", texts))
-        found.update(
-            (o.id, o)
-            for o in _organisations_by(store, cursor, "identifier", codes)
-            if (o.scheme, o.identifier) in pairs
-        )
-    return [found[key] for key in sorted(found)]
-
-
-def _organisations_by(
-    store: Store, cursor, column: str, values: Sequence[str]
-) -> Iterator[Organisation]:
-    """The organisations whose ``column`` is one of ``values`` (a query per 500)."""
-    for chunk in chunked(values, 500):
-        condition, parameters = among(store, f"o.{column}", chunk)
-        cursor.execute(f"SELECT {_ORGANISATION} FROM organisation o WHERE {condition}", parameters)
-        yield from (Organisation(*row) for row in cursor.fetchall())
 
 
 def _as_identifiers(texts: Collection[str]) -> set[tuple[str, str]]:
@@ -345,16 +317,121 @@ def mint_ocid(store: Store, ocid: str, organisation_id: int, now: str) -> bool:
     return True
 
 
-def minted_for(store: Store, ocids: Sequence[str]) -> dict[str, int]:
-    """The organisation each of these ocids was minted for (those minted here only)."""
-    found: dict[str, int] = {}
+def scope_facts(
+    store: Store,
+    ocids: Sequence[str],
+    ids: Collection[str],
+    identifiers: Collection[tuple[str, str]],
+) -> tuple[dict[str, int], list[Organisation]]:
+    """What the publish API's scope check reads, in one query for a request (a query per 500
+    values of each kind): the organisation each of these ocids was minted for (those minted
+    here only), and the organisations whose party id or identifier (``SCHEME-ID``) is one of
+    ``ids``, or whose identifier is one of ``identifiers`` (scheme, id)."""
+    pairs = set(identifiers) | _as_identifiers(ids)
+    texts = sorted(set(ids))
+    codes = sorted({code for _, code in pairs})
+    minted: dict[str, int] = {}
+    found: dict[int, Organisation] = {}
     with store.cursor() as cursor:
-        for chunk in chunked(sorted(set(ocids)), 500):
-            condition, parameters = among(store, "ocid", chunk)
+        for wanted, named, coded in zip_longest(
+            chunked(sorted(set(ocids)), 500), chunked(texts, 500), chunked(codes, 500)
+        ):
+            parts, parameters = [], []
+            if wanted:
+                condition, values = among(store, "ocid", wanted)
+                parts.append(
+                    "SELECT 'minted', organisation_id, ocid, NULL, NULL, NULL, NULL"
+                    f" FROM minted_ocid WHERE {condition}"
+                )
+                parameters += values
+            organisation_by = []
+            for column, among_these in (("party_id", named), ("identifier", coded)):
+                if among_these:
+                    condition, values = among(store, f"o.{column}", among_these)
+                    organisation_by.append(condition)
+                    parameters += values
+            if organisation_by:
+                parts.append(
+                    f"SELECT 'organisation', {_ORGANISATION} FROM organisation o"
+                    f" WHERE {' OR '.join(organisation_by)}"
+                )
+            if not parts:
+                continue
+            cursor.execute(" UNION ALL ".join(parts), parameters)
+            for kind, *row in cursor.fetchall():
+                if kind == "minted":
+                    minted[row[1]] = row[0]
+                    continue
+                organisation = Organisation(*row)
+                # By party id, or by identifier when its scheme is one asked for too.
+                if organisation.party_id in ids or (
+                    (organisation.scheme, organisation.identifier) in pairs
+                ):
+                    found[organisation.id] = organisation
+    return minted, [found[key] for key in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEntry:
+    """An entry of a record's history as the publish API reads it (``process_log``)."""
+
+    register: str
+    statement_id: str
+    seq: int
+    body_hash: str
+    log_time: str
+    leaf_hash: str
+    has_body: bool  # whether its body is stored: read for the ``body_register``'s entries only
+    body: str | None  # JSON text; None once redacted, and for other registers' entries
+    package_hash: str | None  # the package it came in, if any (``body_register``'s entries)
+
+
+def process_log(
+    store: Store, registers: Sequence[str], body_register: str, record_keys: Sequence[str]
+) -> dict[str, list[LoggedEntry]]:
+    """Every entry of these records in these registers, in log order, with the body and
+    package hash of those of ``body_register``: what ``latest_seqs``, ``records.bodies``,
+    ``marks.corrections`` and ``stored_entries`` read apart, in one query (a query per 500
+    records): each record's entries come from one snapshot of the log, so its newest entry is
+    the newest of those read. The package hash by a lookup of each row's review, not a join
+    (``records.bodies`` says why)."""
+    found: dict[str, list[LoggedEntry]] = {key: [] for key in record_keys}
+    with store.cursor() as cursor:
+        for chunk in chunked(sorted(set(record_keys)), 500):
+            condition, parameters = among(store, "e.record_key", chunk)
             cursor.execute(
-                f"SELECT ocid, organisation_id FROM minted_ocid WHERE {condition}", parameters
+                "SELECT e.record_key, e.register, e.statement_id, e.seq, e.body_hash,"
+                " e.log_time, e.leaf_hash, b.seq IS NOT NULL, b.body,"
+                " CASE WHEN e.register = %s THEN"
+                " (SELECT r.package_hash FROM review r WHERE r.seq = e.seq) END"
+                " FROM log_entry e LEFT JOIN log_body b ON b.seq = e.seq AND e.register = %s"
+                f" WHERE e.register IN ({placeholders(registers)}) AND {condition}"
+                " ORDER BY e.record_key, e.seq",
+                [body_register, body_register, *registers, *parameters],
             )
-            found.update(cursor.fetchall())
+            for (
+                key,
+                register,
+                statement_id,
+                seq,
+                body_hash,
+                log_time,
+                leaf,
+                has_body,
+                *rest,
+            ) in cursor.fetchall():
+                found[key].append(
+                    LoggedEntry(
+                        register,
+                        statement_id,
+                        int(seq),
+                        body_hash,
+                        log_time,
+                        leaf,
+                        bool(has_body),
+                        *rest,
+                    )
+                )
     return found
 
 

@@ -496,7 +496,7 @@ def _race(monkeypatch, requests: list[tuple[str, dict]]) -> list:
     then append. Returns the answers in the order of the requests."""
     barrier = threading.Barrier(len(requests), timeout=20)
     waited = threading.local()
-    real = store_publishers.stored_entries
+    real = store_publishers.process_log  # the checks' one read of the processes' log
 
     def after_every_check(*args, **kwargs):
         found = real(*args, **kwargs)
@@ -505,7 +505,7 @@ def _race(monkeypatch, requests: list[tuple[str, dict]]) -> list:
             barrier.wait()
         return found
 
-    monkeypatch.setattr(store_publishers, "stored_entries", after_every_check)
+    monkeypatch.setattr(store_publishers, "process_log", after_every_check)
     answers: list = [None] * len(requests)
 
     def send(index: int) -> None:
@@ -560,7 +560,7 @@ def test_a_history_changed_between_the_checks_and_the_append_is_checked_again(
     for release in (tender(ocid), award(ocid)):
         assert post(client, RELEASES, release, key).status_code == 201
     award_seq = log.record_statements(store, "ocds", ocid)[-1].entry.seq
-    real = store_publishers.stored_entries
+    real = store_publishers.process_log  # the checks' one read of the processes' log
     calls = []
 
     def withdraw_the_award_meanwhile(*args, **kwargs):
@@ -571,7 +571,7 @@ def test_a_history_changed_between_the_checks_and_the_append_is_checked_again(
             )
         return found
 
-    monkeypatch.setattr(store_publishers, "stored_entries", withdraw_the_award_meanwhile)
+    monkeypatch.setattr(store_publishers, "process_log", withdraw_the_award_meanwhile)
     # Without the award, a contract details notice is out of order: refused, not slipped in.
     response = post(client, RELEASES, contract_details(ocid), key)
     assert calls, "the request did not read the stored releases"
