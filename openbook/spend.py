@@ -16,12 +16,12 @@ row is a new transaction, with the group's next line number. A transaction the s
 before and this version no longer has at all is withdrawn by a statement saying so.
 """
 
-import dataclasses
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import orjson
 
@@ -368,23 +368,35 @@ class _Loading:
 
 def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str) -> None:
     loading = _Loading(source, parsed.sha256, moment)
-    made: list[tuple[str, log.Statement, stored.Stored]] = []  # (publisher, statement, row)
+    # (publisher, statement, what its row is made from once its seq is known: the
+    # transaction as read with its record key, line and version, or the row it withdraws)
+    made: list[tuple[str, log.Statement, _Published | stored.Stored]] = []
     for row, line in plan.new:
-        made.append(_published(loading, row, transactions.record_key(row.group, line), line, 1))
+        identity = transactions.identity_text(row.group, line)
+        key = transactions.record_key(row.group, line, identity)
+        made.append(_published(loading, row, key, line, 1, identity=identity))
     for row, before in [*plan.corrected, *plan.reinstated]:
         made.append(_published(loading, row, before.record_key, before.line, before.version + 1))
     lasts = log.statements_at(store, [before.seq for before in plan.withdrawn])
     for before in plan.withdrawn:
         made.append(_withdrawal(loading, before, lasts.get(before.seq)))
-    by_publisher: dict[str, list[tuple[log.Statement, stored.Stored]]] = {}
-    for publisher, statement, state in made:
-        by_publisher.setdefault(publisher, []).append((statement, state))
-    fresh = {id(state) for _, _, state in made[: len(plan.new)]}  # new transactions' rows
+    by_publisher: dict[str, list[tuple[log.Statement, _Published | stored.Stored, bool]]] = {}
+    for index, (publisher, statement, state) in enumerate(made):
+        fresh = index < len(plan.new)  # a new transaction's
+        by_publisher.setdefault(publisher, []).append((statement, state, fresh))
     rows: list[stored.Stored] = []
     new: list[stored.Stored] = []
     for publisher, pairs in sorted(by_publisher.items()):
         appended = log.append(
-            store, REGISTER, [each for each, _ in pairs], publisher, compiled=False, locked=True
+            store,
+            REGISTER,
+            [each for each, _, _ in pairs],
+            publisher,
+            compiled=False,
+            locked=True,
+            # A new transaction's record key was made for it under the log's lock, so the
+            # log holds no statement of it: nothing to look up (issue 9).
+            stored={} if all(fresh for _, _, fresh in pairs) else None,
         )
         if appended.duplicates or appended.conflicts:
             raise OutOfStep(
@@ -392,35 +404,60 @@ def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str)
                 f"{(appended.duplicates or appended.conflicts)[0][0].record_key}: nothing stored"
             )
         seqs = {id(statement): seq for statement, seq in appended.entries}
-        for statement, each in pairs:
-            state = dataclasses.replace(each, seq=seqs[id(statement)])
-            (new if id(each) in fresh else rows).append(state)
+        for statement, state, fresh in pairs:
+            (new if fresh else rows).append(_row(state, seqs[id(statement)], loading.source))
     stored.save(store, rows, new)
 
 
-def _published(
-    loading: _Loading, row: Transaction, key: str, line: int, version: int
-) -> tuple[str, log.Statement, stored.Stored]:
-    body = transactions.statement_text(row, line, loading.where)
-    state = stored.Stored(
-        record_key=key,
-        group_key=row.group_key,
-        line=line,
-        body_key=row.body.key,
-        body_name=row.body.name,
-        source=loading.source,
-        version=version,
-        seq=-1,
-        status=stored.PUBLISHED,
-        content_hash=row.content_hash,
-        date=row.date,
-        amount=str(row.amount),
-        currency=row.currency,
-        supplier_key=row.supplier_key,
-        transaction_number=row.transaction_number,
+class _Published(NamedTuple):
+    """A transaction as read, stated under this record key, line and version."""
+
+    row: Transaction
+    key: str
+    line: int
+    version: int
+
+
+def _row(state: "_Published | stored.Stored", seq: int, source: str) -> stored.Stored:
+    """The register's row of a statement appended at ``seq``: made once, with its seq, not
+    made without it and copied by ``dataclasses.replace`` (issue 9)."""
+    if isinstance(state, stored.Stored):  # withdrawn
+        return state._replace(
+            version=state.version + 1, seq=seq, status=stored.WITHDRAWN, source=source
+        )
+    row = state.row
+    return stored.Stored(
+        state.key,
+        row.group_key,
+        state.line,
+        row.body.key,
+        row.body.name,
+        source,
+        state.version,
+        seq,
+        stored.PUBLISHED,
+        row.content_hash,
+        row.date,
+        str(row.amount),
+        row.currency,
+        row.supplier_key,
+        row.transaction_number,
     )
+
+
+def _published(
+    loading: _Loading,
+    row: Transaction,
+    key: str,
+    line: int,
+    version: int,
+    *,
+    identity: bytes | None = None,
+) -> tuple[str, log.Statement, _Published]:
+    body = transactions.statement_text(row, line, loading.where, identity)
     where = f"{loading.source}: row {row.row}"
-    return row.body.name, _statement(key, version, body, loading.moment, where), state
+    statement = _statement(key, version, body, loading.moment, where)
+    return row.body.name, statement, _Published(row, key, line, version)
 
 
 def _withdrawal(
@@ -433,13 +470,10 @@ def _withdrawal(
         f"(SHA-256 {loading.sha256[:12]}...)"
     )
     statement_body = canonical_json(transactions.withdrawal_body(identity, loading.where, reason))
-    state = dataclasses.replace(
-        before, version=before.version + 1, status=stored.WITHDRAWN, source=loading.source
-    )
     statement = _statement(
         before.record_key, before.version + 1, statement_body, loading.moment, loading.source
     )
-    return before.body_name, statement, state
+    return before.body_name, statement, before
 
 
 def _statement(key: str, version: int, body: bytes, moment: str, where: str) -> log.Statement:

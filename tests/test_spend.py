@@ -2,6 +2,7 @@
 databases: every sample body's files with their counts and totals, reloading storing nothing,
 amended files becoming exactly their corrections, and bad files storing nothing."""
 
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -403,3 +404,27 @@ def test_a_redacted_payment_cannot_be_found_by_its_suppliers_name(store, tmp_pat
     redact(store, beta["seq"], "Personal data", Actor("cli:test"))
     assert spend.page(store, supplier="Beta Ltd")["transactions"] == []
     assert len(spend.page(store, supplier="Acme Ltd")["transactions"]) == 2
+
+
+def test_a_file_of_new_transactions_looks_up_nothing_in_the_log(store, tmp_path):
+    """A new transaction's record key is made for it under the log's lock, so the log holds no
+    statement of it: its statements are appended without looking the log up (issue 9). A file
+    that corrects and withdraws still looks up what it changes."""
+    sent: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        sent.append(sql)
+        return execute(sql, params, many, context)
+
+    def looked_up(sql: str) -> bool:  # openbook.store.log's look-up of stored statements
+        return bool(re.search(r"statement_id, (e\.)?body_hash, (e\.)?seq", sql))
+
+    with store.connection.execute_wrapper(wrapper):
+        assert outcome(spend.load(store, [write(tmp_path, ORIGINAL)], body=COUNCIL))[0] == 5
+    assert sent and not any(map(looked_up, sent))
+    sent.clear()
+    with store.connection.execute_wrapper(wrapper):
+        assert outcome(spend.load(store, [write(tmp_path, AMENDED)], body=COUNCIL)) == (
+            1, 3, 1, 0, 1,
+        )  # fmt: skip
+    assert any(map(looked_up, sent))

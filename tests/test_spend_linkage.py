@@ -576,3 +576,32 @@ def test_a_run_after_the_method_changed_links_again_with_whole_titles(database, 
     assert report["full"] and report["paymentsDecided"] == 2 and report["linksChanged"] == 2
     assert {number: target(link) for number, link in links_by_number(store).items()} == linked
     assert {link.linker for link in links_by_number(store).values()} == {"spend-linkage/3"}
+
+
+def test_the_names_alike_are_those_token_sort_ratio_finds():
+    """``BodyIndex.alike`` compares names with their words sorted once (issue 9): the same
+    names, scores and order as rapidfuzz's token sort ratio, for names as keys are made and
+    for a payee's name that is not one (its words then as rapidfuzz splits them)."""
+    from rapidfuzz import fuzz, process
+
+    names = [
+        "Meridian Construction Ltd", "Construction Meridian", "Meridian Constructions",
+        "Acme Cleaning Services", "Cleaning Acme", "Acme Services Cleaning", "Beta",
+        "Northern Rail", "Rail Northern Services", "Meridan Construction",
+    ]  # fmt: skip
+    targets = []
+    for number, name in enumerate(names):
+        supplier = contracts.Supplier(None, contracts.name_key(name), name, None)
+        ocid = f"ocds-213czf-{number}"
+        fields = (None, None, "leeds", "Leeds", (supplier,), None, None, None, None, (), "", False)
+        targets.append(contracts.Target(ocid, contracts.CONTRACT, "1", *fields))
+    index = linkage.BodyIndex(targets)
+    queries = [
+        "meridian construction", "construction meridian ltd", "acme cleaning", "services acme",
+        "rail  northern\tx", "\u00e9 meridian", "beta", "zzz", "",
+    ]  # fmt: skip
+    for query in queries:
+        found = process.extract(
+            query, index.keys, scorer=fuzz.token_sort_ratio, score_cutoff=60, limit=5
+        )
+        assert index.alike(query) == [(key, round(score, 1)) for key, score, _ in found]

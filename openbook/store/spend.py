@@ -4,7 +4,7 @@ is written in the transaction that appends its transaction's newest statement.""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from typing import NamedTuple
 
 from openbook.standards.spend.transactions import WITHHELD
 from openbook.store.database import STATISTICS_AFTER, Store, among, chunked
@@ -14,8 +14,11 @@ PUBLISHED = "published"
 WITHDRAWN = "withdrawn"
 
 
-@dataclass(frozen=True, slots=True)
-class Stored:
+class Stored(NamedTuple):
+    """A row of ``spend_transaction``, its values in the table's column order (what ``save``
+    writes as they are): a named tuple, made in a fifth of the time a frozen dataclass is, for
+    every row a load reads or writes (issue 9)."""
+
     record_key: str
     group_key: str
     line: int
@@ -41,13 +44,9 @@ class Filters:
     date_to: str | None = None
 
 
-_COLUMNS = (
-    "record_key, group_key, line, body_key, body_name, source, version, seq, status,"
-    " content_hash, date, amount, currency, supplier_key, transaction_number"
-)
-_COLUMN_NAMES = tuple(_COLUMNS.replace(" ", "").split(","))
+_COLUMN_NAMES = Stored._fields
+_COLUMNS = ", ".join(_COLUMN_NAMES)
 _COUNT = len(_COLUMN_NAMES)
-_ROW = attrgetter(*_COLUMN_NAMES)
 # the columns' types as PostgreSQL arrays, for unnest
 _ARRAYS = ", ".join(
     f"%s::{kind}[]"
@@ -92,7 +91,7 @@ def save(store: Store, rows: Sequence[Stored], new: Sequence[Stored] = ()) -> No
     the transaction that appends the statements."""
     if new:
         with store.atomic(savepoint=False) as cursor:
-            insert_rows(store, cursor, "spend_transaction", _COLUMN_NAMES, list(map(_ROW, new)))
+            insert_rows(store, cursor, "spend_transaction", _COLUMN_NAMES, list(new))
     if not rows:
         return
     updated = ", ".join(f"{name} = excluded.{name}" for name in _COLUMN_NAMES[1:])
@@ -103,14 +102,14 @@ def save(store: Store, rows: Sequence[Stored], new: Sequence[Stored] = ()) -> No
             cursor.execute(
                 f"INSERT INTO spend_transaction ({_COLUMNS}) SELECT * FROM unnest({_ARRAYS})"
                 f" ON CONFLICT (record_key) DO UPDATE SET {updated}",
-                [list(column) for column in zip(*map(_ROW, rows), strict=True)],
+                [list(column) for column in zip(*rows, strict=True)],
             )
             return
         cursor.executemany(
             f"INSERT INTO spend_transaction ({_COLUMNS})"
             f" VALUES ({', '.join(['%s'] * _COUNT)})"
             f" ON CONFLICT (record_key) DO UPDATE SET {updated}",
-            list(map(_ROW, rows)),  # attrgetter, not astuple (a deep copy per row)
+            list(rows),
         )
 
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from openbook.standards.canonical import canonical_json
+from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.spend import mapping, text
 from openbook.standards.spend.text import FileRefused
 from openbook.standards.spend.transactions import (
     Body,
+    flat_text,
     parse,
     record_key,
     statement_body,
@@ -363,3 +364,23 @@ def test_a_statements_text_is_its_body_written_canonically():
         expected = canonical_json(statement_body(each, 7, source))
         assert statement_text(each, 7, source) == expected
         assert hashlib.sha256(each.canonical).hexdigest() == each.content_hash
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"body": "leeds-city-council", "transactionNumber": "T-1", "line": 2},
+        {"file": "spend \U0001f600.csv", "sha256": "ab" * 32, "row": 9},
+        {"body": 'a\u2028b\x01\x7f"\\/', "supplier": "\u00e9\U00010000\ufb01", "line": 2**53},
+        {"z": "", "a": "x", "\u00e9": "y", "\uff21": "z"},
+    ],
+)
+def test_a_flat_objects_text_is_its_canonical_json(value):
+    """``flat_text``, written by orjson alone for an identity or a source (issue 9), is the
+    canonical JSON of RFC 8785: escapes, characters above U+FFFF, key order."""
+    assert flat_text(value) == canonical_json(value)
+
+
+def test_a_flat_object_orjson_cannot_write_is_refused_as_canonical_json_refuses_it():
+    with pytest.raises(CanonicalizationError, match="lone surrogate"):
+        flat_text({"supplier": "a\ud800b"})

@@ -85,6 +85,9 @@ _OCID = re.compile(r"ocds-[0-9a-z]{6}-[^\s,;'\"()<>\[\]]+", re.IGNORECASE)
 _REFERENCE_SPLIT = re.compile(r"[\s,;|]+")
 _OCID_CUTS = "/:#-"
 _WORDS = re.compile(r"[0-9a-z]+")
+# A name key as organisation_names.key makes it: words of letters and digits, one space apart,
+# which rapidfuzz's token sort splits and joins as str.split and " ".join do.
+_PLAIN_KEY = re.compile(r"[0-9a-z]+(?: [0-9a-z]+)*")
 _COMPANY_NUMBER = re.compile(r"(?:\d{1,8}|(?:SC|NI|OC|SO|NC|R0|FC)\d{6})")
 
 
@@ -305,6 +308,7 @@ class BodyIndex:
     notices_of: dict[tuple[str, str], list[NoticePayment]] = field(init=False, default_factory=dict)
     keys: list[str] = field(init=False, default_factory=list)
     _fuzzy: dict[str, list[tuple[str, float]]] = field(init=False, default_factory=dict)
+    _sorted_keys: list[str] | None = field(init=False, default=None)  # their words sorted
 
     def __post_init__(self) -> None:
         for target in self.targets:
@@ -316,6 +320,8 @@ class BodyIndex:
             for reference in target.references:
                 self.by_reference.setdefault(reference, []).append(target)
         self.keys = sorted(self.by_key)
+        if all(map(_PLAIN_KEY.fullmatch, self.keys)):
+            self._sorted_keys = [_sorted_words(key) for key in self.keys]
         for notice in self.notices:
             self.notices_of.setdefault((notice.ocid, notice.contract_id), []).append(notice)
 
@@ -323,15 +329,35 @@ class BodyIndex:
         """The supplier name keys most alike to ``key`` (NEAREST_SCORE or more), best first,
         with their likeness; found once a key (payments to one supplier are many)."""
         if key not in self._fuzzy:
-            found = process.extract(
-                key, self.keys, scorer=fuzz.token_sort_ratio, score_cutoff=NEAREST_SCORE, limit=5
-            )
-            self._fuzzy[key] = [(match, round(score, 1)) for match, score, _ in found]
+            if self._sorted_keys is not None and _PLAIN_KEY.fullmatch(key):
+                # token_sort_ratio is the ratio of the names with their words sorted: the
+                # body's names sorted once, not again for each name compared (issue 9)
+                found = process.extract(
+                    _sorted_words(key),
+                    self._sorted_keys,
+                    scorer=fuzz.ratio,
+                    score_cutoff=NEAREST_SCORE,
+                    limit=5,
+                )
+                self._fuzzy[key] = [(self.keys[at], round(score, 1)) for _, score, at in found]
+            else:
+                found = process.extract(
+                    key,
+                    self.keys,
+                    scorer=fuzz.token_sort_ratio,
+                    score_cutoff=NEAREST_SCORE,
+                    limit=5,
+                )
+                self._fuzzy[key] = [(match, round(score, 1)) for match, score, _ in found]
         return self._fuzzy[key]
 
     def fuzzy(self, key: str) -> list[tuple[str, float]]:
         """The supplier name keys alike to ``key`` (FUZZY_SCORE or more), best first."""
         return [(match, score) for match, score in self.alike(key) if score >= FUZZY_SCORE]
+
+
+def _sorted_words(key: str) -> str:
+    return " ".join(sorted(key.split()))
 
 
 def decide(

@@ -210,7 +210,10 @@ def check_row(headers: Sequence[str], cells: Sequence[str], files: str) -> None:
         )
     if sum(len(cell) for cell in cells) > MAX_ROW:
         raise ValueProblem(f"the row is longer than {MAX_ROW:,} characters")
-    for index, cell in enumerate(cells[:width]):
+    within = cells[:width]
+    if max(map(len, within), default=0) <= MAX_CELL and not _CONTROL.search("".join(within)):
+        return  # the usual row, checked whole; otherwise cell by cell, to say which
+    for index, cell in enumerate(within):
         if len(cell) > MAX_CELL:
             raise ValueProblem(
                 f"{headers[index]!r} is {len(cell):,} characters long; a value is at most "

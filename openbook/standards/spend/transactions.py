@@ -13,12 +13,15 @@ payments alike in every respect) are told apart by a line number the load assign
 a transaction came from is kept in its statement, never in its identity.
 """
 
+import datetime
 import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
+
+import orjson
 
 from openbook.standards import organisation_names
 from openbook.standards.canonical import canonical_json
@@ -170,6 +173,7 @@ class _Rows:
         self.texts = _columns_of(mapped, {name: name for name in _TEXTS})
         self.supplier_texts = _columns_of(mapped, _SUPPLIER_TEXTS)
         self.bodies: dict[str, Body] = {}
+        self.days: dict[str, tuple[datetime.date, str]] = {}  # dates read, and their forms, by cell
         self.forms: Counter[str] = Counter()
         self.formulas: Counter[str] = Counter()
 
@@ -223,8 +227,13 @@ class _Rows:
             raise ValueProblem(f"{self._header(name)}: {problem}") from None
 
     def _transaction(self, line: int, cells: list[str]) -> Transaction:
-        day = self._value(cells, "date", lambda cell: values.payment_date(cell, self.style))
-        self.forms[values.date_form(self._cell(cells, "date"))] += 1
+        written = self._cell(cells, "date")
+        known = self.days.get(written)  # a file's payments fall on a few days
+        if known is None:
+            day = self._value(cells, "date", lambda cell: values.payment_date(cell, self.style))
+            known = self.days[written] = (day, values.date_form(written))
+        day, form = known
+        self.forms[form] += 1
         number, currency = self._value(cells, "amount", values.amount)
         currency = currency or self._currency(cells)
         supplier = self._value(cells, "supplier", values.supplier)
@@ -266,7 +275,7 @@ class _Rows:
             body=body,
             transaction=found,
             group=group,
-            group_key=hashlib.sha256(canonical_json(group)).hexdigest(),
+            group_key=hashlib.sha256(flat_text(group)).hexdigest(),
             content_hash=hashlib.sha256(canonical).hexdigest(),
             canonical=canonical,
             amount=number,
@@ -365,12 +374,31 @@ def _texts(cells: list[str], found: list[tuple[str, int]]) -> dict[str, str]:
     return texts
 
 
-def record_key(group: dict, line: int) -> str:
+def flat_text(value: dict[str, str | int]) -> bytes:
+    """``canonical_json(value)`` of a flat object whose keys are ASCII and whose values are
+    strings and integers within 2**53 (an identity, a source): orjson's text with sorted keys,
+    which is RFC 8785's for those (openbook.standards.canonical: its escaping is RFC 8785's,
+    and its key order too for keys below U+10000), without canonical_json's walk of the
+    value (three of them a row loaded: issue 9). A value orjson cannot write (a lone
+    surrogate) goes to canonical_json, which says why."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return canonical_json(value)
+
+
+def identity_text(group: dict, line: int) -> bytes:
+    """The canonical text of a transaction's identity (its group and line): what its record
+    key is a digest of, and its statements' ``identity``; made once for both (issue 9)."""
+    return flat_text({**group, "line": line})
+
+
+def record_key(group: dict, line: int, identity: bytes | None = None) -> str:
     """The transaction's record key: its body's key, then a digest of its identity (no name
     or other text of the row in the key itself, which the log keeps for ever: a statement's
-    body can be redacted, its record key cannot)."""
-    digest = hashlib.sha256(canonical_json({**group, "line": line})).hexdigest()[:24]
-    return f"{group['body']}:{digest}"
+    body can be redacted, its record key cannot). ``identity``: ``identity_text``, if made."""
+    text = identity_text(group, line) if identity is None else identity
+    return f"{group['body']}:{hashlib.sha256(text).hexdigest()[:24]}"
 
 
 def statement_body(each: Transaction, line: int, source: dict) -> dict:
@@ -382,17 +410,20 @@ def statement_body(each: Transaction, line: int, source: dict) -> dict:
     }
 
 
-def statement_text(each: Transaction, line: int, source: dict) -> bytes:
+def statement_text(
+    each: Transaction, line: int, source: dict, identity: bytes | None = None
+) -> bytes:
     """``canonical_json(statement_body(each, line, source))``, with the transaction's canonical
     text as read (what its content hash is of) put in rather than written again: RFC 8785
     writes an object's members each in its own canonical form, keys in order ("identity",
-    "source", "status", "transaction"), so the whole is the parts joined (issue 9)."""
+    "source", "status", "transaction"), so the whole is the parts joined (issue 9).
+    ``identity``: ``identity_text(each.group, line)``, if made."""
     return b"".join(
         (
             b'{"identity":',
-            canonical_json({**each.group, "line": line}),
+            identity_text(each.group, line) if identity is None else identity,
             b',"source":',
-            canonical_json(source | {"row": each.row}),
+            flat_text(source | {"row": each.row}),
             b',"status":"published","transaction":',
             each.canonical,
             b"}",
