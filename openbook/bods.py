@@ -9,13 +9,11 @@ no-op); with another body under the same ``statementId``, a conflict, kept aside
 record with new statements is compiled (openbook.standards.bods.records).
 """
 
-import gc
 import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -25,7 +23,7 @@ from typing import Any
 import orjson
 
 from openbook.load import bods as reading
-from openbook.pool import Pool
+from openbook.pool import Pool, few_collections
 from openbook.standards.bods import (
     REGISTER,
     ownership,
@@ -35,8 +33,7 @@ from openbook.standards.bods import (
 )
 from openbook.standards.canonical import (
     CanonicalizationError,
-    canonical_json,
-    canonical_json_if_plain,
+    canonical_form,
 )
 from openbook.standards.log import format_log_time
 from openbook.store import log
@@ -155,7 +152,7 @@ def _from_files(paths: Sequence[Path], report: Report, pool: Pool) -> Iterator[A
         records_02 = _records_02(path)
         blocks = reading.json_lines_blocks(path) if records_02 is None else None
         parallel = blocks is not None and path.stat().st_size >= pool.from_bytes
-        # Forked here, as the load runs: the workers keep _few_collections' collector settings.
+        # Forked here, as the load runs: the workers keep few_collections' collector settings.
         executor = pool.executor() if parallel else None
         if blocks is not None and executor is not None:
             for prepared in _in_workers(executor, pool.size, path, blocks):
@@ -244,7 +241,7 @@ def _store_chunks(
     *,
     compile_as_appended: bool,
 ) -> None:
-    with _few_collections(), store.bulk() as settle:
+    with few_collections(), store.bulk() as settle:
         first_new = log.log_size(store)
         again: set[str] = set()
         # Each batch made as it is read (the report says what cannot be stored in the order
@@ -285,27 +282,6 @@ def _batch(chunk: list, report: Report) -> list[tuple[str, log.Statement, Any]]:
         statement = log.Statement(key, statement_id, date, body, hashed, problems, where)
         batch.append((publisher, statement, single))
     return batch
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Fewer runs of the cyclic garbage collector while a load runs. A statement as read is a
-    dozen dicts and lists, each counted by CPython's collector: with its usual thresholds
-    (700, 10, 10) it walked its youngest generation every 50 or so statements and, as a
-    batch's statements outlive those walks, the whole heap (every object Django and the
-    modules hold) every few batches: a quarter of the load's CPU time (docs/performance.md).
-    Here the objects allocated before the load are frozen (never walked again) and the young
-    generation is walked every 100,000 allocations rather than 700; the older ones as usual
-    (every 10 walks of the one before). Statements hold no reference cycles: they are freed by
-    reference counting, as ever, so memory does not grow."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000, *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def _chunks(prepared: Iterator[Any], report: Report) -> Iterator[list]:
@@ -355,12 +331,12 @@ def _prepare(
         return f"{where}: {identity}; it is not stored"
     statement_id, record_id, date = identity
     try:
-        body = canonical_json_if_plain(statement)
-        if body is not None:
+        canonical = canonical_form(statement)
+        body = canonical.text
+        if canonical.as_given:
             value: Any = statement  # compiled as given (``_single``)
         else:
-            body = canonical_json(statement)
-            if _too_deep(statement):
+            if not canonical.orjson_writes:
                 return (
                     f"{where}: it is nested more than {WRITABLE_DEPTH} levels deep, deeper than a "
                     "record can be written; it is not stored"
@@ -381,17 +357,16 @@ def _prepare(
             single,
         )
     problems, keywords = [], []
-    if not validate.is_valid([statement]):
-        for problem in validate.problems([statement]):
-            problems.append(
-                {
-                    "path": "$" + problem.path.removeprefix("$[0]"),
-                    "code": f"bods.{problem.keyword}",
-                    "message": problem.message,
-                    "severity": "error",
-                }
-            )
-            keywords.append(problem.keyword)
+    for problem in validate.problems([statement]):
+        problems.append(
+            {
+                "path": "$" + problem.path.removeprefix("$[0]"),
+                "code": f"bods.{problem.keyword}",
+                "message": problem.message,
+                "severity": "error",
+            }
+        )
+        keywords.append(problem.keyword)
     return (
         publisher,
         *(record_id, statement_id, date, body, hashlib.sha256(body).hexdigest(), problems, where),
@@ -405,22 +380,11 @@ def _prepare(
 WRITABLE_DEPTH = 254
 
 
-def _too_deep(statement: Any) -> bool:
-    """Whether orjson cannot write the statement: only for one canonical_json_if_plain did
-    not take, which its canonical form has shown to be of JSON types, so only its depth can
-    stop orjson."""
-    try:
-        orjson.dumps(statement)
-    except TypeError:
-        return True
-    return False
-
-
 def _single(key: str, value: Any, *, as_given: bool) -> tuple:
     """The record of a statement compiled from it alone: (its JSON, its ``ownership_link``
     row or None, the identifiers it gives), as ``_append_compiling`` stores them for a record
     whose only statement a batch appends. ``value``: the statement as read back from its
-    canonical text; or, ``as_given``, a plain statement (canonical_json_if_plain) as read,
+    canonical text; or, ``as_given``, a plain statement (``canonical_form``'s) as read,
     equal to that but for the order of its dicts' keys: nothing built from its record depends
     on that order but the record's JSON and a relationship's interests, then written with
     sorted keys (``_record_json``, ``link_row``), as reading back would have ordered them."""

@@ -6,6 +6,7 @@ is idempotent and safe to interrupt: every batch is one transaction, and the pro
 compile are recorded in the same transaction as their releases.
 """
 
+import gc
 import hashlib
 import itertools
 from collections import deque
@@ -25,7 +26,7 @@ from openbook.load.reading import (
     plain_release,
 )
 from openbook.load.report import FileReport, LoadReport
-from openbook.pool import Pool
+from openbook.pool import Pool, few_collections
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.ocds import schema, terms, validate
 from openbook.store import log
@@ -85,7 +86,7 @@ def load(
     progress = progress or Progress()
     paths = [Path(path) for path in paths]
     report = LoadReport()
-    with Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
+    with few_collections(), Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
         size = sum(path.stat().st_size for path in paths if path.is_file())
         executor = pool.for_input(size, warm_up)
         reviewed = _reviewed(_files(paths, report, strict), executor, pool.size, progress)
@@ -180,6 +181,10 @@ def warm_up() -> bool:
     built while the loading process is still reading."""
     review({"ocid": "ocds-x", "id": "1", "date": "2026-01-01T00:00:00Z"}, schema.UK_PROFILE)
     records.merger(records.BARE)
+    # What the worker holds now (the loading process's modules and data, forked, and the
+    # validators and merger just built) lives as long as it does: out of the collector's
+    # sight, the full collections that the review's garbage brings on do not walk it again.
+    gc.freeze()
     return True
 
 

@@ -16,24 +16,29 @@ show in the output as a UTF-8 lead byte F0-F4, so only then is the text rebuilt,
 dicts' members written in UTF-16 order. Documents nested deeper than orjson's writer allows
 (254 levels) or than Python's recursion limit go through a slower iterative writer.
 
-Faster still, for what a loader hashes and then reads back (``canonical_json_and_value``): a
-document with no integer beyond 2**53, and no float that orjson writes otherwise than
-ECMAScript (most BODS statements: strings, booleans, small integers, shares such as 33.33), is
-already canonical as orjson writes it with sorted keys, and the check for that is a plain walk
-of the types, without building anything, and a comparison of each float's two spellings.
+Faster still, and for most documents: one with no integer beyond 2**53, and no float that
+orjson writes otherwise than ECMAScript (most BODS statements: strings, booleans, small
+integers, shares such as 33.33), is already canonical as orjson writes it with sorted keys, and
+the check for that is a plain walk of the types, without building anything, and a comparison of
+each float's two spellings; whole floats within 2**53 (amounts such as ``603327.0``, which RFC
+8785 writes ``603327`` and orjson ``603327.0``) are put in as integers for the writing and put
+back after. ``canonical_form`` says which way the text was written, for a caller that would
+otherwise read it back, or write the value again, to learn that (``_whole_floats``).
 """
 
 import hashlib
 import json
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
 __all__ = [
+    "Canonical",
     "CanonicalizationError",
     "body_hash",
+    "canonical_form",
     "canonical_json",
     "canonical_json_and_value",
     "canonical_json_if_plain",
@@ -46,6 +51,8 @@ _EXACT = 2**53
 # UTF-8 lead bytes of the characters above U+FFFF.
 _ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+# Exactly these types need nothing done (a container's members are walked on their own).
+_PLAIN_TYPES = frozenset({str, bool, dict, list})
 
 
 class CanonicalizationError(Exception):
@@ -56,9 +63,52 @@ def canonical_json(value) -> bytes:
     """Return the RFC 8785 canonical UTF-8 text of a JSON value (dict, list, str, int, float,
     bool, None). Raises CanonicalizationError for NaN, infinities, lone surrogates, non-string
     keys and other Python types."""
-    text = _written_directly(value)
-    if text is not None:
-        return text
+    whole = _whole_floats(value)
+    if whole is not None:
+        text = _sorted_text(value, whole)
+        if text is not None:
+            return text
+    return _rebuilt_text(value)
+
+
+class Canonical(NamedTuple):
+    """``canonical_json(value)`` with what its writing found out about the value."""
+
+    text: bytes
+    # The text is orjson's with sorted keys of the value as it is (``canonical_json_if_plain``):
+    # it reads back equal to the value, of the same types.
+    as_given: bool
+    # orjson writes the value as it is (``orjson.dumps`` does not raise): False for a value
+    # nested deeper than orjson writes (254 levels), or holding what orjson refuses (an integer
+    # beyond 64 bits, a float subclass, a key that is not a string, a lone surrogate).
+    orjson_writes: bool
+
+
+def canonical_form(value) -> Canonical:
+    """``canonical_json(value)``, raising as it does, with whether the text is the value as
+    given and whether orjson writes the value: one walk of the value where
+    ``canonical_json_if_plain`` then ``canonical_json`` took two, and, for a value with whole
+    floats (``25.0``), no second writing to learn whether orjson can write it."""
+    whole = _whole_floats(value)
+    if whole is not None:
+        text = _sorted_text(value, whole)
+        if text is not None:
+            # orjson wrote it with its whole floats as integers, and writes any finite float.
+            return Canonical(text, not whole, True)
+    return Canonical(_rebuilt_text(value), False, _orjson_writes(value))
+
+
+def _orjson_writes(value) -> bool:
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return False
+    return True
+
+
+def _rebuilt_text(value) -> bytes:
+    """``canonical_json(value)`` for a value orjson does not write canonically as it is: numbers
+    replaced (``_prepare``), dicts with keys above U+FFFF rebuilt, or the iterative writer."""
     try:
         text = orjson.dumps(_prepare(value, False), option=orjson.OPT_SORT_KEYS)
         if not text.isascii() and any(lead in text for lead in _ASTRAL_LEADS):
@@ -73,12 +123,8 @@ def canonical_json(value) -> bytes:
 
 def canonical_json_and_value(value) -> tuple[bytes, Any]:
     """Return ``canonical_json(value)`` and the value read back from it (``orjson.loads``:
-    what a reader of the log gets), the same as those two calls give, raising as they do;
-    about twice as fast for an object or array of strings, booleans, nulls, small integers
-    and floats that orjson writes as ECMAScript does (``canonical_json_if_plain``)."""
-    text = canonical_json_if_plain(value)
-    if text is None:
-        text = canonical_json(value)
+    what a reader of the log gets), the same as those two calls give, raising as they do."""
+    text = canonical_json(value)
     return text, orjson.loads(text)
 
 
@@ -91,16 +137,6 @@ def canonical_json_if_plain(value) -> bytes | None:
     it back."""
     whole = _whole_floats(value)
     return _sorted_text(value, whole) if whole == [] else None
-
-
-def _written_directly(value) -> bytes | None:
-    """``canonical_json(value)`` written by orjson alone, or None: for a dict or list of the
-    types ``canonical_json_if_plain`` takes, and whole floats within 2**53 besides (amounts such
-    as ``603327.0``, which RFC 8785 writes ``603327`` and orjson ``603327.0``). Those are put in
-    as integers for the writing and put back after, so the value is as it was; the walk builds
-    nothing, where ``_prepare`` rebuilds every container that holds a number to change."""
-    whole = _whole_floats(value)
-    return None if whole is None else _sorted_text(value, whole)
 
 
 def _sorted_text(value, whole: list[tuple[Any, Any, float]]) -> bytes | None:
@@ -121,30 +157,67 @@ def _sorted_text(value, whole: list[tuple[Any, Any, float]]) -> bytes | None:
     return text
 
 
-def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:
+def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:  # noqa: PLR0912 (one loop a kind)
     """Where a dict or list holds whole floats within 2**53, as (container, key or index,
     float), if it holds, at any depth, only dicts, lists, strings, booleans, None, integers within
     2**53 and floats (exactly those types, no subclasses), and its other floats are written by
-    orjson as ECMAScript writes them (``_written_as_ecmascript``); None otherwise."""
-    if type(value) is not dict and type(value) is not list:
+    orjson as ECMAScript writes them (``_written_as_ecmascript``); None otherwise.
+
+    The one walk of every value that canonical forms cost, so it is lean: it looks at values
+    only, with dicts and lists on stacks of their own (no test of which a container is), and
+    goes back over a container's members, with their keys, only when it holds something other
+    than a string, a boolean, None, a small integer or a container (amounts, mostly)."""
+    kind = type(value)
+    if kind is not dict and kind is not list:
         return None
+    dicts = [value] if kind is dict else []
+    lists = [value] if kind is list else []
+    holding: list = []
+    while dicts or lists:
+        while dicts:
+            container = dicts.pop()
+            for item in container.values():
+                kind = type(item)
+                if kind is str:
+                    continue
+                if kind is dict:
+                    dicts.append(item)
+                elif kind is list:
+                    lists.append(item)
+                elif kind is not bool and item is not None and not _small_int(kind, item):
+                    holding.append(container)
+        while lists:
+            container = lists.pop()
+            for item in container:
+                kind = type(item)
+                if kind is str:
+                    continue
+                if kind is dict:
+                    dicts.append(item)
+                elif kind is list:
+                    lists.append(item)
+                elif kind is not bool and item is not None and not _small_int(kind, item):
+                    holding.append(container)
+    return _held_floats(holding)
+
+
+def _small_int(kind: type, item) -> bool:
+    return kind is int and -_EXACT <= item <= _EXACT
+
+
+def _held_floats(holding: list) -> list[tuple[Any, Any, float]] | None:
+    """``_whole_floats`` of the containers its walk noted (once for each such member)."""
     floats: list[float] = []
     whole: list[tuple[Any, Any, float]] = []
-    containers = [value]
-    while containers:
-        container = containers.pop()
+    for container in {id(container): container for container in holding}.values():
         for key, item in container.items() if type(container) is dict else enumerate(container):
             kind = type(item)
-            if kind is str or kind is bool or item is None:
-                continue
-            if kind is dict or kind is list:
-                containers.append(item)
-            elif kind is float:
+            if kind is float:
                 if item.is_integer() and -_EXACT <= item <= _EXACT:
                     whole.append((container, key, item))
                 else:
                     floats.append(item)
-            elif kind is not int or not -_EXACT <= item <= _EXACT:
+            elif not (kind in _PLAIN_TYPES or item is None or _small_int(kind, item)):
                 return None
     return whole if all(map(_written_as_ecmascript, floats)) else None
 

@@ -70,44 +70,56 @@ def party_terms(release: dict) -> set[str]:
     """The ``buyer:`` and ``supplier:`` terms of ``release_terms``: its parties with either
     role, its ``buyer`` and its awards' suppliers."""
     terms: set[str] = set()
-    for party in _dicts(release.get("parties")):
-        roles = party.get("roles")
-        if not isinstance(roles, list):
-            continue
-        for role in ("buyer", "supplier"):
-            if role in roles:
-                terms.update([_party_term(role, key) for key in _party_keys(party)])
+    parties = release.get("parties")
+    if isinstance(parties, list):
+        _add_parties(parties, terms)
     buyer = release.get("buyer")
     if isinstance(buyer, dict):
-        terms.update([_party_term("buyer", key) for key in _party_keys(buyer)])
-    for award in _dicts(release.get("awards")):
-        for supplier in _dicts(award.get("suppliers")):
-            terms.update([_party_term("supplier", key) for key in _party_keys(supplier)])
+        terms.update(map(_buyer_term, _party_keys(buyer)))
+    awards = release.get("awards")
+    if isinstance(awards, list):
+        for award in awards:
+            suppliers = award.get("suppliers") if isinstance(award, dict) else None
+            if isinstance(suppliers, list):
+                for supplier in suppliers:
+                    if isinstance(supplier, dict):
+                        terms.update(map(_supplier_term, _party_keys(supplier)))
     terms.discard("buyer:")
     terms.discard("supplier:")
     return terms
 
 
+def _add_parties(parties: list, terms: set[str]) -> None:
+    for party in parties:
+        roles = party.get("roles") if isinstance(party, dict) else None
+        if not isinstance(roles, list):
+            continue
+        buyer = "buyer" in roles
+        supplier = "supplier" in roles
+        if buyer or supplier:
+            keys = _party_keys(party)
+            if buyer:
+                terms.update(map(_buyer_term, keys))
+            if supplier:
+                terms.update(map(_supplier_term, keys))
+
+
 # The same parties name themselves in release after release: their terms are remembered
-# (bounded; a pure function of its text).
-_party_term = functools.lru_cache(maxsize=16384)(party_term)
+# (bounded; a pure function of its text), one cache a role, keyed by the text alone.
+_buyer_term = functools.lru_cache(maxsize=16384)(functools.partial(party_term, "buyer"))
+_supplier_term = functools.lru_cache(maxsize=16384)(functools.partial(party_term, "supplier"))
 
 
 def _party_keys(party: dict) -> list[str]:
     keys = []
-    for field in ("id", "name"):
-        value = party.get(field)
+    for value in (party.get("id"), party.get("name")):
         if type(value) is str:
             keys.append(value)
-        elif isinstance(value, str | int) and not isinstance(value, bool):
+        elif isinstance(value, (str, int)) and not isinstance(value, bool):
             keys.append(str(value))
     identifier = party.get("identifier")
     if isinstance(identifier, dict):
         scheme, code = identifier.get("scheme"), identifier.get("id")
-        if isinstance(scheme, str) and isinstance(code, str | int) and not isinstance(code, bool):
+        if isinstance(scheme, str) and isinstance(code, (str, int)) and not isinstance(code, bool):
             keys.append(f"{scheme}-{code}")
     return keys
-
-
-def _dicts(value: object) -> list[dict]:
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []

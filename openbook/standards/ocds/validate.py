@@ -177,9 +177,22 @@ _Field = tuple[_Codelist | None, str | None, dict[str, Any] | None]
 
 
 @dataclass(frozen=True, slots=True)
+class _Step:
+    """A plan's fields as the walk reads them (``_steps``): the keys to look up, in the plan's
+    order, and what to do with a value found; the codes that pass a codelist precomputed, so a
+    code costs one set lookup."""
+
+    keys: tuple[str, ...]
+    # key -> (its codelist and the codes that pass it, the codelist's less its deprecated
+    # ones, or None; its deprecatedVersion or None; the step of its value's fields or None)
+    fields: dict[str, tuple[tuple[_Codelist, frozenset[str]] | None, str | None, Any]]
+
+
+@dataclass(frozen=True, slots=True)
 class _Reviewer:
     validator: Any
     plan: dict[str, _Field]
+    step: _Step
 
 
 def review_release(release: Any, extensions: tuple[str, ...] = ()) -> list[Problem]:
@@ -198,7 +211,7 @@ def review_release(release: Any, extensions: tuple[str, ...] = ()) -> list[Probl
     except ValueError as error:  # a value JSON cannot hold (parsed JSON never has one)
         problems.append(_not_json("release", error))
     if type(release) is dict:
-        _walk(release, reviewer.plan, "", problems)
+        _walk(release, reviewer.step, "", problems)
     return problems
 
 
@@ -303,36 +316,46 @@ def summarize(problems: Iterable[Problem]) -> list[dict[str, Any]]:
 # The walk over codelist and deprecated fields.
 
 
-def _walk(
-    node: dict[str, Any], plan: dict[str, _Field], prefix: str, problems: list[Problem]
-) -> None:
-    for key, (codelist, deprecated, children) in plan.items():
-        value = node.get(key)
+def _walk(node: dict[str, Any], step: _Step, prefix: str, problems: list[Problem]) -> None:
+    """Append the problems of the codelist and deprecated fields under ``node``; paths are
+    built only for a problem and for the objects walked into."""
+    get = node.get
+    fields = step.fields
+    for key in step.keys:
+        value = get(key)
         if value is None:
             continue
-        path = prefix + key
+        checked, deprecated, children = fields[key]
         if deprecated is not None:
-            problems.append(_deprecated_field(path, deprecated))
-        if codelist is not None:
-            _check_codes(value, path, codelist, problems)
-        if children:
+            problems.append(_deprecated_field(prefix + key, deprecated))
+        if checked is not None:
+            codelist, passing = checked
+            if type(value) is str:
+                if value not in passing:
+                    problems.append(_code_problem(value, prefix + key, codelist))
+            elif type(value) is list:
+                _check_codes(value, prefix + key, codelist, passing, problems)
+        if children is not None:
             if type(value) is dict:
-                _walk(value, children, path + "/", problems)
+                _walk(value, children, f"{prefix}{key}/", problems)
             elif type(value) is list:
                 for index, item in enumerate(value):
                     if type(item) is dict:
-                        _walk(item, children, f"{path}/{index}/", problems)
+                        _walk(item, children, f"{prefix}{key}/{index}/", problems)
 
 
-def _check_codes(value: Any, path: str, codelist: _Codelist, problems: list[Problem]) -> None:
-    """Check a code, or each code in a list (other types are the schema check's business)."""
-    if type(value) is str:
-        if value not in codelist.codes or value in codelist.deprecated:
-            problems.append(_code_problem(value, path, codelist))
-    elif type(value) is list:
-        for index, item in enumerate(value):
-            if type(item) is str and (item not in codelist.codes or item in codelist.deprecated):
-                problems.append(_code_problem(item, f"{path}/{index}", codelist))
+def _check_codes(
+    value: list, path: str, codelist: _Codelist, passing: frozenset[str], problems: list[Problem]
+) -> None:
+    """Check each code in a list (other types are the schema check's business)."""
+    try:
+        if passing.issuperset(value):
+            return
+    except TypeError:  # an unhashable item (an object, a list): looked at one by one below
+        pass
+    for index, item in enumerate(value):
+        if type(item) is str and item not in passing:
+            problems.append(_code_problem(item, f"{path}/{index}", codelist))
 
 
 def _code_problem(code: str, path: str, codelist: _Codelist) -> Problem:
@@ -533,7 +556,8 @@ def _reviewer_for(applied: tuple[str, ...]) -> _Reviewer:
     validator = jsonschema_rs.Draft4Validator(checked, validate_formats=True)
     deprecated = schema.deprecated_codes(applied)
     codelists = {name: (codes[name], deprecated.get(name, frozenset())) for name in codes}
-    return _Reviewer(validator=validator, plan=_plan(release, codelists))
+    plan = _plan(release, codelists)
+    return _Reviewer(validator=validator, plan=plan, step=_steps(plan, {}))
 
 
 @lru_cache(maxsize=32)
@@ -673,3 +697,16 @@ def _plan(
                     del fields[key]
                     changed = True
     return root
+
+
+def _steps(plan: dict[str, _Field], made: dict[int, _Step]) -> _Step:
+    """The walk's form of a plan (``_Step``); a plan shared, or recursive, gives one step."""
+    step = made.get(id(plan))
+    if step is not None:
+        return step
+    fields: dict[str, Any] = {}
+    step = made[id(plan)] = _Step(tuple(plan), fields)
+    for key, (codelist, deprecated, children) in plan.items():
+        checked = None if codelist is None else (codelist, codelist.codes - codelist.deprecated)
+        fields[key] = (checked, deprecated, _steps(children, made) if children else None)
+    return step
