@@ -157,14 +157,14 @@ def _sorted_text(value, whole: list[tuple[Any, Any, float]]) -> bytes | None:
     return text
 
 
-def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:  # noqa: PLR0912 (one loop a kind)
+def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:
     """Where a dict or list holds whole floats within 2**53, as (container, key or index,
     float), if it holds, at any depth, only dicts, lists, strings, booleans, None, integers within
     2**53 and floats (exactly those types, no subclasses), and its other floats are written by
     orjson as ECMAScript writes them (``_written_as_ecmascript``); None otherwise.
 
     The one walk of every value that canonical forms cost, so it is lean: it looks at values
-    only, with dicts and lists on stacks of their own (no test of which a container is), and
+    only, with dicts and lists on stacks of their own (no type test of a container), and
     goes back over a container's members, with their keys, only when it holds something other
     than a string, a boolean, None, a small integer or a container (amounts, mostly)."""
     kind = type(value)
@@ -174,30 +174,21 @@ def _whole_floats(value) -> list[tuple[Any, Any, float]] | None:  # noqa: PLR091
     lists = [value] if kind is list else []
     holding: list = []
     while dicts or lists:
-        while dicts:
+        if dicts:
             container = dicts.pop()
-            for item in container.values():
-                kind = type(item)
-                if kind is str:
-                    continue
-                if kind is dict:
-                    dicts.append(item)
-                elif kind is list:
-                    lists.append(item)
-                elif kind is not bool and item is not None and not _small_int(kind, item):
-                    holding.append(container)
-        while lists:
-            container = lists.pop()
-            for item in container:
-                kind = type(item)
-                if kind is str:
-                    continue
-                if kind is dict:
-                    dicts.append(item)
-                elif kind is list:
-                    lists.append(item)
-                elif kind is not bool and item is not None and not _small_int(kind, item):
-                    holding.append(container)
+            members = container.values()
+        else:
+            container = members = lists.pop()
+        for item in members:
+            kind = type(item)
+            if kind is str:
+                continue
+            if kind is dict:
+                dicts.append(item)
+            elif kind is list:
+                lists.append(item)
+            elif kind is not bool and item is not None and not _small_int(kind, item):
+                holding.append(container)
     return _held_floats(holding)
 
 
