@@ -18,10 +18,10 @@ from openbook.standards.uk.rules import check_notice
 CALL_OFF = re.compile(r"-c\d{2}$")
 
 
-def _problems(processes: int, seed: int) -> tuple[list[tuple[str, str, str]], Counter[str]]:
-    """Every problem of a run's releases, as (release id, code, path), and its notices by kind:
-    ``UK7 first`` for a call-off whose first notice is its contract details notice, ``UK9 so
-    far`` for a one-off performance assessment, ``UK9 year`` for a yearly one."""
+def _problems(processes: int, seed: int) -> tuple[list[tuple[str, str, str, str]], Counter[str]]:
+    """Every problem of a run's releases, as (release id, code, path, severity), and its notices
+    by kind: ``UK7 first`` for a call-off whose first notice is its contract details notice,
+    ``UK9 so far`` for a one-off performance assessment, ``UK9 year`` for a yearly one."""
     history: dict[str, list[dict]] = defaultdict(list)
     found, kinds = [], Counter()
     for release in generate_releases(processes, seed):
@@ -34,7 +34,7 @@ def _problems(processes: int, seed: int) -> tuple[list[tuple[str, str, str]], Co
             kinds["UK9 year" if "in year" in notes["notes"] else "UK9 so far"] += 1
         kinds[code] += 1
         found += [
-            (release["id"], problem.code, problem.path)
+            (release["id"], problem.code, problem.path, problem.severity)
             for problem in check_notice(release, earlier)
         ]
         earlier.append(release)
@@ -53,6 +53,10 @@ def test_no_generated_notice_reports_as_past_what_comes_after_it(seed):
     # late contract details notices on purpose, never late termination notices.
     late = [p for p in found if p[1] == "notice.deadline.contract_termination_late"]
     assert not late, late[:5]
+    # s.51(2): each award notice states a standstill of at least 8 working days from its day
+    # (a warning: a call-off's notice in 2029, beyond the calendar's bank holidays).
+    short = [p for p in found if p[1] == "notice.standstill.stated_too_short" and p[3] == "error"]
+    assert not short, short[:5]
 
 
 def test_every_plan_reports_only_what_has_happened():

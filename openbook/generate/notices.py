@@ -6,6 +6,7 @@ a new id, an ``...Update`` tag and an amendment pointing at the release it corre
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from openbook.generate import prose
@@ -13,6 +14,9 @@ from openbook.generate.clock import DAY
 from openbook.generate.draws import noise
 from openbook.generate.timeline import Event, Group, Process, assessed
 from openbook.generate.vocabulary import CHANGE_REASONS, KPI_NAMES, KPI_RATINGS
+from openbook.standards.uk import calendar
+from openbook.standards.uk.rules.context import ACT_CALENDAR
+from openbook.standards.uk.rules.standstill import STANDSTILL_WORKING_DAYS
 
 EXTENSIONS = (
     "https://raw.githubusercontent.com/cabinetoffice/ocds_uk_extension/main/extension.json",
@@ -303,6 +307,21 @@ def _tender(
     release["tender"] = tender
 
 
+def _standstill_end(published: int) -> int:
+    """A moment on the last day of the standstill a UK6 published at ``published`` (UTC
+    seconds) states: s.51(2)'s 8 working days beginning with the day it is published, counted
+    with the Act's calendar; 12 days on where the calendar has no bank holidays. The notice
+    gives the start of the day after as its end (midnight, as the generator's other period
+    dates are written)."""
+    moment = datetime.fromtimestamp(published, UTC)
+    try:
+        first = calendar.london_date(moment)
+        last = calendar.period_end(first, STANDSTILL_WORKING_DAYS, ACT_CALENDAR)
+    except calendar.CalendarOutOfRange:
+        return published + 12 * DAY
+    return published + (last - first).days * DAY
+
+
 def _suppliers(
     process: Process, release: dict[str, Any], group: Group, roles: list[str]
 ) -> list[dict[str, Any]]:
@@ -362,8 +381,8 @@ def _contracting(
     if code == "UK6":
         award["items"] = _items(process)[:1]
         award["standstillPeriod"] = {
-            "startDate": clock.day(group.decided),
-            "endDate": clock.day(group.decided + 12 * DAY),
+            "startDate": clock.day(event.ts),
+            "endDate": clock.day(_standstill_end(event.ts) + DAY),
         }
         award["contractPeriod"] = dict(contract["period"])
         award["documents"] = [document]
