@@ -396,7 +396,7 @@ def _append(store: Store, parsed: Parsed, source: str, plan: _Plan, moment: str)
             locked=True,
             # A new transaction's record key was made for it under the log's lock, so the
             # log holds no statement of it: nothing to look up (issue 9).
-            stored={} if all(fresh for _, _, fresh in pairs) else None,
+            known={} if all(fresh for _, _, fresh in pairs) else None,
         )
         if appended.duplicates or appended.conflicts:
             raise OutOfStep(

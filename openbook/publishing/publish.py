@@ -523,7 +523,7 @@ def _append(
             statements,
             organisation.name,
             locked=True,
-            stored=read.hashes(),
+            known=read.hashes(),
         )
         if appended.conflicts:  # published by another request since the check: nothing is kept
             raise Refused(

@@ -57,7 +57,7 @@ def append(
     compiled: bool = True,
     locked: bool = False,
     earlier: bool = True,
-    stored: dict[tuple[str, str], tuple[str, int]] | None = None,
+    known: dict[tuple[str, str], tuple[str, int]] | None = None,
 ) -> Appended:
     """Append a batch. Idempotent: a statement already stored with the same body is a duplicate;
     with another body, a conflict, kept aside in ``conflict`` (once per distinct body).
@@ -68,7 +68,7 @@ def append(
     ``earlier``: whether ``Appended.earlier`` is wanted; without it, on SQLite, only the
     batch's own (record key, statement id) pairs are looked up, not every stored statement of
     its records (a bulk load then finds a third fewer rows, and on a fresh log none).
-    ``stored``: the (body hash, seq) of every stored statement of the batch's records, by
+    ``known``: the (body hash, seq) of every stored statement of the batch's records, by
     (record key, statement id), as the caller read them under the lock or found them unchanged
     under it (the publish API's checks), not looked up again.
     Called inside a transaction, the append is part of it: a failure undoes the whole."""
@@ -84,7 +84,7 @@ def append(
             register,
             statements,
             earlier,
-            known=stored,
+            known=known,
         )
         cursor.execute("SELECT seq, log_time FROM log_entry ORDER BY seq DESC LIMIT 1")
         last = cursor.fetchone()
@@ -276,7 +276,7 @@ def _stored(
     wanted; if not, on SQLite the exact pairs alone are looked up (openbook load). PostgreSQL
     answers the join of the pairs more slowly than the lookup of whole records (7.7 s against
     3.3 s of server time in a load of 100,000 releases), so there it looks up the records.
-    ``known``: the caller's (``append``'s ``stored``), not looked up again."""
+    ``known``: the caller's (``append``'s ``known``), not looked up again."""
     if known is not None:
         keys = {statement.record_key for statement in statements}
         stored = {key: found for key, found in known.items() if key[0] in keys}

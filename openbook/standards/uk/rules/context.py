@@ -10,7 +10,7 @@ fields and answers "not given" rather than failing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -168,14 +168,30 @@ def id_text(value: Any) -> str | None:
     return str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
 
 
+def award_notices(ctx: NoticeContext) -> Iterator[tuple[Mapping[str, Any], datetime | None]]:
+    """The contract award notices (UK6) of the history, each with its publication (the
+    earliest its mentions give; None where none is dated)."""
+    for release in ctx.history:
+        mentions = [m for m in notice_mentions(release) if m.code == "UK6"]
+        if mentions:
+            yield release, min((m.published for m in mentions if m.published), default=None)
+
+
+def name_awards(
+    found: dict[str, datetime], release: Mapping[str, Any], published: datetime
+) -> None:
+    """Note ``published`` for each award the notice ``release`` names, unless an earlier
+    notice named it first."""
+    for _, award in objects(release.get("awards")):
+        if (key := id_text(award.get("id"))) is not None:
+            found.setdefault(key, published)
+
+
 def award_notice_dates(ctx: NoticeContext) -> dict[str, datetime]:
     """When each award of the procurement was first named by a contract award notice (UK6) of
     the history: award id to the notice's publication."""
     found: dict[str, datetime] = {}
-    for release in ctx.history:
-        dates = [m.published for m in notice_mentions(release) if m.code == "UK6" and m.published]
-        if dates:
-            for _, award in objects(release.get("awards")):
-                if (key := id_text(award.get("id"))) is not None:
-                    found.setdefault(key, min(dates))
+    for release, published in award_notices(ctx):
+        if published is not None:
+            name_awards(found, release, published)
     return found

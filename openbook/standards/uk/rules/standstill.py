@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from openbook.standards.uk.notices import format_day, notice_mentions, parse_moment
+from openbook.standards.uk.notices import format_day, parse_moment
 from openbook.standards.uk.rules.context import (
     ACT_CALENDAR,
     WARNING,
     Finding,
     NoticeContext,
-    award_notice_dates,
+    award_notices,
     first_earlier,
     id_text,
+    name_awards,
     objects,
     release_published,
     value_at,
@@ -81,10 +82,11 @@ class _AwardNotices:
 
 
 def _award_notices(ctx: NoticeContext) -> _AwardNotices:
-    found = _AwardNotices(published=award_notice_dates(ctx))
-    for release in ctx.history:
-        if any(m.code == "UK6" for m in notice_mentions(release)):
-            found.state(release)
+    found = _AwardNotices()
+    for release, published in award_notices(ctx):
+        if published is not None:
+            name_awards(found.published, release, published)
+        found.state(release)
     found.state(ctx.release)
     return found
 
@@ -106,15 +108,16 @@ def check_standstill(ctx: NoticeContext) -> Iterator[Finding]:
     for path, moment, award in signed:
         # The contract's own award notice; where no award notice names its award, the first of
         # the procurement's (the earliest a standstill can have begun).
-        own = notices.published.get(award) if award is not None else None
-        published = calendar.london_date(own or first_notice.published)
+        named = award if award in notices.published else None
+        own = notices.published[named] if named is not None else first_notice.published
+        published = calendar.london_date(own)
         try:
             last = calendar.period_end(published, STANDSTILL_WORKING_DAYS, ACT_CALENDAR)
         except ValueError as error:
             yield Finding(path, f"The standstill period could not be checked: {error}", WARNING)
             return
         # The end its own award notice states; where the award is not known, the latest any gave.
-        stated = notices.any_stated if own is None else notices.stated.get(award or "")
+        stated = notices.any_stated if named is None else notices.stated.get(named)
         day = calendar.london_date(moment)
         if exemption is None and day <= last:
             yield _early_finding(ctx, path, day, published, last)
