@@ -14,6 +14,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice
@@ -23,7 +24,7 @@ from typing import Any
 import orjson
 
 from openbook.load import bods as reading
-from openbook.pool import Pool, few_collections
+from openbook.pool import Pool, few_collections, submitted
 from openbook.standards.bods import (
     REGISTER,
     ownership,
@@ -51,6 +52,9 @@ BATCH = 1000
 # all the same.
 TRANSACTION_BATCHES = 5
 UNKNOWN_PUBLISHER = "(publisher not stated)"
+# How far ``_records_02`` looks for a file's first statement, past lines that are not one
+# (broken, or not JSON): a file of nothing else is not read to its end once more for it.
+FIRST_STATEMENT_WITHIN = 1000
 # The size of JSON Lines file from which workers read it (``load``): below, starting them
 # costs more than they save.
 PARALLEL_FROM_BYTES = 4 * 2**20
@@ -138,25 +142,54 @@ def load(
     the same batches."""
     report = Report()
     workers = workers if workers is not None else min(os.cpu_count() or 1, MAX_WORKERS)
+    stopped: list[tuple[Path, int]] = []  # where a worker ended abruptly
     with Pool(workers, parallel_from_bytes) as pool:
-        chunks = _chunks(_from_files(paths, report, pool), report)
+        chunks = _chunks(_from_files(paths, report, pool, stopped), report)
         _store_chunks(store, chunks, report, progress, compile_as_appended=True)
+    if stopped:
+        raise LoadStopped(_worker_died(*stopped[0], len(paths) - report.files, report), report)
     return report
 
 
-def _from_files(paths: Sequence[Path], report: Report, pool: Pool) -> Iterator[Any]:
+class LoadStopped(Exception):
+    """A load stopped part way by a fault outside its data: a worker process ended abruptly
+    (killed by the machine's out-of-memory killer, say). What it stored is whole transactions
+    of the statements read before the fault, their records compiled: ``report`` counts them.
+    Loading is idempotent, so loading the same files again stores the rest, nothing twice."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class _WorkerDied(Exception):
+    """A worker ended abruptly while it prepared the block of lines from this line on."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _from_files(
+    paths: Sequence[Path], report: Report, pool: Pool, stopped: list[tuple[Path, int]]
+) -> Iterator[Any]:
     """The statements of BODS files, BODS 0.2 ones upgraded, each prepared (``_prepare``); a
-    1-tuple for a part of a file that cannot be read, saying where and why."""
+    1-tuple for a part of a file that cannot be read, saying where and why. A worker that
+    ends abruptly ends them: where goes on ``stopped``."""
     for path in paths:
         report.files += 1
         records_02 = _records_02(path)
         blocks = reading.json_lines_blocks(path) if records_02 is None else None
-        parallel = blocks is not None and path.stat().st_size >= pool.from_bytes
+        parallel = blocks is not None and _size(path) >= pool.from_bytes
         # Forked here, as the load runs: the workers keep few_collections' collector settings.
         executor = pool.executor() if parallel else None
         if blocks is not None and executor is not None:
-            for prepared in _in_workers(executor, pool.size, path, blocks):
-                yield from prepared
+            try:
+                for prepared in _in_workers(executor, pool.size, path, blocks):
+                    yield from prepared
+            except _WorkerDied as died:
+                stopped.append((path, died.line))
+                return
             continue
         for item in reading.read(path):
             if isinstance(item, reading.Unreadable):
@@ -169,36 +202,78 @@ def _from_files(paths: Sequence[Path], report: Report, pool: Pool) -> Iterator[A
             yield _prepare(statement, f"{path}: {item.where}", compiling=True)
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # gone since it was read: ``reading.read`` says so
+        return 0
+
+
+def _worker_died(path: Path, line: int, not_read: int, report: Report) -> str:
+    rest = f"; the {not_read} file(s) after it were not read" if not_read else ""
+    return (
+        f"{path}: line {line}: a worker process preparing the lines from here on ended "
+        "abruptly (killed: by the system when memory runs out, or by a signal), so the load "
+        f"stopped here{rest}. The statements read before this line are stored "
+        f"({report.loaded:,} statement(s) stored, {report.records:,} record(s) compiled); "
+        "nothing stored before was changed. Loading is idempotent: run the same load again "
+        "(with more memory, or with fewer files at once) to store the rest, nothing twice"
+    )
+
+
 def _in_workers(
     executor: Executor, workers: int, path: Path, blocks: Iterator[tuple[int, bytes]]
 ) -> Iterator[list]:
-    """The blocks' lines prepared by the workers (``_prepare_block``), in file order; as
-    ``reading.read`` does, a file that cannot be read to its end is said so, after the lines
-    read (of whole blocks: a block's lines before the fault are not read)."""
-    in_flight: deque[tuple[Future, int, int]] = deque()  # with its block's lines and bytes
+    """The blocks' lines prepared by the workers (``_prepare_block``), in file order. A file
+    that cannot be read to its end is said so, where, after the lines read (of whole blocks:
+    the fault's block is not read). A worker ending abruptly (its pool broken) raises
+    ``_WorkerDied`` with the first line of the first block not prepared, once the blocks
+    before it are taken."""
+    in_flight: deque[tuple[Future, int, int, int]] = deque()  # block's first line, lines, bytes
     lines = size = 0  # in flight
+    line = 1  # the first line of the next block
+    offset = 0  # the first byte of the next block
     fault: list[tuple[str]] = []
     try:
-        try:
-            for first, block in blocks:
-                count = block.count(b"\n")
-                future = executor.submit(_prepare_block, str(path), first, block)
-                in_flight.append((future, count, len(block)))
-                lines, size = lines + count, size + len(block)
-                while len(in_flight) >= IN_FLIGHT * workers and (
-                    lines >= 2 * BATCH * TRANSACTION_BATCHES or size >= IN_FLIGHT_BYTES
-                ):
-                    future, count, length = in_flight.popleft()
-                    lines, size = lines - count, size - length
-                    yield future.result()
-        except OSError as error:
-            fault.append((f"{path}: the file: cannot be read to its end: {error}",))
+        iterated = iter(blocks)
+        while True:
+            try:
+                first, block = next(iterated)
+            except StopIteration:
+                break
+            except OSError as error:
+                fault.append(
+                    (
+                        f"{path}: line {line} (byte {offset:,}): the file cannot be read from "
+                        f"here on: {error.strerror or error} (within the next "
+                        f"{reading.BLOCK_BYTES:,} bytes); the lines before it are read",
+                    )
+                )
+                break
+            count = block.count(b"\n")
+            future = submitted(executor, _prepare_block, str(path), first, block)
+            in_flight.append((future, first, count, len(block)))
+            line, offset = first + count, offset + len(block)
+            lines, size = lines + count, size + len(block)
+            while len(in_flight) >= IN_FLIGHT * workers and (
+                lines >= 2 * BATCH * TRANSACTION_BATCHES or size >= IN_FLIGHT_BYTES
+            ):
+                lines, size = lines - in_flight[0][2], size - in_flight[0][3]
+                yield _result(in_flight.popleft())
         while in_flight:
-            yield in_flight.popleft()[0].result()
+            yield _result(in_flight.popleft())
         yield fault
     finally:
-        for future, _, _ in in_flight:
+        for future, *_ in in_flight:
             future.cancel()
+
+
+def _result(sent: tuple[Future, int, int, int]) -> list:
+    future, first, _, _ = sent
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise _WorkerDied(first) from None
 
 
 def _prepare_block(path: str, first: int, block: bytes) -> list:
@@ -302,13 +377,15 @@ def _chunks(prepared: Iterator[Any], report: Report) -> Iterator[list]:
 
 
 def _records_02(path: Path) -> dict[str, str] | None:
-    """For a file of BODS 0.2 statements (its first statement tells), the record of each
-    statement, from the chains of replacements through the whole file (read once more for
-    it); None for a file of 0.4 statements."""
-    for item in reading.read(path):
-        if not isinstance(item, reading.Read) or not upgrade.is_bods_02(item.statement):
-            return None
-        break
+    """For a file of BODS 0.2 statements (its first statement tells, within the file's first
+    FIRST_STATEMENT_WITHIN lines or statements), the record of each statement, from the chains
+    of replacements through the whole file (read once more for it); None for a file of 0.4
+    statements, or of none."""
+    for item in islice(reading.read(path), FIRST_STATEMENT_WITHIN):
+        if isinstance(item, reading.Read):
+            if not upgrade.is_bods_02(item.statement):
+                return None
+            break
     else:
         return None
     return upgrade.record_ids(

@@ -326,7 +326,7 @@ def _store():
 
 
 def _load(arguments) -> int:
-    from openbook.load.loader import load
+    from openbook.load.loader import LoadStopped, load
     from openbook.load.progress import Bar
 
     missing = [str(path) for path in arguments.paths if not path.exists()]
@@ -335,16 +335,25 @@ def _load(arguments) -> int:
     paths = [path for path in arguments.paths if path.exists()]
     progress = None if arguments.no_progress else Bar()
     # The store opened by the loader once its workers are reading.
-    report = load(
-        _store, paths, publisher=arguments.publisher, strict=arguments.strict, progress=progress
-    )
+    stopped = False
+    try:
+        report = load(
+            _store,
+            paths,
+            publisher=arguments.publisher,
+            strict=arguments.strict,
+            progress=progress,
+        )
+    except LoadStopped as stop:  # where, why, and what it stored: no traceback
+        print(f"openbook load: {stop}", file=sys.stderr)
+        report, stopped = stop.report, True  # its counts: what it stored
     if arguments.json:
         sys.stdout.buffer.write(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
     else:
         print(report.as_text())
     if report.compiled:
         cli_spend_links.link_after_load(_store())
-    return 1 if report.rejected or missing else 0
+    return 1 if report.rejected or missing or stopped else 0
 
 
 def _harvest(arguments) -> int:

@@ -86,7 +86,13 @@ def _load(arguments) -> int:
     store = _store()
     from openbook import bods
 
-    return _report(bods.load(store, arguments.files), arguments)
+    try:
+        report = bods.load(store, arguments.files)
+    except bods.LoadStopped as stopped:  # where, why, and what it stored: no traceback
+        print(f"openbook bods load: {stopped}", file=sys.stderr)
+        _report(stopped.report, arguments)  # its counts: what was stored before it stopped
+        return 1
+    return _report(report, arguments)
 
 
 def _import_psc(arguments) -> int:

@@ -12,7 +12,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from operator import attrgetter
 
@@ -50,7 +51,7 @@ class Pool:
         executor = self.executor()
         if executor is not None:
             for _ in range(self.size):
-                executor.submit(warm_up)
+                submitted(executor, warm_up)
         return executor
 
     def for_records(self, count: int) -> Executor | None:
@@ -69,6 +70,19 @@ class Pool:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def submitted(executor: Executor, work: Callable, *arguments: object) -> Future:
+    """``executor.submit``, but a pool already broken (a worker ended abruptly: killed by the
+    machine's out-of-memory killer, say) gives a future holding its BrokenProcessPool rather
+    than raising it: a caller learns of it where it takes the results, in the order handed,
+    and so keeps every result that came back before."""
+    try:
+        return executor.submit(work, *arguments)
+    except BrokenProcessPool as broken:
+        future: Future = Future()
+        future.set_exception(broken)
+        return future
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h

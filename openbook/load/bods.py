@@ -10,6 +10,7 @@ line of JSON Lines costs that line only.
 
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,15 +33,25 @@ class Unreadable:
 
 
 def read(path: Path) -> Iterator[Read | Unreadable]:
-    with path.open("rb") as raw:
+    try:
+        opened = path.open("rb")
+    except OSError as error:  # gone since it was named, a directory, not allowed
+        yield Unreadable("the file", f"cannot be read: {error.strerror or error}")
+        return
+    with opened as raw:
         magic = raw.peek(2)[:2]
         file: io.BufferedReader = (
             io.BufferedReader(gzip.GzipFile(fileobj=raw)) if magic == b"\x1f\x8b" else raw
         )
         try:
             yield from _statements(file)
-        except (OSError, EOFError) as error:
+        except READ_ERRORS as error:
             yield Unreadable("the file", f"cannot be read to its end: {error}")
+
+
+# What reading a file can raise part way: the disk or the network (OSError), gzip data cut
+# short (EOFError) or damaged (OSError for its CRC, zlib.error for its deflate blocks).
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
 def _first(file: io.BufferedReader) -> bytes:
@@ -77,28 +88,56 @@ def _array(file: IO[bytes]) -> Iterator[Read | Unreadable]:
 
 
 def _lines(file: IO[bytes]) -> Iterator[Read | Unreadable]:
-    """JSON Lines; or, if the first line is not a whole JSON value, one document (a single
-    statement written over several lines)."""
-    first = file.readline().removeprefix(b"\xef\xbb\xbf")
-    try:
-        value = orjson.loads(first)
-    except orjson.JSONDecodeError:
-        rest = first + file.read()
+    """JSON Lines (``_head``); or one document, a statement written over several lines."""
+    head, json_lines = _head(file)
+    if not json_lines:
         try:
-            value = orjson.loads(rest)
+            value = orjson.loads(b"".join(head) + file.read())
         except orjson.JSONDecodeError as error:
             yield Unreadable("the file", f"is not JSON: {error}")
             return
         yield from _whole(value)
         return
-    yield Read("line 1", value)
-    for number, line in enumerate(file, start=2):
+    # The lines read to tell, then the file's: each loop as plain as the other.
+    number = len(head)
+    try:
+        for lines, start in ((head, 1), (file, len(head) + 1)):
+            for number, line in enumerate(lines, start=start):
+                if line.isspace():
+                    continue
+                try:
+                    yield Read(f"line {number}", orjson.loads(line))
+                except orjson.JSONDecodeError as error:
+                    yield Unreadable(f"line {number}", f"is not JSON: {error}")
+    except READ_ERRORS as error:
+        yield Unreadable(
+            f"line {number + 1}",
+            f"the file cannot be read from here on: {error}; the lines before it are read",
+        )
+
+
+def _head(file: IO[bytes]) -> tuple[list[bytes], bool]:
+    """The lines read to tell JSON Lines from one document written over several lines (its
+    byte order mark taken off), and whether the file is JSON Lines: its first line that is
+    not blank is a JSON value by itself, or the next one that is not blank is a JSON object by
+    itself (a broken first line, then statements). A document's second line (``"key": ...``)
+    never is. Only these lines are read: a broken or blank first line once made the whole
+    file be read as one document (refused, with every statement in it)."""
+    head: list[bytes] = []
+    tried = 0  # lines not blank tried
+    while tried < 2 and (line := file.readline()):
+        if not head:
+            line = line.removeprefix(b"\xef\xbb\xbf")
+        head.append(line)
         if line.isspace():
             continue
+        tried += 1
         try:
-            yield Read(f"line {number}", orjson.loads(line))
-        except orjson.JSONDecodeError as error:
-            yield Unreadable(f"line {number}", f"is not JSON: {error}")
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        return head, tried == 1 or type(value) is dict
+    return head, False
 
 
 def _whole(value: Any) -> Iterator[Read | Unreadable]:
@@ -118,14 +157,14 @@ BLOCK_BYTES = 256 * 2**10
 def json_lines_blocks(path: Path) -> Iterator[tuple[int, bytes]] | None:
     """A plain (not gzip) JSON Lines file as blocks of whole lines, unparsed, each with the
     number of its first line: ``parse_block`` reads them as ``read`` would. None for any other
-    file (an array, one statement, gzip: those are read by ``read``), and for one whose first
-    line is not JSON (``read`` then tries the whole file as one document)."""
-    with path.open("rb") as raw:
-        if raw.peek(2)[:2] == b"\x1f\x8b" or _first(raw) != b"{":
-            return None
-        try:
-            orjson.loads(raw.readline().removeprefix(b"\xef\xbb\xbf"))
-        except orjson.JSONDecodeError:
+    file (an array, one statement written over several lines, gzip: those are read by
+    ``read``; ``_head`` tells), and for one that cannot be opened (``read`` says why)."""
+    try:
+        opened = path.open("rb")
+    except OSError:
+        return None
+    with opened as raw:
+        if raw.peek(2)[:2] == b"\x1f\x8b" or _first(raw) != b"{" or not _head(raw)[1]:
             return None
     return _blocks(path)
 

@@ -11,6 +11,7 @@ import hashlib
 import itertools
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from openbook.load.reading import (
     plain_release,
 )
 from openbook.load.report import FileReport, LoadReport
-from openbook.pool import Pool, few_collections
+from openbook.pool import Pool, few_collections, submitted
 from openbook.standards.canonical import CanonicalizationError, canonical_json
 from openbook.standards.ocds import schema, terms, validate
 from openbook.store import log
@@ -86,10 +87,11 @@ def load(
     progress = progress or Progress()
     paths = [Path(path) for path in paths]
     report = LoadReport()
+    died: list[str] = []  # where a worker ended abruptly
     with few_collections(), Pool(workers, parallel_from_bytes, parallel_from_records) as pool:
         size = sum(path.stat().st_size for path in paths if path.is_file())
         executor = pool.for_input(size, warm_up)
-        reviewed = _reviewed(_files(paths, report, strict), executor, pool.size, progress)
+        reviewed = _reviewed(_files(paths, report, strict), executor, pool.size, progress, died)
         if callable(store):
             # Taking the first result hands the workers their first pieces of work.
             first = list(itertools.islice(reviewed, 1))
@@ -106,10 +108,69 @@ def load(
                     batch.add(statement, name, file.report)
             batch.flush()
             settle()  # the appends reach the database file while the compile runs
-            progress.start_compile(stored_records.pending_count(store, records.REGISTER))
-            report.compiled = records.compile_pending(store, progress=progress.compiled, pool=pool)
+            pending = stored_records.pending_count(store, records.REGISTER)
+            progress.start_compile(pending)
+            left = 0  # to compile, after a worker died compiling
+            try:
+                # After a worker died the others are gone too: this process compiles.
+                report.compiled = records.compile_pending(
+                    store, progress=progress.compiled, pool=None if died else pool
+                )
+            except BrokenProcessPool:
+                left = stored_records.pending_count(store, records.REGISTER)
+                report.compiled = pending - left
     progress.close()
+    if died:
+        raise LoadStopped(_died_reading(died[0], report), report)
+    if left:
+        raise LoadStopped(_died_compiling(left, report), report)
     return report
+
+
+class LoadStopped(Exception):
+    """A load stopped part way by a fault outside its data: a worker process ended abruptly
+    (killed by the machine's out-of-memory killer, say). What it stored is the releases read
+    before the fault, each batch a transaction, their processes compiled (or, for a fault while
+    compiling, left listed to compile): ``report`` counts them. Loading is idempotent, so
+    loading the same files again stores the rest, nothing twice, and compiles what is listed."""
+
+    def __init__(self, message: str, report: LoadReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+class _WorkerDied(Exception):
+    """A worker ended abruptly (its pool broken) while it had the work that begins here."""
+
+
+_ENDED = "ended abruptly (killed: by the system when memory runs out, or by a signal)"
+_AGAIN = (
+    "Loading is idempotent: run the same load again (with more memory, or with fewer files at "
+    "once) to"
+)
+
+
+def _stored(report: LoadReport) -> str:
+    return (
+        f"{report.total('loaded'):,} release(s) stored in the log, {report.compiled:,} "
+        "process(es) compiled"
+    )
+
+
+def _died_reading(where: str, report: LoadReport) -> str:
+    return (
+        f"{where}: a worker process reviewing the releases from here on {_ENDED}, so the load "
+        f"stopped here. The releases read before it are stored ({_stored(report)}); nothing "
+        f"stored before was changed. {_AGAIN} store the rest, nothing twice"
+    )
+
+
+def _died_compiling(left: int, report: LoadReport) -> str:
+    return (
+        f"a worker process compiling {_ENDED}, so the load stopped there. Every release read "
+        f"is stored ({_stored(report)}; {left:,} left listed to compile); nothing stored before "
+        f"was changed. {_AGAIN} compile the rest; nothing is stored twice"
+    )
 
 
 def load_package(
@@ -232,36 +293,40 @@ def _files(paths, report, strict) -> Iterator[_File]:
         yield _File(path, reader, file_report, _Preparer(reader, file_report, report, strict))
 
 
-def _reviewed(files, executor, workers, progress):
+def _reviewed(files, executor, workers, progress, died):
     """Every file's releases with their reviews, in file order: reviewed here, or by worker
     processes (``_InFlight``). With workers, JSON Lines lines reach them unparsed, and small
-    files are read by them whole: this process only reads and writes."""
+    files are read by them whole: this process only reads and writes. A worker ending
+    abruptly ends them: where goes on ``died``."""
     work = _InFlight(executor, workers, progress) if executor is not None else None
-    for file in files:
-        reader = file.reader
-        if work is not None and reader.size <= WORKER_FILE_BYTES:
-            yield from work.add_file(file)
-            continue
-        progress.start_file(file.path, reader.size)
-        reader.defer = work is not None
-        for count, item in enumerate(reader, 1):
-            if count % 1024 == 0:
-                progress.advance(reader.position)
-            if isinstance(item, Issue):
-                file.report.note(item.where, item.code, item.message, item.severity)
-            elif isinstance(item, Deferred):
-                yield from work.add_release((file, item, None, None))
-            else:
-                extensions, package = file.prepare.for_package(item.package)
-                if work is None:
-                    file.report.read += 1
-                    yield file, item, package, review(item.release, extensions)
+    try:
+        for file in files:
+            reader = file.reader
+            if work is not None and reader.size <= WORKER_FILE_BYTES:
+                yield from work.add_file(file)
+                continue
+            progress.start_file(file.path, reader.size)
+            reader.defer = work is not None
+            for count, item in enumerate(reader, 1):
+                if count % 1024 == 0:
+                    progress.advance(reader.position)
+                if isinstance(item, Issue):
+                    file.report.note(item.where, item.code, item.message, item.severity)
+                elif isinstance(item, Deferred):
+                    yield from work.add_release((file, item, None, None))
                 else:
-                    yield from work.add_release((file, item, extensions, package))
-        file.report.format = reader.format
-        progress.advance(reader.size)
-    if work is not None:
-        yield from work.finish()
+                    extensions, package = file.prepare.for_package(item.package)
+                    if work is None:
+                        file.report.read += 1
+                        yield file, item, package, review(item.release, extensions)
+                    else:
+                        yield from work.add_release((file, item, extensions, package))
+            file.report.format = reader.format
+            progress.advance(reader.size)
+        if work is not None:
+            yield from work.finish()
+    except _WorkerDied as stopped:
+        died.append(str(stopped))
 
 
 class _InFlight:
@@ -300,7 +365,7 @@ class _InFlight:
     def _hand_on_group(self) -> None:
         if self.group:
             paths = [file.path for file in self.group]
-            self.queue.append((self.group, self.executor.submit(read_files, paths)))
+            self.queue.append((self.group, submitted(self.executor, read_files, paths)))
             self.group = []
 
     def _hand_on_chunk(self) -> None:
@@ -309,13 +374,28 @@ class _InFlight:
             self.chunk = []
 
     def _take(self, keep: int):
+        """Results in the order handed; a worker ended abruptly raises ``_WorkerDied`` with
+        where the first work whose results the broken pool lost begins."""
         while len(self.queue) > keep:
             work, future = self.queue.popleft()
-            yield from _collect(work, future, self.progress)
+            try:
+                results = future.result()
+            except BrokenProcessPool:
+                self.queue.clear()
+                raise _WorkerDied(_begins(work)) from None
+            yield from _collect(work, results, self.progress)
+
+
+def _begins(work: list) -> str:
+    if isinstance(work[0], _File):  # a group of files, read whole
+        return str(work[0].path)
+    file, item, _, _ = work[0]
+    return f"{file.path}: {item.where}" if item.where else str(file.path)
 
 
 def _submit(executor, chunk):
-    return executor.submit(
+    return submitted(
+        executor,
         review_chunk,
         [
             (item.line, None) if extensions is None else (orjson.dumps(item.release), extensions)
@@ -324,11 +404,11 @@ def _submit(executor, chunk):
     )
 
 
-def _collect(work, future, progress):
+def _collect(work, results, progress):
     if work and isinstance(work[0], _File):
-        yield from _collect_files(work, future.result(), progress)
+        yield from _collect_files(work, results, progress)
         return
-    for (file, item, _, package), result in zip(work, future.result(), strict=True):
+    for (file, item, _, package), result in zip(work, results, strict=True):
         if not isinstance(item, Deferred):
             file.report.read += 1
             yield file, item, package, result[1]
