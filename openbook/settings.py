@@ -69,5 +69,13 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 LANGUAGE_CODE = "en-gb"
 
+# A multipart form's names and answers read strictly as UTF-8 first
+# (openbook.web.pages.form_utf8), then kept as Django's defaults keep them.
+FILE_UPLOAD_HANDLERS = [
+    "openbook.web.pages.form_utf8.StrictUtf8",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # DATA_UPLOAD_MAX_MEMORY_SIZE does not limit the publish API: it reads its request bodies
 # itself, up to OPENBOOK_PUBLISH_MAX_BYTES (openbook.web.publish.requests).

@@ -194,5 +194,6 @@ def test_an_answer_that_is_not_utf8_is_refused_and_nothing_stored(shared):
     assert answer.status_code == 400, answer.content[:2000]
     page = html(answer)
     assert "The form sent could not be read" in page
-    assert "The answer to name holds bytes that are not UTF-8 text" in page
+    said = "The answer to name is not UTF-8 text: its byte 0 (counting from 0) is 0xFF"
+    assert said in page
     assert publishers.list_keys(store, organisation) == before

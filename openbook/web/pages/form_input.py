@@ -7,7 +7,8 @@ service's own error page (or its JSON twin), and nothing stored.
   raises as the form is first read; ``refused_request`` (the ``handler400``) says which limit,
   where Django's own answer is a bare "Bad Request (400)".
 - Django decodes a form's answers with replacement characters, so bytes that are not UTF-8
-  would be kept as U+FFFD: ``FormInput`` reads the sent bytes strictly first.
+  would be kept as U+FFFD: they are read strictly first (``form_utf8``), a URL-encoded form by
+  ``FormInput``, a multipart one as Django parses it, each field at fault named.
 - PostgreSQL text cannot hold NUL (SQLite keeps it): each form checks its own fields, and
   ``FormInput`` refuses any query a page's post would run with NUL in a text value, so a field
   a form forgets is answered 400 on both databases, never 500 on one and kept on the other.
@@ -16,14 +17,13 @@ service's own error page (or its JSON twin), and nothing stored.
 import re
 from collections.abc import Callable
 from contextlib import ExitStack
-from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 
-from openbook.web.pages import i18n
+from openbook.web.pages import form_utf8, i18n
 from openbook.web.pages.errors import Problem
 from openbook.web.pages.i18n import _
 from openbook.web.pages.rendering import page
@@ -84,25 +84,10 @@ class FormInput:
             "utf8",
         ):
             return None
-        unreadable = _not_utf8(request.body)
+        unreadable = form_utf8.urlencoded(request.body)
         if not unreadable:
             return None
-        return _refused(
-            request,
-            400,
-            _("The form sent could not be read"),
-            problems=[
-                Problem(
-                    name,
-                    _(
-                        "The answer to %(field)s holds bytes that are not UTF-8 text: remove "
-                        "the characters that cannot be read and send the form again",
-                        field=name,
-                    ),
-                )
-                for name in unreadable
-            ],
-        )
+        return _not_utf8(request, unreadable)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, NulRefused):
@@ -150,18 +135,10 @@ def _refused(
     )
 
 
-def _not_utf8(body: bytes) -> list[str]:
-    """The fields of a URL-encoded form whose name or answer is not UTF-8 once unquoted."""
-    found = []
-    for pair in body.split(b"&"):
-        name, _equals, value = pair.partition(b"=")
-        raw_name = unquote_to_bytes(name.replace(b"+", b" "))
-        try:
-            raw_name.decode("utf-8")
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            found.append(raw_name.decode("utf-8", "replace"))
-    return found
+def _not_utf8(request: HttpRequest, unreadable: list[form_utf8.Unreadable]) -> HttpResponse:
+    """The service's page naming each field whose name or answer is not UTF-8."""
+    problems = [found.problem() for found in unreadable]
+    return _refused(request, 400, _("The form sent could not be read"), problems=problems)
 
 
 def _megabytes(size: int) -> str:
@@ -173,6 +150,10 @@ def refused_request(request: HttpRequest, exception: Exception | None = None) ->
     """Django's 400 handler: a request it refused before any view ran, chiefly a form over
     its limits, said precisely; as JSON, in English, under /api/ (in each API's own error
     format)."""
+    if isinstance(exception, form_utf8.FormNotUtf8):
+        if not request.path.startswith("/api/"):
+            return _not_utf8(request, exception.unreadable)
+        return _api_error(request, 400, "form-not-utf8", f"the form sent: {exception}")
     if not request.path.startswith("/api/"):
         status, code, title, detail = _said(request, exception)
         return _refused(request, status, title, detail)
@@ -182,6 +163,11 @@ def refused_request(request: HttpRequest, exception: Exception | None = None) ->
     finally:
         i18n.reset(token)
     message = f"{title}: {detail}" if detail else title
+    return _api_error(request, status, code, message)
+
+
+def _api_error(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    """In each API's own error format."""
     if request.path.startswith("/api/publish/"):
         from openbook.web.publish.errors import PublishError, error_response
 
