@@ -704,12 +704,15 @@ def test_an_answer_changed_for_one_payment_is_not_taken_for_another(shared):
     assert "£46,000" not in second and "£52,000" in second and "Published as" not in second
 
 
-def test_a_notice_of_one_payment_is_corrected_through_its_form(shared):
+def test_a_notice_of_one_payment_goes_straight_to_its_payment(shared):
     notice = _notice(TWO, "1")  # one payment, INV-5
     client = signed_in()
-    html = client.get(_correct(TWO, notice["id"])).content.decode()
-    assert "Start the correction" in html
-    assert client.get(_payment(TWO, notice["id"], "1", "payment-INV-5")).status_code == 404
+    answer = client.get(_correct(TWO, notice["id"]))
+    check = _payment(TWO, notice["id"], "1", "payment-INV-5")
+    assert answer.status_code == 302 and answer["Location"] == check
+    html = client.get(check).content.decode()
+    assert "Check your correction of payment payment-INV-5" in html
+    assert "Start the correction" not in html
 
 
 def test_the_pages_in_welsh(shared):

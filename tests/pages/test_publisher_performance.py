@@ -5,6 +5,7 @@ published end to end and read back; each form's release accepted unchanged by th
 wrong answers refused with the GOV.UK error summary, storing nothing."""
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import orjson
 import pytest
@@ -176,7 +177,13 @@ def test_a_corrected_payment_is_changed_not_added(publisher, store, contracted):
     _publish_next(client, ocid, "UK8", _payment(_today() - timedelta(days=5), "40000"))
     _publish_next(client, ocid, "UK9", _failure(ground={"ground": "not-improved"}))
     payment_id, failure_id = [r["id"] for r in _record(ocid)["releases"][3:]]
-    _correct(client, ocid, payment_id, {"amount": {"amount": "41000"}})
+    # A payments notice is corrected payment by payment; one of one payment goes to it
+    correct = f"/publish/processes/{ocid}/notices/{quote(payment_id, safe='')}/correct"
+    check = client.get(correct)["Location"]
+    amount = check.replace("/correct/payment?", "/correct/payment/amount?")
+    assert send(client, amount, {"amount": "41000"}).status_code == 302
+    done = client.post(check, {"csrfmiddlewaretoken": _token(client.get(check))})
+    assert done.status_code == 302, _summary(done.content.decode())
     _correct(client, ocid, failure_id, {"requirement": {"requirement": "Mow weekly."}})
     implementation = _record(ocid)["compiledRelease"]["contracts"][0]["implementation"]
     (payment,) = implementation["transactions"]

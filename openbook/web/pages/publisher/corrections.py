@@ -311,10 +311,10 @@ def correct(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
         notice = _notice(store, organisation, ocid, release_id)
     except PageError as refusal:
         return answer(request, refusal)
-    # A payments notice of several payments lists them, to correct one at a time
+    # A payments notice lists its payments, to correct one at a time (one: goes to it)
     from openbook.web.pages.publisher import payment_corrections
 
-    if payment_corrections.several(notice) and notice.target.withdrawal_seq is None:
+    if payment_corrections.by_payment(notice) and notice.target.withdrawal_seq is None:
         return payment_corrections.payments_list(request, ocid, release_id)
     form = notice_forms.FORMS.get(notice.code or "")
     # an F14 corrigendum of an F03 or F20 is corrected again with their form

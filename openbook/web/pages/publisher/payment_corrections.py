@@ -1,10 +1,13 @@
-"""Correcting one payment of a contract payments notice (UK8) of several payments, through the
-publisher pages (issue 8, item 2; docs/contract-payments.md, "Correcting a payment").
+"""Correcting one payment of a contract payments notice (UK8), through the publisher pages
+(issue 8, item 2; docs/contract-payments.md, "Correcting a payment").
 
 A payments file publishes each contract's payments of a quarter as one notice; the notice's
 "Correct" link (openbook.web.pages.publisher.corrections) lists its payments, each with a
-"Change" link. The payment chosen is shown as check your answers (its date, amount and payee as
-the procurement shows them now, each with a link to change it on a page of its own), and
+"Change" link. A notice of one payment (the UK8 question form writes one a notice) goes
+straight to it: the form, reading the notice back, has no payee question, so could not say
+whom a payment naming no one was made to, nor correct whom it names. The payment chosen is
+shown as check your answers (its date, amount and payee as the procurement shows them now,
+each with a link to change it on a page of its own), and
 publishing makes the correction of openbook.publishing.notice_forms.payment_corrections: a
 release of the notice's own procurement naming only that payment, published through the publish
 API's use case with its checks. The notice's other payments are not in the correction, so they
@@ -50,19 +53,24 @@ MAX_ID = 300  # characters of a contract or payment id in the address (a file's 
 _AT = {"date": payments.PAID.name, "value": payments.AMOUNT.name, "payee": payments.PAYEE.name}
 
 
-def several(notice: Notice) -> bool:
+def by_payment(notice: Notice) -> bool:
     """Whether a notice is corrected payment by payment here: a contract payments notice
-    carrying more than one payment. A notice of one payment is corrected through its
-    question form, as any notice (corrections.correct)."""
-    return notice.code == payments.CODE and len(payments.payments_in(notice.release)) > 1
+    carrying a payment (with an id). One without is corrected through its question form, as
+    any notice (corrections.correct)."""
+    return notice.code == payments.CODE and bool(payments.payments_in(notice.release))
+
+
+def _several(notice: Notice) -> bool:
+    """Whether the notice has other payments to correct: a list to go back to."""
+    return len(payments.payments_in(notice.release)) > 1
 
 
 def _found(
     request: HttpRequest, ocid: str, release_id: str
 ) -> tuple[Notice, OwnProcess, list[Payment]]:
     """The organisation's notice, its procurement as published now, and the notice's payments;
-    PageError when the notice is not theirs, unknown, redacted or withdrawn, or carries fewer
-    than two payments (the form corrects those)."""
+    PageError when the notice is not theirs, unknown, redacted or withdrawn, or carries no
+    payment (the form corrects those)."""
     publisher: Publisher = request.publisher
     store = Store()
     notice = own_notice(store, publisher, ocid, release_id)
@@ -74,7 +82,7 @@ def _found(
                 "Publish a new notice instead."
             ),
         )
-    if not several(notice):
+    if not by_payment(notice):
         raise PageError(404, _("Page not found"))
     assert publisher.organisation is not None  # own_notice made sure
     process = own_process(store, publisher.organisation, notice.ocid)
@@ -142,11 +150,14 @@ def _list_page(
 
 
 def payments_list(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
-    """The list of payments of a notice of several, for the notice's "Correct" link."""
+    """The list of payments of a notice, for the notice's "Correct" link; a notice of one
+    payment, that payment's check page."""
     try:
         notice, _process, found = _found(request, ocid, release_id)
     except PageError as refusal:
         return answer(request, refusal)
+    if len(found) == 1:
+        return HttpResponseRedirect(_address(notice, found[0], ""))
     return _list_page(request, notice, found)
 
 
@@ -336,7 +347,8 @@ def _check_page(
         "changed": [row["question"] for row in rows if row["changed"]],
         "problems": problems,
         "publish": _address(notice, payment, ""),
-        "list": _address(notice),
+        # of a notice of one payment, the procurement: its list is this page
+        "list": _address(notice) if _several(notice) else None,
     }
     blocking = [problem for problem in problems if not problem.get("warning")]
     return page(
@@ -446,7 +458,7 @@ def corrected(request: HttpRequest, ocid: str, release_id: str) -> HttpResponse:
             "payment": done.get("payment"),
             "record": f"/api/ocds/records/{quote(notice.ocid, safe='')}",
         },
-        "list": _address(notice),
+        "list": _address(notice) if _several(notice) else None,
     }
     return page(
         request,
