@@ -244,3 +244,37 @@ def test_a_file_named_as_rfc_2231_allows_is_a_file_not_an_answer():
         b"--" + BOUNDARY + b"--\r\n"
     )
     assert multipart(BytesIO(named), BOUNDARY) == []  # its contents are its reader's to check
+
+
+def _extended(parameter: bytes) -> bytes:
+    return (
+        b"--" + BOUNDARY + b"\r\nContent-Disposition: form-data; " + parameter + b"\r\n\r\nx\r\n"
+        b"--" + BOUNDARY + b"--\r\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("parameter", "part"),
+    [(b"name*=utf-8''%FF", "name"), (b"name=\"f\"; filename*=UTF-8''a%C3.csv", "file name")],
+    ids=["name", "file-name"],
+)
+def test_an_rfc_2231_name_whose_bytes_are_not_utf8_is_found(parameter, part):
+    from io import BytesIO
+
+    found = multipart(BytesIO(_extended(parameter)), BOUNDARY)
+    assert [(each.part, each.offset) for each in found] == [(part, 0 if part == "name" else 1)]
+
+
+def test_a_form_of_endless_bad_parts_is_refused_at_django_s_limit_not_read_to_its_end(platform):
+    store = platform["store"]
+    size = log.log_size(store)
+    many = [(b"n\xff", None, b"x")] * 25 + [(b"a", None, b"b")] * 1_100
+    answer = post(platform["client"], "/publish/payments", *many)
+    assert answer.status_code == 400
+    page = said(answer)
+    # Twenty fields at fault are named, not twenty-five: the reading stops there.
+    assert page.count("The name of this field is not UTF-8 text") == 20
+    answer = post(platform["client"], "/publish/payments", *[(b"a", None, b"b")] * 1_100)
+    assert answer.status_code == 400
+    assert "The form sent has more than 1,000 answers" in said(answer)
+    assert log.log_size(store) == size

@@ -24,12 +24,14 @@ declares another charset is decoded in it by Django.
 import base64
 import binascii
 import contextlib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from tempfile import SpooledTemporaryFile
 from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http.multipartparser import (
     ChunkIter,
@@ -46,6 +48,8 @@ from openbook.web.pages.i18n import _
 UTF8 = ("utf-8", "utf8")
 HEADERS_MOST = 1024  # Django's own limit on a part's headers (multipartparser.Parser)
 CHUNK = 64 * 1024
+MOST_FAULTS = 20  # fields at fault named in one answer; the reading stops there
+_EXTENDED = re.compile(rb";\s*([\w.-]+)\*=\s*([^';]*)'[^']*'([^;\s]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,9 +141,12 @@ def urlencoded(body: bytes) -> list[Unreadable]:
 def multipart(stream, boundary: bytes) -> list[Unreadable]:
     """The parts of a multipart body whose headers or (for fields, not files) answers are not
     UTF-8, read with Django's own splitting of the body into parts."""
-    found = []
+    found: list[Unreadable] = []
     most = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    counted = {False: 0, True: 0}  # answers and files, against Django's limits on each
     for part in InterBoundaryIter(LazyStream(ChunkIter(stream, CHUNK)), b"--" + boundary):
+        if len(found) >= MOST_FAULTS:
+            break
         head = part.read(HEADERS_MOST)
         end = head.find(b"\r\n\r\n")
         if end == -1:
@@ -156,6 +163,8 @@ def multipart(stream, boundary: bytes) -> list[Unreadable]:
                 is_file = bool(params.get("filename"))
             elif header == "content-transfer-encoding":
                 encoding = line.split(b":", 1)[1].strip().decode("latin-1")  # as Django compares it
+        counted[is_file] += 1
+        _within_limits(counted)
         unreadable = _unreadable_headers(headers, name)
         if unreadable:
             found.append(unreadable)
@@ -176,6 +185,16 @@ def multipart(stream, boundary: bytes) -> list[Unreadable]:
     return found
 
 
+def _within_limits(counted: dict[bool, int]) -> None:
+    """Django's limits on a form's answers and files, applied as the parts are read: this
+    reading comes before Django's own, which would otherwise apply them."""
+    fields, files = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS, settings.DATA_UPLOAD_MAX_NUMBER_FILES
+    if fields is not None and counted[False] > fields:
+        raise TooManyFieldsSent(f"more than {fields:,} answers")
+    if files is not None and counted[True] > files:
+        raise TooManyFilesSent(f"more than {files:,} files")
+
+
 def _headers(block: bytes) -> Iterator[tuple[str, dict[str, bytes], bytes]]:
     """Each header line of a part: its name, its parameters' bytes, the line. A line that is
     UTF-8 is read as Django reads it; one that is not (which Django drops), as Latin-1 (one
@@ -188,6 +207,11 @@ def _headers(block: bytes) -> Iterator[tuple[str, dict[str, bytes], bytes]]:
             raw = {key: value.encode(encoding) for key, value in params.items()}
         except (ValueError, UnicodeEncodeError):
             continue  # not a header Django reads either
+        # An extended parameter (RFC 2231: name*=utf-8''%FF) is percent-decoded by Django
+        # with replacement characters: its bytes are taken as sent.
+        for key, charset, value in _EXTENDED.findall(line):
+            if charset.strip().lower() in (b"utf-8", b"utf8"):
+                raw[key.decode("latin-1").lower()] = unquote_to_bytes(value)
         yield header, raw, line
 
 
@@ -195,14 +219,12 @@ def _unreadable_headers(
     headers: list[tuple[str, dict[str, bytes], bytes]], name: bytes
 ) -> Unreadable | None:
     for header, params, line in headers:
-        if _bad(line) is None:
-            continue
         if header == "content-disposition":
             for key, part in (("name", "name"), ("filename", "file name")):
-                bad = _bad(params.get(key, b""))
-                if bad:
+                if bad := _bad(params.get(key, b"")):
                     return Unreadable(_shown(name), part, *bad)
-        return Unreadable(_shown(name), "header", *_bad(line))  # type: ignore[misc]
+        if bad := _bad(line):
+            return Unreadable(_shown(name), "header", *bad)
     return None
 
 
